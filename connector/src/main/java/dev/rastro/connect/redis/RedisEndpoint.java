@@ -1,0 +1,136 @@
+package dev.rastro.connect.redis;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+
+/**
+ * A parsed {@code redis.uri}: {@code redis[s]://[[user]:password@]host[:port][/db]}.
+ *
+ * <p>Parsed by us (not handed to Jedis as a URI) so that validation errors are precise and so that the
+ * credentials never appear in logs or exception messages: {@link #target()} is the redacted form used there.
+ */
+final class RedisEndpoint {
+
+    static final int DEFAULT_PORT = 6379;
+
+    private final boolean tls;
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final int database;
+
+    private RedisEndpoint(boolean tls, String host, int port, String user, String password, int database) {
+        this.tls = tls;
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password;
+        this.database = database;
+    }
+
+    /**
+     * @throws IllegalArgumentException with a message that says what is wrong (never echoing a password)
+     */
+    static RedisEndpoint parse(String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw new IllegalArgumentException("is empty; expected redis://host:port");
+        }
+        URI uri;
+        try {
+            uri = new URI(raw.trim());
+        } catch (URISyntaxException e) {
+            // e.getInput() would echo the password: report only the reason and position.
+            throw new IllegalArgumentException("is not a valid URI (" + e.getReason() + " at index " + e.getIndex()
+                    + "); expected redis://host:port");
+        }
+        String scheme = uri.getScheme() == null ? null : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!"redis".equals(scheme) && !"rediss".equals(scheme)) {
+            throw new IllegalArgumentException("has scheme '" + uri.getScheme()
+                    + "'; expected redis:// or rediss:// (TLS)");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw new IllegalArgumentException("has no host (or an invalid one); expected " + scheme + "://host:port");
+        }
+        int port = uri.getPort() == -1 ? DEFAULT_PORT : uri.getPort();
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("has port " + port + " outside 1..65535");
+        }
+        if (uri.getQuery() != null || uri.getFragment() != null) {
+            throw new IllegalArgumentException("has a query or fragment, which are not supported");
+        }
+
+        String user = null;
+        String password = null;
+        String userInfo = uri.getUserInfo(); // already percent-decoded
+        if (userInfo != null && !userInfo.isEmpty()) {
+            int colon = userInfo.indexOf(':');
+            if (colon < 0) {
+                password = userInfo; // redis://secret@host: the legacy single-password AUTH form
+            } else {
+                user = colon == 0 ? null : userInfo.substring(0, colon);
+                password = userInfo.substring(colon + 1);
+                if (password.isEmpty()) {
+                    password = null;
+                }
+            }
+        }
+
+        int database = 0;
+        String path = uri.getPath();
+        if (path != null && !path.isEmpty() && !"/".equals(path)) {
+            String db = path.substring(1);
+            try {
+                database = Integer.parseInt(db);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("has path '" + path + "'; only a database number (/0, /1, ...) is allowed");
+            }
+            if (database < 0) {
+                throw new IllegalArgumentException("has a negative database number " + database);
+            }
+        }
+        String host = uri.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1); // IPv6 literal: sockets want it without brackets
+        }
+        return new RedisEndpoint("rediss".equals(scheme), host, port, user, password, database);
+    }
+
+    boolean tls() {
+        return tls;
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** May be null (no ACL user: the "default" user). */
+    String user() {
+        return user;
+    }
+
+    /** May be null (no AUTH). */
+    String password() {
+        return password;
+    }
+
+    int database() {
+        return database;
+    }
+
+    /** The endpoint without credentials, for logs and error messages, e.g. {@code redis://127.0.0.1:16379}. */
+    String target() {
+        String h = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return (tls ? "rediss" : "redis") + "://" + h + ":" + port + (database == 0 ? "" : "/" + database);
+    }
+
+    @Override
+    public String toString() {
+        return target();
+    }
+}

@@ -1,0 +1,74 @@
+/** The record every part of rastro agrees on (Kafka value, Redis hash fields). */
+export interface LocationEvent {
+  driver_id: string;
+  latitude: number;
+  longitude: number;
+  /** Epoch milliseconds (canonical; inputs in seconds or ISO-8601 are normalised). */
+  timestamp: number;
+  status: string;
+  delivery_id?: string;
+}
+
+export type Validated = { ok: true; event: LocationEvent } | { ok: false; error: string };
+
+/** Before this many "units" a numeric timestamp is taken as seconds (1e11 s is year 5138; 1e11 ms is 1973). */
+const SECONDS_CUTOFF = 1e11;
+
+/** Epoch ms from epoch seconds, epoch ms, numeric strings or ISO-8601; undefined if it is none of these. */
+export function normaliseTimestamp(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value <= 0) return undefined;
+    return Math.round(value < SECONDS_CUTOFF ? value * 1000 : value);
+  }
+  if (typeof value === 'string' && value.trim() !== '') {
+    const s = value.trim();
+    if (/^\d+(\.\d+)?$/.test(s)) return normaliseTimestamp(Number(s));
+    // Only full ISO-8601 date-times: Date.parse accepts too many loose formats.
+    if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(s)) return undefined;
+    const ms = Date.parse(s);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Checks and normalises one input object. The error names the field and what was wrong with it;
+ * `where` (e.g. "stdin line 12") prefixes it.
+ */
+export function validateEvent(raw: unknown, where: string): Validated {
+  const fail = (msg: string): Validated => ({ ok: false, error: `${where}: ${msg}` });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(`expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  const r = raw as Record<string, unknown>;
+
+  if (!('driver_id' in r)) return fail('driver_id is missing');
+  if (typeof r.driver_id !== 'string') return fail(`driver_id must be a string, got ${typeof r.driver_id}`);
+  const driverId = r.driver_id.trim();
+  if (driverId === '') return fail('driver_id is empty');
+
+  const coord = (field: 'latitude' | 'longitude', limit: number): number | string => {
+    if (!(field in r)) return `${field} is missing`;
+    const v = r[field];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return `${field} must be a finite number, got ${JSON.stringify(v)}`;
+    if (v < -limit || v > limit) return `${field} ${v} is out of range [-${limit}, ${limit}]`;
+    return v;
+  };
+  const lat = coord('latitude', 90);
+  if (typeof lat === 'string') return fail(lat);
+  const lon = coord('longitude', 180);
+  if (typeof lon === 'string') return fail(lon);
+
+  if (!('timestamp' in r)) return fail('timestamp is missing');
+  const ts = normaliseTimestamp(r.timestamp);
+  if (ts === undefined) return fail(`timestamp ${JSON.stringify(r.timestamp)} is not epoch seconds, epoch milliseconds or an ISO-8601 date-time`);
+
+  if (!('status' in r)) return fail('status is missing');
+  if (typeof r.status !== 'string' || r.status.trim() === '') return fail(`status must be a non-empty string, got ${JSON.stringify(r.status)}`);
+
+  const event: LocationEvent = { driver_id: driverId, latitude: lat, longitude: lon, timestamp: ts, status: r.status.trim() };
+  const delivery = r.delivery_id;
+  if (delivery !== undefined && delivery !== null) {
+    if (typeof delivery !== 'string' && typeof delivery !== 'number') return fail(`delivery_id must be a string, got ${typeof delivery}`);
+    event.delivery_id = String(delivery);
+  }
+  return { ok: true, event };
+}

@@ -1,0 +1,46 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+
+/** Runs `fn` with a connected kafkajs admin client against the given brokers, always disconnecting. */
+export async function withAdmin<T>(bootstrap: string[], fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const kafka = new Kafka({
+    clientId: 'rastro-admin',
+    brokers: bootstrap,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { retries: 2, initialRetryTime: 200 },
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Broker ids currently registered with the cluster (as the metadata answers). */
+export async function registeredBrokers(bootstrap: string[]): Promise<number[]> {
+  return withAdmin(bootstrap, async (admin) => {
+    const c = await admin.describeCluster();
+    return c.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
+  });
+}
+
+export interface PartitionState {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+}
+
+export async function describeTopic(bootstrap: string[], topic: string): Promise<PartitionState[]> {
+  return withAdmin(bootstrap, async (admin) => {
+    const md = await admin.fetchTopicMetadata({ topics: [topic] });
+    const t = md.topics[0];
+    if (!t) throw new Error(`describe topic ${topic} at ${bootstrap.join(',')}: no metadata`);
+    return t.partitions
+      .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr] }))
+      .sort((a, b) => a.partition - b.partition);
+  });
+}

@@ -1,0 +1,38 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { $ } from 'zx';
+import { ROOT, type Stack } from '../stack.ts';
+
+/** Git-ignored cache of everything the native runtime downloads or builds. */
+export const CACHE_DIR = join(ROOT, '.rastro', 'cache');
+
+/** Kafka server, tools and Connect runtime jars from Maven Central, for the pinned version. */
+export async function ensureKafkaLibs(stack: Stack, log: (s: string) => void): Promise<string> {
+  const dir = join(CACHE_DIR, `kafka-${stack.versions.kafka}`);
+  const done = join(dir, '.complete');
+  if (existsSync(done)) return dir;
+  log(`resolving Kafka ${stack.versions.kafka} jars from Maven Central into ${dir}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  await $({ cwd: ROOT, quiet: true })`mvn -B -q -f native/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} ${`-Djmx.exporter.version=${stack.versions.jmxExporter}`} dependency:copy-dependencies ${`-DoutputDirectory=${dir}`} -DincludeScope=runtime`;
+  writeFileSync(done, new Date().toISOString());
+  return dir;
+}
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return readdirSync(path).reduce((m, f) => Math.max(m, newestMtime(join(path, f))), st.mtimeMs);
+}
+
+/** The Redis sink plugin directory, rebuilt with Maven when its sources are newer than the build. */
+export async function ensureSinkPlugin(stack: Stack, log: (s: string) => void): Promise<string> {
+  const pluginRoot = join(ROOT, 'connector', 'target', 'plugin');
+  const marker = join(pluginRoot, '.built');
+  const sources = Math.max(newestMtime(join(ROOT, 'connector', 'src', 'main')), newestMtime(join(ROOT, 'connector', 'pom.xml')));
+  if (existsSync(marker) && statSync(marker).mtimeMs >= sources) return pluginRoot;
+  log('building the Redis sink plugin (connector/) with Maven');
+  await $({ cwd: ROOT, quiet: true })`mvn -B -q -f connector/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} -DskipTests package`;
+  writeFileSync(marker, new Date().toISOString());
+  return pluginRoot;
+}

@@ -1,0 +1,28 @@
+import { NODE_IDS, type NodeId, type Stack } from '../stack.ts';
+
+/** The KRaft static voter set: every node is a voter, on its controller port. */
+export function quorumVoters(stack: Stack): string {
+  return NODE_IDS.map((id) => `${id}@127.0.0.1:${stack.ports.controller[id]}`).join(',');
+}
+
+/**
+ * node.properties for one native node: the shared config/kafka/server.properties plus the lines
+ * that make this node itself. INTERNAL is the inter-broker listener, EXTERNAL what host clients use;
+ * natively both live on loopback, so EXTERNAL is the port from stack.env and INTERNAL sits next to
+ * the controller port (+100), outside every other range.
+ */
+export function renderNodeProperties(shared: string, stack: Stack, id: NodeId, dataDir: string): string {
+  const internal = internalPort(stack, id);
+  const lines = [
+    `node.id=${id}`,
+    `controller.quorum.voters=${quorumVoters(stack)}`,
+    `listeners=INTERNAL://127.0.0.1:${internal},EXTERNAL://127.0.0.1:${stack.ports.kafka[id]},CONTROLLER://127.0.0.1:${stack.ports.controller[id]}`,
+    `advertised.listeners=INTERNAL://127.0.0.1:${internal},EXTERNAL://127.0.0.1:${stack.ports.kafka[id]}`,
+    `log.dirs=${dataDir}`,
+  ];
+  return `${shared.trimEnd()}\n\n# --- node ${id} (rendered by the native launcher) ---\n${lines.join('\n')}\n`;
+}
+
+export function internalPort(stack: Stack, id: NodeId): number {
+  return stack.ports.controller[id] + 100;
+}

@@ -1,0 +1,179 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { $ } from 'zx';
+import { waitForBrokers, waitForConnectRest, waitForRedis } from '../readiness.ts';
+import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
+import { CONFIG_DIR, hostAddresses, NODE_IDS, ROOT, type Addresses, type NodeId, type Stack } from '../stack.ts';
+import { ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
+import { internalPort, renderNodeProperties } from './kafka-node.ts';
+import { livePid, startDetached, stopProcess, type ProcessSpec } from './processes.ts';
+
+/** Main classes behind the kafka-*.sh scripts, run from the Maven-resolved jars. */
+const TOOL_MAIN: Record<KafkaTool, string> = {
+  'kafka-topics': 'org.apache.kafka.tools.TopicCommand',
+  'kafka-metadata-quorum': 'org.apache.kafka.tools.MetadataQuorumCommand',
+  'kafka-consumer-groups': 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
+  'kafka-console-consumer': 'org.apache.kafka.tools.consumer.ConsoleConsumer',
+  'kafka-producer-perf-test': 'org.apache.kafka.tools.ProducerPerformance',
+};
+
+type Service = `kafka-${NodeId}` | 'connect' | 'redis';
+
+const java = (): string => (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
+
+/**
+ * The native runtime: every service a local process on loopback, state under one instance
+ * directory (RASTRO_HOME, default .rastro/native), ports shifted by RASTRO_PORT_OFFSET.
+ */
+export class NativeRuntime implements Runtime {
+  readonly name = 'native' as const;
+  readonly addresses: Addresses;
+  readonly cliBootstrap: string;
+  readonly connectEnv: Record<string, string>;
+  readonly home: string;
+
+  constructor(readonly stack: Stack, home: string) {
+    this.home = resolve(home);
+    this.addresses = hostAddresses(stack);
+    this.cliBootstrap = this.addresses.bootstrap.join(',');
+    this.connectEnv = { RASTRO_REDIS_URI: this.addresses.redisUrl };
+  }
+
+  private dir(service: Service): string {
+    return join(this.home, service);
+  }
+
+  private spec(service: Service, command = '', args: string[] = [], env?: NodeJS.ProcessEnv): ProcessSpec {
+    const dir = this.dir(service);
+    return { name: service, command, args, env, logFile: join(dir, `${service}.log`), pidFile: join(dir, `${service}.pid`), marker: dir };
+  }
+
+  private async libs(log: (s: string) => void = () => {}): Promise<string> {
+    return ensureKafkaLibs(this.stack, log);
+  }
+
+  private jvm(service: Service, heap: string, mainClass: string, args: string[], libs: string, env?: NodeJS.ProcessEnv): ProcessSpec {
+    const dir = this.dir(service);
+    return this.spec(
+      service,
+      java(),
+      [
+        `-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true',
+        `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'log4j2.properties')}`,
+        // The marker in the command line ties the pid file to this instance directory.
+        `-Drastro.home=${dir}`,
+        '-cp', `${libs}/*`, mainClass, ...args,
+      ],
+      env,
+    );
+  }
+
+  async up(log: (line: string) => void): Promise<void> {
+    const libs = await this.libs(log);
+    const pluginPath = await ensureSinkPlugin(this.stack, log);
+    await this.startRedis();
+    for (const id of NODE_IDS) await this.startNode(id, libs);
+    log(`waiting for brokers ${NODE_IDS.join(',')} to register (KRaft quorum of 3 voters)`);
+    await waitForBrokers(this.addresses.bootstrap);
+    await waitForRedis(this.addresses.redisUrl);
+    await this.startConnect(libs, pluginPath);
+    log(`waiting for Kafka Connect at ${this.addresses.connectUrl}`);
+    await waitForConnectRest(this.addresses.connectUrl);
+  }
+
+  async startRedis(): Promise<void> {
+    const dir = this.dir('redis');
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    startDetached(
+      this.spec('redis', '/usr/bin/redis-server', [
+        join(CONFIG_DIR, 'redis', 'redis.conf'),
+        '--port', String(this.stack.ports.redis), '--bind', '127.0.0.1', '--dir', join(dir, 'data'),
+        '--daemonize', 'no',
+        // redis-server rewrites its argv title; keep the instance marker in it.
+        '--proc-title-template', `{title} {listen-addr} ${dir}`,
+      ]),
+    );
+  }
+
+  async startNode(id: NodeId, libsDir?: string): Promise<void> {
+    const libs = libsDir ?? (await this.libs());
+    const service: Service = `kafka-${id}`;
+    const dir = this.dir(service);
+    const data = join(dir, 'data');
+    const props = join(dir, 'node.properties');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(props, renderNodeProperties(readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8'), this.stack, id, data));
+    if (!existsSync(join(data, 'meta.properties'))) {
+      // Kafka's own storage tool writes meta.properties and the bootstrap checkpoint for the static quorum.
+      await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${`-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${props} --ignore-formatted`;
+    }
+    startDetached(this.jvm(service, '512m', 'kafka.Kafka', [props], libs));
+  }
+
+  async stopNode(id: NodeId): Promise<void> {
+    await stopProcess(this.spec(`kafka-${id}`), 60_000);
+  }
+
+  async isNodeRunning(id: NodeId): Promise<boolean> {
+    const s = this.spec(`kafka-${id}`);
+    return livePid(s.pidFile, s.marker) !== undefined;
+  }
+
+  private async startConnect(libs: string, pluginPath: string): Promise<void> {
+    const dir = this.dir('connect');
+    mkdirSync(dir, { recursive: true });
+    const props = join(dir, 'worker.properties');
+    const c = this.stack.connect;
+    const extra = [
+      `bootstrap.servers=${this.cliBootstrap}`,
+      `group.id=${c.groupId}`,
+      `config.storage.topic=${c.configTopic}`,
+      `offset.storage.topic=${c.offsetTopic}`,
+      `status.storage.topic=${c.statusTopic}`,
+      `listeners=http://127.0.0.1:${this.stack.ports.connect}`,
+      `rest.advertised.host.name=127.0.0.1`,
+      `rest.advertised.port=${this.stack.ports.connect}`,
+      `plugin.path=${pluginPath}`,
+    ];
+    const shared = readFileSync(join(CONFIG_DIR, 'connect', 'worker.properties'), 'utf8');
+    writeFileSync(props, `${shared.trimEnd()}\n\n# --- native worker (rendered by the launcher) ---\n${extra.join('\n')}\n`);
+    startDetached(this.jvm('connect', '768m', 'org.apache.kafka.connect.cli.ConnectDistributed', [props], libs, { ...process.env, ...this.connectEnv }));
+  }
+
+  async down(opts: { wipe: boolean }, log: (line: string) => void): Promise<void> {
+    // Connect first (it would otherwise spin on a vanished cluster), brokers, then Redis.
+    const order: Service[] = ['connect', ...NODE_IDS.map((id) => `kafka-${id}` as const), 'redis'];
+    for (const s of order) if (await stopProcess(this.spec(s), 60_000)) log(`stopped ${s}`);
+    if (opts.wipe) {
+      rmSync(this.home, { recursive: true, force: true });
+      log(`wiped ${this.home}`);
+    }
+  }
+
+  async kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult> {
+    const libs = await this.libs();
+    const r = await $({ quiet: true })`${java()} -Xmx256m -XX:TieredStopAtLevel=1 ${`-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args}`;
+    return { display: [`${tool}.sh`, ...args].join(' '), stdout: r.stdout };
+  }
+
+  async services(): Promise<ServiceState[]> {
+    const all: Service[] = [...NODE_IDS.map((id) => `kafka-${id}` as const), 'connect', 'redis'];
+    return all.map((name) => {
+      const s = this.spec(name);
+      const pid = livePid(s.pidFile, s.marker);
+      return { name, running: pid !== undefined, detail: pid !== undefined ? `pid ${pid}` : 'stopped' };
+    });
+  }
+
+  async topology(): Promise<string> {
+    const p = this.stack.ports;
+    const rows = [
+      ...NODE_IDS.map((id) => `kafka-${id}   broker+controller  node.id=${id}  client 127.0.0.1:${p.kafka[id]}  controller 127.0.0.1:${p.controller[id]}  inter-broker 127.0.0.1:${internalPort(this.stack, id)}`),
+      `connect   distributed worker  REST ${this.addresses.connectUrl}  group ${this.stack.connect.groupId}`,
+      `redis     redis-server (AOF)  ${this.addresses.redisUrl}`,
+    ];
+    const states = await this.services();
+    const state = new Map(states.map((s) => [s.name, s.detail]));
+    return rows.map((r) => `${r}  [${state.get(r.split(/\s+/)[0] ?? '') ?? '?'}]`).join('\n') + `\nstate: ${this.home.replace(`${ROOT}/`, '')}`;
+  }
+}

@@ -1,0 +1,43 @@
+import { Redis } from 'ioredis';
+import { registeredBrokers } from './kafka-admin.ts';
+import { NODE_IDS } from './stack.ts';
+import { waitFor } from './wait.ts';
+
+/** All three brokers registered: only possible once the KRaft quorum has elected a leader. */
+export async function waitForBrokers(bootstrap: string[], timeoutMs = 180_000, expected: number[] = [...NODE_IDS]): Promise<void> {
+  await waitFor(
+    async () => {
+      const ids = await registeredBrokers(bootstrap);
+      return expected.every((id) => ids.includes(id)) ? ids : false;
+    },
+    { what: `brokers ${expected.join(',')} registered at ${bootstrap.join(',')}`, timeoutMs },
+  );
+}
+
+export async function waitForConnectRest(connectUrl: string, timeoutMs = 180_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const res = await fetch(connectUrl, { signal: AbortSignal.timeout(3000) });
+      // The root answers before the worker has joined its group; the plugin list only after.
+      if (!res.ok) return false;
+      const plugins = await fetch(`${connectUrl}/connector-plugins`, { signal: AbortSignal.timeout(3000) });
+      return plugins.ok;
+    },
+    { what: `Kafka Connect REST at ${connectUrl}`, timeoutMs },
+  );
+}
+
+export async function waitForRedis(redisUrl: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await r.connect();
+        return (await r.ping()) === 'PONG';
+      } finally {
+        r.disconnect();
+      }
+    },
+    { what: `Redis at ${redisUrl}`, timeoutMs },
+  );
+}

@@ -1,0 +1,41 @@
+import type { Addresses, NodeId, Stack } from '../stack.ts';
+
+/** Kafka command-line tools the scripts use; each runtime knows how to run them. */
+export type KafkaTool = 'kafka-topics' | 'kafka-metadata-quorum' | 'kafka-consumer-groups' | 'kafka-console-consumer' | 'kafka-producer-perf-test';
+
+export interface CliResult {
+  /** The command as a user would type it (kafka-topics.sh …), for the evidence. */
+  display: string;
+  stdout: string;
+}
+
+export interface ServiceState {
+  name: string;
+  running: boolean;
+  detail: string;
+}
+
+/**
+ * What every lifecycle script needs from a runtime. Scripts never ask which runtime they have.
+ */
+export interface Runtime {
+  readonly name: 'native' | 'docker';
+  readonly stack: Stack;
+  /** Addresses on this machine (host side). */
+  readonly addresses: Addresses;
+  /** Bootstrap servers as seen by the Kafka CLI tools (inside the container for docker). */
+  readonly cliBootstrap: string;
+  /** Environment the Connect worker resolves ${env:…} placeholders from (for display). */
+  readonly connectEnv: Record<string, string>;
+  /** Starts every service (idempotent) and returns once all are ready. */
+  up(log: (line: string) => void): Promise<void>;
+  /** Stops everything; `wipe` also deletes data. */
+  down(opts: { wipe: boolean }, log: (line: string) => void): Promise<void>;
+  stopNode(id: NodeId): Promise<void>;
+  startNode(id: NodeId): Promise<void>;
+  isNodeRunning(id: NodeId): Promise<boolean>;
+  kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult>;
+  services(): Promise<ServiceState[]>;
+  /** A human description of the topology (process list or compose services) for the evidence. */
+  topology(): Promise<string>;
+}
