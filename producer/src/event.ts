@@ -40,13 +40,13 @@ export function validateEvent(raw: unknown, where: string): Validated {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(`expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
   const r = raw as Record<string, unknown>;
 
-  if (!('driver_id' in r)) return fail('driver_id is missing');
+  if (r.driver_id === undefined) return fail('driver_id is missing');
   if (typeof r.driver_id !== 'string') return fail(`driver_id must be a string, got ${typeof r.driver_id}`);
   const driverId = r.driver_id.trim();
   if (driverId === '') return fail('driver_id is empty');
 
   const coord = (field: 'latitude' | 'longitude', limit: number): number | string => {
-    if (!(field in r)) return `${field} is missing`;
+    if (r[field] === undefined) return `${field} is missing`;
     const v = r[field];
     if (typeof v !== 'number' || !Number.isFinite(v)) return `${field} must be a finite number, got ${JSON.stringify(v)}`;
     if (v < -limit || v > limit) return `${field} ${v} is out of range [-${limit}, ${limit}]`;
@@ -57,11 +57,11 @@ export function validateEvent(raw: unknown, where: string): Validated {
   const lon = coord('longitude', 180);
   if (typeof lon === 'string') return fail(lon);
 
-  if (!('timestamp' in r)) return fail('timestamp is missing');
+  if (r.timestamp === undefined) return fail('timestamp is missing');
   const ts = normaliseTimestamp(r.timestamp);
   if (ts === undefined) return fail(`timestamp ${JSON.stringify(r.timestamp)} is not epoch seconds, epoch milliseconds or an ISO-8601 date-time`);
 
-  if (!('status' in r)) return fail('status is missing');
+  if (r.status === undefined) return fail('status is missing');
   if (typeof r.status !== 'string' || r.status.trim() === '') return fail(`status must be a non-empty string, got ${JSON.stringify(r.status)}`);
 
   const event: LocationEvent = { driver_id: driverId, latitude: lat, longitude: lon, timestamp: ts, status: r.status.trim() };

@@ -14,6 +14,8 @@ export interface ProducerOptions {
   /** How long one batch may keep failing (e.g. while a broker is down) before the producer gives up. */
   deliveryTimeoutMs?: number;
   onError?: (message: string) => void;
+  /** Called after each acknowledged batch (chaos uses it to time when writes resume). */
+  onBatch?: (events: number, ackedAt: number) => void;
 }
 
 export interface ProducerStats {
@@ -118,6 +120,7 @@ export class LocationProducer {
       }
     }
     const took = Date.now() - started;
+    this.opts.onBatch?.(batch.length, started + took);
     this.stats.batches++;
     this.stats.lastSendMs = took;
     this.stats.maxSendMs = Math.max(this.stats.maxSendMs, took);

@@ -74,6 +74,11 @@ export class DockerRuntime implements Runtime {
     return { display: ['docker compose exec', node, `/opt/kafka/bin/${tool}.sh`, ...args].join(' '), stdout: r.stdout };
   }
 
+  async redisCli(args: string[]): Promise<CliResult> {
+    const r = await this.compose`docker compose exec -T redis redis-cli ${args}`;
+    return { display: ['docker compose exec redis redis-cli', ...args].join(' '), stdout: r.stdout };
+  }
+
   async services(): Promise<ServiceState[]> {
     const r = await this.compose`docker compose ps --all --format json`;
     // compose prints one JSON object per line (newer) or one array (older).

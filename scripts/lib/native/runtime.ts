@@ -156,6 +156,12 @@ export class NativeRuntime implements Runtime {
     return { display: [`${tool}.sh`, ...args].join(' '), stdout: r.stdout };
   }
 
+  async redisCli(args: string[]): Promise<CliResult> {
+    const base = ['-h', '127.0.0.1', '-p', String(this.stack.ports.redis)];
+    const r = await $({ quiet: true })`redis-cli ${base} ${args}`;
+    return { display: ['redis-cli', ...base, ...args].join(' '), stdout: r.stdout };
+  }
+
   async services(): Promise<ServiceState[]> {
     const all: Service[] = [...NODE_IDS.map((id) => `kafka-${id}` as const), 'connect', 'redis'];
     return all.map((name) => {

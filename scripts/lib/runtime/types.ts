@@ -35,6 +35,8 @@ export interface Runtime {
   startNode(id: NodeId): Promise<void>;
   isNodeRunning(id: NodeId): Promise<boolean>;
   kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult>;
+  /** Runs the real redis-cli against the stack's Redis. */
+  redisCli(args: string[]): Promise<CliResult>;
   services(): Promise<ServiceState[]>;
   /** A human description of the topology (process list or compose services) for the evidence. */
   topology(): Promise<string>;

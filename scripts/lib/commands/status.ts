@@ -1,0 +1,25 @@
+import chalk from 'chalk';
+import { ConnectClient } from '../connect.ts';
+import { registeredBrokers } from '../kafka-admin.ts';
+import { partitionTable } from '../pipeline.ts';
+import { openRuntime } from '../runtime/index.ts';
+
+/** make status: who is up, the quorum, leaders and ISR, the connector, the driver count. */
+export async function main(): Promise<number> {
+  const rt = await openRuntime();
+  const show = (title: string, body: string) => console.log(`${chalk.bold.cyan(`== ${title}`)}\n${body}\n`);
+  const attempt = async (f: () => Promise<string>): Promise<string> => f().catch((e: Error) => chalk.red(`unavailable: ${e.message}`));
+  show(`Services (${rt.name})`, (await rt.services()).map((s) => `${s.running ? chalk.green('up  ') : chalk.red('down')} ${s.name.padEnd(10)} ${s.detail}`).join('\n'));
+  show('Brokers registered', await attempt(async () => (await registeredBrokers(rt.addresses.bootstrap)).join(', ')));
+  show('KRaft quorum', await attempt(async () => (await rt.kafkaCli('kafka-metadata-quorum', ['--bootstrap-server', rt.cliBootstrap, 'describe', '--status'])).stdout.trim()));
+  show(`Partitions of ${rt.stack.topics.locations}`, await attempt(() => partitionTable(rt, rt.stack.topics.locations)));
+  show(`Connector ${rt.stack.connect.connectorName}`, await attempt(async () => {
+    const s = await new ConnectClient(rt.addresses.connectUrl).status(rt.stack.connect.connectorName);
+    return [`connector ${s.connector.state} on ${s.connector.worker_id}`, ...s.tasks.map((t) => `task ${t.id} ${t.state} on ${t.worker_id}`)].join('\n');
+  }));
+  show('Redis drivers', await attempt(async () => {
+    const r = await rt.redisCli(['--scan', '--pattern', `${rt.stack.redisKeyPrefix}*`]);
+    return `${r.stdout.split('\n').filter(Boolean).length} keys match ${rt.stack.redisKeyPrefix}*`;
+  }));
+  return 0;
+}

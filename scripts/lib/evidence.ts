@@ -1,0 +1,68 @@
+import chalk from 'chalk';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './stack.ts';
+
+/**
+ * What a lifecycle script shows: printed to the terminal as it happens and kept as Markdown in
+ * evidence/<run-id>/REPORT.md, the file a student hands in.
+ */
+export class Evidence {
+  readonly dir: string;
+  private readonly md: string[] = [];
+
+  constructor(readonly runId: string, private readonly quiet = false) {
+    this.dir = join(ROOT, 'evidence', runId);
+    mkdirSync(this.dir, { recursive: true });
+    this.md.push(`# rastro evidence — ${runId}\n`);
+  }
+
+  static create(script: string, quiet = false): Evidence {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
+    return new Evidence(`${stamp}-${script}`, quiet);
+  }
+
+  private out(s: string): void {
+    if (!this.quiet) console.log(s);
+  }
+
+  section(title: string): void {
+    this.out(`\n${chalk.bold.cyan(`== ${title}`)}`);
+    this.md.push(`\n## ${title}\n`);
+  }
+
+  step(text: string): void {
+    this.out(`${chalk.dim('•')} ${text}`);
+    this.md.push(`- ${text}`);
+  }
+
+  /** A command and what it printed, verbatim. */
+  command(cmd: string, output?: string): void {
+    this.out(chalk.yellow(`$ ${cmd}`));
+    if (output !== undefined && output !== '') this.out(output);
+    this.md.push('\n```console', `$ ${cmd}`, ...(output ? [output] : []), '```\n');
+  }
+
+  block(lang: string, text: string, caption?: string): void {
+    if (caption) this.step(caption);
+    this.out(text);
+    this.md.push(`\n\`\`\`${lang}`, text, '```\n');
+  }
+
+  ok(text: string): void {
+    this.out(`${chalk.green('✔')} ${text}`);
+    this.md.push(`- ✅ ${text}`);
+  }
+
+  fail(text: string): void {
+    this.out(`${chalk.red('✘')} ${text}`);
+    this.md.push(`- ❌ ${text}`);
+  }
+
+  /** Writes REPORT.md (again) and returns its path. */
+  save(): string {
+    const file = join(this.dir, 'REPORT.md');
+    writeFileSync(file, `${this.md.join('\n')}\n`);
+    return file;
+  }
+}

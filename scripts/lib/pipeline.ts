@@ -1,0 +1,109 @@
+import { Redis } from 'ioredis';
+import { ConnectClient, curlForPut, loadConnectorConfig } from './connect.ts';
+import type { Evidence } from './evidence.ts';
+import { describeTopic } from './kafka-admin.ts';
+import { compareMirror, readDriverHashes, type MirrorReport, type RedisState } from './mirror-check.ts';
+import type { Runtime } from './runtime/types.ts';
+import { foldTopic } from './topic-fold.ts';
+import { ensureTopics } from './topics.ts';
+import { waitFor } from './wait.ts';
+import type { LocationEvent } from '../../producer/src/event.ts';
+
+/** Services up, topics created, connector RUNNING: everything `make up` promises. */
+export async function bringUp(rt: Runtime, ev: Evidence): Promise<void> {
+  ev.section(`Start the ${rt.name} stack`);
+  const t0 = Date.now();
+  await rt.up((line) => ev.step(line));
+  ev.ok(`all services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  ev.block('text', await rt.topology(), 'Topology');
+  await createTopics(rt, ev);
+  await deployConnector(rt, ev);
+}
+
+export async function createTopics(rt: Runtime, ev: Evidence): Promise<void> {
+  ev.section('Topics (config/topics.yaml)');
+  for (const t of await ensureTopics(rt)) {
+    ev.step(`${t.topic.name}: ${t.topic.purpose}`);
+    ev.command(t.command, t.output);
+    ev.command(`kafka-topics.sh --bootstrap-server ${rt.cliBootstrap} --describe --topic ${t.topic.name}`, t.describe);
+  }
+}
+
+export async function deployConnector(rt: Runtime, ev: Evidence): Promise<void> {
+  const name = rt.stack.connect.connectorName;
+  ev.section(`Connector ${name} (config/connectors/${name}.json)`);
+  const config = loadConnectorConfig(rt.stack, name);
+  ev.block('json', JSON.stringify(config, null, 2), 'Connector configuration as sent');
+  ev.step(`the worker resolves \${env:…} from its environment: ${Object.entries(rt.connectEnv).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  ev.block('bash', curlForPut(rt.addresses.connectUrl, name, config), 'Equivalent curl (PUT is idempotent: create or update)');
+  const client = new ConnectClient(rt.addresses.connectUrl);
+  await client.putConnector(name, config);
+  const status = await client.waitRunning(name, Number(config['tasks.max'] ?? '1'));
+  ev.block('json', JSON.stringify(status, null, 2), `curl -s ${rt.addresses.connectUrl}/connectors/${name}/status`);
+  ev.ok(`connector ${name} RUNNING with ${status.tasks.length} tasks`);
+}
+
+/** Waits until Redis holds, for every driver, at least the event the producer last had acknowledged. */
+export async function waitForSink(rt: Runtime, expected: LocationEvent[], timeoutMs = 180_000): Promise<number> {
+  const t0 = Date.now();
+  const redis = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
+  await redis.connect();
+  try {
+    await waitFor(
+      async () => {
+        const pipe = redis.pipeline();
+        for (const e of expected) pipe.hget(`${rt.stack.redisKeyPrefix}${e.driver_id}`, 'timestamp');
+        const replies = (await pipe.exec()) ?? [];
+        const behind = expected.filter((e, i) => Number(replies[i]?.[1] ?? 0) < e.timestamp).length;
+        return behind === 0 ? true : false;
+      },
+      { what: `Redis at ${rt.addresses.redisUrl} to hold the last acknowledged event of ${expected.length} drivers`, timeoutMs, maxIntervalMs: 500 },
+    );
+  } finally {
+    redis.disconnect();
+  }
+  return Date.now() - t0;
+}
+
+export interface MirrorCheck extends MirrorReport {
+  state: RedisState;
+  records: number;
+  tombstones: number;
+  unreadable: number;
+}
+
+/** Topic folded to its last value per key vs every driver hash in Redis. */
+export async function mirrorCheck(rt: Runtime): Promise<MirrorCheck> {
+  const fold = await foldTopic(rt.addresses.bootstrap, rt.stack.topics.locations);
+  const redis = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
+  await redis.connect();
+  try {
+    const state = await readDriverHashes(redis, rt.stack.redisKeyPrefix);
+    return { ...compareMirror(fold.fold, state, rt.stack.redisKeyPrefix), state, records: fold.records, tombstones: fold.tombstones, unreadable: fold.unreadable };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The redis-cli evidence: driver count by SCAN (DBSIZE also counts non-driver keys), samples, one key's type. */
+export async function redisSnapshot(rt: Runtime, ev: Evidence, samples = 3): Promise<number> {
+  ev.section('Redis: one current record per driver (redis-cli)');
+  const pattern = `${rt.stack.redisKeyPrefix}*`;
+  const scan = await rt.redisCli(['--scan', '--pattern', pattern]);
+  const keys = scan.stdout.split('\n').filter(Boolean).sort();
+  ev.command(`${scan.display} | wc -l`, String(keys.length));
+  const dbsize = await rt.redisCli(['DBSIZE']);
+  ev.command(dbsize.display, dbsize.stdout.trim());
+  ev.step('DBSIZE counts every key in the database; the driver count is the SCAN above, which matches only driver:* keys.');
+  for (const key of keys.slice(0, samples)) {
+    const h = await rt.redisCli(['HGETALL', key]);
+    ev.command(h.display, h.stdout.trimEnd());
+  }
+  return keys.length;
+}
+
+/** Leaders and ISR per partition, as a small table. */
+export async function partitionTable(rt: Runtime, topic: string): Promise<string> {
+  const parts = await describeTopic(rt.addresses.bootstrap, topic);
+  return parts.map((p) => `partition ${p.partition}  leader ${p.leader}  replicas [${p.replicas.join(',')}]  isr [${p.isr.join(',')}]`).join('\n');
+}
