@@ -90,8 +90,7 @@ final class RecordMapper {
         } else if (key instanceof Long || key instanceof Integer || key instanceof Short || key instanceof Byte) {
             id = key.toString(); // e.g. a numeric key from another key converter
         } else {
-            throw new InvalidRecordException(record, "record key must be a string driver id, got "
-                    + key.getClass().getSimpleName());
+            throw new InvalidRecordException(record, "record key must be a string driver id, got " + kindOf(key));
         }
         if (id.isEmpty()) {
             throw new InvalidRecordException(record, "record key (driver id) is empty");
@@ -110,8 +109,7 @@ final class RecordMapper {
                 || raw instanceof BigInteger) {
             return raw.toString();
         }
-        throw new InvalidRecordException(record, "field '" + idField + "' must be a string, got "
-                + raw.getClass().getSimpleName());
+        throw new InvalidRecordException(record, "field '" + idField + "' must be a string, got " + kindOf(raw));
     }
 
     private Map<String, Object> asObject(SinkRecord record, Object value) {
@@ -129,8 +127,7 @@ final class RecordMapper {
             }
             return object;
         }
-        throw new InvalidRecordException(record, "value is not a JSON object, got "
-                + value.getClass().getSimpleName());
+        throw new InvalidRecordException(record, "value is not a JSON object, got " + kindOf(value));
     }
 
     private long timestamp(SinkRecord record, Object raw) {
@@ -181,7 +178,28 @@ final class RecordMapper {
         String shown = raw instanceof String ? "'" + raw + "'" : String.valueOf(raw);
         return new InvalidRecordException(record, "field '" + timestampField
                 + "' must be an integer epoch-millisecond number or a string of decimal digits, got "
-                + raw.getClass().getSimpleName() + " " + shown);
+                + kindOf(raw) + " " + shown);
+    }
+
+    /** The JSON-ish kind of a value, for messages (class names like ImmutableCollections.ListN help nobody). */
+    static String kindOf(Object v) {
+        if (v instanceof CharSequence) {
+            return "a string";
+        } else if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
+                || v instanceof BigInteger) {
+            return "an integer";
+        } else if (v instanceof Number) {
+            return "a fractional number";
+        } else if (v instanceof Boolean) {
+            return "a boolean";
+        } else if (v instanceof java.util.Collection || v instanceof Object[]) {
+            return "an array";
+        } else if (v instanceof Map || v instanceof Struct) {
+            return "an object";
+        } else if (v instanceof byte[] || v instanceof java.nio.ByteBuffer) {
+            return "bytes";
+        }
+        return v.getClass().getName();
     }
 
     private InvalidRecordException outOfRange(SinkRecord record, Object raw) {

@@ -37,6 +37,10 @@ final class RedisEndpoint {
         if (raw == null || raw.isBlank()) {
             throw new IllegalArgumentException("is empty; expected redis://host:port");
         }
+        if (!raw.contains("://")) {
+            // "127.0.0.1:6379" or "localhost:6379" would otherwise parse as scheme "localhost" or fail obscurely.
+            throw new IllegalArgumentException("has no scheme; expected redis://host:port");
+        }
         URI uri;
         try {
             uri = new URI(raw.trim());

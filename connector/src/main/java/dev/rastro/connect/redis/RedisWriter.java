@@ -213,11 +213,21 @@ final class RedisWriter implements AutoCloseable {
 
     private static String describe(Throwable e) {
         // Jedis wraps the socket error; the root cause ("Connection refused", "Read timed out") is the useful part.
+        // Jedis keeps a failed connect's per-address errors as suppressed exceptions, not as the cause.
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        for (int depth = 0; depth < 10; depth++) {
+            if (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            } else if (root.getSuppressed().length > 0) {
+                root = root.getSuppressed()[0];
+            } else {
+                break;
+            }
         }
         String top = e.getClass().getSimpleName() + ": " + e.getMessage();
-        return root == e ? top : top + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        if (root == e || String.valueOf(root.getMessage()).equals(e.getMessage())) {
+            return top;
+        }
+        return top + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
     }
 }

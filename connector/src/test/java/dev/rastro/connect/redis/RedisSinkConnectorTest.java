@@ -1,0 +1,76 @@
+package dev.rastro.connect.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
+import org.junit.jupiter.api.Test;
+
+class RedisSinkConnectorTest {
+
+    private static final Map<String, String> PROPS = Map.of(
+            "name", "redis-sink",
+            "topics", "driver-locations",
+            RedisSinkConfig.REDIS_URI, "redis://127.0.0.1:16379",
+            RedisSinkConfig.BATCH_SIZE, "100");
+
+    @Test
+    void taskConfigsFanOutTheSameSettings() {
+        RedisSinkConnector connector = new RedisSinkConnector();
+        connector.start(PROPS);
+        List<Map<String, String>> configs = connector.taskConfigs(3);
+        assertEquals(3, configs.size());
+        for (Map<String, String> config : configs) {
+            assertEquals(PROPS, config);
+        }
+        assertNotSame(configs.get(0), configs.get(1));
+        assertSame(RedisSinkTask.class, connector.taskClass());
+        connector.stop();
+    }
+
+    @Test
+    void startRejectsInvalidConfig() {
+        RedisSinkConnector connector = new RedisSinkConnector();
+        assertThrows(ConfigException.class, () -> connector.start(Map.of(RedisSinkConfig.REDIS_URI, "nope://x")));
+    }
+
+    @Test
+    void versionComesFromTheFilteredResource() {
+        String version = new RedisSinkConnector().version();
+        assertTrue(version.matches("\\d+\\.\\d+\\.\\d+.*"), version);
+        assertEquals(version, new RedisSinkTask().version());
+    }
+
+    @Test
+    void validateReportsABadUriOnThatField() {
+        Config result = new RedisSinkConnector().validate(Map.of(
+                "name", "redis-sink", "topics", "t", RedisSinkConfig.REDIS_URI, "http://127.0.0.1:16379"));
+        ConfigValue uri = result.configValues().stream()
+                .filter(v -> v.name().equals(RedisSinkConfig.REDIS_URI)).findFirst().orElseThrow();
+        assertEquals(List.of("redis.uri has scheme 'http'; expected redis:// or rediss:// (TLS)"), uri.errorMessages());
+        long fieldsWithErrors = result.configValues().stream().filter(v -> !v.errorMessages().isEmpty()).count();
+        assertEquals(1, fieldsWithErrors);
+    }
+
+    @Test
+    void validateAcceptsAGoodConfig() {
+        Config result = new RedisSinkConnector().validate(PROPS);
+        assertTrue(result.configValues().stream().allMatch(v -> v.errorMessages().isEmpty()));
+    }
+
+    @Test
+    void configDefDocumentsEveryKey() {
+        var keys = RedisSinkConfig.CONFIG_DEF.configKeys();
+        assertEquals(List.of("redis.uri", "redis.key.prefix", "redis.timestamp.field", "redis.id.field",
+                "redis.batch.size", "redis.retry.backoff.ms", "redis.timeout.ms"), List.copyOf(keys.keySet()));
+        keys.values().forEach(k -> assertTrue(k.documentation != null && !k.documentation.isBlank(), k.name));
+    }
+}

@@ -1,0 +1,372 @@
+package dev.rastro.connect.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.JmxReporter;
+import org.apache.kafka.common.metrics.KafkaMetricsContext;
+import org.apache.kafka.common.metrics.MetricConfig;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import redis.clients.jedis.Jedis;
+
+/** The task against a real redis-server (started by the test on a free loopback port). */
+class RedisSinkTaskTest {
+
+    private static final String TOPIC = "driver-locations";
+    private static final long NOW = 1_700_000_060_000L;
+    private static final long T0 = 1_700_000_000_000L;
+    private static final String CONNECTOR = "redis-sink-test";
+
+    private static RedisServer redis;
+
+    private Jedis jedis;
+    private Metrics kafkaMetrics;
+    private PluginMetricsImpl pluginMetrics;
+    private RecordingReporter reporter;
+    private TestSinkTaskContext context;
+    private RedisSinkTask task;
+    private long nextOffset;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        redis.ensureRunning();
+        jedis = redis.client();
+        jedis.flushAll();
+        jedis.scriptFlush();
+        // The same wiring as the worker: JMX under "kafka.connect", plugin tags connector + task.
+        kafkaMetrics = new Metrics(new MetricConfig(), List.of(new JmxReporter()), Time.SYSTEM,
+                new KafkaMetricsContext("kafka.connect"));
+        LinkedHashMap<String, String> tags = new LinkedHashMap<>();
+        tags.put("connector", CONNECTOR);
+        tags.put("task", "0");
+        pluginMetrics = new PluginMetricsImpl(kafkaMetrics, tags);
+        reporter = new RecordingReporter();
+        task = startTask(reporter, Map.of());
+    }
+
+    private RedisSinkTask startTask(RecordingReporter withReporter, Map<String, String> overrides) {
+        Map<String, String> props = new HashMap<>();
+        props.put("name", CONNECTOR);
+        props.put("topics", TOPIC);
+        props.put(RedisSinkConfig.REDIS_URI, redis.uri());
+        props.put(RedisSinkConfig.RETRY_BACKOFF_MS, "1234");
+        props.put(RedisSinkConfig.TIMEOUT_MS, "1000");
+        props.putAll(overrides);
+        context = new TestSinkTaskContext(props, withReporter, pluginMetrics);
+        RedisSinkTask t = new RedisSinkTask(() -> NOW);
+        t.initialize(context);
+        t.start(props);
+        return t;
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (task != null) {
+            task.stop();
+        }
+        pluginMetrics.close();
+        kafkaMetrics.close();
+        jedis.close();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private SinkRecord record(String key, Map<String, Object> value) {
+        return new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, key, null, value, nextOffset++);
+    }
+
+    private SinkRecord location(String id, long ts, Object... extra) {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("driver_id", id);
+        value.put("timestamp", ts);
+        for (int i = 0; i < extra.length; i += 2) {
+            value.put((String) extra[i], extra[i + 1]);
+        }
+        return record(id, value);
+    }
+
+    private void put(SinkRecord... records) {
+        task.put(new ArrayList<>(Arrays.asList(records)));
+    }
+
+    private Map<String, String> hash(String id) {
+        return jedis.hgetAll("driver:" + id);
+    }
+
+    private Object metric(String name) {
+        return kafkaMetrics.metric(new MetricName(name, "plugins", "", Map.of("connector", CONNECTOR, "task", "0")))
+                .metricValue();
+    }
+
+    // ---- tests ---------------------------------------------------------------------------------------------
+
+    @Test
+    void newRecordCreatesExactlyOneHashWithAllFields() {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("battery", 87L);
+        meta.put("tags", List.of("bike", "cargo"));
+        put(location("driver_7", T0, "lat", 52.52d, "lon", 13.405d, "speed_kmh", 31L, "heading", 90.0d,
+                "on_duty", true, "delivery_id", "del-1", "note", null, "meta", meta));
+
+        assertEquals(Set.of("driver:driver_7"), jedis.keys("*"));
+        assertEquals(Map.of("driver_id", "driver_7", "timestamp", "1700000000000", "lat", "52.52", "lon", "13.405",
+                "speed_kmh", "31", "heading", "90", "on_duty", "true", "delivery_id", "del-1",
+                "meta", "{\"battery\":87,\"tags\":[\"bike\",\"cargo\"]}"), hash("driver_7"));
+        assertEquals(1L, task.metrics().recordsWritten());
+        assertEquals(60_000d, task.metrics().lastFreshnessMs());
+    }
+
+    @Test
+    void newerRecordOverwrites() {
+        put(location("d1", T0, "lat", 1.0d));
+        put(location("d1", T0 + 1, "lat", 2.5d));
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0 + 1), "lat", "2.5"), hash("d1"));
+        assertEquals(2L, task.metrics().recordsWritten());
+        assertEquals(0L, task.metrics().recordsSkippedStale());
+    }
+
+    @Test
+    void olderRecordIsSkippedAndCounted() {
+        put(location("d1", T0, "lat", 1.0d));
+        put(location("d1", T0 - 1, "lat", 9.0d, "extra", "x"));
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0), "lat", "1"), hash("d1"));
+        assertEquals(1L, task.metrics().recordsWritten());
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+    }
+
+    @Test
+    void equalTimestampOverwrites() {
+        put(location("d1", T0, "lat", 1.0d));
+        put(location("d1", T0, "lat", 2.0d));
+        assertEquals("2", hash("d1").get("lat"));
+        assertEquals(2L, task.metrics().recordsWritten());
+    }
+
+    @Test
+    void fieldsMissingFromTheNewerValueAreRemoved() {
+        put(location("d1", T0, "lat", 1.0d, "delivery_id", "del-9", "status", "delivering"));
+        put(location("d1", T0 + 10, "lat", 1.5d, "status", "idle"));
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0 + 10), "lat", "1.5", "status", "idle"),
+                hash("d1"));
+    }
+
+    @Test
+    void tombstoneDeletesTheHash() {
+        put(location("d1", T0), location("d2", T0));
+        put(record("d1", null));
+        assertEquals(Set.of("driver:d2"), jedis.keys("*"));
+        assertEquals(1L, task.metrics().recordsDeleted());
+    }
+
+    @Test
+    void stringTimestampsCompareAsIntegers() {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("timestamp", "1700000000010");
+        put(record("d1", v));
+        // 9 digits vs 13: a string comparison would get this wrong.
+        put(location("d1", 999_999_999L));
+        assertEquals("1700000000010", hash("d1").get("timestamp"));
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+    }
+
+    @Test
+    void orderWithinABatchIsPreserved() {
+        // Same key twice in one batch: the second is older, so the first must win ...
+        put(location("a", T0 + 5, "lat", 1.0d), location("a", T0, "lat", 2.0d),
+                // ... and here the second is newer, so it must win.
+                location("b", T0, "lat", 3.0d), location("b", T0 + 5, "lat", 4.0d),
+                // a write after a tombstone in the same batch recreates the hash
+                location("c", T0, "lat", 5.0d), record("c", null), location("c", T0 - 100, "lat", 6.0d));
+        assertEquals("1", hash("a").get("lat"));
+        assertEquals("4", hash("b").get("lat"));
+        assertEquals("6", hash("c").get("lat"));
+        assertEquals(5L, task.metrics().recordsWritten());
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+        assertEquals(1L, task.metrics().recordsDeleted());
+    }
+
+    @Test
+    void batchesLargerThanBatchSizeAreChunkedInOrder() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.BATCH_SIZE, "2"));
+        List<SinkRecord> records = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            records.add(location("d" + (i % 3), T0 + i, "seq", (long) i));
+        }
+        task.put(records);
+        assertEquals("6", hash("d0").get("seq"));
+        assertEquals("4", hash("d1").get("seq"));
+        assertEquals("5", hash("d2").get("seq"));
+        assertEquals(7L, task.metrics().recordsWritten());
+    }
+
+    @Test
+    void invalidRecordsGoToTheReporterAndValidOnesAreStillWritten() {
+        Map<String, Object> noTimestamp = new LinkedHashMap<>();
+        noTimestamp.put("driver_id", "x2");
+        Map<String, Object> mismatch = new LinkedHashMap<>();
+        mismatch.put("driver_id", "other");
+        mismatch.put("timestamp", T0);
+        Map<String, Object> fractional = new LinkedHashMap<>();
+        fractional.put("timestamp", 1.5d);
+        Map<String, Object> noId = new LinkedHashMap<>();
+        noId.put("timestamp", T0);
+        SinkRecord ok1 = location("ok1", T0);
+        SinkRecord notAnObject = new SinkRecord(TOPIC, 2, null, "x1", null, "not json object", nextOffset++);
+
+        put(ok1, notAnObject, record("x2", noTimestamp), record("x3", mismatch),
+                location("ok2", T0), record("x4", fractional), record(null, noId));
+
+        assertEquals(List.of(
+                "Invalid record driver-locations-2@1: value is not a JSON object, got a string",
+                "Invalid record driver-locations-2@2: field 'timestamp' is missing",
+                "Invalid record driver-locations-2@3: record key 'x3' does not match field 'driver_id' = 'other'",
+                "Invalid record driver-locations-2@5: field 'timestamp' must be an integer epoch-millisecond number "
+                        + "or a string of decimal digits, got a fractional number 1.5",
+                "Invalid record driver-locations-2@6: no driver id: the record key is null and field 'driver_id' "
+                        + "is missing"),
+                reporter.messages());
+        assertEquals(List.of(1L, 2L, 3L, 5L, 6L),
+                reporter.reports.stream().map(r -> r.record().kafkaOffset()).toList());
+        assertEquals(Set.of("driver:ok1", "driver:ok2"), jedis.keys("*"));
+        assertEquals(2L, task.metrics().recordsWritten());
+        assertEquals(5L, task.metrics().recordsInvalid());
+    }
+
+    @Test
+    void withoutReporterAnInvalidRecordFailsTheTaskNamingIt() {
+        task.stop();
+        task = startTask(null, Map.of());
+        Map<String, Object> noTimestamp = new LinkedHashMap<>();
+        noTimestamp.put("lat", 1.0d);
+        ConnectException e = assertThrows(ConnectException.class,
+                () -> put(location("ok", T0), record("bad", noTimestamp)));
+        assertEquals("Invalid record driver-locations-2@1: field 'timestamp' is missing", e.getMessage());
+        assertFalse(e instanceof RetriableException);
+    }
+
+    @Test
+    void aNonHashAtTheKeyIsReportedNotOverwritten() {
+        jedis.set("driver:clash", "someone else's string");
+        put(location("clash", T0), location("fine", T0));
+        assertEquals("someone else's string", jedis.get("driver:clash"));
+        assertEquals(1, reporter.reports.size());
+        String message = reporter.messages().get(0);
+        assertTrue(message.startsWith("Record driver-locations-2@0 could not be written: EVALSHA on "
+                + redis.uri() + " for key driver:clash: WRONGTYPE"), message);
+        assertEquals(Map.of("driver_id", "fine", "timestamp", String.valueOf(T0)), hash("fine"));
+    }
+
+    @Test
+    void redisDownMeansRetriableAndTheSameBatchSucceedsAfterRestart() throws Exception {
+        put(location("d1", T0));
+        redis.stop();
+
+        SinkRecord[] batch = {location("d1", T0 + 1, "lat", 7.0d), location("d2", T0 + 1)};
+        RetriableException e = assertThrows(RetriableException.class, () -> put(batch));
+        assertTrue(e.getMessage().contains(" on " + redis.uri()), e.getMessage());
+        assertEquals(List.of(1234L), context.timeouts);
+        assertEquals(1L, task.metrics().redisRetries());
+        // Still down: the redelivery tries a fresh connection, which is refused.
+        RetriableException again = assertThrows(RetriableException.class, () -> put(batch));
+        assertTrue(again.getMessage().startsWith("CONNECT on " + redis.uri() + ": JedisConnectionException: "),
+                again.getMessage());
+        assertTrue(again.getMessage().contains("Connection refused"), again.getMessage());
+        assertEquals(List.of(1234L, 1234L), context.timeouts);
+        assertEquals(2L, task.metrics().redisRetries());
+
+        redis.restart(); // empty dataset and, more to the point, an empty script cache
+        jedis.close();
+        jedis = redis.client();
+        put(batch);
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0 + 1), "lat", "7"), hash("d1"));
+        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(3L, task.metrics().recordsWritten());
+    }
+
+    @Test
+    void aFlushedScriptCacheIsReloadedTransparently() {
+        put(location("d1", T0));
+        jedis.scriptFlush();
+        put(location("d1", T0 + 1), location("d2", T0));
+        assertEquals(String.valueOf(T0 + 1), hash("d1").get("timestamp"));
+        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(0L, task.metrics().redisRetries());
+    }
+
+    @Test
+    void onlyDriverKeysExistAfterAMixedRun() {
+        Map<String, Object> bad = new LinkedHashMap<>();
+        bad.put("lat", 1.0d);
+        put(location("a", T0), location("b", T0), record("c", bad), location("a", T0 - 5), record("b", null),
+                location("e", T0 + 3));
+        task.stop();
+        task = null;
+        assertEquals(Set.of("driver:a", "driver:e"), jedis.keys("*"));
+        assertEquals(2L, jedis.dbSize());
+    }
+
+    @Test
+    void metricsArePublishedAsPluginMetricsAndInJmx() throws Exception {
+        put(location("d1", T0 - 40_000), location("d1", T0 - 50_000), location("d2", T0), record("d3", null));
+        assertEquals(2L, metric("records-written"));
+        assertEquals(1L, metric("records-skipped-stale"));
+        assertEquals(1L, metric("records-deleted"));
+        assertEquals(0L, metric("records-invalid"));
+        assertEquals(0L, metric("redis-retries"));
+        assertEquals(60_000d, metric("freshness-last-ms"));
+        assertEquals(100_000d, metric("freshness-max-ms"));
+        assertEquals(80_000d, metric("freshness-avg-ms"));
+
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("kafka.connect:type=plugins,connector=" + CONNECTOR + ",task=0");
+        assertEquals(2L, server.getAttribute(name, "records-written"));
+        assertEquals(1L, server.getAttribute(name, "records-skipped-stale"));
+
+        task.stop();
+        task = null;
+        assertNull(kafkaMetrics.metric(new MetricName("records-written", "plugins", "",
+                Map.of("connector", CONNECTOR, "task", "0"))));
+        assertFalse(server.isRegistered(name));
+    }
+}
