@@ -421,6 +421,8 @@ export interface BudgetResult {
   readonly p50Total: number;
   readonly p90Total: number;
   readonly timeoutTotal: number;
+  /** Every hop with a timeout at its timeout, every other hop at its P90: the degraded worst case. */
+  readonly worstCaseTotal: number;
 }
 
 export interface CapacityResult {
@@ -513,6 +515,7 @@ function budget(hops: readonly LatencyHop[]): BudgetResult {
     p50Total: hops.reduce((s, h) => s + h.p50, 0),
     p90Total: hops.reduce((s, h) => s + h.p90, 0),
     timeoutTotal: hops.reduce((s, h) => s + h.timeout, 0),
+    worstCaseTotal: hops.reduce((s, h) => s + (h.timeout > 0 ? h.timeout : h.p90), 0),
   };
 }
 
@@ -898,7 +901,8 @@ export function renderCapacityTables(r: CapacityResult): string {
   out.push(
     '',
     `SLO: P50 ${fmtInt(a.slo.syncP50Ms)} ms, P90 ${fmtInt(a.slo.syncP90Ms)} ms. Budget totals: P50 ${fmtInt(r.syncBudget.p50Total)} ms, ` +
-      `P90 ${fmtInt(r.syncBudget.p90Total)} ms. Our own hops time out after ${fmtInt(r.syncBudget.timeoutTotal)} ms in total, then fall back (reliability.md).`,
+      `P90 ${fmtInt(r.syncBudget.p90Total)} ms. Our own hops time out after ${fmtInt(r.syncBudget.timeoutTotal)} ms in total, then fall back (reliability.md); ` +
+      `worst case with every timed hop at its timeout and the rest at P90: ${fmtInt(r.syncBudget.worstCaseTotal)} ms.`,
   );
 
   h('C10. Latency budget — asynchronous ML path, s');

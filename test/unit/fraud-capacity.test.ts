@@ -152,6 +152,9 @@ describe('computeCapacity with the documented assumptions (hand-checked)', () =>
     expect(r.syncBudget.p90Total).toBeLessThanOrEqual(slo.syncP90Ms);
     // even if every own hop runs into its timeout, the decision still fits the P50 target
     expect(r.syncBudget.timeoutTotal).toBeLessThanOrEqual(slo.syncP50Ms);
+    // ... and with every timed hop at its timeout and the untimed (network) hops at P90, within P90
+    expect(r.syncBudget.worstCaseTotal).toBe(1_500 + 40 + 100 + 50 + 50 + 50 + 250 + 1_500); // 3,540
+    expect(r.syncBudget.worstCaseTotal).toBeLessThanOrEqual(slo.syncP90Ms);
     expect(r.mlBudget.windowed.p50Total).toBeLessThanOrEqual(slo.mlP50Sec);
     expect(r.mlBudget.windowed.p90Total).toBeLessThanOrEqual(slo.mlP90Sec);
     expect(r.mlBudget.perTransaction.p90Total).toBeLessThan(r.mlBudget.windowed.p90Total);
