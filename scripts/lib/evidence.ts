@@ -1,5 +1,6 @@
 import chalk from 'chalk';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './stack.ts';
 
@@ -11,8 +12,8 @@ export class Evidence {
   readonly dir: string;
   private readonly md: string[] = [];
 
-  constructor(readonly runId: string, private readonly quiet = false) {
-    this.dir = join(ROOT, 'evidence', runId);
+  constructor(readonly runId: string, private readonly quiet = false, baseDir = join(ROOT, 'evidence')) {
+    this.dir = join(baseDir, runId);
     mkdirSync(this.dir, { recursive: true });
     this.md.push(`# rastro evidence — ${runId}\n`);
   }
@@ -20,6 +21,11 @@ export class Evidence {
   static create(script: string, quiet = false): Evidence {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
     return new Evidence(`${stamp}-${script}`, quiet);
+  }
+
+  /** For tests: prints nothing and keeps its files in a temporary directory. */
+  static silent(script: string): Evidence {
+    return new Evidence(`${script}-${process.pid}-${Date.now()}`, true, join(tmpdir(), 'rastro-evidence'));
   }
 
   private out(s: string): void {

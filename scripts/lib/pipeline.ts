@@ -70,6 +70,7 @@ export interface MirrorCheck extends MirrorReport {
   records: number;
   tombstones: number;
   unreadable: number;
+  superseded: number;
 }
 
 /** Topic folded to its last value per key vs every driver hash in Redis. */
@@ -79,7 +80,7 @@ export async function mirrorCheck(rt: Runtime): Promise<MirrorCheck> {
   await redis.connect();
   try {
     const state = await readDriverHashes(redis, rt.stack.redisKeyPrefix);
-    return { ...compareMirror(fold.fold, state, rt.stack.redisKeyPrefix), state, records: fold.records, tombstones: fold.tombstones, unreadable: fold.unreadable };
+    return { ...compareMirror(fold.fold, state, rt.stack.redisKeyPrefix), state, records: fold.records, tombstones: fold.tombstones, unreadable: fold.unreadable, superseded: fold.superseded };
   } finally {
     redis.disconnect();
   }

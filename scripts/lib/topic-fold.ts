@@ -2,39 +2,68 @@ import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { withAdmin } from './kafka-admin.ts';
 
-/** Last value per key, exactly what a fully compacted topic would keep; tombstones remove the key. */
+/**
+ * What Redis must hold per key, derived from the topic with the sink's own rules: the newest event
+ * by timestamp wins (an older one arriving later never overwrites it); a tombstone removes the key;
+ * a record the sink rejects (to the DLQ) changes nothing.
+ */
 export type Fold = Map<string, Record<string, unknown>>;
 
 export interface FoldResult {
   fold: Fold;
   records: number;
   tombstones: number;
-  /** Values that are not JSON objects (they belong in the DLQ, not in Redis). */
+  /** Records the sink sends to the DLQ: no key, not a JSON object, no integral timestamp, id mismatch. */
   unreadable: number;
+  /** Valid records older than what the key already had (Redis keeps the newer one). */
+  superseded: number;
+}
+
+export function emptyFold(): FoldResult {
+  return { fold: new Map(), records: 0, tombstones: 0, unreadable: 0, superseded: 0 };
+}
+
+function eventTimestamp(v: Record<string, unknown>, field: string): number | undefined {
+  const t = v[field];
+  const n = typeof t === 'number' ? t : typeof t === 'string' && /^-?\d+$/.test(t) ? Number(t) : Number.NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** Applies one record to the fold (pure; the unit tests drive it directly). */
-export function applyRecord(r: FoldResult, key: string | null, value: string | null): void {
+export function applyRecord(r: FoldResult, key: string | null, value: string | null, tsField = 'timestamp', idField = 'driver_id'): void {
   r.records++;
-  if (key === null) {
+  if (value === null) {
+    if (key !== null) {
+      r.tombstones++;
+      r.fold.delete(key);
+    } else r.unreadable++;
+    return;
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
     r.unreadable++;
     return;
   }
-  if (value === null) {
-    r.tombstones++;
-    r.fold.delete(key);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    r.unreadable++;
     return;
   }
-  try {
-    const v: unknown = JSON.parse(value);
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      r.fold.set(key, v as Record<string, unknown>);
-      return;
-    }
-  } catch {
-    /* counted below */
+  const obj = v as Record<string, unknown>;
+  const id = typeof obj[idField] === 'string' && obj[idField] !== '' ? (obj[idField] as string) : undefined;
+  const driver = key ?? id;
+  const ts = eventTimestamp(obj, tsField);
+  if (driver === undefined || driver === '' || ts === undefined || (key !== null && id !== undefined && id !== key)) {
+    r.unreadable++;
+    return;
   }
-  r.unreadable++;
+  const prev = r.fold.get(driver);
+  if (prev !== undefined && (eventTimestamp(prev, tsField) ?? 0) > ts) {
+    r.superseded++;
+    return;
+  }
+  r.fold.set(driver, obj);
 }
 
 /**
@@ -44,7 +73,7 @@ export function applyRecord(r: FoldResult, key: string | null, value: string | n
 export async function foldTopic(bootstrap: string[], topic: string, timeoutMs = 120_000): Promise<FoldResult> {
   const ends = await withAdmin(bootstrap, (a) => a.fetchTopicOffsets(topic));
   const remaining = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
-  const result: FoldResult = { fold: new Map(), records: 0, tombstones: 0, unreadable: 0 };
+  const result = emptyFold();
   if (remaining.size === 0) return result;
   const groupId = `rastro-validate-${randomUUID()}`;
   const kafka = new Kafka({ clientId: 'rastro-validate', brokers: bootstrap, logLevel: logLevel.NOTHING });

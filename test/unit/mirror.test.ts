@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { compareMirror, lostUpdates, type RedisState } from '../../scripts/lib/mirror-check.ts';
-import { applyRecord, type FoldResult } from '../../scripts/lib/topic-fold.ts';
+import { applyRecord, emptyFold } from '../../scripts/lib/topic-fold.ts';
 
 const ev = (id: string, ts: number, extra: Record<string, unknown> = {}) => ({ driver_id: id, latitude: -23.5, longitude: -46.6, timestamp: ts, status: 'AVAILABLE', ...extra });
 const hash = (id: string, ts: number, extra: Record<string, string> = {}) => ({ driver_id: id, latitude: '-23.5', longitude: '-46.6', timestamp: String(ts), status: 'AVAILABLE', ...extra });
 
 describe('applyRecord (topic fold)', () => {
-  it('keeps the last value per key, deletes on tombstones, counts unreadable values', () => {
-    const r: FoldResult = { fold: new Map(), records: 0, tombstones: 0, unreadable: 0 };
+  it('keeps the newest value per key, deletes on tombstones, counts what the sink rejects', () => {
+    const r = emptyFold();
     applyRecord(r, 'a', JSON.stringify(ev('a', 1)));
     applyRecord(r, 'a', JSON.stringify(ev('a', 2)));
     applyRecord(r, 'b', JSON.stringify(ev('b', 1)));
@@ -16,7 +16,26 @@ describe('applyRecord (topic fold)', () => {
     applyRecord(r, null, '{}');
     expect([...r.fold.keys()]).toEqual(['a']);
     expect(r.fold.get('a')?.timestamp).toBe(2);
-    expect(r).toMatchObject({ records: 6, tombstones: 1, unreadable: 2 });
+    expect(r).toMatchObject({ records: 6, tombstones: 1, unreadable: 2, superseded: 0 });
+  });
+  it('never lets an older event replace a newer one (as the sink does), equal timestamps do', () => {
+    const r = emptyFold();
+    applyRecord(r, 'a', JSON.stringify(ev('a', 20, { status: 'NEW' })));
+    applyRecord(r, 'a', JSON.stringify(ev('a', 10, { status: 'OLD' })));
+    expect(r.fold.get('a')?.status).toBe('NEW');
+    applyRecord(r, 'a', JSON.stringify(ev('a', 20, { status: 'SAME_TIME' })));
+    expect(r.fold.get('a')?.status).toBe('SAME_TIME');
+    expect(r.superseded).toBe(1);
+  });
+  it('ignores records the sink sends to the DLQ, keeping the previous value', () => {
+    const r = emptyFold();
+    applyRecord(r, 'a', JSON.stringify(ev('a', 5)));
+    applyRecord(r, 'a', JSON.stringify({ driver_id: 'a', status: 'NO_TS' }));
+    applyRecord(r, 'a', JSON.stringify(ev('a', 9, { timestamp: 9.5 })));
+    applyRecord(r, 'a', JSON.stringify(ev('other', 9)));
+    applyRecord(r, 'a', '[1,2]');
+    expect(r.fold.get('a')?.timestamp).toBe(5);
+    expect(r.unreadable).toBe(4);
   });
 });
 

@@ -11,7 +11,7 @@ import type { Runtime } from '../runtime/types.ts';
 export async function reportMirror(rt: Runtime, ev: Evidence, ledger?: Ledger): Promise<{ ok: boolean; check: MirrorCheck; lost: number }> {
   ev.section(`Mirror check: ${rt.stack.topics.locations} folded to its last value per key vs Redis`);
   const check = await mirrorCheck(rt);
-  ev.step(`read ${check.records} records (${check.tombstones} tombstones, ${check.unreadable} unreadable) → ${check.expected} live drivers`);
+  ev.step(`read ${check.records} records: ${check.tombstones} tombstones, ${check.unreadable} the sink rejects (DLQ), ${check.superseded} older than an event already seen → ${check.expected} live drivers`);
   ev.step(`Redis holds ${check.inRedis} driver keys; ${check.matching} match field by field`);
   const kinds = ['missing', 'extra', 'stale', 'mismatch', 'duplicate'] as const;
   ev.step(kinds.map((k) => `${k}: ${check.differences.filter((d) => d.kind === k).length}`).join(', '));

@@ -1,0 +1,16 @@
+import { spawn } from 'node:child_process';
+import { ROOT } from '../../scripts/lib/stack.ts';
+
+/** Runs a repo script to completion (bounded), feeding `input` on stdin; never throws on exit codes. */
+export function runScript(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 180_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ exitCode: code, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}

@@ -1,0 +1,17 @@
+import { Evidence } from '../../scripts/lib/evidence.ts';
+import { bringUp } from '../../scripts/lib/pipeline.ts';
+import { testRuntime } from './stack.ts';
+
+/** Starts one fresh native stack (3 brokers, Connect with the sink, Redis) for every integration file. */
+export async function setup(): Promise<() => Promise<void>> {
+  const rt = await testRuntime();
+  const log = (l: string) => process.stderr.write(`[stack] ${l}\n`);
+  await rt.down({ wipe: true }, log);
+  const t0 = Date.now();
+  await bringUp(rt, Evidence.silent('integration'));
+  log(`native test stack ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return async () => {
+    if (process.env.RASTRO_KEEP_TEST_STACK === '1') return;
+    await rt.down({ wipe: true }, log);
+  };
+}

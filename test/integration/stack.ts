@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+import { openRuntime } from '../../scripts/lib/runtime/index.ts';
+import type { Runtime } from '../../scripts/lib/runtime/types.ts';
+import { ROOT } from '../../scripts/lib/stack.ts';
+
+/**
+ * The integration tests' private native stack: its own state directory and every port shifted by
+ * 10000, so it runs beside a demo stack without touching it.
+ */
+export const TEST_ENV = {
+  RUNTIME: 'native',
+  RASTRO_HOME: join(ROOT, '.rastro', 'test'),
+  RASTRO_PORT_OFFSET: '10000',
+} as const;
+
+export function testRuntime(): Promise<Runtime> {
+  return openRuntime({ ...process.env, ...TEST_ENV });
+}
