@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hostAddresses, loadStack } from '../../scripts/lib/stack.ts';
 import { LocationProducer } from './location-producer.ts';
+import { ProducerMetrics } from './metrics.ts';
 import { pipeNdjson, simulate, type StdinReport } from './run.ts';
 import { Simulator } from './simulator.ts';
 
@@ -23,6 +24,7 @@ Options:
   --brokers LIST       bootstrap servers (default: the stack's brokers from config/stack.env)
   --topic NAME         topic (default: TOPIC_LOCATIONS from config/stack.env)
   --batch-size N       events per Kafka request (default 500)
+  --metrics-port N     serve Prometheus metrics on 127.0.0.1:N/metrics (default PRODUCER_METRICS_PORT; 0 = off)
   --ledger FILE        write the last acknowledged event per driver as JSON
   --summary FILE       write the run summary as JSON
   --strict             exit 1 if any input line was rejected
@@ -42,7 +44,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     options: {
       stdin: { type: 'boolean' }, drivers: { type: 'string' }, rate: { type: 'string' }, count: { type: 'string' },
       duration: { type: 'string' }, seed: { type: 'string' }, delete: { type: 'string' }, brokers: { type: 'string' },
-      topic: { type: 'string' }, 'batch-size': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
+      topic: { type: 'string' }, 'batch-size': { type: 'string' }, 'metrics-port': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
       strict: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -57,8 +59,12 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const log = (s: string) => {
     if (!o.quiet) process.stderr.write(`${s}\n`);
   };
+  const metrics = new ProducerMetrics();
+  const metricsPort = intOpt('metrics-port', o['metrics-port'], stack.ports.producerMetrics) as number;
+  // Metrics are a convenience: a second producer on the same port still sends, without them.
+  const server = metricsPort > 0 ? await metrics.serve(metricsPort).catch((e: Error) => void log(`${chalk.yellow('warn')} ${e.message}; continuing without metrics`)) : undefined;
   const producer = new LocationProducer({
-    brokers, topic, batchSize: intOpt('batch-size', o['batch-size'], 500),
+    brokers, topic, batchSize: intOpt('batch-size', o['batch-size'], 500), metrics,
     onError: (m) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`),
   });
   const abort = new AbortController();
@@ -76,7 +82,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     if (o.delete !== undefined) {
       for (const id of o.delete.split(',').filter(Boolean)) await producer.delete(id);
     } else if (o.stdin) {
-      stdin = await pipeNdjson(producer, process.stdin, (m) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`));
+      stdin = await pipeNdjson(producer, process.stdin, (m) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`), () => metrics.rejected.inc());
     } else {
       const sim = new Simulator({ drivers: intOpt('drivers', o.drivers, 200) as number, seed: intOpt('seed', o.seed, 42) as number });
       const progress = setInterval(() => log(`sent ${producer.stats.sent} events (${sim.driverIds.length} drivers)`), 2000);
@@ -93,6 +99,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }
   } finally {
     await producer.close();
+    server?.close();
   }
   const secs = (Date.now() - started) / 1000;
   const summary = {

@@ -2,6 +2,7 @@ import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocationEvent } from './event.ts';
 import { Ledger } from './ledger.ts';
+import type { ProducerMetrics } from './metrics.ts';
 
 export interface ProducerOptions {
   brokers: string[];
@@ -14,6 +15,7 @@ export interface ProducerOptions {
   /** How long one batch may keep failing (e.g. while a broker is down) before the producer gives up. */
   deliveryTimeoutMs?: number;
   onError?: (message: string) => void;
+  metrics?: ProducerMetrics;
   /** Called after each acknowledged batch (chaos uses it to time when writes resume). */
   onBatch?: (events: number, ackedAt: number) => void;
 }
@@ -115,21 +117,27 @@ export class LocationProducer {
           throw this.failure;
         }
         if (attempt === 1) this.stats.retriedBatches++;
+        this.opts.metrics?.failed.inc();
+        this.opts.metrics?.failedEvents.inc(batch.length);
         this.opts.onError?.(`${msg}; retrying (attempt ${attempt})`);
         await sleep(Math.min(200 * 2 ** attempt, 5000));
       }
     }
     const took = Date.now() - started;
     this.opts.onBatch?.(batch.length, started + took);
+    this.opts.metrics?.latency.observe(took / 1000);
+    this.opts.metrics?.batchSize.observe(batch.length);
     this.stats.batches++;
     this.stats.lastSendMs = took;
     this.stats.maxSendMs = Math.max(this.stats.maxSendMs, took);
     for (const p of batch) {
       if (p.event === null) {
         this.stats.deleted++;
+        this.opts.metrics?.tombstones.inc();
         this.ledger.forget(p.key);
       } else {
         this.stats.sent++;
+        this.opts.metrics?.sent.inc();
         this.ledger.record(p.event);
       }
     }

@@ -47,7 +47,7 @@ export interface StdinReport {
  * Reads NDJSON (the course simulator's output) and sends every valid event. Banner lines are skipped
  * with a warning; invalid lines are reported with line number and field; neither stops the stream.
  */
-export async function pipeNdjson(sink: EventSink, input: Readable, warn: (msg: string) => void): Promise<StdinReport> {
+export async function pipeNdjson(sink: EventSink, input: Readable, warn: (msg: string) => void, onRejected: () => void = () => {}): Promise<StdinReport> {
   const report: StdinReport = { lines: 0, events: 0, skipped: 0, rejected: [] };
   const rl = createInterface({ input, crlfDelay: Infinity });
   for await (const line of rl) {
@@ -64,6 +64,7 @@ export async function pipeNdjson(sink: EventSink, input: Readable, warn: (msg: s
         break;
       case 'invalid':
         report.rejected.push(r.error);
+        onRejected();
         warn(`rejected ${r.error}`);
         break;
       case 'blank':

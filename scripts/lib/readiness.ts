@@ -41,3 +41,8 @@ export async function waitForRedis(redisUrl: string, timeoutMs = 60_000): Promis
     { what: `Redis at ${redisUrl}`, timeoutMs },
   );
 }
+
+/** Prometheus answers its readiness endpoint. */
+export async function waitForPrometheus(prometheusUrl: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(async () => (await fetch(`${prometheusUrl}/-/ready`, { signal: AbortSignal.timeout(3000) })).ok, { what: `Prometheus at ${prometheusUrl}`, timeoutMs });
+}

@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LocationProducer } from '../../../producer/src/location-producer.ts';
-import { simulate } from '../../../producer/src/run.ts';
-import { Simulator } from '../../../producer/src/simulator.ts';
 import { Evidence } from '../evidence.ts';
 import { withAdmin } from '../kafka-admin.ts';
+import { Load } from '../load.ts';
 import { bringUp, redisSnapshot, waitForSink } from '../pipeline.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { reportMirror } from './validate-redis.ts';
@@ -26,14 +24,10 @@ export async function main(argv: string[]): Promise<number> {
 
   ev.section(`Produce ${events} events from ${drivers} simulated drivers`);
   ev.step(`same as: producer/bin/produce.mjs --drivers ${drivers} --count ${events} --rate ${rate} --seed ${o.seed}`);
-  const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic: rt.stack.topics.locations, onError: (m) => ev.step(`producer: ${m}`) });
-  await producer.connect();
   const t0 = Date.now();
-  try {
-    await simulate(producer, new Simulator({ drivers, seed: Number(o.seed) }), { rate, count: events });
-  } finally {
-    await producer.close();
-  }
+  const load = await Load.start(rt, { drivers, seed: Number(o.seed), rate, count: events, onError: (m) => ev.step(`producer: ${m}`) });
+  const producer = load.producer;
+  await load.finish();
   const produceS = (Date.now() - t0) / 1000;
   const eventRate = Math.round(producer.stats.sent / produceS);
   ev.ok(`${producer.stats.sent} events acknowledged (acks=all) in ${produceS.toFixed(1)} s: ${eventRate} events/s; ${producer.ledger.size} drivers`);

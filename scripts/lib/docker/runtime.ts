@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { parseEnvFile } from '../env-file.ts';
-import { waitForBrokers, waitForConnectRest, waitForRedis } from '../readiness.ts';
+import { writeScrapeTargets } from '../prometheus-targets.ts';
+import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
 import { hostAddresses, NODE_IDS, ROOT, STACK_ENV, type Addresses, type NodeId, type Stack } from '../stack.ts';
 
@@ -39,11 +40,13 @@ export class DockerRuntime implements Runtime {
 
   async up(log: (line: string) => void): Promise<void> {
     writeComposeEnv();
+    writeScrapeTargets(join(ROOT, '.rastro', 'docker', 'prometheus-targets'), this.stack, 'docker');
     log('docker compose up -d --build --wait');
     await this.compose`docker compose up -d --build --wait`;
     await waitForBrokers(this.addresses.bootstrap);
     await waitForRedis(this.addresses.redisUrl);
     await waitForConnectRest(this.addresses.connectUrl);
+    await waitForPrometheus(this.addresses.prometheusUrl);
   }
 
   async down(opts: { wipe: boolean }, log: (line: string) => void): Promise<void> {
@@ -72,6 +75,12 @@ export class DockerRuntime implements Runtime {
     if (!node) throw new Error(`${tool}: no broker container is running`);
     const r = await this.compose`docker compose exec -T ${node} /opt/kafka/bin/${tool}.sh ${args}`;
     return { display: ['docker compose exec', node, `/opt/kafka/bin/${tool}.sh`, ...args].join(' '), stdout: r.stdout };
+  }
+
+  /** The compose network's gateway: the host address containers reach as host.docker.internal. */
+  async metricsBindHost(): Promise<string> {
+    const r = await $({ quiet: true })`docker network inspect rastro_default --format ${'{{(index .IPAM.Config 0).Gateway}}'}`;
+    return r.stdout.trim();
   }
 
   async redisCli(args: string[]): Promise<CliResult> {

@@ -14,9 +14,21 @@ export async function ensureKafkaLibs(stack: Stack, log: (s: string) => void): P
   log(`resolving Kafka ${stack.versions.kafka} jars from Maven Central into ${dir}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await $({ cwd: ROOT, quiet: true })`mvn -B -q -f native/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} ${`-Djmx.exporter.version=${stack.versions.jmxExporter}`} dependency:copy-dependencies ${`-DoutputDirectory=${dir}`} -DincludeScope=runtime`;
+  await $({ cwd: ROOT, quiet: true })`mvn -B -q -f native/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} dependency:copy-dependencies ${`-DoutputDirectory=${dir}`} -DincludeScope=runtime`;
   writeFileSync(done, new Date().toISOString());
   return dir;
+}
+
+/** The Prometheus JMX exporter java agent, one jar from Maven Central. */
+export async function ensureJmxAgent(stack: Stack, log: (s: string) => void): Promise<string> {
+  const v = stack.versions.jmxExporter;
+  const dir = join(CACHE_DIR, `jmx-exporter-${v}`);
+  const jar = join(dir, `jmx_prometheus_javaagent-${v}.jar`);
+  if (existsSync(jar)) return jar;
+  log(`resolving the Prometheus JMX exporter agent ${v} from Maven Central`);
+  mkdirSync(dir, { recursive: true });
+  await $({ cwd: ROOT, quiet: true })`mvn -B -q dependency:copy ${`-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${v}`} ${`-DoutputDirectory=${dir}`}`;
+  return jar;
 }
 
 function newestMtime(path: string): number {

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { waitFor } from '../wait.ts';
+import { portOpen, waitFor } from '../wait.ts';
 
 /**
  * Long-lived local processes that outlive the script that started them (make up, then make demo).
- * Each one has a pid file; a pid only counts as ours while its command line still contains `marker`
- * (the instance's state directory), so a recycled pid is never mistaken for a live service.
+ * Each one has a pid file; a pid only counts as ours while it still runs in `marker` (its own
+ * state directory, the cwd it was started in), so a recycled pid is never mistaken for a service.
  */
 export interface ProcessSpec {
   name: string;
@@ -17,6 +17,8 @@ export interface ProcessSpec {
   logFile: string;
   pidFile: string;
   marker: string;
+  /** Ports the process will listen on: a stranger already holding one is an error, not a silent success. */
+  ports?: number[];
 }
 
 /** The process's command line; undefined once it is gone (a zombie's is empty, which counts as gone). */
@@ -34,14 +36,22 @@ export function livePid(pidFile: string, marker: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  const cmd = cmdline(pid);
-  return cmd !== undefined && cmd.includes(marker) ? pid : undefined;
+  if (cmdline(pid) === undefined) return undefined;
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`) === marker ? pid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-export function startDetached(spec: ProcessSpec): number {
+export async function startDetached(spec: ProcessSpec): Promise<number> {
   const running = livePid(spec.pidFile, spec.marker);
   if (running !== undefined) return running;
+  for (const port of spec.ports ?? []) {
+    if (await portOpen(port)) throw new Error(`start ${spec.name}: 127.0.0.1:${port} is already in use by another process (not this instance's ${spec.name}; see ${spec.pidFile})`);
+  }
   mkdirSync(dirname(spec.logFile), { recursive: true });
+  if (spec.cwd) mkdirSync(spec.cwd, { recursive: true });
   mkdirSync(dirname(spec.pidFile), { recursive: true });
   const out = openSync(spec.logFile, 'a');
   try {

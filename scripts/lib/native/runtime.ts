@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { $ } from 'zx';
-import { waitForBrokers, waitForConnectRest, waitForRedis } from '../readiness.ts';
+import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
+import { writeScrapeTargets } from '../prometheus-targets.ts';
+import { symlinkSync } from 'node:fs';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
 import { CONFIG_DIR, hostAddresses, NODE_IDS, ROOT, type Addresses, type NodeId, type Stack } from '../stack.ts';
-import { ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
+import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
 import { internalPort, renderNodeProperties } from './kafka-node.ts';
 import { livePid, startDetached, stopProcess, type ProcessSpec } from './processes.ts';
 
@@ -17,7 +19,8 @@ const TOOL_MAIN: Record<KafkaTool, string> = {
   'kafka-producer-perf-test': 'org.apache.kafka.tools.ProducerPerformance',
 };
 
-type Service = `kafka-${NodeId}` | 'connect' | 'redis';
+type Service = `kafka-${NodeId}` | 'connect' | 'redis' | 'redis-exporter' | 'prometheus';
+const SERVICES: Service[] = [...NODE_IDS.map((id) => `kafka-${id}` as const), 'connect', 'redis', 'redis-exporter', 'prometheus'];
 
 const java = (): string => (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
 
@@ -45,23 +48,43 @@ export class NativeRuntime implements Runtime {
 
   private spec(service: Service, command = '', args: string[] = [], env?: NodeJS.ProcessEnv): ProcessSpec {
     const dir = this.dir(service);
-    return { name: service, command, args, env, logFile: join(dir, `${service}.log`), pidFile: join(dir, `${service}.pid`), marker: dir };
+    // Each process runs in its own directory: its cwd is what ties a pid to this instance.
+    return { name: service, command, args, env, cwd: dir, logFile: join(dir, `${service}.log`), pidFile: join(dir, `${service}.pid`), marker: dir, ports: this.ports(service) };
+  }
+
+  private ports(service: Service): number[] {
+    const p = this.stack.ports;
+    switch (service) {
+      case 'connect':
+        return [p.connect, p.jmxExporterConnect];
+      case 'redis':
+        return [p.redis];
+      case 'redis-exporter':
+        return [p.redisExporter];
+      case 'prometheus':
+        return [p.prometheus];
+      default: {
+        const id = Number(service.slice('kafka-'.length)) as NodeId;
+        return [p.kafka[id], p.controller[id], internalPort(this.stack, id), p.jmxExporter[id]];
+      }
+    }
   }
 
   private async libs(log: (s: string) => void = () => {}): Promise<string> {
     return ensureKafkaLibs(this.stack, log);
   }
 
-  private jvm(service: Service, heap: string, mainClass: string, args: string[], libs: string, env?: NodeJS.ProcessEnv): ProcessSpec {
+  /** A Kafka/Connect JVM with the Prometheus JMX exporter agent on 127.0.0.1:`metricsPort`. */
+  private async jvm(service: Service, heap: string, mainClass: string, args: string[], libs: string, metrics: { port: number; rules: string }, env?: NodeJS.ProcessEnv): Promise<ProcessSpec> {
     const dir = this.dir(service);
+    const agent = await ensureJmxAgent(this.stack, () => {});
     return this.spec(
       service,
       java(),
       [
         `-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true',
+        `-javaagent:${agent}=127.0.0.1:${metrics.port}:${join(CONFIG_DIR, 'jmx', metrics.rules)}`,
         `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'log4j2.properties')}`,
-        // The marker in the command line ties the pid file to this instance directory.
-        `-Drastro.home=${dir}`,
         '-cp', `${libs}/*`, mainClass, ...args,
       ],
       env,
@@ -71,7 +94,9 @@ export class NativeRuntime implements Runtime {
   async up(log: (line: string) => void): Promise<void> {
     const libs = await this.libs(log);
     const pluginPath = await ensureSinkPlugin(this.stack, log);
+    await ensureJmxAgent(this.stack, log);
     await this.startRedis();
+    await this.startMonitoring();
     for (const id of NODE_IDS) await this.startNode(id, libs);
     log(`waiting for brokers ${NODE_IDS.join(',')} to register (KRaft quorum of 3 voters)`);
     await waitForBrokers(this.addresses.bootstrap);
@@ -79,18 +104,45 @@ export class NativeRuntime implements Runtime {
     await this.startConnect(libs, pluginPath);
     log(`waiting for Kafka Connect at ${this.addresses.connectUrl}`);
     await waitForConnectRest(this.addresses.connectUrl);
+    await waitForPrometheus(this.addresses.prometheusUrl);
+  }
+
+  /**
+   * Prometheus runs from a directory holding a link to the repo's prometheus.yml (and config/), so
+   * the one file's relative paths find this instance's generated targets/.
+   */
+  private async startMonitoring(): Promise<void> {
+    const dir = this.dir('prometheus');
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeScrapeTargets(join(dir, 'targets'), this.stack, 'native');
+    for (const [link, target] of [['prometheus.yml', join(ROOT, 'prometheus.yml')], ['config', CONFIG_DIR]] as const) {
+      if (!existsSync(join(dir, link))) symlinkSync(target, join(dir, link));
+    }
+    await startDetached(
+      this.spec('prometheus', '/usr/bin/prometheus', [
+        `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${this.stack.ports.prometheus}`, '--storage.tsdb.retention.time=2d', '--web.enable-lifecycle',
+      ]),
+    );
+    await startDetached(
+      this.spec('redis-exporter', '/usr/bin/prometheus-redis-exporter', [
+        '-redis.addr', this.addresses.redisUrl, '-web.listen-address', `127.0.0.1:${this.stack.ports.redisExporter}`,
+        // Drivers only: DBSIZE would count any other key too.
+        '-count-keys', `db0=${this.stack.redisKeyPrefix}*`,
+        // Ties the pid to this instance (the exporter ignores the flag's value otherwise).
+      ]),
+    );
   }
 
   async startRedis(): Promise<void> {
+    // --dir is the service directory itself: Redis chdirs there, and the cwd marks the pid as ours.
     const dir = this.dir('redis');
-    mkdirSync(join(dir, 'data'), { recursive: true });
-    startDetached(
+    mkdirSync(dir, { recursive: true });
+    await startDetached(
       this.spec('redis', '/usr/bin/redis-server', [
         join(CONFIG_DIR, 'redis', 'redis.conf'),
-        '--port', String(this.stack.ports.redis), '--bind', '127.0.0.1', '--dir', join(dir, 'data'),
+        '--port', String(this.stack.ports.redis), '--bind', '127.0.0.1', '--dir', dir,
         '--daemonize', 'no',
-        // redis-server rewrites its argv title; keep the instance marker in it.
-        '--proc-title-template', `{title} {listen-addr} ${dir}`,
       ]),
     );
   }
@@ -107,7 +159,7 @@ export class NativeRuntime implements Runtime {
       // Kafka's own storage tool writes meta.properties and the bootstrap checkpoint for the static quorum.
       await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${`-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${props} --ignore-formatted`;
     }
-    startDetached(this.jvm(service, '512m', 'kafka.Kafka', [props], libs));
+    await startDetached(await this.jvm(service, '512m', 'kafka.Kafka', [props], libs, { port: this.stack.ports.jmxExporter[id], rules: 'kafka-broker.yaml' }));
   }
 
   async stopNode(id: NodeId): Promise<void> {
@@ -137,12 +189,14 @@ export class NativeRuntime implements Runtime {
     ];
     const shared = readFileSync(join(CONFIG_DIR, 'connect', 'worker.properties'), 'utf8');
     writeFileSync(props, `${shared.trimEnd()}\n\n# --- native worker (rendered by the launcher) ---\n${extra.join('\n')}\n`);
-    startDetached(this.jvm('connect', '768m', 'org.apache.kafka.connect.cli.ConnectDistributed', [props], libs, { ...process.env, ...this.connectEnv }));
+    await startDetached(
+      await this.jvm('connect', '768m', 'org.apache.kafka.connect.cli.ConnectDistributed', [props], libs, { port: this.stack.ports.jmxExporterConnect, rules: 'kafka-connect.yaml' }, { ...process.env, ...this.connectEnv }),
+    );
   }
 
   async down(opts: { wipe: boolean }, log: (line: string) => void): Promise<void> {
-    // Connect first (it would otherwise spin on a vanished cluster), brokers, then Redis.
-    const order: Service[] = ['connect', ...NODE_IDS.map((id) => `kafka-${id}` as const), 'redis'];
+    // Connect first (it would otherwise spin on a vanished cluster), brokers, then Redis and monitoring.
+    const order: Service[] = ['connect', ...NODE_IDS.map((id) => `kafka-${id}` as const), 'redis-exporter', 'redis', 'prometheus'];
     for (const s of order) if (await stopProcess(this.spec(s), 60_000)) log(`stopped ${s}`);
     if (opts.wipe) {
       rmSync(this.home, { recursive: true, force: true });
@@ -156,6 +210,10 @@ export class NativeRuntime implements Runtime {
     return { display: [`${tool}.sh`, ...args].join(' '), stdout: r.stdout };
   }
 
+  async metricsBindHost(): Promise<string> {
+    return '127.0.0.1';
+  }
+
   async redisCli(args: string[]): Promise<CliResult> {
     const base = ['-h', '127.0.0.1', '-p', String(this.stack.ports.redis)];
     const r = await $({ quiet: true })`redis-cli ${base} ${args}`;
@@ -163,8 +221,7 @@ export class NativeRuntime implements Runtime {
   }
 
   async services(): Promise<ServiceState[]> {
-    const all: Service[] = [...NODE_IDS.map((id) => `kafka-${id}` as const), 'connect', 'redis'];
-    return all.map((name) => {
+    return SERVICES.map((name) => {
       const s = this.spec(name);
       const pid = livePid(s.pidFile, s.marker);
       return { name, running: pid !== undefined, detail: pid !== undefined ? `pid ${pid}` : 'stopped' };
@@ -177,6 +234,8 @@ export class NativeRuntime implements Runtime {
       ...NODE_IDS.map((id) => `kafka-${id}   broker+controller  node.id=${id}  client 127.0.0.1:${p.kafka[id]}  controller 127.0.0.1:${p.controller[id]}  inter-broker 127.0.0.1:${internalPort(this.stack, id)}`),
       `connect   distributed worker  REST ${this.addresses.connectUrl}  group ${this.stack.connect.groupId}`,
       `redis     redis-server (AOF)  ${this.addresses.redisUrl}`,
+      `redis-exporter  prometheus-redis-exporter  http://127.0.0.1:${this.stack.ports.redisExporter}/metrics`,
+      `prometheus  prometheus  ${this.addresses.prometheusUrl}  (JMX exporter agents: kafka ${NODE_IDS.map((id) => this.stack.ports.jmxExporter[id]).join('/')}, connect ${this.stack.ports.jmxExporterConnect})`,
     ];
     const states = await this.services();
     const state = new Map(states.map((s) => [s.name, s.detail]));

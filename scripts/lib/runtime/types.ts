@@ -35,6 +35,8 @@ export interface Runtime {
   startNode(id: NodeId): Promise<void>;
   isNodeRunning(id: NodeId): Promise<boolean>;
   kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult>;
+  /** Where a producer on this machine serves /metrics so this runtime's Prometheus can scrape it. */
+  metricsBindHost(): Promise<string>;
   /** Runs the real redis-cli against the stack's Redis. */
   redisCli(args: string[]): Promise<CliResult>;
   services(): Promise<ServiceState[]>;

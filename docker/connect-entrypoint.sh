@@ -6,7 +6,7 @@ props=/tmp/worker.properties
 cat /opt/rastro/config/worker.properties > "$props"
 cat >> "$props" <<PROPS
 
-# --- docker worker (rendered by connector/docker-entrypoint.sh) ---
+# --- docker worker (rendered by docker/connect-entrypoint.sh) ---
 bootstrap.servers=${CONNECT_BOOTSTRAP_SERVERS}
 group.id=${CONNECT_GROUP_ID}
 config.storage.topic=${CONNECT_CONFIG_TOPIC}

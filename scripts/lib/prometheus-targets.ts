@@ -1,0 +1,31 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NODE_IDS, type Stack } from './stack.ts';
+
+export interface TargetGroup {
+  targets: string[];
+  labels: Record<string, string>;
+}
+
+/**
+ * Prometheus file_sd target groups for prometheus.yml, one file per job. Natively every exporter
+ * listens on 127.0.0.1; in compose, on the service name with the same port number.
+ */
+export function scrapeTargets(stack: Stack, mode: 'native' | 'docker'): Record<string, TargetGroup[]> {
+  const p = stack.ports;
+  const host = (service: string) => (mode === 'native' ? '127.0.0.1' : service);
+  return {
+    kafka: NODE_IDS.map((id) => ({ targets: [`${host(`kafka-${id}`)}:${p.jmxExporter[id]}`], labels: { service: `kafka-${id}`, node_id: String(id) } })),
+    connect: [{ targets: [`${host('connect')}:${p.jmxExporterConnect}`], labels: { service: 'connect' } }],
+    redis: [{ targets: [`${host('redis-exporter')}:${p.redisExporter}`], labels: { service: 'redis' } }],
+    // The producer runs on the host in both runtimes.
+    producer: [{ targets: [`${mode === 'native' ? '127.0.0.1' : 'host.docker.internal'}:${p.producerMetrics}`], labels: { service: 'producer' } }],
+    prometheus: [{ targets: [mode === 'native' ? `127.0.0.1:${p.prometheus}` : 'localhost:9090'], labels: { service: 'prometheus' } }],
+  };
+}
+
+/** Writes <dir>/<job>.json for every job. */
+export function writeScrapeTargets(dir: string, stack: Stack, mode: 'native' | 'docker'): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [job, groups] of Object.entries(scrapeTargets(stack, mode))) writeFileSync(join(dir, `${job}.json`), `${JSON.stringify(groups, null, 2)}\n`);
+}
