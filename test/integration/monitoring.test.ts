@@ -1,0 +1,62 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFullyReplicated } from '../../scripts/lib/commands/chaos.ts';
+import { Load } from '../../scripts/lib/load.ts';
+import { dashboardPanels, PrometheusClient } from '../../scripts/lib/prometheus.ts';
+import { waitForBrokers } from '../../scripts/lib/readiness.ts';
+import type { Runtime } from '../../scripts/lib/runtime/types.ts';
+import { waitFor } from '../../scripts/lib/wait.ts';
+import { testRuntime } from './stack.ts';
+
+let rt: Runtime;
+let prom: PrometheusClient;
+
+beforeAll(async () => {
+  rt = await testRuntime();
+  prom = new PrometheusClient(rt.addresses.prometheusUrl);
+});
+
+const firing = async (alertname: string) => (await prom.alerts()).filter((a) => a.labels.alertname === alertname && a.state === 'firing');
+
+describe('native proof of the dashboard', () => {
+  it('every panel query of the Grafana dashboard returns data from the live Prometheus', async () => {
+    const load = await Load.start(rt, { drivers: 50, seed: 3, rate: 300, firstId: 7000 });
+    try {
+      await waitFor(async () => (await prom.query('up{job="producer"} == 1')).length === 1, { what: 'Prometheus scraping the producer', timeoutMs: 60_000 });
+      const panels = dashboardPanels();
+      expect(panels.length).toBeGreaterThanOrEqual(19);
+      const empty: string[] = [];
+      for (const panel of panels) {
+        for (const q of panel.queries) {
+          // Rates need two scrapes of a fresh series: wait (bounded) rather than sleep.
+          const ok = await waitFor(async () => (await prom.query(q.expr)).length > 0, { what: `data for ${panel.title}: ${q.expr}`, timeoutMs: 45_000 }).catch(() => false);
+          if (!ok) empty.push(`${panel.title}: ${q.expr}`);
+        }
+      }
+      expect(empty).toEqual([]);
+    } finally {
+      await load.stop();
+    }
+  });
+
+  it('fires UnderReplicatedPartitions and TargetDown when a broker stops, and clears both when it returns', async () => {
+    const victim = 3 as const;
+    await rt.stopNode(victim);
+    try {
+      await waitFor(async () => ((await firing('KafkaUnderReplicatedPartitions')).length > 0 ? true : false), { what: 'KafkaUnderReplicatedPartitions firing', timeoutMs: 90_000 });
+      const down = await waitFor(async () => {
+        const a = await firing('KafkaTargetDown');
+        return a.length > 0 ? a : false;
+      }, { what: 'KafkaTargetDown firing', timeoutMs: 60_000 });
+      expect(down.map((a) => a.labels.service)).toEqual([`kafka-${victim}`]);
+      expect((await prom.query('count(up{job="kafka"} == 1)'))[0]?.value).toBe(2);
+    } finally {
+      await rt.startNode(victim);
+    }
+    await waitForBrokers(rt.addresses.bootstrap, 120_000);
+    await waitFullyReplicated(rt, rt.stack.topics.locations, 120_000);
+    await waitFor(async () => (await firing('KafkaUnderReplicatedPartitions')).length === 0 && (await firing('KafkaTargetDown')).length === 0, {
+      what: 'both alerts to clear',
+      timeoutMs: 120_000,
+    });
+  });
+});
