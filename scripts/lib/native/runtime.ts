@@ -195,8 +195,9 @@ export class NativeRuntime implements Runtime {
   }
 
   async down(opts: { wipe: boolean }, log: (line: string) => void): Promise<void> {
-    // Connect first (it would otherwise spin on a vanished cluster), brokers, then Redis and monitoring.
-    const order: Service[] = ['connect', ...NODE_IDS.map((id) => `kafka-${id}` as const), 'redis-exporter', 'redis', 'prometheus'];
+    // Monitoring first (else a planned shutdown leaves "target down" alerts in its history), then
+    // Connect (it would otherwise spin on a vanished cluster), the brokers, and Redis.
+    const order: Service[] = ['prometheus', 'redis-exporter', 'connect', ...NODE_IDS.map((id) => `kafka-${id}` as const), 'redis'];
     for (const s of order) if (await stopProcess(this.spec(s), 60_000)) log(`stopped ${s}`);
     if (opts.wipe) {
       rmSync(this.home, { recursive: true, force: true });

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { DASHBOARD_FILE, legendFor, type PrometheusClient } from '../prometheus.ts';
+import { escapeXml, statSvg, timeseriesSvg, type ChartSeries, type Marker } from './svg-chart.ts';
+
+interface GrafanaPanel {
+  type: string;
+  title: string;
+  gridPos: { h: number; w: number; x: number; y: number };
+  targets?: Array<{ expr: string; legendFormat?: string }>;
+  fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps: Array<{ color: string; value: number | null }> } } };
+}
+
+const GRAFANA_COLORS: Record<string, string> = { green: '#37872d', red: '#c4162a', orange: '#fa6400', yellow: '#e0b400', blue: '#1f60c4' };
+const GRID_COL = 60;
+const GRID_ROW = 30;
+
+/** The threshold colour Grafana would give `v` (steps ascending; the first has value null). */
+export function thresholdColor(steps: Array<{ color: string; value: number | null }> | undefined, v: number): string {
+  let color = steps?.[0]?.color ?? 'green';
+  for (const s of steps ?? []) if (s.value !== null && v >= s.value) color = s.color;
+  return GRAFANA_COLORS[color] ?? color;
+}
+
+export interface RenderRange {
+  from: number;
+  to: number;
+  markers?: Marker[];
+  subtitle?: string;
+}
+
+/**
+ * The dashboard JSON rendered as an HTML page of SVG panels, each panel's queries answered by
+ * Prometheus over [from, to]: the native runtime's stand-in for a Grafana screenshot.
+ */
+export async function renderDashboardHtml(prom: PrometheusClient, range: RenderRange, json = readFileSync(DASHBOARD_FILE, 'utf8')): Promise<{ html: string; width: number; height: number }> {
+  const d = JSON.parse(json) as { title: string; panels: GrafanaPanel[] };
+  const step = Math.max(5, Math.round((range.to - range.from) / 240));
+  const blocks: string[] = [];
+  let bottom = 0;
+  for (const p of d.panels) {
+    const left = p.gridPos.x * GRID_COL;
+    const top = 60 + p.gridPos.y * GRID_ROW;
+    const width = p.gridPos.w * GRID_COL - 6;
+    const height = p.gridPos.h * GRID_ROW - 6;
+    bottom = Math.max(bottom, top + height);
+    if (p.type === 'row') {
+      blocks.push(`<div style="position:absolute;left:${left}px;top:${top}px;color:#ccccdc;font:600 15px sans-serif">${escapeXml(p.title)}</div>`);
+      continue;
+    }
+    const series: ChartSeries[] = [];
+    for (const t of p.targets ?? []) {
+      for (const s of await prom.queryRange(t.expr, range.from, range.to, step)) series.push({ name: legendFor(t.legendFormat ?? '', s.metric), points: s.values });
+    }
+    const unit = p.fieldConfig?.defaults?.unit;
+    const svg =
+      p.type === 'stat'
+        ? statSvg(
+            series.map((s) => ({ name: s.name, value: s.points.at(-1)?.[1] ?? Number.NaN })),
+            { title: p.title, unit, width, height, colorFor: (_n, v) => thresholdColor(p.fieldConfig?.defaults?.thresholds?.steps, v) },
+          )
+        : timeseriesSvg(series, { title: p.title, unit, width, height, from: range.from, to: range.to, markers: range.markers });
+    blocks.push(`<div style="position:absolute;left:${left}px;top:${top}px">${svg}</div>`);
+  }
+  const width = 24 * GRID_COL;
+  const height = bottom + 12;
+  const when = `${new Date(range.from * 1000).toISOString().slice(0, 19)}Z → ${new Date(range.to * 1000).toISOString().slice(11, 19)}Z`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeXml(d.title)}</title></head>
+<body style="margin:0;background:#111217;width:${width}px;height:${height}px;position:relative">
+<div style="position:absolute;left:8px;top:10px;color:#ccccdc;font:600 20px sans-serif">${escapeXml(d.title)}</div>
+<div style="position:absolute;left:8px;top:36px;color:#8e8e8e;font:12px sans-serif">${escapeXml(`${when}${range.subtitle ? ` · ${range.subtitle}` : ''} · rendered from Prometheus by scripts/snapshot-dashboard.mjs`)}</div>
+${blocks.join('\n')}
+</body></html>`;
+  return { html, width, height };
+}

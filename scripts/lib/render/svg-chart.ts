@@ -1,0 +1,150 @@
+/** Small, dependency-free SVG charts for the dashboard and chaos pictures (rendered to PNG by Chromium). */
+
+export interface ChartSeries {
+  name: string;
+  /** [unix seconds, value]; NaN values leave a gap. */
+  points: Array<[number, number]>;
+}
+
+export interface Marker {
+  /** unix seconds */
+  t: number;
+  label: string;
+  color: string;
+}
+
+export interface ChartOptions {
+  title: string;
+  unit?: string;
+  width: number;
+  height: number;
+  from: number;
+  to: number;
+  markers?: Marker[];
+}
+
+export const PALETTE = ['#73bf69', '#f2cc0c', '#5794f2', '#ff780a', '#b877d9', '#f2495c', '#8ab8ff', '#fade2a', '#37872d', '#e0b400'];
+
+export function escapeXml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** A value with its unit, compact: 1.2k ops/s, 350 ms, 2.1 MiB. */
+export function formatValue(v: number, unit?: string): string {
+  if (!Number.isFinite(v)) return '–';
+  const compact = (n: number, base: number, suffixes: string[]) => {
+    let i = 0;
+    while (Math.abs(n) >= base && i < suffixes.length - 1) {
+      n /= base;
+      i++;
+    }
+    const digits = Math.abs(n) >= 100 || Number.isInteger(n) ? 0 : Math.abs(n) >= 10 ? 1 : 2;
+    return `${n.toFixed(digits)}${suffixes[i]}`;
+  };
+  switch (unit) {
+    case 'bytes':
+      return `${compact(v, 1024, [' B', ' KiB', ' MiB', ' GiB'])}`;
+    case 'ms':
+      return v >= 1000 ? `${compact(v / 1000, 1000, [' s'])}` : `${compact(v, 1000, [' ms'])}`;
+    case 's':
+      return v < 1 ? `${compact(v * 1000, 1000, [' ms'])}` : `${compact(v, 1000, [' s'])}`;
+    case 'ops':
+      return `${compact(v, 1000, ['', 'k', 'M'])}/s`;
+    default:
+      return compact(v, 1000, ['', 'k', 'M', 'G']);
+  }
+}
+
+/** Round tick values covering [min, max]. */
+export function niceTicks(min: number, max: number, count = 4): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+/** A Grafana-like dark time-series panel. */
+export function timeseriesSvg(series: ChartSeries[], o: ChartOptions): string {
+  const pad = { l: 58, r: 12, t: 28, b: 20 + 14 * Math.min(Math.ceil(series.length / 2), 3) };
+  const w = o.width - pad.l - pad.r;
+  const h = o.height - pad.t - pad.b;
+  const values = series.flatMap((s) => s.points.map(([, v]) => v)).filter(Number.isFinite);
+  const lo = Math.min(0, ...values);
+  let hi = Math.max(...values, lo + 1);
+  if (hi === lo) hi = lo + 1;
+  const ticks = niceTicks(lo, hi);
+  hi = Math.max(hi, ticks.at(-1) ?? hi);
+  const x = (t: number) => pad.l + ((t - o.from) / Math.max(o.to - o.from, 1)) * w;
+  const y = (v: number) => pad.t + h - ((v - lo) / (hi - lo)) * h;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" font-family="Inter, Helvetica, Arial, sans-serif">`,
+    `<rect width="100%" height="100%" rx="4" fill="#181b1f" stroke="#2c3235"/>`,
+    `<text x="10" y="18" fill="#ccccdc" font-size="13" font-weight="600">${escapeXml(o.title)}</text>`,
+  ];
+  for (const tv of ticks) {
+    parts.push(`<line x1="${pad.l}" x2="${pad.l + w}" y1="${y(tv)}" y2="${y(tv)}" stroke="#2c3235"/>`);
+    parts.push(`<text x="${pad.l - 6}" y="${y(tv) + 4}" fill="#8e8e8e" font-size="10" text-anchor="end">${escapeXml(formatValue(tv, o.unit))}</text>`);
+  }
+  // At least ~70 px between time labels.
+  const span = Math.max(o.to - o.from, 1);
+  const timeStep = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].find((st) => (st / span) * w >= 70) ?? 14_400;
+  for (let t = Math.ceil(o.from / timeStep) * timeStep; t <= o.to; t += timeStep) {
+    const label = new Date(t * 1000).toISOString().slice(11, 19);
+    parts.push(`<text x="${x(t)}" y="${pad.t + h + 13}" fill="#8e8e8e" font-size="10" text-anchor="middle">${label}</text>`);
+  }
+  for (const m of o.markers ?? []) {
+    if (m.t < o.from || m.t > o.to) continue;
+    parts.push(`<line x1="${x(m.t)}" x2="${x(m.t)}" y1="${pad.t}" y2="${pad.t + h}" stroke="${m.color}" stroke-dasharray="4 3" stroke-width="1.5"/>`);
+    parts.push(`<text x="${x(m.t) + 3}" y="${pad.t + 10}" fill="${m.color}" font-size="10">${escapeXml(m.label)}</text>`);
+  }
+  series.forEach((s, i) => {
+    const color = PALETTE[i % PALETTE.length] as string;
+    let d = '';
+    let pen = false;
+    for (const [t, v] of s.points) {
+      if (!Number.isFinite(v)) {
+        pen = false;
+        continue;
+      }
+      d += `${pen ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
+      pen = true;
+    }
+    if (d) parts.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round"/>`);
+    const col = i % 2;
+    const row = Math.floor(i / 2);
+    if (row < 3) {
+      const lx = pad.l + col * (w / 2);
+      const ly = pad.t + h + 28 + row * 14;
+      const last = [...s.points].reverse().find(([, v]) => Number.isFinite(v))?.[1] ?? Number.NaN;
+      parts.push(`<rect x="${lx}" y="${ly - 8}" width="10" height="3" fill="${color}"/>`);
+      parts.push(`<text x="${lx + 14}" y="${ly - 3}" fill="#ccccdc" font-size="10">${escapeXml(`${s.name}  ${formatValue(last, o.unit)}`)}</text>`);
+    }
+  });
+  if (values.length === 0) parts.push(`<text x="${o.width / 2}" y="${o.height / 2}" fill="#8e8e8e" font-size="12" text-anchor="middle">No data</text>`);
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** A Grafana-like stat panel: the last value of each series, coloured by a simple rule. */
+export function statSvg(values: Array<{ name: string; value: number }>, o: Omit<ChartOptions, 'from' | 'to'> & { colorFor?: (name: string, v: number) => string }): string {
+  const n = Math.max(values.length, 1);
+  const cellW = (o.width - 16) / n;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" font-family="Inter, Helvetica, Arial, sans-serif">`,
+    `<rect width="100%" height="100%" rx="4" fill="#181b1f" stroke="#2c3235"/>`,
+    `<text x="10" y="18" fill="#ccccdc" font-size="13" font-weight="600">${escapeXml(o.title)}</text>`,
+  ];
+  values.forEach((s, i) => {
+    const x0 = 8 + i * cellW;
+    const color = o.colorFor?.(s.name, s.value) ?? '#37872d';
+    parts.push(`<rect x="${x0 + 2}" y="28" width="${cellW - 4}" height="${o.height - 36}" rx="3" fill="${color}"/>`);
+    parts.push(`<text x="${x0 + cellW / 2}" y="${28 + (o.height - 36) / 2 + 4}" fill="#fff" font-size="${Math.min(30, cellW / 3)}" font-weight="600" text-anchor="middle">${escapeXml(formatValue(s.value, o.unit))}</text>`);
+    parts.push(`<text x="${x0 + cellW / 2}" y="${o.height - 14}" fill="#fff" font-size="10" text-anchor="middle">${escapeXml(s.name)}</text>`);
+  });
+  if (values.length === 0) parts.push(`<text x="${o.width / 2}" y="${o.height / 2}" fill="#8e8e8e" font-size="12" text-anchor="middle">No data</text>`);
+  parts.push('</svg>');
+  return parts.join('');
+}
