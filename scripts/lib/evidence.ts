@@ -11,6 +11,7 @@ import { ROOT } from './stack.ts';
 export class Evidence {
   readonly dir: string;
   private readonly md: string[] = [];
+  private readonly deliverables: Array<{ item: string; proof: string }> = [];
 
   constructor(readonly runId: string, private readonly quiet = false, baseDir = join(ROOT, 'evidence')) {
     this.dir = join(baseDir, runId);
@@ -28,8 +29,13 @@ export class Evidence {
     return new Evidence(`${script}-${process.pid}-${Date.now()}`, true, join(tmpdir(), 'rastro-evidence'));
   }
 
+  /** Called before each printed line (the chaos live view uses it to stop redrawing over output). */
+  beforePrint: () => void = () => {};
+
   private out(s: string): void {
-    if (!this.quiet) console.log(s);
+    if (this.quiet) return;
+    this.beforePrint();
+    console.log(s);
   }
 
   section(title: string): void {
@@ -65,10 +71,24 @@ export class Evidence {
     this.md.push(`- ❌ ${text}`);
   }
 
+  /** A course deliverable and where this report proves it; listed as a table at the top of REPORT.md. */
+  deliverable(item: string, proof: string): void {
+    this.deliverables.push({ item, proof });
+  }
+
+  /** An image saved in the evidence directory, shown in the report. */
+  image(file: string, caption: string): void {
+    const rel = file.startsWith(`${this.dir}/`) ? file.slice(this.dir.length + 1) : file;
+    this.out(`${chalk.dim('•')} ${caption}: ${file}`);
+    this.md.push(`\n**${caption}**\n\n![${caption}](${rel})\n`);
+  }
+
   /** Writes REPORT.md (again) and returns its path. */
   save(): string {
     const file = join(this.dir, 'REPORT.md');
-    writeFileSync(file, `${this.md.join('\n')}\n`);
+    const [title, ...body] = this.md;
+    const index = this.deliverables.length === 0 ? [] : ['\n## Course deliverables in this report\n', '| deliverable | proof |', '| --- | --- |', ...this.deliverables.map((d) => `| ${d.item} | ${d.proof} |`), ''];
+    writeFileSync(file, `${[title, ...index, ...body].join('\n')}\n`);
     return file;
   }
 }

@@ -1,15 +1,18 @@
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { LocationProducer } from '../../../producer/src/location-producer.ts';
-import { simulate } from '../../../producer/src/run.ts';
-import { Simulator } from '../../../producer/src/simulator.ts';
 import { Evidence } from '../evidence.ts';
 import { describeTopic } from '../kafka-admin.ts';
+import { LiveView } from '../live-view.ts';
+import { Load } from '../load.ts';
 import { bringUp, partitionTable, waitForSink } from '../pipeline.ts';
+import { PrometheusClient } from '../prometheus.ts';
 import { waitForBrokers } from '../readiness.ts';
+import { renderTimelineHtml } from '../render/timeline.ts';
+import { screenshotHtml } from '../render/screenshot.ts';
+import type { Marker } from '../render/svg-chart.ts';
 import { openRuntime } from '../runtime/index.ts';
 import type { Runtime } from '../runtime/types.ts';
+import { snapshotDashboard } from '../snapshot.ts';
 import { NODE_IDS, type NodeId } from '../stack.ts';
 import { waitFor } from '../wait.ts';
 import { reportMirror } from './validate-redis.ts';
@@ -37,76 +40,124 @@ export async function waitFullyReplicated(rt: Runtime, topic: string, timeoutMs 
   });
 }
 
-/** make chaos: stop a broker under load, keep producing, bring it back, prove nothing was lost. */
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * make chaos: with the producer running, stop a broker (the busiest leader by default, or --broker N,
+ * or --controller for the active controller), hold, restart, wait for a full ISR, then prove with the
+ * mirror check and the producer's ledger that no acknowledged update was lost.
+ */
 export async function main(argv: string[]): Promise<number> {
   const { values: o } = parseArgs({
     args: argv,
     options: {
-      broker: { type: 'string' }, controller: { type: 'boolean' }, hold: { type: 'string', default: '15' },
-      drivers: { type: 'string', default: '200' }, rate: { type: 'string', default: '500' }, warmup: { type: 'string', default: '2000' },
+      broker: { type: 'string' }, controller: { type: 'boolean' }, hold: { type: 'string', default: '20' },
+      drivers: { type: 'string', default: '200' }, rate: { type: 'string', default: '500' }, warmup: { type: 'string', default: '20' },
+      pictures: { type: 'boolean', default: true }, 'no-pictures': { type: 'boolean' },
     },
   });
+  const pictures = !o['no-pictures'];
+  if (o.broker !== undefined && !NODE_IDS.includes(Number(o.broker) as NodeId)) throw new Error(`--broker ${o.broker}: expected one of ${NODE_IDS.join(', ')}`);
   const rt = await openRuntime();
   const topic = rt.stack.topics.locations;
+  const prom = new PrometheusClient(rt.addresses.prometheusUrl);
   const ev = Evidence.create('chaos');
   await bringUp(rt, ev);
+  ev.deliverable('(1) topology', '"Start the … stack" section');
+  ev.deliverable('(2) topic creation command + describe', '"Topics" section');
+  ev.deliverable('(3) connector JSON + curl + status', '"Connector" section');
 
   ev.section('Load');
-  let stoppedAt = 0;
-  let resumedAt = 0;
-  const producer = new LocationProducer({
-    brokers: rt.addresses.bootstrap, topic,
+  const markers: Marker[] = [];
+  const t = { start: Date.now(), stopped: 0, resumed: 0, restarted: 0, replicated: 0 };
+  const load = await Load.start(rt, {
+    drivers: Number(o.drivers), seed: Date.now() % 100_000, rate: Number(o.rate),
     onError: (m) => ev.step(`producer: ${m}`),
     onBatch: (_n, ackedAt) => {
-      if (stoppedAt > 0 && resumedAt === 0 && ackedAt > stoppedAt) resumedAt = ackedAt;
+      if (t.stopped > 0 && t.resumed === 0 && ackedAt > t.stopped) t.resumed = ackedAt;
     },
   });
-  await producer.connect();
-  const abort = new AbortController();
-  const load = simulate(producer, new Simulator({ drivers: Number(o.drivers), seed: Date.now() % 100_000 }), { rate: Number(o.rate), signal: abort.signal });
-  const progress = setInterval(() => ev.step(`producer: ${producer.stats.sent} events acknowledged, ${producer.stats.retriedBatches} batches retried`), 3000);
+  const view = new LiveView(rt, () => load.producer.stats);
+  ev.beforePrint = () => view.detach();
+  const picture = async (name: string, caption: string, fromMs: number) => {
+    if (!pictures) return;
+    const file = join(ev.dir, `dashboard-${name}.png`);
+    const to = Math.floor(Date.now() / 1000);
+    const source = await snapshotDashboard(rt, file, { from: Math.floor(fromMs / 1000) - 30, to, markers, subtitle: caption });
+    ev.image(file, `${caption} (${source === 'grafana' ? 'Grafana' : 'dashboard JSON rendered from Prometheus'})`);
+  };
+  let victim: NodeId | undefined;
   try {
-    await waitFor(async () => producer.stats.sent >= Number(o.warmup), { what: `${o.warmup} events acknowledged before the stop`, timeoutMs: 120_000 });
-    ev.ok(`producing at ~${o.rate} events/s from ${o.drivers} drivers`);
+    ev.step(`producing ~${o.rate} events/s from ${o.drivers} drivers; live view every 2 s`);
+    view.start();
+    // Let Prometheus see steady load before the stop, so the pictures show a before.
+    await waitFor(async () => ((await prom.query('sum(rate(rastro_producer_events_sent_total[15s])) > 0')).length > 0 && Date.now() - t.start >= Number(o.warmup) * 1000 ? true : false), {
+      what: 'steady load visible in Prometheus', timeoutMs: 120_000,
+    });
+    await picture('1-before', 'Before the stop', t.start);
 
-    const victim: NodeId = o.controller ? await activeController(rt) : o.broker !== undefined ? (Number(o.broker) as NodeId) : await busiestLeader(rt, topic);
-    if (!NODE_IDS.includes(victim)) throw new Error(`--broker ${o.broker}: expected one of ${NODE_IDS.join(', ')}`);
-    ev.section(`Stop broker ${victim}${o.controller ? ' (the active controller)' : ''}`);
+    victim = o.controller ? await activeController(rt) : o.broker !== undefined ? (Number(o.broker) as NodeId) : await busiestLeader(rt, topic);
+    ev.section(`Stop broker ${victim}${o.controller ? ' (the active controller)' : ' (leads the most partitions)'}`);
     ev.block('text', await partitionTable(rt, topic), 'Before');
-    stoppedAt = Date.now();
+    view.phase = `kafka-${victim} stopped`;
+    t.stopped = Date.now();
     await rt.stopNode(victim);
-    ev.ok(`kafka-${victim} stopped at ${new Date(stoppedAt).toISOString()}`);
-    await waitFor(async () => (resumedAt > 0 ? true : false), { what: 'the first acknowledged write after the stop', timeoutMs: 120_000 });
-    ev.ok(`writes resumed ${((resumedAt - stoppedAt) / 1000).toFixed(2)} s after the stop`);
-    ev.block('text', await partitionTable(rt, topic), 'During (ISR without the stopped node, leaders moved)');
+    markers.push({ t: t.stopped / 1000, label: `stop kafka-${victim}`, color: '#f2495c' });
+    ev.ok(`kafka-${victim} stopped at ${new Date(t.stopped).toISOString()}`);
+    await waitFor(async () => (t.resumed > 0 ? true : false), { what: 'the first acknowledged write after the stop', timeoutMs: 120_000 });
+    ev.ok(`writes resumed ${seconds(t.resumed - t.stopped)} after the stop`);
+    ev.block('text', await partitionTable(rt, topic), `During: leaders moved off kafka-${victim}, ISR without it`);
     // The outage window is the experiment itself: keep producing with one node down for --hold seconds.
-    await sleep(Number(o.hold) * 1000);
+    await new Promise((r) => setTimeout(r, Number(o.hold) * 1000));
+    await picture('2-during', `During: kafka-${victim} down for ${o.hold} s`, t.start);
 
     ev.section(`Restart broker ${victim}`);
-    const restartedAt = Date.now();
+    view.phase = `kafka-${victim} restarting`;
+    t.restarted = Date.now();
     await rt.startNode(victim);
+    markers.push({ t: t.restarted / 1000, label: `start kafka-${victim}`, color: '#73bf69' });
     await waitForBrokers(rt.addresses.bootstrap);
     await waitFullyReplicated(rt, topic);
-    const replicatedS = (Date.now() - restartedAt) / 1000;
-    ev.ok(`kafka-${victim} back and every partition fully replicated ${replicatedS.toFixed(1)} s after the restart`);
+    t.replicated = Date.now();
+    markers.push({ t: t.replicated / 1000, label: 'ISR full', color: '#5794f2' });
+    view.phase = 'recovered';
+    ev.ok(`kafka-${victim} back; every partition fully replicated ${seconds(t.replicated - t.restarted)} after the restart`);
     ev.block('text', await partitionTable(rt, topic), 'After');
+    // The picture should show the recovery: wait until Prometheus itself has seen it.
+    await waitFor(async () => ((await prom.query('sum(kafka_server_replicamanager_underreplicatedpartitions) == 0 and count(up{job="kafka"} == 1) == 3')).length > 0 ? true : false), {
+      what: 'Prometheus to see 3 brokers and no under-replicated partitions', timeoutMs: 120_000,
+    });
+    await picture('3-after', 'After: broker back, ISR full', t.start);
   } finally {
-    abort.abort();
-    clearInterval(progress);
-    await load.catch(() => undefined);
-    await producer.close();
+    view.stop();
+    await load.stop();
+    // Never leave the cluster a node short, whatever failed above.
+    if (victim !== undefined && !(await rt.isNodeRunning(victim))) await rt.startNode(victim);
   }
 
   ev.section('Verdict');
-  producer.ledger.write(join(ev.dir, 'ledger.json'));
-  await waitForSink(rt, producer.ledger.entries());
-  const { ok, lost } = await reportMirror(rt, ev, producer.ledger);
+  const ledgerFile = join(ev.dir, 'ledger.json');
+  load.producer.ledger.write(ledgerFile);
+  await waitForSink(rt, load.producer.ledger.entries());
+  const { ok, lost } = await reportMirror(rt, ev, load.producer.ledger);
+  if (pictures) {
+    const end = Date.now();
+    const { html, width, height } = await renderTimelineHtml(prom, Math.floor(t.start / 1000) - 15, Math.ceil(end / 1000), markers, `make chaos — kafka-${victim} stopped for ${o.hold} s under load`);
+    const file = join(ev.dir, 'timeline.png');
+    await screenshotHtml(html, file, width, height);
+    ev.image(file, 'Timeline of the key metrics around the stop');
+  }
   ev.block('text', [
-    `events acknowledged   ${producer.stats.sent}`,
-    `records lost          ${lost} (acknowledged by Kafka, not current in Redis)`,
-    `writes resumed after  ${((resumedAt - stoppedAt) / 1000).toFixed(2)} s`,
-    `verdict               ${ok ? 'PASS: no acknowledged update was lost' : 'FAIL'}`,
+    `broker stopped          kafka-${victim}${o.controller ? ' (active controller)' : ''}`,
+    `events acknowledged     ${load.producer.stats.sent} (${load.producer.stats.retriedBatches} batches retried)`,
+    `records lost            ${lost} (acknowledged by Kafka, not current in Redis)`,
+    `writes resumed after    ${seconds(t.resumed - t.stopped)}`,
+    `fully replicated after  ${seconds(t.replicated - t.restarted)} from the restart`,
+    `verdict                 ${ok ? 'PASS: no acknowledged update was lost, Redis mirrors the topic' : 'FAIL'}`,
   ].join('\n'));
+  ev.deliverable('(4) dashboard before / during / after a broker stop', pictures ? 'dashboard-1-before.png, dashboard-2-during.png, dashboard-3-after.png' : 'skipped (--no-pictures)');
+  ev.deliverable('(5) redis-cli snapshot + mirror check', '"Mirror check" section (run ./scripts/validate-redis.mjs for the redis-cli snapshot)');
+  ev.deliverable('(6) chaos timeline and verdict', `${pictures ? 'timeline.png and ' : ''}"Verdict" section: ${ok ? 'PASS' : 'FAIL'}, ${lost} records lost`);
   ev.ok(`evidence: ${ev.save()}`);
   return ok ? 0 : 1;
 }
