@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 KAFKA_VERSION := $(shell sed -n 's/^KAFKA_VERSION=//p' config/stack.env)
 
-.PHONY: help install up down status demo validate chaos test test-unit test-integration typecheck connector clean
+.PHONY: help install up down status demo validate chaos snapshot test test-unit test-integration typecheck connector clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ validate: node_modules ## redis-cli snapshot + full mirror check of Redis agains
 
 chaos: node_modules ## stop a broker under load, bring it back, prove nothing was lost
 	./scripts/chaos.mjs $(CHAOS_ARGS)
+
+snapshot: node_modules ## PNG of the dashboard over the last 15 minutes
+	./scripts/snapshot-dashboard.mjs
 
 connector: ## build the Redis sink plugin and run its Java tests
 	mvn -B -q -f connector/pom.xml -Dkafka.version=$(KAFKA_VERSION) package

@@ -5,6 +5,7 @@ import { withAdmin } from '../kafka-admin.ts';
 import { Load } from '../load.ts';
 import { bringUp, redisSnapshot, waitForSink } from '../pipeline.ts';
 import { openRuntime } from '../runtime/index.ts';
+import { snapshotDashboard } from '../snapshot.ts';
 import { reportMirror } from './validate-redis.ts';
 
 /** ./scripts/demo.mjs: up → topics → connector → produce → sink caught up → redis-cli → mirror check. */
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const rt = await openRuntime();
   const ev = Evidence.create('demo');
+  const started = Date.now();
   await bringUp(rt, ev);
 
   ev.section(`Produce ${events} events from ${drivers} simulated drivers`);
@@ -48,6 +50,18 @@ export async function main(argv: string[]): Promise<number> {
   ev.step(check.records < offsets
     ? `compaction already removed ${offsets - check.records} superseded records (only closed segments are compacted; the active one keeps its history until it rolls)`
     : 'no segment has been compacted yet (segments roll every 10 s; run validate-redis again shortly to see it)');
+
+  ev.section('Dashboard');
+  const picture = join(ev.dir, 'dashboard.png');
+  const source = await snapshotDashboard(rt, picture, { from: Math.floor(started / 1000) - 30, to: Math.floor(Date.now() / 1000), subtitle: 'make demo' });
+  ev.image(picture, `The demo on the dashboard (${source === 'grafana' ? 'Grafana' : 'dashboard JSON rendered from Prometheus'})`);
+
+  ev.deliverable('(1) topology', '"Start the … stack" section');
+  ev.deliverable('(2) topic creation command + describe', '"Topics" section');
+  ev.deliverable('(3) connector JSON + curl + status', '"Connector" section');
+  ev.deliverable('(4) dashboard pictures', 'dashboard.png (before/during/after a broker stop: make chaos)');
+  ev.deliverable('(5) redis-cli snapshot + mirror check', `"Redis" and "Mirror check" sections: ${ok ? 'PASS' : 'FAIL'}`);
+  ev.deliverable('(6) chaos timeline and verdict', 'make chaos writes its own report');
 
   ev.section('Summary');
   ev.block('text', [

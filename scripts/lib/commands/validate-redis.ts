@@ -37,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   const ev = Evidence.create('validate-redis');
   await redisSnapshot(rt, ev, Number(values.samples ?? '3'));
   const { ok } = await reportMirror(rt, ev, values.ledger === undefined ? undefined : Ledger.read(values.ledger));
+  ev.deliverable('(5) redis-cli snapshot + mirror check', `"Redis" and "Mirror check" sections: ${ok ? 'PASS' : 'FAIL'}`);
   console.log(chalk.dim(`evidence: ${ev.save()}`));
   return ok ? 0 : 1;
 }
