@@ -19,9 +19,10 @@ export class Evidence {
     this.md.push(`# rastro evidence — ${runId}\n`);
   }
 
+  /** A new run directory under evidence/ (or RASTRO_EVIDENCE_DIR, which the tests point elsewhere). */
   static create(script: string, quiet = false): Evidence {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace('T', '_').slice(0, 19);
-    return new Evidence(`${stamp}-${script}`, quiet);
+    return new Evidence(`${stamp}-${script}`, quiet, process.env.RASTRO_EVIDENCE_DIR ?? join(ROOT, 'evidence'));
   }
 
   /** For tests: prints nothing and keeps its files in a temporary directory. */

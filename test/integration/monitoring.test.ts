@@ -1,11 +1,17 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { renderDashboardHtml } from '../../scripts/lib/render/dashboard.ts';
+import { screenshotHtml } from '../../scripts/lib/render/screenshot.ts';
+import { runScript } from './exec.ts';
 import { waitFullyReplicated } from '../../scripts/lib/commands/chaos.ts';
 import { Load } from '../../scripts/lib/load.ts';
 import { dashboardPanels, PrometheusClient } from '../../scripts/lib/prometheus.ts';
 import { waitForBrokers } from '../../scripts/lib/readiness.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
-import { testRuntime } from './stack.ts';
+import { TEST_ENV, testRuntime } from './stack.ts';
 
 let rt: Runtime;
 let prom: PrometheusClient;
@@ -33,6 +39,16 @@ describe('native proof of the dashboard', () => {
         }
       }
       expect(empty).toEqual([]);
+
+      // The native dashboard picture draws every panel with data, and Chromium turns it into a PNG.
+      const to = Math.floor(Date.now() / 1000);
+      const { html, width, height } = await renderDashboardHtml(prom, { from: to - 120, to });
+      expect(html).not.toContain('No data');
+      const file = join(mkdtempSync(join(tmpdir(), 'rastro-png-')), 'dashboard.png');
+      await screenshotHtml(html, file, width, height);
+      const png = readFileSync(file);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(png.length).toBeGreaterThan(50_000);
     } finally {
       await load.stop();
     }
@@ -58,5 +74,20 @@ describe('native proof of the dashboard', () => {
       what: 'both alerts to clear',
       timeoutMs: 120_000,
     });
+  });
+});
+
+describe('make chaos', () => {
+  it('stops the busiest broker under load, restarts it, and reports zero lost updates with pictures', async () => {
+    const r = await runScript('scripts/chaos.mjs', ['--hold', '5', '--warmup', '5', '--rate', '200', '--drivers', '50'], { env: { ...process.env, ...TEST_ENV }, timeoutMs: 300_000 });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/records lost\s+0 /);
+    expect(r.stdout).toMatch(/verdict\s+PASS/);
+    const report = /evidence: (\S+REPORT\.md)/.exec(r.stdout)?.[1];
+    expect(report).toBeDefined();
+    const dir = join(report as string, '..');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.png')).sort()).toEqual(['dashboard-1-before.png', 'dashboard-2-during.png', 'dashboard-3-after.png', 'timeline.png']);
+    expect(readFileSync(report as string, 'utf8')).toContain('| (6) chaos timeline and verdict |');
   });
 });

@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRuntime } from '../../scripts/lib/runtime/index.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
@@ -11,6 +12,8 @@ export const TEST_ENV = {
   RUNTIME: 'native',
   RASTRO_HOME: join(ROOT, '.rastro', 'test'),
   RASTRO_PORT_OFFSET: '10000',
+  // Scripts run by the tests keep their evidence out of the repo's evidence/.
+  RASTRO_EVIDENCE_DIR: join(tmpdir(), 'rastro-test-evidence'),
 } as const;
 
 export function testRuntime(): Promise<Runtime> {
