@@ -17,6 +17,24 @@ async function grafanaAnswers(url: string): Promise<boolean> {
   }
 }
 
+function grafanaAuth(): string {
+  const env = existsSync(join(ROOT, '.env')) ? parseEnvFile(readFileSync(join(ROOT, '.env'), 'utf8'), '.env') : new Map<string, string>();
+  return `Basic ${Buffer.from(`${env.get('GRAFANA_ADMIN_USER') ?? ''}:${env.get('GRAFANA_ADMIN_PASSWORD') ?? ''}`).toString('base64')}`;
+}
+
+/** Marks an event (a broker stop or start) on the Grafana dashboard, where Grafana runs. */
+export async function annotateGrafana(rt: Runtime, text: string, atMs: number): Promise<void> {
+  const grafana = `http://127.0.0.1:${rt.stack.ports.grafana}`;
+  if (!(await grafanaAnswers(grafana))) return;
+  const res = await fetch(`${grafana}/api/annotations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: grafanaAuth() },
+    body: JSON.stringify({ dashboardUID: DASHBOARD_UID, time: atMs, tags: ['rastro', 'chaos'], text }),
+    signal: AbortSignal.timeout(5000),
+  });
+  if (!res.ok) throw new Error(`POST annotation "${text}" at ${grafana}: ${res.status} ${await res.text()}`);
+}
+
 /**
  * A PNG of the dashboard over `range`: a screenshot of Grafana where Grafana runs (docker),
  * otherwise the same dashboard JSON rendered from Prometheus range queries (native).
@@ -24,10 +42,8 @@ async function grafanaAnswers(url: string): Promise<boolean> {
 export async function snapshotDashboard(rt: Runtime, file: string, range: RenderRange): Promise<'grafana' | 'prometheus'> {
   const grafana = `http://127.0.0.1:${rt.stack.ports.grafana}`;
   if (await grafanaAnswers(grafana)) {
-    const env = existsSync(join(ROOT, '.env')) ? parseEnvFile(readFileSync(join(ROOT, '.env'), 'utf8'), '.env') : new Map<string, string>();
-    const auth = Buffer.from(`${env.get('GRAFANA_ADMIN_USER') ?? ''}:${env.get('GRAFANA_ADMIN_PASSWORD') ?? ''}`).toString('base64');
     await screenshotUrl(`${grafana}/d/${DASHBOARD_UID}/?orgId=1&from=${range.from * 1000}&to=${range.to * 1000}&kiosk`, file, {
-      width: 1600, height: 1400, headers: { Authorization: `Basic ${auth}` }, readySelector: '.react-grid-layout',
+      width: 1600, height: 1400, headers: { Authorization: grafanaAuth() }, readySelector: '.react-grid-layout',
     });
     return 'grafana';
   }

@@ -12,7 +12,7 @@ import { screenshotHtml } from '../render/screenshot.ts';
 import type { Marker } from '../render/svg-chart.ts';
 import { openRuntime } from '../runtime/index.ts';
 import type { Runtime } from '../runtime/types.ts';
-import { snapshotDashboard } from '../snapshot.ts';
+import { annotateGrafana, snapshotDashboard } from '../snapshot.ts';
 import { NODE_IDS, type NodeId } from '../stack.ts';
 import { waitFor } from '../wait.ts';
 import { reportMirror } from './validate-redis.ts';
@@ -44,14 +44,15 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /**
  * make chaos: with the producer running, stop a broker (the busiest leader by default, or --broker N,
- * or --controller for the active controller), hold, restart, wait for a full ISR, then prove with the
- * mirror check and the producer's ledger that no acknowledged update was lost.
+ * or --controller for the active controller; --kill for a crash instead of a clean shutdown), hold,
+ * restart, wait for a full ISR, then prove with the mirror check and the producer's ledger that no
+ * acknowledged update was lost.
  */
 export async function main(argv: string[]): Promise<number> {
   const { values: o } = parseArgs({
     args: argv,
     options: {
-      broker: { type: 'string' }, controller: { type: 'boolean' }, hold: { type: 'string', default: '20' },
+      broker: { type: 'string' }, controller: { type: 'boolean' }, kill: { type: 'boolean' }, hold: { type: 'string', default: '20' },
       drivers: { type: 'string', default: '200' }, rate: { type: 'string', default: '500' }, warmup: { type: 'string', default: '20' },
       pictures: { type: 'boolean', default: true }, 'no-pictures': { type: 'boolean' },
     },
@@ -97,12 +98,14 @@ export async function main(argv: string[]): Promise<number> {
     await picture('1-before', 'Before the stop', t.start);
 
     victim = o.controller ? await activeController(rt) : o.broker !== undefined ? (Number(o.broker) as NodeId) : await busiestLeader(rt, topic);
-    ev.section(`Stop broker ${victim}${o.controller ? ' (the active controller)' : ' (leads the most partitions)'}`);
+    const how = o.kill ? 'Kill (SIGKILL, no controlled shutdown)' : 'Stop';
+    ev.section(`${how} broker ${victim}${o.controller ? ' (the active controller)' : o.broker === undefined ? ' (leads the most partitions)' : ''}`);
     ev.block('text', await partitionTable(rt, topic), 'Before');
     view.phase = `kafka-${victim} stopped`;
     t.stopped = Date.now();
-    await rt.stopNode(victim);
-    markers.push({ t: t.stopped / 1000, label: `stop kafka-${victim}`, color: '#f2495c' });
+    await rt.stopNode(victim, { kill: o.kill === true });
+    markers.push({ t: t.stopped / 1000, label: `${o.kill ? 'kill' : 'stop'} kafka-${victim}`, color: '#f2495c' });
+    await annotateGrafana(rt, `${o.kill ? 'kill' : 'stop'} kafka-${victim}`, t.stopped);
     ev.ok(`kafka-${victim} stopped at ${new Date(t.stopped).toISOString()}`);
     await waitFor(async () => (t.resumed > 0 ? true : false), { what: 'the first acknowledged write after the stop', timeoutMs: 120_000 });
     ev.ok(`writes resumed ${seconds(t.resumed - t.stopped)} after the stop`);
@@ -116,6 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     t.restarted = Date.now();
     await rt.startNode(victim);
     markers.push({ t: t.restarted / 1000, label: `start kafka-${victim}`, color: '#73bf69' });
+    await annotateGrafana(rt, `start kafka-${victim}`, t.restarted);
     await waitForBrokers(rt.addresses.bootstrap);
     await waitFullyReplicated(rt, topic);
     t.replicated = Date.now();
@@ -148,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     ev.image(file, 'Timeline of the key metrics around the stop');
   }
   ev.block('text', [
-    `broker stopped          kafka-${victim}${o.controller ? ' (active controller)' : ''}`,
+    `broker ${o.kill ? 'killed ' : 'stopped'}          kafka-${victim}${o.controller ? ' (active controller)' : ''}`,
     `events acknowledged     ${load.producer.stats.sent} (${load.producer.stats.retriedBatches} batches retried)`,
     `records lost            ${lost} (acknowledged by Kafka, not current in Redis)`,
     `writes resumed after    ${seconds(t.resumed - t.stopped)}`,

@@ -55,8 +55,9 @@ export class DockerRuntime implements Runtime {
     log(`docker compose down ${flags.join(' ')}`.trim());
   }
 
-  async stopNode(id: NodeId): Promise<void> {
-    await this.compose`docker compose stop kafka-${id}`;
+  async stopNode(id: NodeId, opts: { kill?: boolean } = {}): Promise<void> {
+    if (opts.kill) await this.compose`docker compose kill kafka-${id}`;
+    else await this.compose`docker compose stop kafka-${id}`;
   }
 
   async startNode(id: NodeId): Promise<void> {

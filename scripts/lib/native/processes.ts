@@ -70,14 +70,17 @@ export async function startDetached(spec: ProcessSpec): Promise<number> {
   }
 }
 
-/** SIGTERM, wait (bounded) for a clean exit, SIGKILL as the last resort. */
-export async function stopProcess(spec: Pick<ProcessSpec, 'name' | 'pidFile' | 'marker'>, timeoutMs = 30_000): Promise<boolean> {
+/**
+ * SIGTERM, wait (bounded) for a clean exit, SIGKILL as the last resort. `kill` sends SIGKILL at once:
+ * a crash, with no controlled shutdown.
+ */
+export async function stopProcess(spec: Pick<ProcessSpec, 'name' | 'pidFile' | 'marker'>, timeoutMs = 30_000, kill = false): Promise<boolean> {
   const pid = livePid(spec.pidFile, spec.marker);
   if (pid === undefined) {
     rmSync(spec.pidFile, { force: true });
     return false;
   }
-  process.kill(pid, 'SIGTERM');
+  process.kill(pid, kill ? 'SIGKILL' : 'SIGTERM');
   try {
     await waitFor(async () => cmdline(pid) === undefined, { what: `${spec.name} (pid ${pid}) to exit`, timeoutMs });
   } catch {

@@ -162,8 +162,8 @@ export class NativeRuntime implements Runtime {
     await startDetached(await this.jvm(service, '512m', 'kafka.Kafka', [props], libs, { port: this.stack.ports.jmxExporter[id], rules: 'kafka-broker.yaml' }));
   }
 
-  async stopNode(id: NodeId): Promise<void> {
-    await stopProcess(this.spec(`kafka-${id}`), 60_000);
+  async stopNode(id: NodeId, opts: { kill?: boolean } = {}): Promise<void> {
+    await stopProcess(this.spec(`kafka-${id}`), 60_000, opts.kill);
   }
 
   async isNodeRunning(id: NodeId): Promise<boolean> {

@@ -31,7 +31,8 @@ export interface Runtime {
   up(log: (line: string) => void): Promise<void>;
   /** Stops everything; `wipe` also deletes data. */
   down(opts: { wipe: boolean }, log: (line: string) => void): Promise<void>;
-  stopNode(id: NodeId): Promise<void>;
+  /** Stops one Kafka node: a clean shutdown, or with `kill` a crash (SIGKILL, no controlled shutdown). */
+  stopNode(id: NodeId, opts?: { kill?: boolean }): Promise<void>;
   startNode(id: NodeId): Promise<void>;
   isNodeRunning(id: NodeId): Promise<boolean>;
   kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult>;
