@@ -40,7 +40,10 @@ type Pending = { key: string; event: LocationEvent | null };
 export class LocationProducer {
   readonly ledger = new Ledger();
   readonly stats: ProducerStats = { sent: 0, deleted: 0, batches: 0, retriedBatches: 0, lastSendMs: 0, maxSendMs: 0 };
-  private readonly producer: Producer;
+  private readonly kafka: Kafka;
+  private producer: Producer;
+  /** Set after a failed send: the next attempt starts a new producer session first. */
+  private stale = false;
   private buffer: Pending[] = [];
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -53,14 +56,31 @@ export class LocationProducer {
     this.batchSize = opts.batchSize ?? 500;
     this.lingerMs = opts.lingerMs ?? 20;
     this.deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 120_000;
-    const kafka = new Kafka({
+    this.kafka = new Kafka({
       clientId: opts.clientId ?? 'rastro-producer',
       brokers: opts.brokers,
       logLevel: logLevel.NOTHING,
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
     });
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
     // Java-compatible murmur2 partitioning: the same driver lands on the same partition as with Kafka's own clients.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  }
+
+  /**
+   * A fresh idempotent session (new producer id, sequences from 0). kafkajs cannot bump its epoch
+   * after a failed send the way the Java client does, so the old session would answer every retry
+   * with OUT_OF_ORDER_SEQUENCE_NUMBER (seen when a broker is killed). Re-sending a batch that was
+   * partly written only repeats identical records, which compaction and the sink's timestamp rule absorb.
+   */
+  private async renewSession(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+    this.producer = this.newProducer();
+    await this.producer.connect();
+    this.stale = false;
   }
 
   async connect(): Promise<void> {
@@ -102,6 +122,7 @@ export class LocationProducer {
     let attempt = 0;
     for (;;) {
       try {
+        if (this.stale) await this.renewSession();
         await this.producer.send({
           topic: this.opts.topic,
           acks: -1,
@@ -116,6 +137,7 @@ export class LocationProducer {
           this.failure = new Error(`${msg} (gave up after ${Math.round(waited / 1000)} s, ${attempt} attempts)`);
           throw this.failure;
         }
+        this.stale = true;
         if (attempt === 1) this.stats.retriedBatches++;
         this.opts.metrics?.failed.inc();
         this.opts.metrics?.failedEvents.inc(batch.length);

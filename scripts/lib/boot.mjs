@@ -1,6 +1,7 @@
 // @ts-check
 // Shared by every scripts/*.mjs entry: load TypeScript through tsx, run the command's main(),
-// and turn a thrown error into one clear line and a non-zero exit.
+// and turn a thrown error into one clear line and a non-zero exit. The process exits when main()
+// is done, so a client left open after a failure can never keep a script hanging.
 import { register } from 'tsx/esm/api';
 
 register();
@@ -18,4 +19,5 @@ export async function runCommand(name, load) {
     if (process.env.DEBUG) console.error(err);
     process.exitCode = 1;
   }
+  process.exit();
 }

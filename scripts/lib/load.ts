@@ -49,8 +49,11 @@ export class Load {
     try {
       await this.done;
     } finally {
-      await this.producer.close();
-      this.server?.close();
+      try {
+        await this.producer.close();
+      } finally {
+        this.server?.close();
+      }
     }
   }
 }

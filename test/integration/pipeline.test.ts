@@ -108,15 +108,18 @@ describe('producer → Kafka → Connect → Redis', () => {
 });
 
 describe('resilience', () => {
-  it('loses no acknowledged update when a broker stops mid-stream and comes back', async () => {
+  it.each([
+    ['stops cleanly', false],
+    ['is killed (SIGKILL)', true],
+  ])('loses no acknowledged update when a broker %s mid-stream and comes back', async (_how, kill) => {
     const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic });
     await producer.connect();
     const abort = new AbortController();
-    const load = simulate(producer, new Simulator({ drivers: 80, seed: 5, firstId: 5000 }), { rate: 400, signal: abort.signal });
+    const load = simulate(producer, new Simulator({ drivers: 80, seed: kill ? 6 : 5, firstId: kill ? 6000 : 5000 }), { rate: 400, signal: abort.signal });
     try {
       await waitFor(async () => producer.stats.sent >= 800, { what: '800 events before the stop', timeoutMs: 60_000 });
       const victim = await busiestLeader(rt, topic);
-      await rt.stopNode(victim);
+      await rt.stopNode(victim, { kill });
       const atStop = producer.stats.sent;
       await waitFor(async () => producer.stats.sent >= atStop + 1500, { what: '1500 events acknowledged with a broker down', timeoutMs: 90_000 });
       const during = await describeTopic(rt.addresses.bootstrap, topic);
