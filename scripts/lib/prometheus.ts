@@ -46,8 +46,10 @@ export class PrometheusClient {
     return body.data as T;
   }
 
-  async query(expr: string): Promise<Sample[]> {
-    const d = await this.get<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`query ${expr}`, '/api/v1/query', { query: expr });
+  /** Instant query, now or at `atS` (unix seconds). */
+  async query(expr: string, atS?: number): Promise<Sample[]> {
+    const params: Record<string, string> = atS === undefined ? { query: expr } : { query: expr, time: String(atS) };
+    const d = await this.get<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`query ${expr}`, '/api/v1/query', params);
     if (d.resultType === 'scalar') return [{ metric: {}, value: Number((d.result as unknown as [number, string])[1]) }];
     return d.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
   }

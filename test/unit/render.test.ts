@@ -31,6 +31,13 @@ describe('svg charts', () => {
     expect(svg).toContain('T &amp; U');
     expect(svg).toContain('b&lt;c&gt;');
   });
+  it('does not join points across a gap in the data (a stopped target)', () => {
+    const pts: Array<[number, number]> = [[0, 1], [5, 1], [60, 2], [65, 2]];
+    const joined = timeseriesSvg([{ name: 'a', points: pts }], { title: 't', width: 300, height: 150, from: 0, to: 65 });
+    const split = timeseriesSvg([{ name: 'a', points: pts }], { title: 't', width: 300, height: 150, from: 0, to: 65, gapS: 7.5 });
+    expect((/<path d="([^"]+)"/.exec(joined)?.[1] ?? '').match(/M/g)).toHaveLength(1);
+    expect((/<path d="([^"]+)"/.exec(split)?.[1] ?? '').match(/M/g)).toHaveLength(2);
+  });
   it('says No data for an empty panel', () => {
     expect(timeseriesSvg([], { title: 't', width: 300, height: 150, from: 0, to: 60 })).toContain('No data');
     expect(statSvg([], { title: 't', width: 300, height: 150 })).toContain('No data');

@@ -127,10 +127,13 @@ export async function main(argv: string[]): Promise<number> {
     view.phase = 'recovered';
     ev.ok(`kafka-${victim} back; every partition fully replicated ${seconds(t.replicated - t.restarted)} after the restart`);
     ev.block('text', await partitionTable(rt, topic), 'After');
-    // The picture should show the recovery: wait until Prometheus itself has seen it.
-    await waitFor(async () => ((await prom.query('sum(kafka_server_replicamanager_underreplicatedpartitions) == 0 and count(up{job="kafka"} == 1) == 3')).length > 0 ? true : false), {
-      what: 'Prometheus to see 3 brokers and no under-replicated partitions', timeoutMs: 120_000,
-    });
+    // The picture should show the recovery: wait until Prometheus itself has seen it and its alerts cleared.
+    await waitFor(
+      async () =>
+        (await prom.query('sum(kafka_server_replicamanager_underreplicatedpartitions) == 0 and count(up{job="kafka"} == 1) == 3')).length > 0 &&
+        (await prom.alerts()).every((a) => a.state !== 'firing'),
+      { what: 'Prometheus to see 3 brokers, no under-replicated partitions and no firing alert', timeoutMs: 120_000 },
+    );
     await picture('3-after', 'After: broker back, ISR full', t.start);
   } finally {
     view.stop();

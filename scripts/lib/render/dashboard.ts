@@ -47,18 +47,20 @@ export async function renderDashboardHtml(prom: PrometheusClient, range: RenderR
       blocks.push(`<div style="position:absolute;left:${left}px;top:${top}px;color:#ccccdc;font:600 15px sans-serif">${escapeXml(p.title)}</div>`);
       continue;
     }
-    const series: ChartSeries[] = [];
-    for (const t of p.targets ?? []) {
-      for (const s of await prom.queryRange(t.expr, range.from, range.to, step)) series.push({ name: legendFor(t.legendFormat ?? '', s.metric), points: s.values });
-    }
     const unit = p.fieldConfig?.defaults?.unit;
-    const svg =
-      p.type === 'stat'
-        ? statSvg(
-            series.map((s) => ({ name: s.name, value: s.points.at(-1)?.[1] ?? Number.NaN })),
-            { title: p.title, unit, width, height, colorFor: (_n, v) => thresholdColor(p.fieldConfig?.defaults?.thresholds?.steps, v) },
-          )
-        : timeseriesSvg(series, { title: p.title, unit, width, height, from: range.from, to: range.to, markers: range.markers });
+    let svg: string;
+    if (p.type === 'stat') {
+      // A stat shows the value at the end of the range, like Grafana's "last".
+      const values: Array<{ name: string; value: number }> = [];
+      for (const t of p.targets ?? []) for (const s of await prom.query(t.expr, range.to)) values.push({ name: legendFor(t.legendFormat ?? '', s.metric), value: s.value });
+      svg = statSvg(values, { title: p.title, unit, width, height, colorFor: (_n, v) => thresholdColor(p.fieldConfig?.defaults?.thresholds?.steps, v) });
+    } else {
+      const series: ChartSeries[] = [];
+      for (const t of p.targets ?? []) {
+        for (const s of await prom.queryRange(t.expr, range.from, range.to, step)) series.push({ name: legendFor(t.legendFormat ?? '', s.metric), points: s.values });
+      }
+      svg = timeseriesSvg(series, { title: p.title, unit, width, height, from: range.from, to: range.to, markers: range.markers, gapS: step * 1.5 });
+    }
     blocks.push(`<div style="position:absolute;left:${left}px;top:${top}px">${svg}</div>`);
   }
   const width = 24 * GRID_COL;

@@ -21,6 +21,8 @@ export interface ChartOptions {
   from: number;
   to: number;
   markers?: Marker[];
+  /** Points further apart than this (seconds) are not joined: the series had no data between them. */
+  gapS?: number;
 }
 
 export const PALETTE = ['#73bf69', '#f2cc0c', '#5794f2', '#ff780a', '#b877d9', '#f2495c', '#8ab8ff', '#fade2a', '#37872d', '#e0b400'];
@@ -95,20 +97,25 @@ export function timeseriesSvg(series: ChartSeries[], o: ChartOptions): string {
     const label = new Date(t * 1000).toISOString().slice(11, 19);
     parts.push(`<text x="${x(t)}" y="${pad.t + h + 13}" fill="#8e8e8e" font-size="10" text-anchor="middle">${label}</text>`);
   }
-  for (const m of o.markers ?? []) {
-    if (m.t < o.from || m.t > o.to) continue;
+  (o.markers ?? []).forEach((m, i) => {
+    if (m.t < o.from || m.t > o.to) return;
     parts.push(`<line x1="${x(m.t)}" x2="${x(m.t)}" y1="${pad.t}" y2="${pad.t + h}" stroke="${m.color}" stroke-dasharray="4 3" stroke-width="1.5"/>`);
-    parts.push(`<text x="${x(m.t) + 3}" y="${pad.t + 10}" fill="${m.color}" font-size="10">${escapeXml(m.label)}</text>`);
-  }
+    // Staggered, and drawn to the left near the right edge, so close markers stay readable.
+    const right = x(m.t) > pad.l + w * 0.8;
+    parts.push(`<text x="${x(m.t) + (right ? -3 : 3)}" y="${pad.t + 10 + (i % 3) * 11}" fill="${m.color}" font-size="10" text-anchor="${right ? 'end' : 'start'}">${escapeXml(m.label)}</text>`);
+  });
   series.forEach((s, i) => {
     const color = PALETTE[i % PALETTE.length] as string;
     let d = '';
     let pen = false;
+    let prevT = Number.NEGATIVE_INFINITY;
     for (const [t, v] of s.points) {
       if (!Number.isFinite(v)) {
         pen = false;
         continue;
       }
+      if (o.gapS !== undefined && t - prevT > o.gapS) pen = false;
+      prevT = t;
       d += `${pen ? 'L' : 'M'}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
       pen = true;
     }

@@ -18,7 +18,7 @@ export async function renderTimelineHtml(prom: PrometheusClient, from: number, t
   for (const p of TIMELINE_PANELS) {
     const series = [];
     for (const q of p.queries) for (const s of await prom.queryRange(q.expr, from, to, step)) series.push({ name: q.legend, points: s.values });
-    svgs.push(timeseriesSvg(series, { title: p.title, unit: p.unit, width, height: panelH, from, to, markers }));
+    svgs.push(timeseriesSvg(series, { title: p.title, unit: p.unit, width, height: panelH, from, to, markers, gapS: step * 1.5 }));
   }
   const height = 50 + svgs.length * (panelH + 8);
   const html = `<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:0;background:#111217;width:${width + 16}px">
