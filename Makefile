@@ -48,7 +48,9 @@ test-integration: node_modules
 	npx vitest run --project integration
 
 test: node_modules typecheck connector ## everything: types, Java tests, unit tests, integration tests on a private native stack
-	npx vitest run
+	@mkdir -p .rastro
+	npx vitest run --reporter=default --reporter=json --outputFile.json=.rastro/vitest.json
+	@node -e 'const r=require("./.rastro/vitest.json"); console.log(`vitest: $${r.numPassedTests} passed, $${r.numFailedTests} failed`)'
 
 clean: ## stop native stacks and delete caches and evidence
 	-./scripts/down.mjs --wipe
