@@ -2,12 +2,13 @@ import { Redis } from 'ioredis';
 import { ConnectClient, curlForPut, loadConnectorConfig } from './connect.ts';
 import type { Evidence } from './evidence.ts';
 import { describeTopic } from './kafka-admin.ts';
-import { compareMirror, readDriverHashes, type MirrorReport, type RedisState } from './mirror-check.ts';
+import { compareMirror, lostUpdates, readDriverHashes, type MirrorReport, type RedisState } from './mirror-check.ts';
 import type { Runtime } from './runtime/types.ts';
 import { foldTopic } from './topic-fold.ts';
 import { ensureTopics } from './topics.ts';
 import { waitFor } from './wait.ts';
 import type { LocationEvent } from '../../producer/src/event.ts';
+import type { Ledger } from '../../producer/src/ledger.ts';
 
 /** Services up, topics created, connector RUNNING: everything `make up` promises. */
 export async function bringUp(rt: Runtime, ev: Evidence): Promise<void> {
@@ -107,4 +108,27 @@ export async function redisSnapshot(rt: Runtime, ev: Evidence, samples = 3): Pro
 export async function partitionTable(rt: Runtime, topic: string): Promise<string> {
   const parts = await describeTopic(rt.addresses.bootstrap, topic);
   return parts.map((p) => `partition ${p.partition}  leader ${p.leader}  replicas [${p.replicas.join(',')}]  isr [${p.isr.join(',')}]`).join('\n');
+}
+
+/** Prints the mirror check's verdict; true when Redis mirrors the topic exactly. */
+export async function reportMirror(rt: Runtime, ev: Evidence, ledger?: Ledger): Promise<{ ok: boolean; check: MirrorCheck; lost: number }> {
+  ev.section(`Mirror check: ${rt.stack.topics.locations} folded to its last value per key vs Redis`);
+  const check = await mirrorCheck(rt);
+  ev.step(`read ${check.records} records: ${check.tombstones} tombstones, ${check.unreadable} the sink rejects (DLQ), ${check.superseded} older than an event already seen → ${check.expected} live drivers`);
+  ev.step(`Redis holds ${check.inRedis} driver keys; ${check.matching} match field by field`);
+  const kinds = ['missing', 'extra', 'stale', 'mismatch', 'duplicate'] as const;
+  ev.step(kinds.map((k) => `${k}: ${check.differences.filter((d) => d.kind === k).length}`).join(', '));
+  for (const d of check.differences.slice(0, 20)) ev.fail(`${d.kind} ${d.driver}: ${d.detail}`);
+  let ok = check.differences.length === 0 && check.matching === check.expected;
+  let lostCount = 0;
+  if (ledger !== undefined) {
+    const lost = lostUpdates(ledger.entries(), check.state, rt.stack.redisKeyPrefix);
+    ev.step(`producer ledger: ${ledger.size} drivers whose last event Kafka acknowledged; ${lost.length} of them not current in Redis`);
+    for (const d of lost.slice(0, 20)) ev.fail(`lost update ${d.driver}: ${d.detail}`);
+    ok &&= lost.length === 0;
+    lostCount = lost.length;
+  }
+  if (ok) ev.ok(`Redis mirrors the topic: ${check.matching}/${check.expected} drivers, one current record each`);
+  else ev.fail(`Redis differs from the topic in ${check.differences.length} places${lostCount > 0 ? `; ${lostCount} acknowledged updates lost` : ''}`);
+  return { ok, check, lost: lostCount };
 }

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { renderDashboardHtml } from '../../scripts/lib/render/dashboard.ts';
 import { screenshotHtml } from '../../scripts/lib/render/screenshot.ts';
 import { runScript } from './exec.ts';
-import { waitFullyReplicated } from '../../scripts/lib/commands/chaos.ts';
+import { waitFullyReplicated } from '../../scripts/lib/cluster.ts';
 import { Load } from '../../scripts/lib/load.ts';
 import { dashboardPanels, PrometheusClient } from '../../scripts/lib/prometheus.ts';
 import { waitForBrokers } from '../../scripts/lib/readiness.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocationProducer } from '../../producer/src/location-producer.ts';
 import { simulate } from '../../producer/src/run.ts';
 import { Simulator } from '../../producer/src/simulator.ts';
-import { busiestLeader, waitFullyReplicated } from '../../scripts/lib/commands/chaos.ts';
+import { busiestLeader, waitFullyReplicated } from '../../scripts/lib/cluster.ts';
 import { describeTopic } from '../../scripts/lib/kafka-admin.ts';
 import { lostUpdates, readDriverHashes } from '../../scripts/lib/mirror-check.ts';
 import { mirrorCheck, waitForSink } from '../../scripts/lib/pipeline.ts';

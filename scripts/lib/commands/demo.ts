@@ -3,10 +3,9 @@ import { parseArgs } from 'node:util';
 import { Evidence } from '../evidence.ts';
 import { withAdmin } from '../kafka-admin.ts';
 import { Load } from '../load.ts';
-import { bringUp, redisSnapshot, waitForSink } from '../pipeline.ts';
+import { bringUp, redisSnapshot, reportMirror, waitForSink } from '../pipeline.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { snapshotDashboard } from '../snapshot.ts';
-import { reportMirror } from './validate-redis.ts';
 
 /** ./scripts/demo.mjs: up → topics → connector → produce → sink caught up → redis-cli → mirror check. */
 export async function main(argv: string[]): Promise<number> {

@@ -74,9 +74,8 @@ export class NativeRuntime implements Runtime {
     return ensureKafkaLibs(this.stack, log);
   }
 
-  /** A Kafka/Connect JVM with the Prometheus JMX exporter agent on 127.0.0.1:`metricsPort`. */
+  /** A Kafka/Connect JVM with the Prometheus JMX exporter agent on 127.0.0.1:`metrics.port`. */
   private async jvm(service: Service, heap: string, mainClass: string, args: string[], libs: string, metrics: { port: number; rules: string }, env?: NodeJS.ProcessEnv): Promise<ProcessSpec> {
-    const dir = this.dir(service);
     const agent = await ensureJmxAgent(this.stack, () => {});
     return this.spec(
       service,
