@@ -194,10 +194,16 @@ export class NativeRuntime implements Runtime {
   }
 
   async down(opts: { wipe: boolean }, log: (line: string) => void): Promise<void> {
+    const stop = async (s: Service) => {
+      if (await stopProcess(this.spec(s), 60_000)) log(`stopped ${s}`);
+    };
     // Monitoring first (else a planned shutdown leaves "target down" alerts in its history), then
-    // Connect (it would otherwise spin on a vanished cluster), the brokers, and Redis.
-    const order: Service[] = ['prometheus', 'redis-exporter', 'connect', ...NODE_IDS.map((id) => `kafka-${id}` as const), 'redis'];
-    for (const s of order) if (await stopProcess(this.spec(s), 60_000)) log(`stopped ${s}`);
+    // Connect (it would otherwise spin on a vanished cluster).
+    for (const s of ['prometheus', 'redis-exporter', 'connect'] as const) await stop(s);
+    // All nodes at once: stopped one by one, the last would wait for a controller quorum that
+    // no longer exists before it gives up its clean shutdown.
+    await Promise.all(NODE_IDS.map((id) => stop(`kafka-${id}`)));
+    await stop('redis');
     if (opts.wipe) {
       rmSync(this.home, { recursive: true, force: true });
       log(`wiped ${this.home}`);
