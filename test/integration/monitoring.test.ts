@@ -41,7 +41,8 @@ describe('native proof of the dashboard', () => {
       expect(empty).toEqual([]);
 
       // The native dashboard picture draws every panel with data, and Chromium turns it into a PNG.
-      const to = Math.floor(Date.now() / 1000);
+      // Rounded up: a range ending before the instant checks above could miss the sample they saw.
+      const to = Math.ceil(Date.now() / 1000);
       const { html, width, height } = await renderDashboardHtml(prom, { from: to - 120, to });
       expect(html).not.toContain('No data');
       const file = join(mkdtempSync(join(tmpdir(), 'rastro-png-')), 'dashboard.png');

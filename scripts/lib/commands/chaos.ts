@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   const picture = async (name: string, caption: string, fromMs: number) => {
     if (!pictures) return;
     const file = join(ev.dir, `dashboard-${name}.png`);
-    const to = Math.floor(Date.now() / 1000);
+    const to = Math.ceil(Date.now() / 1000);
     const source = await snapshotDashboard(rt, file, { from: Math.floor(fromMs / 1000) - 30, to, markers, subtitle: caption });
     ev.image(file, `${caption} (${source === 'grafana' ? 'Grafana' : 'dashboard JSON rendered from Prometheus'})`);
   };

@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
 
   ev.section('Dashboard');
   const picture = join(ev.dir, 'dashboard.png');
-  const source = await snapshotDashboard(rt, picture, { from: Math.floor(started / 1000) - 30, to: Math.floor(Date.now() / 1000), subtitle: 'make demo' });
+  const source = await snapshotDashboard(rt, picture, { from: Math.floor(started / 1000) - 30, to: Math.ceil(Date.now() / 1000), subtitle: 'make demo' });
   ev.image(picture, `The demo on the dashboard (${source === 'grafana' ? 'Grafana' : 'dashboard JSON rendered from Prometheus'})`);
 
   ev.deliverable('(1) topology', '"Start the … stack" section');

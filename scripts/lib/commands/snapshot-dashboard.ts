@@ -11,7 +11,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!(minutes > 0)) throw new Error(`--minutes ${values.minutes}: expected a positive number`);
   const rt = await openRuntime();
   const ev = Evidence.create('snapshot');
-  const to = Math.floor(Date.now() / 1000);
+  const to = Math.ceil(Date.now() / 1000);
   const file = values.out ?? join(ev.dir, 'dashboard.png');
   ev.section('Dashboard');
   const source = await snapshotDashboard(rt, file, { from: to - minutes * 60, to });

@@ -23,6 +23,7 @@ export function thresholdColor(steps: Array<{ color: string; value: number | nul
 
 export interface RenderRange {
   from: number;
+  /** Unix seconds; round up from now, or the newest scrape may fall outside the range. */
   to: number;
   markers?: Marker[];
   subtitle?: string;
