@@ -31,7 +31,12 @@ export class Load {
       .serve(rt.stack.ports.producerMetrics, await rt.metricsBindHost())
       .catch((e: Error) => void o.onError?.(`${e.message}; producing without metrics`));
     const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic: rt.stack.topics.locations, metrics, onError: o.onError, onBatch: o.onBatch });
-    await producer.connect();
+    try {
+      await producer.connect();
+    } catch (err) {
+      server?.close();
+      throw err;
+    }
     const abort = new AbortController();
     const sim = new Simulator({ drivers: o.drivers, seed: o.seed, firstId: o.firstId });
     const done = simulate(producer, sim, { rate: o.rate, count: o.count, signal: abort.signal });

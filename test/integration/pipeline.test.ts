@@ -1,5 +1,5 @@
 import { runScript } from './exec.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LocationProducer } from '../../producer/src/location-producer.ts';
 import { simulate } from '../../producer/src/run.ts';
 import { Simulator } from '../../producer/src/simulator.ts';
@@ -172,5 +172,3 @@ describe('command-line tools', () => {
     }
   });
 });
-
-afterAll(() => undefined);

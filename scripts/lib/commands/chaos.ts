@@ -29,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       broker: { type: 'string' }, controller: { type: 'boolean' }, kill: { type: 'boolean' }, hold: { type: 'string', default: '20' },
       drivers: { type: 'string', default: '200' }, rate: { type: 'string', default: '500' }, warmup: { type: 'string', default: '20' },
-      pictures: { type: 'boolean', default: true }, 'no-pictures': { type: 'boolean' },
+      'no-pictures': { type: 'boolean' },
     },
   });
   const pictures = !o['no-pictures'];

@@ -1,9 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { $ } from 'zx';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { writeScrapeTargets } from '../prometheus-targets.ts';
-import { symlinkSync } from 'node:fs';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
 import { CONFIG_DIR, hostAddresses, NODE_IDS, ROOT, type Addresses, type NodeId, type Stack } from '../stack.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
@@ -21,6 +20,9 @@ const TOOL_MAIN: Record<KafkaTool, string> = {
 
 type Service = `kafka-${NodeId}` | 'connect' | 'redis' | 'redis-exporter' | 'prometheus';
 const SERVICES: Service[] = [...NODE_IDS.map((id) => `kafka-${id}` as const), 'connect', 'redis', 'redis-exporter', 'prometheus'];
+
+/** Log config for one-shot Kafka tools (warnings on stderr, so stdout is the tool's answer). */
+const TOOLS_LOG4J = `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`;
 
 const java = (): string => (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
 
@@ -156,7 +158,7 @@ export class NativeRuntime implements Runtime {
     writeFileSync(props, renderNodeProperties(readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8'), this.stack, id, data));
     if (!existsSync(join(data, 'meta.properties'))) {
       // Kafka's own storage tool writes meta.properties and the bootstrap checkpoint for the static quorum.
-      await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${`-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${props} --ignore-formatted`;
+      await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${TOOLS_LOG4J} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${props} --ignore-formatted`;
     }
     await startDetached(await this.jvm(service, '512m', 'kafka.Kafka', [props], libs, { port: this.stack.ports.jmxExporter[id], rules: 'kafka-broker.yaml' }));
   }
@@ -212,7 +214,7 @@ export class NativeRuntime implements Runtime {
 
   async kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult> {
     const libs = await this.libs();
-    const r = await $({ quiet: true })`${java()} -Xmx256m -XX:TieredStopAtLevel=1 ${`-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args}`;
+    const r = await $({ quiet: true })`${java()} -Xmx256m -XX:TieredStopAtLevel=1 ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args}`;
     return { display: [`${tool}.sh`, ...args].join(' '), stdout: r.stdout };
   }
 
