@@ -6,12 +6,13 @@ import { ROOT } from '../../scripts/lib/stack.ts';
 
 /**
  * The integration tests' private native stack: its own state directory and every port shifted by
- * 10000, so it runs beside a demo stack without touching it.
+ * 10000 (RASTRO_TEST_PORT_OFFSET overrides it, so two checkouts can test side by side), so it runs
+ * beside a demo stack without touching it.
  */
 export const TEST_ENV = {
   RUNTIME: 'native',
   RASTRO_HOME: join(ROOT, '.rastro', 'test'),
-  RASTRO_PORT_OFFSET: '10000',
+  RASTRO_PORT_OFFSET: process.env.RASTRO_TEST_PORT_OFFSET ?? '10000',
   // Scripts run by the tests keep their evidence out of the repo's evidence/.
   RASTRO_EVIDENCE_DIR: join(tmpdir(), 'rastro-test-evidence'),
 } as const;
