@@ -23,11 +23,19 @@ Options:
   --delete IDS         send tombstones for these comma-separated driver ids, then exit
   --brokers LIST       bootstrap servers (default: the stack's brokers from config/stack.env)
   --topic NAME         topic (default: TOPIC_LOCATIONS from config/stack.env)
-  --batch-size N       events per Kafka request (default 500)
+  --late-topic NAME    audit topic for late events (default: TOPIC_LATE; '' = count and report only)
+  --batch-size N       most events in one request per partition (default 5000)
+  --linger-ms N        how long an idle partition waits for more events (default 5)
+  --buffer N           most events held unacknowledged before the input waits (default 20000)
+  --flush-timeout S    on Ctrl-C/SIGTERM, wait at most S seconds for acknowledgements (default 10)
+  --no-seed            do not read the topic at start for each driver's newest timestamp
   --metrics-port N     serve Prometheus metrics on 127.0.0.1:N/metrics (default PRODUCER_METRICS_PORT; 0 = off)
   --ledger FILE        write the last acknowledged event per driver as JSON
   --summary FILE       write the run summary as JSON
   --strict             exit 1 if any input line was rejected
+
+Exit status: 0 done; 1 --strict and a line was rejected; 2 bad usage or cannot connect;
+3 some events were not acknowledged (stopped before the flush finished, or Kafka refused them).
   --quiet              no progress lines
   -h, --help`;
 
@@ -44,7 +52,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     options: {
       stdin: { type: 'boolean' }, drivers: { type: 'string' }, rate: { type: 'string' }, count: { type: 'string' },
       duration: { type: 'string' }, seed: { type: 'string' }, delete: { type: 'string' }, brokers: { type: 'string' },
-      topic: { type: 'string' }, 'batch-size': { type: 'string' }, 'metrics-port': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
+      topic: { type: 'string' }, 'late-topic': { type: 'string' }, 'batch-size': { type: 'string' }, 'linger-ms': { type: 'string' }, buffer: { type: 'string' },
+      'flush-timeout': { type: 'string' }, 'no-seed': { type: 'boolean' }, 'metrics-port': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
       strict: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -63,53 +72,79 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const metricsPort = intOpt('metrics-port', o['metrics-port'], stack.ports.producerMetrics) as number;
   // Metrics are a convenience: a second producer on the same port still sends, without them.
   const server = metricsPort > 0 ? await metrics.serve(metricsPort).catch((e: Error) => void log(`${chalk.yellow('warn')} ${e.message}; continuing without metrics`)) : undefined;
+  const warn = (m: string) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`);
   const producer = new LocationProducer({
-    brokers, topic, batchSize: intOpt('batch-size', o['batch-size'], 500), metrics,
-    onError: (m) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`),
+    brokers, topic, lateTopic: o['late-topic'] ?? stack.topics.late, metrics,
+    batchSize: intOpt('batch-size', o['batch-size'], 5000), lingerMs: intOpt('linger-ms', o['linger-ms'], 5),
+    bufferEvents: intOpt('buffer', o.buffer, 20_000), seedFromTopic: !o['no-seed'],
+    onError: warn, onProgress: log,
   });
-  const abort = new AbortController();
-  const stop = () => {
-    log('stopping: flushing what is buffered…');
-    abort.abort();
+  const flushMs = (intOpt('flush-timeout', o['flush-timeout'], 10) as number) * 1000;
+  const stopping = new AbortController();
+  const stop = (signal: string) => {
+    if (stopping.signal.aborted) {
+      producer.abort(`stopped by a second ${signal}`);
+      return;
+    }
+    stopping.abort();
+    log(`${signal}: stopping; flushing what is buffered (${producer.buffered} events, at most ${flushMs / 1000} s; ${signal} again to stop at once)…`);
+    setTimeout(() => producer.abort(`not acknowledged within ${flushMs / 1000} s of ${signal}`), flushMs).unref();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 
   const started = Date.now();
   let stdin: StdinReport | undefined;
-  await producer.connect();
+  try {
+    await producer.connect();
+  } catch (err) {
+    server?.close();
+    throw err;
+  }
+  let unacked = 0;
   try {
     if (o.delete !== undefined) {
       for (const id of o.delete.split(',').filter(Boolean)) await producer.delete(id);
     } else if (o.stdin) {
-      stdin = await pipeNdjson(producer, process.stdin, (m) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`), () => metrics.rejected.inc());
+      stdin = await pipeNdjson(producer, process.stdin, warn, () => metrics.rejected.inc(), stopping.signal);
     } else {
       const sim = new Simulator({ drivers: intOpt('drivers', o.drivers, 200) as number, seed: intOpt('seed', o.seed, 42) as number });
-      const progress = setInterval(() => log(`sent ${producer.stats.sent} events (${sim.driverIds.length} drivers)`), 2000);
+      const progress = setInterval(() => log(`sent ${producer.stats.sent} events (${sim.driverIds.length} drivers, ${producer.buffered} buffered)`), 2000);
       try {
         await simulate(producer, sim, {
           rate: intOpt('rate', o.rate, 1000) as number,
           count: intOpt('count', o.count),
           durationMs: o.duration === undefined ? undefined : (intOpt('duration', o.duration) as number) * 1000,
-          signal: abort.signal,
+          signal: stopping.signal,
         });
       } finally {
         clearInterval(progress);
       }
     }
+  } catch (err) {
+    // A send rejected because the producer gave up (or was stopped): report, then count what is lost.
+    if (producer.error === undefined) throw err;
   } finally {
-    await producer.close();
+    unacked = await producer.close();
     server?.close();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
   const secs = (Date.now() - started) / 1000;
   const summary = {
-    topic, brokers, sent: producer.stats.sent, deleted: producer.stats.deleted, drivers: producer.ledger.size,
-    retriedBatches: producer.stats.retriedBatches, seconds: Math.round(secs * 10) / 10,
+    topic, brokers, sent: producer.stats.sent, deleted: producer.stats.deleted, late: producer.stats.late, unacknowledged: unacked,
+    drivers: producer.ledger.size, seededDrivers: producer.stats.seededDrivers,
+    batches: producer.stats.batches, retriedBatches: producer.stats.retriedBatches, seconds: Math.round(secs * 10) / 10,
     eventsPerSecond: Math.round(producer.stats.sent / Math.max(secs, 0.001)),
-    ...(stdin ? { stdinLines: stdin.lines, skippedLines: stdin.skipped, rejected: stdin.rejected.length } : {}),
+    ...(stdin ? { stdinLines: stdin.lines, skippedLines: stdin.skipped, rejected: stdin.rejected.length, lateLines: stdin.late.length } : {}),
   };
   if (o.ledger) producer.ledger.write(o.ledger);
   if (o.summary) writeFileSync(o.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  if (unacked > 0 || producer.error) {
+    process.stderr.write(`${chalk.red('error')} ${unacked} events not acknowledged: ${producer.error?.message ?? 'unknown'}\n`);
+    log(JSON.stringify(summary));
+    return 3;
+  }
   log(`${chalk.green('done')} ${JSON.stringify(summary)}`);
   return o.strict && stdin !== undefined && stdin.rejected.length > 0 ? 1 : 0;
 }

@@ -32,10 +32,17 @@ export function normaliseTimestamp(value: unknown): number | undefined {
 }
 
 /**
+ * How far ahead of this machine's clock an event may be. A timestamp further ahead is a clock or
+ * unit error (microseconds, a year typo): accepted, it would become the driver's newest position
+ * and every real update after it would count as late.
+ */
+export const MAX_FUTURE_MS = 5 * 60_000;
+
+/**
  * Checks and normalises one input object. The error names the field and what was wrong with it;
  * `where` (e.g. "stdin line 12") prefixes it.
  */
-export function validateEvent(raw: unknown, where: string): Validated {
+export function validateEvent(raw: unknown, where: string, now = Date.now()): Validated {
   const fail = (msg: string): Validated => ({ ok: false, error: `${where}: ${msg}` });
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(`expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
   const r = raw as Record<string, unknown>;
@@ -60,6 +67,7 @@ export function validateEvent(raw: unknown, where: string): Validated {
   if (r.timestamp === undefined) return fail('timestamp is missing');
   const ts = normaliseTimestamp(r.timestamp);
   if (ts === undefined) return fail(`timestamp ${JSON.stringify(r.timestamp)} is not epoch seconds, epoch milliseconds or an ISO-8601 date-time`);
+  if (ts > now + MAX_FUTURE_MS) return fail(`timestamp ${JSON.stringify(r.timestamp)} is ${Math.round((ts - now) / 1000)} s in the future (at most ${MAX_FUTURE_MS / 1000} s ahead is accepted)`);
 
   if (r.status === undefined) return fail('status is missing');
   if (typeof r.status !== 'string' || r.status.trim() === '') return fail(`status must be a non-empty string, got ${JSON.stringify(r.status)}`);

@@ -1,20 +1,35 @@
-import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type PartitionMetadata, type Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LocationEvent } from './event.ts';
+import { BufferGate } from './buffer-gate.ts';
+import { normaliseTimestamp, type LocationEvent } from './event.ts';
+import { HighWaterMarks } from './high-water.ts';
+import { Lane, type Outgoing } from './lane.ts';
 import { Ledger } from './ledger.ts';
 import type { ProducerMetrics } from './metrics.ts';
+import { readTopicToEnd } from './read-topic.ts';
 
 export interface ProducerOptions {
   brokers: string[];
   topic: string;
+  /** Audit topic for late events (older than one already sent for the driver); '' = count them only. */
+  lateTopic: string;
   clientId?: string;
-  /** Events per Kafka request. */
+  /** Most events in one request per partition. */
   batchSize?: number;
-  /** Longest an event waits in the buffer before it is sent anyway. */
+  /** How long an idle partition waits for more events before sending (busy partitions never wait). */
   lingerMs?: number;
+  /** Most events held unacknowledged (queued + in flight) before send() waits. */
+  bufferEvents?: number;
+  /** Most value bytes held unacknowledged before send() waits. */
+  bufferBytes?: number;
   /** How long one batch may keep failing (e.g. while a broker is down) before the producer gives up. */
   deliveryTimeoutMs?: number;
+  /** How long connect() keeps trying (a node may have just died and still be in the metadata). */
+  connectTimeoutMs?: number;
+  /** Read the topic at connect() to learn each driver's newest timestamp (the never-regress marks). */
+  seedFromTopic?: boolean;
   onError?: (message: string) => void;
+  onProgress?: (message: string) => void;
   metrics?: ProducerMetrics;
   /** Called after each acknowledged batch (chaos uses it to time when writes resume). */
   onBatch?: (events: number, ackedAt: number) => void;
@@ -23,154 +38,338 @@ export interface ProducerOptions {
 export interface ProducerStats {
   sent: number;
   deleted: number;
+  /** Events older than one already sent for their driver: kept out of the topic. */
+  late: number;
   batches: number;
   /** Batches that failed at least once and were sent again. */
   retriedBatches: number;
   lastSendMs: number;
   maxSendMs: number;
+  /** Drivers whose marks were seeded from the topic at start. */
+  seededDrivers: number;
 }
 
-type Pending = { key: string; event: LocationEvent | null };
+/** What send() did with an event. */
+export type SendOutcome = { kind: 'queued' } | { kind: 'late'; mark: number };
+
+type Item = { kind: 'location'; event: LocationEvent } | { kind: 'tombstone'; driverId: string } | { kind: 'late'; event: LocationEvent };
 
 /**
- * Sends location events keyed by driver_id with acks=all on an idempotent producer. Batches are
- * sent one at a time (in order per driver) and a failed batch is sent again until it is
- * acknowledged or deliveryTimeoutMs passes: a valid event is never silently dropped.
+ * Sends location events keyed by driver_id with acks=all on an idempotent producer.
+ *
+ * - One coalescing lane per partition (see Lane): one request in flight per partition, and what
+ *   arrives meanwhile goes out the moment it is acknowledged. Latency stays near one round trip
+ *   instead of growing with a chain of small batches.
+ * - A bounded buffer (BufferGate) makes send() wait when Kafka falls behind: nothing is dropped.
+ * - Never-regress at the source (HighWaterMarks): an event older than the driver's newest goes to
+ *   the late-events audit topic instead of the compacted topic.
+ * - A failed batch is sent again, on a fresh idempotent session, until acknowledged or
+ *   deliveryTimeoutMs passes: a valid event is never silently dropped.
  */
 export class LocationProducer {
   readonly ledger = new Ledger();
-  readonly stats: ProducerStats = { sent: 0, deleted: 0, batches: 0, retriedBatches: 0, lastSendMs: 0, maxSendMs: 0 };
+  readonly marks = new HighWaterMarks();
+  readonly stats: ProducerStats = { sent: 0, deleted: 0, late: 0, batches: 0, retriedBatches: 0, lastSendMs: 0, maxSendMs: 0, seededDrivers: 0 };
   private readonly kafka: Kafka;
-  private producer: Producer;
-  /** Set after a failed send: the next attempt starts a new producer session first. */
-  private stale = false;
-  private buffer: Pending[] = [];
-  private chain: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly gate: BufferGate;
+  private readonly lanes = new Map<string, Lane<Item>>();
+  private readonly partitions = new Map<string, number>();
+  private readonly partitionOf = Partitioners.DefaultPartitioner();
+  private producer: Producer | undefined;
+  /** Each new idempotent session gets a new generation; a failure marks its generation stale. */
+  private generation = 0;
+  private staleGeneration = -1;
+  private renewing: Promise<void> | undefined;
   private failure: Error | undefined;
-  private readonly batchSize: number;
-  private readonly lingerMs: number;
-  private readonly deliveryTimeoutMs: number;
+  /** Rejects when the producer gives up, so flush() does not wait for acknowledgements that will never come. */
+  private readonly gaveUp: Promise<never>;
+  private rejectGaveUp: (err: Error) => void = () => {};
+  private closed = false;
+  private readonly o: Required<Omit<ProducerOptions, 'clientId' | 'onError' | 'onProgress' | 'metrics' | 'onBatch'>> & ProducerOptions;
 
-  constructor(private readonly opts: ProducerOptions) {
-    this.batchSize = opts.batchSize ?? 500;
-    this.lingerMs = opts.lingerMs ?? 20;
-    this.deliveryTimeoutMs = opts.deliveryTimeoutMs ?? 120_000;
+  constructor(opts: ProducerOptions) {
+    this.o = {
+      batchSize: 5000,
+      lingerMs: 5,
+      bufferEvents: 20_000,
+      bufferBytes: 32 * 1024 * 1024,
+      deliveryTimeoutMs: 120_000,
+      connectTimeoutMs: 60_000,
+      seedFromTopic: true,
+      ...opts,
+    };
+    this.gate = new BufferGate(this.o.bufferEvents, this.o.bufferBytes);
+    this.gaveUp = new Promise<never>((_, reject) => {
+      this.rejectGaveUp = reject;
+    });
+    this.gaveUp.catch(() => undefined);
     this.kafka = new Kafka({
       clientId: opts.clientId ?? 'rastro-producer',
       brokers: opts.brokers,
       logLevel: logLevel.NOTHING,
-      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5000 },
+      // Few, short retries inside kafkajs: the lanes retry on a fresh session, which also drops
+      // whatever kafkajs cached about a dead node (metadata, the broker that gave the producer id).
+      retry: { retries: 3, initialRetryTime: 50, maxRetryTime: 500 },
+      connectionTimeout: 1000,
     });
-    this.producer = this.newProducer();
   }
 
   private newProducer(): Producer {
-    // Java-compatible murmur2 partitioning: the same driver lands on the same partition as with Kafka's own clients.
     return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
+  /** Events held unacknowledged right now. */
+  get buffered(): number {
+    return this.gate.held;
+  }
+
   /**
-   * A fresh idempotent session (new producer id, sequences from 0). kafkajs cannot bump its epoch
-   * after a failed send the way the Java client does, so the old session would answer every retry
-   * with OUT_OF_ORDER_SEQUENCE_NUMBER (seen when a broker is killed). Re-sending a batch that was
-   * partly written only repeats identical records, which compaction and the sink's timestamp rule absorb.
+   * Connects, retrying on a fresh client until connectTimeoutMs: right after a node died, the
+   * metadata may still name it (as a leader, or as the broker to ask for a producer id).
+   * Then learns the partition counts and seeds the never-regress marks from the topic.
    */
-  private async renewSession(): Promise<void> {
-    await this.producer.disconnect().catch(() => undefined);
-    this.producer = this.newProducer();
-    await this.producer.connect();
-    this.stale = false;
-  }
-
   async connect(): Promise<void> {
-    await this.producer.connect();
-  }
-
-  /** Queues one event; resolves once it is buffered (waits while a full batch is being sent). */
-  async send(event: LocationEvent): Promise<void> {
-    await this.enqueue({ key: event.driver_id, event });
-  }
-
-  /** Queues a tombstone: the driver leaves the fleet and its Redis record is deleted. */
-  async delete(driverId: string): Promise<void> {
-    await this.enqueue({ key: driverId, event: null });
-  }
-
-  private async enqueue(p: Pending): Promise<void> {
-    if (this.failure) throw this.failure;
-    this.buffer.push(p);
-    if (this.buffer.length >= this.batchSize) await this.flush();
-    else if (this.timer === undefined) this.timer = setTimeout(() => void this.flush().catch(() => {}), this.lingerMs);
-  }
-
-  /** Sends everything buffered so far; resolves when Kafka acknowledged it. */
-  flush(): Promise<void> {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    const batch = this.buffer;
-    this.buffer = [];
-    if (batch.length > 0) this.chain = this.chain.then(() => this.sendBatch(batch));
-    return this.chain;
-  }
-
-  private async sendBatch(batch: Pending[]): Promise<void> {
-    if (this.failure) throw this.failure;
     const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const producer = this.newProducer();
+      const admin = this.kafka.admin();
+      try {
+        await producer.connect();
+        await admin.connect();
+        const topics = [this.o.topic, ...(this.o.lateTopic ? [this.o.lateTopic] : [])];
+        const meta = await admin.fetchTopicMetadata({ topics });
+        for (const t of meta.topics) this.partitions.set(t.name, t.partitions.length);
+        await admin.disconnect();
+        this.producer = producer;
+        break;
+      } catch (err) {
+        await admin.disconnect().catch(() => undefined);
+        await producer.disconnect().catch(() => undefined);
+        const msg = `connect to ${this.o.brokers.join(',')} (topics ${this.o.topic}${this.o.lateTopic ? `, ${this.o.lateTopic}` : ''}): ${(err as Error).message}`;
+        if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test((err as Error).message) || Date.now() - started > this.o.connectTimeoutMs) {
+          throw new Error(`${msg} (gave up after ${attempt} attempts in ${Math.round((Date.now() - started) / 1000)} s; are the topics created? make up creates them)`);
+        }
+        this.o.onError?.(`${msg}; retrying (attempt ${attempt})`);
+        await sleep(Math.min(100 * 2 ** attempt, 2000));
+      }
+    }
+    if (this.o.seedFromTopic) await this.seedMarks();
+  }
+
+  /** Reads the compacted topic to its end: each driver's newest timestamp becomes its mark. */
+  private async seedMarks(): Promise<void> {
+    const t0 = Date.now();
+    const read = await readTopicToEnd(
+      this.o.brokers,
+      this.o.topic,
+      (r) => {
+        if (r.key === null) return;
+        if (r.value === null) {
+          this.marks.raise(r.key, r.timestamp);
+          return;
+        }
+        try {
+          const ts = normaliseTimestamp((JSON.parse(r.value) as { timestamp?: unknown }).timestamp);
+          if (ts !== undefined) this.marks.raise(r.key, ts);
+        } catch {
+          // Not ours to judge: the sink sends unreadable records to its DLQ.
+        }
+      },
+      { clientId: 'rastro-producer-seed', onProgress: (n, span) => this.o.onProgress?.(`reading ${this.o.topic} for the newest timestamp per driver: ${n}/~${span} records`) },
+    );
+    this.stats.seededDrivers = this.marks.size;
+    if (read > 0) this.o.onProgress?.(`seeded ${this.marks.size} drivers' newest timestamps from ${read} records of ${this.o.topic} in ${Date.now() - t0} ms`);
+  }
+
+  /**
+   * Queues one event. Resolves once it is buffered (waits while the buffer is full). An event older
+   * than one already sent for its driver is not published to the topic: it goes to the late-events
+   * topic and the outcome says so.
+   */
+  send(event: LocationEvent): Promise<SendOutcome> {
+    if (!this.marks.admit(event.driver_id, event.timestamp)) {
+      const mark = this.marks.get(event.driver_id) as number;
+      this.stats.late++;
+      this.o.metrics?.late.inc();
+      const outcome: SendOutcome = { kind: 'late', mark };
+      if (!this.o.lateTopic) return Promise.resolve(outcome);
+      return this.enqueue(this.o.lateTopic, event.driver_id, JSON.stringify(event), { kind: 'late', event }).then(() => outcome);
+    }
+    return this.enqueue(this.o.topic, event.driver_id, JSON.stringify(event), { kind: 'location', event }).then(() => QUEUED);
+  }
+
+  /** Queues a tombstone: the driver leaves the fleet and its Redis record is deleted. Its time becomes the mark. */
+  async delete(driverId: string, now = Date.now()): Promise<void> {
+    this.marks.raise(driverId, now);
+    await this.enqueue(this.o.topic, driverId, null, { kind: 'tombstone', driverId });
+  }
+
+  private enqueue(topic: string, key: string, value: string | null, item: Item): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(new Error(`send to ${topic}: the producer is closed`));
+    const bytes = (value?.length ?? 0) + key.length;
+    const o: Outgoing<Item> = { key, value, bytes, item };
+    // The fast path stays synchronous: no extra promise per event while there is room.
+    if (this.gate.tryAcquire(bytes)) {
+      this.lane(topic, key).push(o);
+      return Promise.resolve();
+    }
+    return this.gate.acquire(bytes).then(() => this.lane(topic, key).push(o));
+  }
+
+  private lane(topic: string, key: string): Lane<Item> {
+    const n = this.partitions.get(topic);
+    if (n === undefined) throw new Error(`send to ${topic}: not connected (call connect() first)`);
+    // kafkajs's default partitioner is Java's murmur2: a driver lands where Kafka's own clients put it.
+    const partition = this.partitionOf({ topic, partitionMetadata: PARTITIONS(n), message: { key, value: null } });
+    const id = `${topic}/${partition}`;
+    let lane = this.lanes.get(id);
+    if (lane === undefined) {
+      lane = new Lane<Item>(
+        { maxEvents: this.o.batchSize, maxBytes: 1024 * 1024, lingerMs: this.o.lingerMs },
+        (batch) => this.sendBatch(topic, partition, batch),
+        (err) => this.giveUp(err),
+      );
+      this.lanes.set(id, lane);
+    }
+    return lane;
+  }
+
+  /** The current session; renews it first when a failed send marked it stale. */
+  private async session(): Promise<{ producer: Producer; generation: number }> {
+    if (this.staleGeneration === this.generation) {
+      this.renewing ??= this.renew().finally(() => {
+        this.renewing = undefined;
+      });
+      await this.renewing;
+    }
+    if (this.producer === undefined) throw new Error('not connected (call connect() first)');
+    return { producer: this.producer, generation: this.generation };
+  }
+
+  /**
+   * A fresh idempotent session (new producer id, sequences from 0, fresh metadata). kafkajs cannot
+   * bump its epoch after a failed send the way the Java client does, so the old session would answer
+   * every retry with OUT_OF_ORDER_SEQUENCE_NUMBER (seen when a broker is killed). Re-sending a batch
+   * that was partly written only repeats identical records in the same order, before any later batch
+   * of that partition, which compaction and the sink's timestamp rule absorb.
+   */
+  private async renew(): Promise<void> {
+    const next = this.newProducer();
+    try {
+      await next.connect();
+    } catch (err) {
+      await next.disconnect().catch(() => undefined);
+      throw err;
+    }
+    const old = this.producer;
+    this.producer = next;
+    this.generation++;
+    void old?.disconnect().catch(() => undefined);
+  }
+
+  private async sendBatch(topic: string, partition: number, batch: Array<Outgoing<Item>>): Promise<void> {
+    const started = Date.now();
+    const bytes = batch.reduce((n, o) => n + o.bytes, 0);
     let attempt = 0;
     for (;;) {
+      if (this.failure) throw this.failure;
+      let generation = this.generation;
       try {
-        if (this.stale) await this.renewSession();
-        await this.producer.send({
-          topic: this.opts.topic,
-          acks: -1,
-          messages: batch.map((p) => ({ key: p.key, value: p.event === null ? null : JSON.stringify(p.event) })),
-        });
+        const s = await this.session();
+        generation = s.generation;
+        await s.producer.send({ topic, acks: -1, messages: batch.map((o) => ({ key: o.key, value: o.value, partition })) });
         break;
       } catch (err) {
         attempt++;
         const waited = Date.now() - started;
-        const msg = `send ${batch.length} events to ${this.opts.topic} at ${this.opts.brokers.join(',')}: ${(err as Error).message}`;
-        if (waited > this.deliveryTimeoutMs) {
-          this.failure = new Error(`${msg} (gave up after ${Math.round(waited / 1000)} s, ${attempt} attempts)`);
-          throw this.failure;
-        }
-        this.stale = true;
+        const msg = `send ${batch.length} events to ${topic}-${partition} at ${this.o.brokers.join(',')}: ${(err as Error).message}`;
+        if (waited > this.o.deliveryTimeoutMs) throw new Error(`${msg} (gave up after ${Math.round(waited / 1000)} s, ${attempt} attempts)`);
+        if (generation === this.generation) this.staleGeneration = generation;
         if (attempt === 1) this.stats.retriedBatches++;
-        this.opts.metrics?.failed.inc();
-        this.opts.metrics?.failedEvents.inc(batch.length);
-        this.opts.onError?.(`${msg}; retrying (attempt ${attempt})`);
-        await sleep(Math.min(200 * 2 ** attempt, 5000));
+        this.o.metrics?.failed.inc();
+        this.o.metrics?.failedEvents.inc(batch.length);
+        this.o.onError?.(`${msg}; retrying (attempt ${attempt})`);
+        await sleep(Math.min(50 * 2 ** attempt, 1000));
       }
     }
-    const took = Date.now() - started;
-    this.opts.onBatch?.(batch.length, started + took);
-    this.opts.metrics?.latency.observe(took / 1000);
-    this.opts.metrics?.batchSize.observe(batch.length);
+    const ackedAt = Date.now();
+    const took = ackedAt - started;
+    this.o.metrics?.latency.observe(took / 1000);
+    this.o.metrics?.batchSize.observe(batch.length);
     this.stats.batches++;
     this.stats.lastSendMs = took;
     this.stats.maxSendMs = Math.max(this.stats.maxSendMs, took);
-    for (const p of batch) {
-      if (p.event === null) {
+    let located = 0;
+    for (const { item } of batch) {
+      if (item.kind === 'tombstone') {
         this.stats.deleted++;
-        this.opts.metrics?.tombstones.inc();
-        this.ledger.forget(p.key);
-      } else {
-        this.stats.sent++;
-        this.opts.metrics?.sent.inc();
-        this.ledger.record(p.event);
+        this.o.metrics?.tombstones.inc();
+        this.ledger.forget(item.driverId);
+      } else if (item.kind === 'location') {
+        located++;
+        this.ledger.record(item.event);
       }
+    }
+    this.stats.sent += located;
+    this.o.metrics?.sent.inc(located);
+    this.gate.release(batch.length, bytes);
+    this.o.metrics?.buffered.set(this.gate.held);
+    this.o.onBatch?.(batch.length, ackedAt);
+  }
+
+  private giveUp(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.gate.fail(err);
+    this.rejectGaveUp(err);
+  }
+
+  /** Resolves when everything queued so far is acknowledged; rejects if the producer gave up. */
+  async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
+    await Promise.race([this.gate.whenEmpty(), this.gaveUp]);
+  }
+
+  /**
+   * Stops waiting for acknowledgements: what is still queued or in flight counts as unacknowledged
+   * and every waiting send() rejects with `reason`.
+   */
+  abort(reason: string): void {
+    for (const lane of this.lanes.values()) lane.discard();
+    this.giveUp(new Error(reason));
+  }
+
+  /**
+   * Flushes (for at most `deadlineMs`) and disconnects. Returns how many events were not
+   * acknowledged: 0 unless the deadline passed, abort() was called or the producer gave up.
+   */
+  async close(deadlineMs = Number.POSITIVE_INFINITY): Promise<number> {
+    this.closed = true;
+    const timer = Number.isFinite(deadlineMs) ? setTimeout(() => this.abort(`closed with events unacknowledged after ${deadlineMs} ms`), deadlineMs) : undefined;
+    try {
+      await this.flush().catch(() => undefined);
+      return this.gate.held;
+    } finally {
+      clearTimeout(timer);
+      await this.producer?.disconnect().catch(() => undefined);
     }
   }
 
-  /** Flushes everything and disconnects. */
-  async close(): Promise<void> {
-    try {
-      await this.flush();
-    } finally {
-      await this.producer.disconnect();
-    }
+  /** Why the producer gave up, if it did. */
+  get error(): Error | undefined {
+    return this.failure;
   }
+}
+
+const QUEUED: SendOutcome = { kind: 'queued' };
+const partitionCache = new Map<number, PartitionMetadata[]>();
+/** The partitioner only needs the partition count for keyed records. */
+function PARTITIONS(n: number): PartitionMetadata[] {
+  let p = partitionCache.get(n);
+  if (p === undefined) {
+    p = Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [], isr: [] }));
+    partitionCache.set(n, p);
+  }
+  return p;
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** The producer's own Prometheus metrics (prom-client), served on /metrics. */
 export class ProducerMetrics {
@@ -8,6 +8,12 @@ export class ProducerMetrics {
   readonly tombstones = new Counter({ name: 'rastro_producer_tombstones_sent_total', help: 'Tombstones (driver removed) acknowledged by Kafka', registers: [this.registry] });
   readonly failed = new Counter({ name: 'rastro_producer_send_failures_total', help: 'Send attempts that failed (the batch is retried)', registers: [this.registry] });
   readonly failedEvents = new Counter({ name: 'rastro_producer_events_failed_total', help: 'Events in failed send attempts (each is retried until acknowledged)', registers: [this.registry] });
+  readonly late = new Counter({
+    name: 'rastro_producer_late_events_total',
+    help: 'Events older than one already sent for their driver: kept out of the compacted topic, written to the late-events topic',
+    registers: [this.registry],
+  });
+  readonly buffered = new Gauge({ name: 'rastro_producer_buffered_events', help: 'Events held unacknowledged (queued + in flight)', registers: [this.registry] });
   readonly rejected = new Counter({ name: 'rastro_producer_events_rejected_total', help: 'Input records rejected as invalid', registers: [this.registry] });
   readonly latency = new Histogram({
     name: 'rastro_producer_send_latency_seconds',
@@ -18,7 +24,7 @@ export class ProducerMetrics {
   readonly batchSize = new Histogram({
     name: 'rastro_producer_batch_size_events',
     help: 'Events per Kafka produce request',
-    buckets: [1, 10, 50, 100, 250, 500, 1000],
+    buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
     registers: [this.registry],
   });
 

@@ -2,12 +2,13 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocationEvent } from './event.ts';
+import type { SendOutcome } from './location-producer.ts';
 import { parseLine } from './ndjson.ts';
 import type { Simulator } from './simulator.ts';
 
 /** Where the loops send events: a LocationProducer, or anything with the same `send`. */
 export interface EventSink {
-  send(event: LocationEvent): Promise<void>;
+  send(event: LocationEvent): Promise<SendOutcome>;
 }
 
 export interface SimulateOptions {
@@ -41,23 +42,33 @@ export interface StdinReport {
   events: number;
   skipped: number;
   rejected: string[];
+  /** Lines older than an event already sent for their driver (kept out of the compacted topic). */
+  late: string[];
 }
 
 /**
  * Reads NDJSON (the course simulator's output) and sends every valid event. Banner lines are skipped
  * with a warning; invalid lines are reported with line number and field; neither stops the stream.
  */
-export async function pipeNdjson(sink: EventSink, input: Readable, warn: (msg: string) => void, onRejected: () => void = () => {}): Promise<StdinReport> {
-  const report: StdinReport = { lines: 0, events: 0, skipped: 0, rejected: [] };
+export async function pipeNdjson(sink: EventSink, input: Readable, warn: (msg: string) => void, onRejected: () => void = () => {}, signal?: AbortSignal): Promise<StdinReport> {
+  const report: StdinReport = { lines: 0, events: 0, skipped: 0, rejected: [], late: [] };
   const rl = createInterface({ input, crlfDelay: Infinity });
+  // A stop signal ends the read; what was read so far is still sent.
+  signal?.addEventListener('abort', () => rl.close(), { once: true });
   for await (const line of rl) {
     report.lines++;
     const r = parseLine(line, report.lines);
     switch (r.kind) {
-      case 'event':
-        await sink.send(r.event);
+      case 'event': {
+        const sent = await sink.send(r.event);
         report.events++;
+        if (sent.kind === 'late') {
+          const msg = `stdin line ${report.lines}: late event for ${r.event.driver_id} (timestamp ${r.event.timestamp} is older than ${sent.mark}, already sent): not published to the compacted topic`;
+          report.late.push(msg);
+          warn(msg);
+        }
         break;
+      }
       case 'banner':
         report.skipped++;
         warn(r.message);

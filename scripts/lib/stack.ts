@@ -14,7 +14,7 @@ export type NodeId = (typeof NODE_IDS)[number];
 export interface Stack {
   versions: { kafka: string; jmxExporter: string };
   clusterId: string;
-  topics: { locations: string; dlq: string };
+  topics: { locations: string; dlq: string; late: string };
   connect: { groupId: string; configTopic: string; offsetTopic: string; statusTopic: string; connectorName: string };
   redisKeyPrefix: string;
   ports: {
@@ -55,7 +55,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
   return {
     versions: { kafka: str('KAFKA_VERSION'), jmxExporter: str('JMX_EXPORTER_VERSION') },
     clusterId: str('KAFKA_CLUSTER_ID'),
-    topics: { locations: str('TOPIC_LOCATIONS'), dlq: str('TOPIC_DLQ') },
+    topics: { locations: str('TOPIC_LOCATIONS'), dlq: str('TOPIC_DLQ'), late: str('TOPIC_LATE') },
     connect: {
       groupId: str('CONNECT_GROUP_ID'),
       configTopic: str('CONNECT_CONFIG_TOPIC'),

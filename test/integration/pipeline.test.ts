@@ -44,7 +44,7 @@ describe('cluster and topics', () => {
 
 describe('producer → Kafka → Connect → Redis', () => {
   it('mirrors the simulator: Redis equals the ledger and the topic fold, one hash per driver', async () => {
-    const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic });
+    const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic, lateTopic: rt.stack.topics.late });
     await producer.connect();
     await simulate(producer, new Simulator({ drivers: 120, seed: 11, firstId: 1000 }), { rate: 0, count: 6000 });
     await producer.close();
@@ -112,7 +112,7 @@ describe('resilience', () => {
     ['stops cleanly', false],
     ['is killed (SIGKILL)', true],
   ])('loses no acknowledged update when a broker %s mid-stream and comes back', async (_how, kill) => {
-    const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic });
+    const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic, lateTopic: rt.stack.topics.late });
     await producer.connect();
     const abort = new AbortController();
     const load = simulate(producer, new Simulator({ drivers: 80, seed: kill ? 6 : 5, firstId: kill ? 6000 : 5000 }), { rate: 400, signal: abort.signal });

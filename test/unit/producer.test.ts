@@ -1,11 +1,16 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { normaliseTimestamp, validateEvent, type LocationEvent } from '../../producer/src/event.ts';
+import { BufferGate } from '../../producer/src/buffer-gate.ts';
+import { HighWaterMarks } from '../../producer/src/high-water.ts';
+import { Lane, type Outgoing } from '../../producer/src/lane.ts';
 import { Ledger } from '../../producer/src/ledger.ts';
+import type { SendOutcome } from '../../producer/src/location-producer.ts';
 import { parseLine } from '../../producer/src/ndjson.ts';
 import { pipeNdjson, simulate } from '../../producer/src/run.ts';
 import { SAO_PAULO, Simulator } from '../../producer/src/simulator.ts';
 
+const QUEUED: SendOutcome = { kind: 'queued' };
 const good = { driver_id: 'driver_100', latitude: -23.55, longitude: -46.63, timestamp: 1_795_800_000_000, status: 'DELIVERING' };
 
 describe('normaliseTimestamp', () => {
@@ -70,7 +75,7 @@ describe('pipeNdjson', () => {
     ]);
     const sent: LocationEvent[] = [];
     const warnings: string[] = [];
-    const report = await pipeNdjson({ send: async (e) => void sent.push(e) }, input, (w) => warnings.push(w));
+    const report = await pipeNdjson({ send: async (e) => (sent.push(e), QUEUED) }, input, (w) => warnings.push(w));
     expect(sent.map((e) => e.driver_id)).toEqual(['driver_100', 'driver_102']);
     expect(report).toMatchObject({ lines: 6, events: 2, skipped: 2 });
     expect(report.rejected).toEqual([expect.stringContaining('stdin line 3: timestamp is missing'), expect.stringContaining('stdin line 5: bad JSON')]);
@@ -128,9 +133,9 @@ describe('simulate', () => {
   it('stops at count and at the abort signal', async () => {
     const sim = new Simulator({ drivers: 3 });
     let n = 0;
-    expect(await simulate({ send: async () => void n++ }, sim, { rate: 0, count: 25 })).toBe(25);
+    expect(await simulate({ send: async () => (n++, QUEUED) }, sim, { rate: 0, count: 25 })).toBe(25);
     const ac = new AbortController();
-    const sent = await simulate({ send: async () => { if (++n >= 40) ac.abort(); } }, sim, { rate: 0, signal: ac.signal });
+    const sent = await simulate({ send: async () => { if (++n >= 40) ac.abort(); return QUEUED; } }, sim, { rate: 0, signal: ac.signal });
     expect(sent).toBe(15);
   });
 });
@@ -143,5 +148,126 @@ describe('Ledger', () => {
     l.record({ ...good, driver_id: 'driver_2', timestamp: 5 });
     l.forget('driver_2');
     expect(l.entries()).toEqual([{ ...good, timestamp: 2 }]);
+  });
+});
+
+describe('validateEvent: the future', () => {
+  it('rejects a timestamp more than 5 minutes ahead (microseconds, far future), naming the line', () => {
+    const now = 1_795_800_000_000;
+    expect(validateEvent({ ...good, timestamp: now + 299_000 }, 'x', now).ok).toBe(true);
+    const micro = validateEvent({ ...good, timestamp: 1_795_800_000_000_000 }, 'stdin line 4', now);
+    expect(micro).toMatchObject({ ok: false, error: expect.stringMatching(/^stdin line 4: timestamp 1795800000000000 is \d+ s in the future \(at most 300 s ahead is accepted\)$/) });
+    expect(validateEvent({ ...good, timestamp: now + 3_600_000 }, 'x', now).ok).toBe(false);
+  });
+});
+
+describe('HighWaterMarks', () => {
+  it('admits newer and equal timestamps, refuses older ones; raise never lowers', () => {
+    const m = new HighWaterMarks();
+    expect(m.admit('d1', 10)).toBe(true);
+    expect(m.admit('d1', 10)).toBe(true);
+    expect(m.admit('d1', 9)).toBe(false);
+    expect(m.get('d1')).toBe(10);
+    m.raise('d1', 5);
+    expect(m.get('d1')).toBe(10);
+    m.raise('d2', 7);
+    expect(m.admit('d2', 6)).toBe(false);
+    expect(m.admit('d2', 8)).toBe(true);
+    expect(m.size).toBe(2);
+  });
+});
+
+describe('BufferGate', () => {
+  it('bounds events and bytes, wakes waiters in order, and reports empty', async () => {
+    const g = new BufferGate(2, 100);
+    expect(g.tryAcquire(10)).toBe(true);
+    expect(g.tryAcquire(10)).toBe(true);
+    expect(g.tryAcquire(10)).toBe(false);
+    const order: number[] = [];
+    const a = g.acquire(10).then(() => order.push(1));
+    const b = g.acquire(10).then(() => order.push(2));
+    g.release(1, 10);
+    await a;
+    expect(order).toEqual([1]);
+    expect(g.tryAcquire(1)).toBe(false); // b waits first: no overtaking
+    g.release(1, 10);
+    await b;
+    expect(order).toEqual([1, 2]);
+    const empty = g.whenEmpty();
+    g.release(2, 20);
+    await empty;
+    expect(g.held).toBe(0);
+  });
+  it('lets one oversized event through alone, and rejects waiters when failed', async () => {
+    const g = new BufferGate(10, 100);
+    expect(g.tryAcquire(500)).toBe(true);
+    expect(g.tryAcquire(1)).toBe(false);
+    const w = g.acquire(1);
+    g.fail(new Error('gave up'));
+    await expect(w).rejects.toThrow('gave up');
+    expect(() => g.tryAcquire(1)).toThrow('gave up');
+  });
+});
+
+describe('Lane', () => {
+  const rec = (i: number, bytes = 10): Outgoing<number> => ({ key: `k${i}`, value: 'v', bytes, item: i });
+  it('keeps one request in flight and sends what arrived meanwhile as the next batch, at once', async () => {
+    const batches: number[][] = [];
+    const acks: Array<() => void> = [];
+    const lane = new Lane<number>({ maxEvents: 100, maxBytes: 1000, lingerMs: 0 }, (b) => {
+      batches.push(b.map((o) => o.item));
+      return new Promise<void>((r) => acks.push(r));
+    }, () => {});
+    lane.push(rec(1));
+    expect(batches).toEqual([[1]]);
+    lane.push(rec(2));
+    lane.push(rec(3));
+    expect(batches).toHaveLength(1); // in flight: coalesce
+    (acks.shift() as () => void)();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(batches).toEqual([[1], [2, 3]]);
+  });
+  it('lingers only when idle, and splits by events and bytes', async () => {
+    const batches: number[][] = [];
+    const lane = new Lane<number>({ maxEvents: 3, maxBytes: 25, lingerMs: 20 }, async (b) => void batches.push(b.map((o) => o.item)), () => {});
+    lane.push(rec(1));
+    lane.push(rec(2));
+    expect(batches).toEqual([]);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(batches).toEqual([[1, 2]]);
+    for (let i = 3; i <= 7; i++) lane.push(rec(i));
+    await new Promise((r) => setTimeout(r, 60));
+    // 25 bytes hold two 10-byte records; order is kept across batches.
+    expect(batches.flat()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(2);
+  });
+  it('reports a failed batch and discards the rest', async () => {
+    let failed: Error | undefined;
+    const lane = new Lane<number>({ maxEvents: 1, maxBytes: 100, lingerMs: 0 }, async () => {
+      throw new Error('broker gone');
+    }, (e) => (failed = e));
+    lane.push(rec(1));
+    lane.push(rec(2));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(failed?.message).toBe('broker gone');
+    expect(lane.discard()).toBe(1);
+  });
+});
+
+describe('pipeNdjson: late lines', () => {
+  it('reports a line older than one already sent, by line number', async () => {
+    const marks = new HighWaterMarks();
+    const input = Readable.from([
+      `${JSON.stringify({ ...good, timestamp: 1_795_800_010 })}\n`,
+      `${JSON.stringify({ ...good, timestamp: 1_795_800_005 })}\n`,
+      `${JSON.stringify({ ...good, timestamp: 1_795_800_010, status: 'TIE' })}\n`,
+    ]);
+    const sink = {
+      send: async (e: LocationEvent): Promise<SendOutcome> => (marks.admit(e.driver_id, e.timestamp) ? QUEUED : { kind: 'late', mark: marks.get(e.driver_id) as number }),
+    };
+    const report = await pipeNdjson(sink, input, () => {});
+    expect(report.events).toBe(3);
+    expect(report.late).toEqual(['stdin line 2: late event for driver_100 (timestamp 1795800005000 is older than 1795800010000, already sent): not published to the compacted topic']);
   });
 });

@@ -1,0 +1,85 @@
+/** One record on its way to a partition. */
+export interface Outgoing<T> {
+  key: string;
+  value: string | null;
+  bytes: number;
+  item: T;
+}
+
+export interface LaneLimits {
+  /** Most records in one request. */
+  maxEvents: number;
+  /** Most value bytes in one request. */
+  maxBytes: number;
+  /** How long an idle lane waits for more records before sending. */
+  lingerMs: number;
+}
+
+/**
+ * Coalescing sender for one partition: at most one request in flight (so a driver's events stay
+ * in order and the idempotent sequence numbers stay valid). Records that arrive while a request
+ * is in flight form the next batch, sent the moment the previous one is acknowledged; the linger
+ * applies only when the lane was idle. `send` resolves when the batch is acknowledged (it retries
+ * internally) and rejects only when the producer gives up.
+ */
+export class Lane<T> {
+  private queue: Array<Outgoing<T>> = [];
+  private inFlight = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly limits: LaneLimits,
+    private readonly send: (batch: Array<Outgoing<T>>) => Promise<void>,
+    private readonly onFailure: (err: Error) => void,
+  ) {}
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  push(o: Outgoing<T>): void {
+    this.queue.push(o);
+    if (this.inFlight || this.timer !== undefined) return;
+    if (this.queue.length >= this.limits.maxEvents || this.limits.lingerMs <= 0) this.start();
+    else this.timer = setTimeout(() => this.start(), this.limits.lingerMs);
+  }
+
+  private take(): Array<Outgoing<T>> {
+    let n = 0;
+    let bytes = 0;
+    while (n < this.queue.length && n < this.limits.maxEvents) {
+      const b = (this.queue[n] as Outgoing<T>).bytes;
+      if (n > 0 && bytes + b > this.limits.maxBytes) break;
+      bytes += b;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  private start(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.inFlight || this.queue.length === 0) return;
+    const batch = this.take();
+    this.inFlight = true;
+    this.send(batch).then(
+      () => {
+        this.inFlight = false;
+        if (this.queue.length > 0) this.start();
+      },
+      (err: Error) => {
+        this.inFlight = false;
+        this.onFailure(err);
+      },
+    );
+  }
+
+  /** Drops what is still queued (after the producer gave up or was aborted); returns how many. */
+  discard(): number {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.queue.splice(0).length;
+  }
+}
