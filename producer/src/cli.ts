@@ -136,7 +136,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     drivers: producer.ledger.size, seededDrivers: producer.stats.seededDrivers,
     batches: producer.stats.batches, retriedBatches: producer.stats.retriedBatches, seconds: Math.round(secs * 10) / 10,
     eventsPerSecond: Math.round(producer.stats.sent / Math.max(secs, 0.001)),
-    ...(stdin ? { stdinLines: stdin.lines, skippedLines: stdin.skipped, rejected: stdin.rejected.length, lateLines: stdin.late.length } : {}),
+    ...(stdin ? { stdinLines: stdin.lines, skippedLines: stdin.skipped, rejected: stdin.rejected.length, lateLines: stdin.late } : {}),
   };
   if (o.ledger) producer.ledger.write(o.ledger);
   if (o.summary) writeFileSync(o.summary, `${JSON.stringify(summary, null, 2)}\n`);

@@ -43,15 +43,20 @@ export interface StdinReport {
   skipped: number;
   rejected: string[];
   /** Lines older than an event already sent for their driver (kept out of the compacted topic). */
-  late: string[];
+  late: number;
+  /** The first of those, each naming its line (a replay can make every line late: the rest are counted). */
+  lateSamples: string[];
 }
+
+/** How many late lines are named one by one before the rest are only counted. */
+export const LATE_LINES_SHOWN = 20;
 
 /**
  * Reads NDJSON (the course simulator's output) and sends every valid event. Banner lines are skipped
  * with a warning; invalid lines are reported with line number and field; neither stops the stream.
  */
 export async function pipeNdjson(sink: EventSink, input: Readable, warn: (msg: string) => void, onRejected: () => void = () => {}, signal?: AbortSignal): Promise<StdinReport> {
-  const report: StdinReport = { lines: 0, events: 0, skipped: 0, rejected: [], late: [] };
+  const report: StdinReport = { lines: 0, events: 0, skipped: 0, rejected: [], late: 0, lateSamples: [] };
   const rl = createInterface({ input, crlfDelay: Infinity });
   // A stop signal ends the read; what was read so far is still sent.
   signal?.addEventListener('abort', () => rl.close(), { once: true });
@@ -64,8 +69,11 @@ export async function pipeNdjson(sink: EventSink, input: Readable, warn: (msg: s
         report.events++;
         if (sent.kind === 'late') {
           const msg = `stdin line ${report.lines}: late event for ${r.event.driver_id} (timestamp ${r.event.timestamp} is older than ${sent.mark}, already sent): not published to the compacted topic`;
-          report.late.push(msg);
-          warn(msg);
+          report.late++;
+          if (report.lateSamples.length < LATE_LINES_SHOWN) {
+            report.lateSamples.push(msg);
+            warn(msg);
+          } else if (report.late === LATE_LINES_SHOWN + 1) warn(`more late lines: counted, not listed (see the summary)`);
         }
         break;
       }

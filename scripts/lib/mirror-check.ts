@@ -5,7 +5,7 @@ export type RedisState = Map<string, Record<string, string>>;
 
 export interface Difference {
   driver: string;
-  kind: 'missing' | 'extra' | 'stale' | 'mismatch' | 'duplicate';
+  kind: 'missing' | 'extra' | 'stale' | 'regressed' | 'mismatch' | 'duplicate';
   detail: string;
 }
 
@@ -28,14 +28,28 @@ function sameField(expected: unknown, actual: string | undefined): boolean {
   return asField(expected) === actual;
 }
 
+export const DIFFERENCE_KINDS: ReadonlyArray<Difference['kind']> = ['missing', 'extra', 'stale', 'regressed', 'mismatch', 'duplicate'];
+
+const REGRESSED = 'topic regressed: a late event is the last record for this key';
+
 /**
  * Compares the topic fold (what Redis must hold) with the Redis hashes, driver by driver and field
- * by field. `prefix` maps a driver id to its key (driver:<id>).
+ * by field. `prefix` maps a driver id to its key (driver:<id>). `last` (the timestamp of each key's
+ * last record by offset) lets it name a regressed topic as such rather than as a mismatch.
  */
-export function compareMirror(fold: Fold, redis: RedisState, prefix: string, tsField = 'timestamp'): MirrorReport {
+export function compareMirror(fold: Fold, redis: RedisState, prefix: string, last: Map<string, number> = new Map(), tsField = 'timestamp'): MirrorReport {
   const differences: Difference[] = [];
   let matching = 0;
   for (const [driver, value] of fold) {
+    const lastTs = last.get(driver);
+    const foldTs = Number(value[tsField]);
+    const redisTs = Number(redis.get(`${prefix}${driver}`)?.[tsField]);
+    // Compaction keeps the last offset: once the newer record is compacted away, the late one is all the topic has.
+    if (lastTs !== undefined && (lastTs < foldTs || lastTs < redisTs)) {
+      const newest = Number.isFinite(redisTs) ? Math.max(foldTs, redisTs) : foldTs;
+      differences.push({ driver, kind: 'regressed', detail: `${REGRESSED} (last record's ${tsField} ${lastTs}, newest known ${newest}${Number.isFinite(redisTs) ? `, Redis ${redisTs}` : ''})` });
+      continue;
+    }
     const hash = redis.get(`${prefix}${driver}`);
     if (hash === undefined) {
       differences.push({ driver, kind: 'missing', detail: `no key ${prefix}${driver}` });

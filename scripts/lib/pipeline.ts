@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { ConnectClient, curlForPut, loadConnectorConfig } from './connect.ts';
 import type { Evidence } from './evidence.ts';
 import { describeTopic } from './kafka-admin.ts';
-import { compareMirror, lostUpdates, readDriverHashes, type MirrorReport, type RedisState } from './mirror-check.ts';
+import { compareMirror, DIFFERENCE_KINDS, lostUpdates, readDriverHashes, type MirrorReport, type RedisState } from './mirror-check.ts';
 import type { Runtime } from './runtime/types.ts';
 import { foldTopic } from './topic-fold.ts';
 import { ensureTopics } from './topics.ts';
@@ -81,7 +81,7 @@ export async function mirrorCheck(rt: Runtime): Promise<MirrorCheck> {
   await redis.connect();
   try {
     const state = await readDriverHashes(redis, rt.stack.redisKeyPrefix);
-    return { ...compareMirror(fold.fold, state, rt.stack.redisKeyPrefix), state, records: fold.records, tombstones: fold.tombstones, unreadable: fold.unreadable, superseded: fold.superseded };
+    return { ...compareMirror(fold.fold, state, rt.stack.redisKeyPrefix, fold.last), state, records: fold.records, tombstones: fold.tombstones, unreadable: fold.unreadable, superseded: fold.superseded };
   } finally {
     redis.disconnect();
   }
@@ -116,8 +116,7 @@ export async function reportMirror(rt: Runtime, ev: Evidence, ledger?: Ledger): 
   const check = await mirrorCheck(rt);
   ev.step(`read ${check.records} records: ${check.tombstones} tombstones, ${check.unreadable} the sink rejects (DLQ), ${check.superseded} older than an event already seen → ${check.expected} live drivers`);
   ev.step(`Redis holds ${check.inRedis} driver keys; ${check.matching} match field by field`);
-  const kinds = ['missing', 'extra', 'stale', 'mismatch', 'duplicate'] as const;
-  ev.step(kinds.map((k) => `${k}: ${check.differences.filter((d) => d.kind === k).length}`).join(', '));
+  ev.step(DIFFERENCE_KINDS.map((k) => `${k}: ${check.differences.filter((d) => d.kind === k).length}`).join(', '));
   for (const d of check.differences.slice(0, 20)) ev.fail(`${d.kind} ${d.driver}: ${d.detail}`);
   let ok = check.differences.length === 0 && check.matching === check.expected;
   let lostCount = 0;

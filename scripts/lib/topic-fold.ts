@@ -1,6 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
-import { withAdmin } from './kafka-admin.ts';
+import { readTopicToEnd } from '../../producer/src/read-topic.ts';
 
 /**
  * What Redis must hold per key, derived from the topic with the sink's own rules: the newest event
@@ -17,10 +15,15 @@ export interface FoldResult {
   unreadable: number;
   /** Valid records older than what the key already had (Redis keeps the newer one). */
   superseded: number;
+  /**
+   * Timestamp of each live key's last valid record by offset. Compaction keeps that record, so when
+   * it is older than the fold's value the topic has regressed: a late event was sent last.
+   */
+  last: Map<string, number>;
 }
 
 export function emptyFold(): FoldResult {
-  return { fold: new Map(), records: 0, tombstones: 0, unreadable: 0, superseded: 0 };
+  return { fold: new Map(), records: 0, tombstones: 0, unreadable: 0, superseded: 0, last: new Map() };
 }
 
 function eventTimestamp(v: Record<string, unknown>, field: string): number | undefined {
@@ -36,6 +39,7 @@ export function applyRecord(r: FoldResult, key: string | null, value: string | n
     if (key !== null) {
       r.tombstones++;
       r.fold.delete(key);
+      r.last.delete(key);
     } else r.unreadable++;
     return;
   }
@@ -58,6 +62,7 @@ export function applyRecord(r: FoldResult, key: string | null, value: string | n
     r.unreadable++;
     return;
   }
+  r.last.set(driver, ts);
   const prev = r.fold.get(driver);
   if (prev !== undefined && (eventTimestamp(prev, tsField) ?? 0) > ts) {
     r.superseded++;
@@ -66,50 +71,9 @@ export function applyRecord(r: FoldResult, key: string | null, value: string | n
   r.fold.set(driver, obj);
 }
 
-/**
- * Reads `topic` from the beginning up to the end offsets seen at the start and folds it to the last
- * value per key. Uses a throw-away consumer group, deleted afterwards.
- */
+/** Reads `topic` from the beginning up to the end offsets seen at the start and folds it. */
 export async function foldTopic(bootstrap: string[], topic: string, timeoutMs = 120_000): Promise<FoldResult> {
-  const ends = await withAdmin(bootstrap, (a) => a.fetchTopicOffsets(topic));
-  const remaining = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
   const result = emptyFold();
-  if (remaining.size === 0) return result;
-  const groupId = `rastro-validate-${randomUUID()}`;
-  const kafka = new Kafka({ clientId: 'rastro-validate', brokers: bootstrap, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId, maxBytes: 16 * 1024 * 1024 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`fold ${topic} at ${bootstrap.join(',')}: timed out after ${timeoutMs / 1000} s with partitions ${[...remaining.keys()].join(',')} unfinished`)),
-        timeoutMs,
-      );
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const end = remaining.get(batch.partition);
-            if (end === undefined) return;
-            for (const m of batch.messages) {
-              if (BigInt(m.offset) >= end) break;
-              applyRecord(result, m.key?.toString('utf8') ?? null, m.value === null ? null : m.value.toString('utf8'));
-            }
-            const last = batch.messages.at(-1);
-            // Compaction leaves gaps, so "done" is reaching the end offset, not counting records.
-            if (last !== undefined && BigInt(last.offset) + 1n >= end) remaining.delete(batch.partition);
-            if (remaining.size === 0) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-    await withAdmin(bootstrap, (a) => a.deleteGroups([groupId])).catch(() => undefined);
-  }
+  await readTopicToEnd(bootstrap, topic, (m) => applyRecord(result, m.key, m.value), { clientId: 'rastro-validate', timeoutMs });
   return result;
 }

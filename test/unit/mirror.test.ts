@@ -72,6 +72,27 @@ describe('compareMirror', () => {
   });
 });
 
+describe('compareMirror: a regressed topic', () => {
+  it('names a late last record as "topic regressed", before and after compaction removed the newer one', () => {
+    const r = emptyFold();
+    applyRecord(r, 'a', JSON.stringify(ev('a', 20, { status: 'NEW' })));
+    applyRecord(r, 'a', JSON.stringify(ev('a', 10, { status: 'OLD' })));
+    applyRecord(r, 'b', JSON.stringify(ev('b', 5)));
+    expect(r.last).toEqual(new Map([['a', 10], ['b', 5]]));
+    const redis: RedisState = new Map([['driver:a', hash('a', 20, { status: 'NEW' })], ['driver:b', hash('b', 5)]]);
+    const before = compareMirror(r.fold, redis, 'driver:', r.last);
+    expect(before.differences).toEqual([{ driver: 'a', kind: 'regressed', detail: "topic regressed: a late event is the last record for this key (last record's timestamp 10, newest known 20, Redis 20)" }]);
+    // After compaction only the late record is left: the fold holds it, Redis is newer.
+    const compacted = emptyFold();
+    applyRecord(compacted, 'a', JSON.stringify(ev('a', 10, { status: 'OLD' })));
+    const after = compareMirror(compacted.fold, new Map([['driver:a', hash('a', 20, { status: 'NEW' })]]), 'driver:', compacted.last);
+    expect(after.differences.map((d) => d.kind)).toEqual(['regressed']);
+    // A tombstone clears the key's last record.
+    applyRecord(r, 'a', null);
+    expect(r.last.has('a')).toBe(false);
+  });
+});
+
 describe('lostUpdates', () => {
   it('flags acknowledged events that are absent or older in Redis, tolerates newer', () => {
     const redis: RedisState = new Map([['driver:a', hash('a', 10)], ['driver:b', hash('b', 5)], ['driver:c', hash('c', 99)]]);
