@@ -20,6 +20,7 @@ Options:
   --count N            stop after N events
   --duration S         stop after S seconds (without --count/--duration: until Ctrl-C)
   --seed N             simulator seed (default 42)
+  --first-id N         first simulated driver number (default 100: driver_100, driver_101, …)
   --delete IDS         send tombstones for these comma-separated driver ids, then exit
   --brokers LIST       bootstrap servers (default: the stack's brokers from config/stack.env)
   --topic NAME         topic (default: TOPIC_LOCATIONS from config/stack.env)
@@ -51,7 +52,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     args: argv,
     options: {
       stdin: { type: 'boolean' }, drivers: { type: 'string' }, rate: { type: 'string' }, count: { type: 'string' },
-      duration: { type: 'string' }, seed: { type: 'string' }, delete: { type: 'string' }, brokers: { type: 'string' },
+      duration: { type: 'string' }, seed: { type: 'string' }, 'first-id': { type: 'string' }, delete: { type: 'string' }, brokers: { type: 'string' },
       topic: { type: 'string' }, 'late-topic': { type: 'string' }, 'batch-size': { type: 'string' }, 'linger-ms': { type: 'string' }, buffer: { type: 'string' },
       'flush-timeout': { type: 'string' }, 'no-seed': { type: 'boolean' }, 'metrics-port': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
       strict: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -108,7 +109,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     } else if (o.stdin) {
       stdin = await pipeNdjson(producer, process.stdin, warn, () => metrics.rejected.inc(), stopping.signal);
     } else {
-      const sim = new Simulator({ drivers: intOpt('drivers', o.drivers, 200) as number, seed: intOpt('seed', o.seed, 42) as number });
+      const sim = new Simulator({ drivers: intOpt('drivers', o.drivers, 200) as number, seed: intOpt('seed', o.seed, 42) as number, firstId: intOpt('first-id', o['first-id'], 100) as number });
       const progress = setInterval(() => log(`sent ${producer.stats.sent} events (${sim.driverIds.length} drivers, ${producer.buffered} buffered)`), 2000);
       try {
         await simulate(producer, sim, {

@@ -146,18 +146,29 @@ export class LocationProducer {
         await admin.disconnect().catch(() => undefined);
         await producer.disconnect().catch(() => undefined);
         const msg = `connect to ${this.o.brokers.join(',')} (topics ${this.o.topic}${this.o.lateTopic ? `, ${this.o.lateTopic}` : ''}): ${(err as Error).message}`;
-        if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test((err as Error).message) || Date.now() - started > this.o.connectTimeoutMs) {
-          throw new Error(`${msg} (gave up after ${attempt} attempts in ${Math.round((Date.now() - started) / 1000)} s; are the topics created? make up creates them)`);
-        }
+        if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test((err as Error).message)) throw new Error(`${msg} (the topics are created by make up, from config/topics.yaml)`);
+        if (Date.now() - started > this.o.connectTimeoutMs) throw new Error(`${msg} (gave up after ${attempt} attempts in ${Math.round((Date.now() - started) / 1000)} s)`);
         this.o.onError?.(`${msg}; retrying (attempt ${attempt})`);
         await sleep(Math.min(100 * 2 ** attempt, 2000));
       }
     }
-    if (this.o.seedFromTopic) await this.seedMarks();
+    if (!this.o.seedFromTopic) return;
+    // The read needs a group coordinator and every partition's leader: right after a node died it
+    // can fail until the cluster has moved them, so it is retried within the same connect deadline.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.seedMarks(Math.max(5000, this.o.connectTimeoutMs - (Date.now() - started)));
+        return;
+      } catch (err) {
+        if (Date.now() - started > this.o.connectTimeoutMs) throw new Error(`read ${this.o.topic} for the newest timestamp per driver: ${(err as Error).message} (gave up after ${attempt} attempts)`);
+        this.o.onError?.(`read ${this.o.topic} for the newest timestamp per driver: ${(err as Error).message}; retrying (attempt ${attempt})`);
+        await sleep(Math.min(100 * 2 ** attempt, 2000));
+      }
+    }
   }
 
   /** Reads the compacted topic to its end: each driver's newest timestamp becomes its mark. */
-  private async seedMarks(): Promise<void> {
+  private async seedMarks(timeoutMs: number): Promise<void> {
     const t0 = Date.now();
     const read = await readTopicToEnd(
       this.o.brokers,
@@ -175,7 +186,7 @@ export class LocationProducer {
           // Not ours to judge: the sink sends unreadable records to its DLQ.
         }
       },
-      { clientId: 'rastro-producer-seed', onProgress: (n, span) => this.o.onProgress?.(`reading ${this.o.topic} for the newest timestamp per driver: ${n}/~${span} records`) },
+      { clientId: 'rastro-producer-seed', timeoutMs, onProgress: (n, span) => this.o.onProgress?.(`reading ${this.o.topic} for the newest timestamp per driver: ${n}/~${span} records`) },
     );
     this.stats.seededDrivers = this.marks.size;
     if (read > 0) this.o.onProgress?.(`seeded ${this.marks.size} drivers' newest timestamps from ${read} records of ${this.o.topic} in ${Date.now() - t0} ms`);
