@@ -74,7 +74,9 @@ export class LocationProducer {
   private readonly gate: BufferGate;
   private readonly lanes = new Map<string, Lane<Item>>();
   private readonly partitions = new Map<string, number>();
-  private readonly partitionOf = Partitioners.DefaultPartitioner();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  /** driver → partition per topic: murmur2 over a fresh Buffer per event was a measurable cost. */
+  private readonly partitionCache = new Map<string, Map<string, number>>();
   private producer: Producer | undefined;
   /** Each new idempotent session gets a new generation; a failure marks its generation stale. */
   private generation = 0;
@@ -231,8 +233,14 @@ export class LocationProducer {
   private lane(topic: string, key: string): Lane<Item> {
     const n = this.partitions.get(topic);
     if (n === undefined) throw new Error(`send to ${topic}: not connected (call connect() first)`);
-    // kafkajs's default partitioner is Java's murmur2: a driver lands where Kafka's own clients put it.
-    const partition = this.partitionOf({ topic, partitionMetadata: PARTITIONS(n), message: { key, value: null } });
+    let cache = this.partitionCache.get(topic);
+    if (cache === undefined || cache.size > 1_000_000) this.partitionCache.set(topic, (cache = new Map()));
+    let partition = cache.get(key);
+    if (partition === undefined) {
+      // kafkajs's default partitioner is Java's murmur2: a driver lands where Kafka's own clients put it.
+      partition = this.partitioner({ topic, partitionMetadata: PARTITIONS(n), message: { key, value: null } });
+      cache.set(key, partition);
+    }
     const id = `${topic}/${partition}`;
     let lane = this.lanes.get(id);
     if (lane === undefined) {

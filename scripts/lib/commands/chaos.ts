@@ -10,6 +10,7 @@ import { waitForBrokers } from '../readiness.ts';
 import { renderTimelineHtml } from '../render/timeline.ts';
 import { screenshotHtml } from '../render/screenshot.ts';
 import type { Marker } from '../render/svg-chart.ts';
+import { waitForSinkAssignment } from '../sink-assignment.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { annotateGrafana, snapshotDashboard } from '../snapshot.ts';
 import { NODE_IDS, type NodeId } from '../stack.ts';
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   const prom = new PrometheusClient(rt.addresses.prometheusUrl);
   const ev = Evidence.create('chaos');
   await bringUp(rt, ev);
+  await waitForSinkAssignment(rt);
   ev.deliverable('(1) topology', '"Start the … stack" section');
   ev.deliverable('(2) topic creation command + describe', '"Topics" section');
   ev.deliverable('(3) connector JSON + curl + status', '"Connector" section');

@@ -5,6 +5,7 @@ import { withAdmin } from '../kafka-admin.ts';
 import { Load } from '../load.ts';
 import { bringUp, redisSnapshot, reportMirror, waitForSink } from '../pipeline.ts';
 import { openRuntime } from '../runtime/index.ts';
+import { waitForSinkAssignment } from '../sink-assignment.ts';
 import { snapshotDashboard } from '../snapshot.ts';
 
 /** ./scripts/demo.mjs: up → topics → connector → produce → sink caught up → redis-cli → mirror check. */
@@ -22,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
   const ev = Evidence.create('demo');
   const started = Date.now();
   await bringUp(rt, ev);
+  const owned = await waitForSinkAssignment(rt);
+  ev.ok(`sink tasks own all ${owned.partitions} partitions (group ${owned.state}, ${owned.members} consumers): producing now measures the pipeline, not a rebalance`);
 
   ev.section(`Produce ${events} events from ${drivers} simulated drivers`);
   ev.step(`same as: producer/bin/produce.mjs --drivers ${drivers} --count ${events} --rate ${rate} --seed ${o.seed}`);

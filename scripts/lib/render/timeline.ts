@@ -7,7 +7,7 @@ export const TIMELINE_PANELS: Array<{ title: string; unit?: string; queries: Arr
   { title: 'Under-replicated partitions (sum over brokers)', queries: [{ expr: 'sum(kafka_server_replicamanager_underreplicatedpartitions)', legend: 'under-replicated' }, { expr: 'sum(kafka_server_replicamanager_underminisrpartitioncount)', legend: 'under min ISR' }] },
   { title: 'Producer', unit: 'ops', queries: [{ expr: 'sum(rate(rastro_producer_events_sent_total[15s]))', legend: 'acknowledged/s' }, { expr: 'sum(rate(rastro_producer_events_failed_total[15s]))', legend: 'in failed attempts/s' }] },
   { title: 'Sink consumer lag (records)', queries: [{ expr: 'sum(kafka_consumer_records_lag{client_id=~"connector-consumer-.*"})', legend: 'lag' }] },
-  { title: 'End-to-end freshness (event → Redis)', unit: 'ms', queries: [{ expr: 'max(rastro_sink_freshness_max_ms)', legend: 'max' }, { expr: 'avg(rastro_sink_freshness_avg_ms)', legend: 'avg' }] },
+  { title: 'End-to-end freshness (event → Redis, last 30 s)', unit: 'ms', queries: [{ expr: 'max(rastro_sink_freshness_p99_ms)', legend: 'p99' }, { expr: 'max(rastro_sink_freshness_p50_ms)', legend: 'p50' }] },
 ];
 
 export async function renderTimelineHtml(prom: PrometheusClient, from: number, to: number, markers: Marker[], title: string): Promise<{ html: string; width: number; height: number }> {

@@ -12,6 +12,9 @@ import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Avg;
 import org.apache.kafka.common.metrics.stats.Max;
+import org.apache.kafka.common.metrics.stats.Percentile;
+import org.apache.kafka.common.metrics.stats.Percentiles;
+import org.apache.kafka.common.metrics.stats.Percentiles.BucketSizing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,10 @@ final class RedisSinkMetrics implements AutoCloseable {
     static final String FRESHNESS_LAST = "freshness-last-ms";
     static final String FRESHNESS_MAX = "freshness-max-ms";
     static final String FRESHNESS_AVG = "freshness-avg-ms";
+    static final String FRESHNESS_P50 = "freshness-p50-ms";
+    static final String FRESHNESS_P99 = "freshness-p99-ms";
+    /** Freshness above this lands in the last bucket (the percentile then reads as this value). */
+    static final double FRESHNESS_HISTOGRAM_MAX_MS = 120_000;
 
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong skippedStale = new AtomicLong();
@@ -79,6 +86,16 @@ final class RedisSinkMetrics implements AutoCloseable {
         freshnessSensor.add(pluginMetrics.metricName(FRESHNESS_AVG,
                 "Average age (now - event timestamp) of written locations in the sample window, ms.",
                 new LinkedHashMap<>()), new Avg());
+        // Linear bucket sizing: narrow buckets near zero (sub-ms at 1 ms, ~1 ms at 20 ms, ~8 ms at 1 s),
+        // where a healthy pipeline lives. The window is the worker's metrics.num.samples x
+        // metrics.sample.window.ms (config/connect/worker.properties: 3 x 10 s).
+        freshnessSensor.add(new Percentiles(16 * 1024, FRESHNESS_HISTOGRAM_MAX_MS, BucketSizing.LINEAR,
+                new Percentile(pluginMetrics.metricName(FRESHNESS_P50,
+                        "Median age (now - event timestamp) of written locations over the last ~30 s, ms.",
+                        new LinkedHashMap<>()), 50),
+                new Percentile(pluginMetrics.metricName(FRESHNESS_P99,
+                        "99th percentile age (now - event timestamp) of written locations over the last ~30 s, ms.",
+                        new LinkedHashMap<>()), 99)));
     }
 
     private void gauge(String name, String description, AtomicLong counter) {

@@ -357,6 +357,10 @@ class RedisSinkTaskTest {
         assertEquals(60_000d, metric("freshness-last-ms"));
         assertEquals(100_000d, metric("freshness-max-ms"));
         assertEquals(80_000d, metric("freshness-avg-ms"));
+        // Histogram percentiles, exact to within a bucket (tens of ms at 100 s). Kafka's quantile is the
+        // first bucket whose share *exceeds* q, so the median of two values reads as the larger one.
+        assertEquals(100_000d, (double) metric("freshness-p99-ms"), 1_000d);
+        assertEquals(100_000d, (double) metric("freshness-p50-ms"), 1_000d);
 
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("kafka.connect:type=plugins,connector=" + CONNECTOR + ",task=0");
