@@ -118,5 +118,5 @@ describe('robust start', () => {
     await waitForSink(rt, ledger, 60_000);
     const state = await withRedis(rt, (r) => readDriverHashes(r, rt.stack.redisKeyPrefix));
     expect(lostUpdates(ledger, state, rt.stack.redisKeyPrefix)).toEqual([]);
-  });
+  }, 900_000); // ten kill → produce → restart → full ISR cycles
 });
