@@ -11,3 +11,6 @@ try {
   console.error(`produce: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 2;
 }
+// Everything is flushed or counted by now: a socket or retry timer kafkajs still holds must not keep
+// the process alive (seen after a stop with a broker unreachable). unref: a clean exit is not delayed.
+setTimeout(() => process.exit(), 3000).unref();

@@ -14,3 +14,22 @@ export function runScript(cmd: string, args: string[], opts: { env: NodeJS.Proce
     child.stdin.end(opts.input ?? '');
   });
 }
+
+/** A repo script left running (for signal tests): its output so far and a promise of its exit. */
+export interface RunningScript {
+  stop(signal: NodeJS.Signals): void;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+export function startScript(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; timeoutMs?: number }): RunningScript {
+  const child = spawn(cmd, args, { cwd: ROOT, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 180_000 });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve(code));
+  });
+  return { stop: (signal) => void child.kill(signal), output: () => out, exited };
+}

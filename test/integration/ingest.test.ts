@@ -5,12 +5,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocationEvent } from '../../producer/src/event.ts';
 import { waitFullyReplicated } from '../../scripts/lib/cluster.ts';
 import { lostUpdates, readDriverHashes } from '../../scripts/lib/mirror-check.ts';
+import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
 import { waitForSink } from '../../scripts/lib/pipeline.ts';
 import { waitForBrokers } from '../../scripts/lib/readiness.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
+import { waitFor } from '../../scripts/lib/wait.ts';
 import { NODE_IDS, ROOT } from '../../scripts/lib/stack.ts';
 import { foldTopic } from '../../scripts/lib/topic-fold.ts';
-import { runScript } from './exec.ts';
+import { runScript, startScript } from './exec.ts';
 import { findInTopic, withRedis } from './helpers.ts';
 import { TEST_ENV, testRuntime } from './stack.ts';
 
@@ -119,4 +121,31 @@ describe('robust start', () => {
     const state = await withRedis(rt, (r) => readDriverHashes(r, rt.stack.redisKeyPrefix));
     expect(lostUpdates(ledger, state, rt.stack.redisKeyPrefix)).toEqual([]);
   }, 900_000); // ten kill → produce → restart → full ISR cycles
+});
+
+describe('bounded stop', () => {
+  it('SIGTERM flushes and exits 0 when Kafka acknowledges everything', async () => {
+    const file = join(dir, 'term-ok.json');
+    const p = startScript('producer/bin/produce.mjs', ['--drivers', '30', '--first-id', '8000', '--rate', '300', '--metrics-port', '0', '--summary', file], { env });
+    await waitFor(async () => /sent [1-9]\d* events/.test(p.output()), { what: 'the producer to report sent events', timeoutMs: 60_000 });
+    p.stop('SIGTERM');
+    expect(await p.exited, p.output()).toBe(0);
+    expect(summary(file)).toMatchObject({ unacknowledged: 0 });
+    expect(summary(file).sent).toBeGreaterThan(0);
+  });
+
+  it('SIGTERM gives up after --flush-timeout when Kafka cannot acknowledge, and exits 3 naming how many were lost', async () => {
+    // min.insync.replicas above the replication factor: every write is refused (NOT_ENOUGH_REPLICAS).
+    const topic = `rastro-test-unackable-${Date.now()}`;
+    await withAdmin(rt.addresses.bootstrap, (a) => a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '4' }] }] }));
+    const p = startScript('producer/bin/produce.mjs', ['--topic', topic, '--late-topic', '', '--no-seed', '--drivers', '5', '--rate', '50', '--flush-timeout', '2', '--metrics-port', '0'], { env });
+    await waitFor(async () => p.output().includes('retrying'), { what: 'the producer to retry a refused batch', timeoutMs: 60_000 });
+    const t0 = Date.now();
+    p.stop('SIGTERM');
+    expect(await p.exited, p.output()).toBe(3);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    const lost = /error (\d+) events not acknowledged/.exec(p.output());
+    expect(Number(lost?.[1]), p.output()).toBeGreaterThan(0);
+    await withAdmin(rt.addresses.bootstrap, (a) => a.deleteTopics({ topics: [topic] }));
+  });
 });
