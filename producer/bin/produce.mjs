@@ -12,5 +12,5 @@ try {
   process.exitCode = 2;
 }
 // Everything is flushed or counted by now: a socket or retry timer kafkajs still holds must not keep
-// the process alive (seen after a stop with a broker unreachable). unref: a clean exit is not delayed.
+// the process alive after the verdict. unref: a clean exit is not delayed by it.
 setTimeout(() => process.exit(), 3000).unref();
