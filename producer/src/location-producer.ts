@@ -300,6 +300,7 @@ export class LocationProducer {
         await s.producer.send({ topic, acks: -1, messages: batch.map((o) => ({ key: o.key, value: o.value, partition })) });
         break;
       } catch (err) {
+        if (this.failure) throw this.failure;
         attempt++;
         const waited = Date.now() - started;
         const msg = `send ${batch.length} events to ${topic}-${partition} at ${this.o.brokers.join(',')}: ${(err as Error).message}`;
