@@ -30,7 +30,7 @@ export async function createTopics(rt: Runtime, ev: Evidence): Promise<void> {
   }
 }
 
-export async function deployConnector(rt: Runtime, ev: Evidence): Promise<void> {
+export async function deployConnector(rt: Runtime, ev: Evidence, opts: { timeoutMs?: number } = {}): Promise<void> {
   const name = rt.stack.connect.connectorName;
   ev.section(`Connector ${name} (config/connectors/${name}.json)`);
   const config = loadConnectorConfig(rt.stack, name);
@@ -44,7 +44,7 @@ export async function deployConnector(rt: Runtime, ev: Evidence): Promise<void> 
   else if (outcome === 'created') ev.ok(`connector config created (PUT ${rt.addresses.connectUrl}/connectors/${name}/config)`);
   else ev.ok(`connector config updated (PUT; Connect restarts the connector): ${changes.map(describeChange).join('; ')}`);
   await resumeIfHalted(client, name, ev);
-  const { status, recoveries } = await client.waitRunning(name, Number(config['tasks.max'] ?? '1'), { log: (l) => ev.step(l) });
+  const { status, recoveries } = await client.waitRunning(name, Number(config['tasks.max'] ?? '1'), { timeoutMs: opts.timeoutMs, log: (l) => ev.step(l) });
   ev.block('json', JSON.stringify(status, null, 2), `curl -s ${rt.addresses.connectUrl}/connectors/${name}/status`);
   ev.ok(`connector ${name} RUNNING with ${status.tasks.length} tasks${recoveries.length > 0 ? ` after ${recoveries.length} restart(s) to clear a stale UNASSIGNED status` : ''}`);
 }

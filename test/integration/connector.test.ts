@@ -58,9 +58,15 @@ describe('connector deployment (make up)', () => {
   it('resumes a connector left STOPPED (an interrupted rebuild-redis) and says so', async () => {
     await client.stop(name);
     await client.waitStopped(name);
-    await deployConnector(rt, Evidence.silent('connector-test'));
-    const s = await client.status(name);
-    expect([s.connector.state, ...s.tasks.map((t) => t.state)]).toEqual(['RUNNING', ...Array(tasks).fill('RUNNING')]);
+    try {
+      await deployConnector(rt, Evidence.silent('connector-test'), { timeoutMs: 30_000 });
+      const s = await client.status(name);
+      expect([s.connector.state, ...s.tasks.map((t) => t.state)]).toEqual(['RUNNING', ...Array(tasks).fill('RUNNING')]);
+    } finally {
+      // The files after this one need a running sink, whatever happened above.
+      await client.resume(name);
+      await client.waitRunning(name, tasks);
+    }
   });
 
   it('recovers from a stale UNASSIGNED connector status by restarting the connector, and says so', async () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LocationProducer } from '../../producer/src/location-producer.ts';
 import { simulate } from '../../producer/src/run.ts';
 import { Simulator } from '../../producer/src/simulator.ts';
-import { ConnectClient, sinkGroupId } from '../../scripts/lib/connect.ts';
+import { ConnectClient, loadConnectorConfig, sinkGroupId } from '../../scripts/lib/connect.ts';
 import { readDriverHashes, type RedisState } from '../../scripts/lib/mirror-check.ts';
 import { mirrorCheck } from '../../scripts/lib/pipeline.ts';
 import { waitForGroupCatchUp } from '../../scripts/lib/readiness.ts';
@@ -86,6 +86,10 @@ describe('make rebuild-redis', () => {
       expect(await findInTopic(rt, rt.stack.topics.dlq, m, 4)).toHaveLength(4);
     } finally {
       await withRedis(rt, (r) => r.del(other));
+      // A failed rebuild may leave the connector STOPPED; the files after this one need it running.
+      const client = new ConnectClient(rt.addresses.connectUrl);
+      await client.resume(rt.stack.connect.connectorName);
+      await client.waitRunning(rt.stack.connect.connectorName, Number(loadConnectorConfig(rt.stack)['tasks.max']));
       // A late event left as its key's last record would, once compaction removes the newer one
       // before it, make the topic disagree with Redis for later tests: end the key with a tombstone.
       await sendRaw(rt, topic, [{ key: `${m}_late`, value: null }]);
