@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 KAFKA_VERSION := $(shell sed -n 's/^KAFKA_VERSION=//p' config/stack.env)
 
-.PHONY: help install up down status demo validate chaos snapshot test test-unit test-integration typecheck connector clean
+.PHONY: help install up down status demo validate rebuild-redis chaos snapshot test test-unit test-integration typecheck connector clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ demo: node_modules ## the whole pipeline end to end, with evidence in evidence/<
 
 validate: node_modules ## redis-cli snapshot + full mirror check of Redis against the topic
 	./scripts/validate-redis.mjs
+
+rebuild-redis: node_modules ## Redis lost its data: stop the sink, delete its keys, replay the topic from the start, mirror check
+	./scripts/rebuild-redis.mjs
 
 chaos: node_modules ## stop a broker under load, bring it back, prove nothing was lost
 	./scripts/chaos.mjs $(CHAOS_ARGS)

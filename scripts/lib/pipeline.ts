@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { ConnectClient, curlForPut, loadConnectorConfig } from './connect.ts';
+import { ConnectClient, ConnectError, curlForPut, describeChange, loadConnectorConfig } from './connect.ts';
 import type { Evidence } from './evidence.ts';
 import { describeTopic } from './kafka-admin.ts';
 import { compareMirror, DIFFERENCE_KINDS, lostUpdates, readDriverHashes, type MirrorReport, type RedisState } from './mirror-check.ts';
@@ -30,18 +30,41 @@ export async function createTopics(rt: Runtime, ev: Evidence): Promise<void> {
   }
 }
 
-export async function deployConnector(rt: Runtime, ev: Evidence): Promise<void> {
+export async function deployConnector(rt: Runtime, ev: Evidence, opts: { timeoutMs?: number } = {}): Promise<void> {
   const name = rt.stack.connect.connectorName;
   ev.section(`Connector ${name} (config/connectors/${name}.json)`);
   const config = loadConnectorConfig(rt.stack, name);
-  ev.block('json', JSON.stringify(config, null, 2), 'Connector configuration as sent');
+  ev.block('json', JSON.stringify(config, null, 2), 'Connector configuration');
   ev.step(`the worker resolves \${env:…} from its environment: ${Object.entries(rt.connectEnv).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  ev.block('bash', curlForPut(rt.addresses.connectUrl, name, config), 'Equivalent curl (PUT is idempotent: create or update)');
+  ev.block('bash', curlForPut(rt.addresses.connectUrl, name, config), 'Equivalent curl (PUT creates or updates; sent only when the config changed)');
   const client = new ConnectClient(rt.addresses.connectUrl);
-  await client.putConnector(name, config);
-  const status = await client.waitRunning(name, Number(config['tasks.max'] ?? '1'));
+  // A PUT restarts the connector even with an identical config, so compare first.
+  const { outcome, changes } = await client.applyConfig(name, config);
+  if (outcome === 'unchanged') ev.ok(`connector config unchanged (GET ${rt.addresses.connectUrl}/connectors/${name}/config equals the file): not sent, connector not restarted`);
+  else if (outcome === 'created') ev.ok(`connector config created (PUT ${rt.addresses.connectUrl}/connectors/${name}/config)`);
+  else ev.ok(`connector config updated (PUT; Connect restarts the connector): ${changes.map(describeChange).join('; ')}`);
+  await resumeIfHalted(client, name, ev);
+  const { status, recoveries } = await client.waitRunning(name, Number(config['tasks.max'] ?? '1'), { timeoutMs: opts.timeoutMs, log: (l) => ev.step(l) });
   ev.block('json', JSON.stringify(status, null, 2), `curl -s ${rt.addresses.connectUrl}/connectors/${name}/status`);
-  ev.ok(`connector ${name} RUNNING with ${status.tasks.length} tasks`);
+  ev.ok(`connector ${name} RUNNING with ${status.tasks.length} tasks${recoveries.length > 0 ? ` after ${recoveries.length} restart(s) to clear a stale UNASSIGNED status` : ''}`);
+}
+
+/**
+ * `make up` promises a RUNNING connector: one left STOPPED (an interrupted rebuild-redis) or PAUSED
+ * keeps that target state across restarts, so resume it, and say so.
+ */
+async function resumeIfHalted(client: ConnectClient, name: string, ev: Evidence): Promise<void> {
+  const state = await client.status(name).then(
+    (s) => s.connector.state,
+    (err: unknown) => {
+      // Just created: no status record yet, so nothing to resume.
+      if (err instanceof ConnectError && err.status === 404) return undefined;
+      throw err;
+    },
+  );
+  if (state !== 'STOPPED' && state !== 'PAUSED') return;
+  await client.resume(name);
+  ev.step(`connector ${name} was ${state}: PUT ${client.baseUrl}/connectors/${name}/resume`);
 }
 
 /** Waits until Redis holds, for every driver, at least the event the producer last had acknowledged. */

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { registeredBrokers } from './kafka-admin.ts';
+import { registeredBrokers, withAdmin } from './kafka-admin.ts';
 import { NODE_IDS } from './stack.ts';
 import { waitFor } from './wait.ts';
 
@@ -45,4 +45,52 @@ export async function waitForRedis(redisUrl: string, timeoutMs = 60_000): Promis
 /** Prometheus answers its readiness endpoint. */
 export async function waitForPrometheus(prometheusUrl: string, timeoutMs = 60_000): Promise<void> {
   await waitFor(async () => (await fetch(`${prometheusUrl}/-/ready`, { signal: AbortSignal.timeout(3000) })).ok, { what: `Prometheus at ${prometheusUrl}`, timeoutMs });
+}
+
+export interface GroupProgress {
+  /** Offsets between each partition's start and the end offsets taken at the start of the wait. */
+  total: bigint;
+  /** Of those, offsets the group has committed past. */
+  done: bigint;
+  /** Partitions not yet caught up. */
+  behind: string[];
+}
+
+/**
+ * Waits until consumer group `groupId` has committed, on every partition of `topics`, at least the
+ * end offset each partition had when the wait began (records produced meanwhile are not waited
+ * for). An empty partition counts as caught up. `progress` is called after every poll.
+ */
+export async function waitForGroupCatchUp(
+  bootstrap: string[],
+  groupId: string,
+  topics: string[],
+  opts: { timeoutMs: number; progress?: (p: GroupProgress) => void },
+): Promise<GroupProgress> {
+  return withAdmin(bootstrap, async (admin) => {
+    const ends = new Map<string, { low: bigint; high: bigint }>();
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}-${p.partition}`, { low: BigInt(p.low), high: BigInt(p.high) });
+    }
+    return waitFor(
+      async () => {
+        const committed = new Map<string, bigint>();
+        for (const t of await admin.fetchOffsets({ groupId, topics })) {
+          for (const p of t.partitions) committed.set(`${t.topic}-${p.partition}`, BigInt(p.offset));
+        }
+        const progress: GroupProgress = { total: 0n, done: 0n, behind: [] };
+        for (const [tp, { low, high }] of ends) {
+          const c = committed.get(tp) ?? -1n;
+          progress.total += high - low;
+          progress.done += c < low ? 0n : (c > high ? high : c) - low;
+          if (high > low && c < high) progress.behind.push(tp);
+        }
+        opts.progress?.(progress);
+        if (progress.behind.length === 0) return progress;
+        // Thrown, not returned: a timeout then names the partitions still behind.
+        throw new Error(`${progress.done} of ${progress.total} offsets committed; behind: ${progress.behind.join(', ')}`);
+      },
+      { what: `consumer group ${groupId} to commit up to the end offsets of ${topics.join(', ')} at ${bootstrap.join(',')}`, timeoutMs: opts.timeoutMs, maxIntervalMs: 1000 },
+    );
+  });
 }

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, Partitioners, type RecordMetadata } from 'kafkajs';
+import { classifyStatus, type ConnectClient } from '../../scripts/lib/connect.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
@@ -64,4 +65,73 @@ export async function findInTopic(rt: Runtime, topic: string, marker: string, ex
   } finally {
     await consumer.disconnect();
   }
+}
+
+export interface RawRecord {
+  partition: number;
+  offset: bigint;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+/** Every record of `topic` up to the end offsets seen at the start, bytes untouched. */
+export async function readWholeTopic(rt: Runtime, topic: string, timeoutMs = 60_000): Promise<RawRecord[]> {
+  const ends = await withAdmin(rt.addresses.bootstrap, (a) => a.fetchTopicOffsets(topic));
+  const remaining = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
+  const out: RawRecord[] = [];
+  if (remaining.size === 0) return out;
+  const groupId = `rastro-test-read-${Date.now()}`;
+  const kafka = new Kafka({ clientId: 'rastro-test-read', brokers: rt.addresses.bootstrap, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const end = remaining.get(batch.partition);
+        if (end === undefined) return;
+        for (const m of batch.messages) {
+          if (BigInt(m.offset) >= end) break;
+          out.push({ partition: batch.partition, offset: BigInt(m.offset), key: m.key, value: m.value });
+        }
+        const last = batch.messages.at(-1);
+        if (last !== undefined && BigInt(last.offset) + 1n >= end) remaining.delete(batch.partition);
+      },
+    });
+    await waitFor(async () => remaining.size === 0, { what: `${topic} read to its end`, timeoutMs });
+    return out;
+  } finally {
+    await consumer.disconnect();
+    await withAdmin(rt.addresses.bootstrap, (a) => a.deleteGroups([groupId])).catch(() => undefined);
+  }
+}
+
+/**
+ * Leaves the connector's status reading UNASSIGNED while it and its tasks run: the state
+ * `make chaos` hit after a restart (KAFKA-12525 class). A connector restart makes the worker write
+ * two records under status-connector-<name>: UNASSIGNED (stopping) then RUNNING (started). The
+ * failure is the first write landing after the second (retried through a leader move of the status
+ * topic). Here the worker's own UNASSIGNED record is appended again, byte for byte, after its
+ * RUNNING one: the worker reads its status only from that topic, so it now believes exactly what it
+ * believed in the failing run, and nothing in the worker will rewrite it.
+ */
+export async function forceStaleUnassigned(rt: Runtime, client: ConnectClient, name: string, expectedTasks: number): Promise<void> {
+  await client.restartConnector(name);
+  await client.waitRunning(name, expectedTasks, { staleAfterMs: Number.POSITIVE_INFINITY, timeoutMs: 60_000 });
+  const key = `status-connector-${name}`;
+  const records = (await readWholeTopic(rt, rt.stack.connect.statusTopic)).filter((r) => r.key?.toString() === key && r.value !== null);
+  const state = (r: RawRecord) => (JSON.parse(r.value!.toString()) as { state: string }).state;
+  const lastRunning = records.filter((r) => state(r) === 'RUNNING').at(-1);
+  const unassigned = records.filter((r) => state(r) === 'UNASSIGNED' && lastRunning !== undefined && r.offset < lastRunning.offset).at(-1);
+  if (lastRunning === undefined || unassigned === undefined) throw new Error(`${rt.stack.connect.statusTopic}: no UNASSIGNED then RUNNING pair under ${key} after a restart`);
+  const kafka = new Kafka({ clientId: 'rastro-test-stale', brokers: rt.addresses.bootstrap, logLevel: logLevel.NOTHING });
+  const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await p.connect();
+  try {
+    await p.send({ topic: rt.stack.connect.statusTopic, acks: -1, messages: [{ partition: unassigned.partition, key: unassigned.key, value: unassigned.value }] });
+  } finally {
+    await p.disconnect();
+  }
+  await waitFor(async () => classifyStatus(await client.status(name), expectedTasks) === 'stale-unassigned', { what: `${name} status to read UNASSIGNED beside RUNNING tasks`, timeoutMs: 30_000 });
 }
