@@ -24,6 +24,7 @@ import org.apache.kafka.common.metrics.KafkaMetricsContext;
 import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -111,8 +112,15 @@ class RedisSinkTaskTest {
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
+    /** Kafka timestamp NOW, as for a record consumed right after it was produced. */
     private SinkRecord record(String key, Map<String, Object> value) {
-        return new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, key, null, value, nextOffset++);
+        return new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, key, null, value, nextOffset++, NOW,
+                TimestampType.CREATE_TIME);
+    }
+
+    private SinkRecord tombstone(String key, long kafkaTimestamp) {
+        return new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, key, null, null, nextOffset++, kafkaTimestamp,
+                TimestampType.CREATE_TIME);
     }
 
     private SinkRecord location(String id, long ts, Object... extra) {
@@ -191,10 +199,14 @@ class RedisSinkTaskTest {
     }
 
     @Test
-    void tombstoneDeletesTheHash() {
+    void tombstoneDeletesTheHashAndLeavesAMarker() {
         put(location("d1", T0), location("d2", T0));
-        put(record("d1", null));
-        assertEquals(Set.of("driver:d2"), jedis.keys("*"));
+        put(tombstone("d1", T0 + 10));
+        assertEquals(Set.of("driver:d2"), jedis.keys("driver:*"));
+        assertEquals(Set.of("driver:d2", "tombstone:driver:d1"), jedis.keys("*"));
+        assertEquals(String.valueOf(T0 + 10), jedis.get("tombstone:driver:d1"));
+        long ttl = jedis.pttl("tombstone:driver:d1");
+        assertTrue(ttl > 86_400_000L - 60_000 && ttl <= 86_400_000L, "marker TTL " + ttl);
         assertEquals(1L, task.metrics().recordsDeleted());
     }
 
@@ -215,8 +227,8 @@ class RedisSinkTaskTest {
         put(location("a", T0 + 5, "lat", 1.0d), location("a", T0, "lat", 2.0d),
                 // ... and here the second is newer, so it must win.
                 location("b", T0, "lat", 3.0d), location("b", T0 + 5, "lat", 4.0d),
-                // a write after a tombstone in the same batch recreates the hash
-                location("c", T0, "lat", 5.0d), record("c", null), location("c", T0 - 100, "lat", 6.0d));
+                // a newer write after a tombstone in the same batch recreates the hash
+                location("c", T0, "lat", 5.0d), tombstone("c", T0 + 1), location("c", T0 + 2, "lat", 6.0d));
         assertEquals("1", hash("a").get("lat"));
         assertEquals("4", hash("b").get("lat"));
         assertEquals("6", hash("c").get("lat"));
@@ -248,11 +260,12 @@ class RedisSinkTaskTest {
         mismatch.put("driver_id", "other");
         mismatch.put("timestamp", T0);
         Map<String, Object> fractional = new LinkedHashMap<>();
-        fractional.put("timestamp", 1.5d);
+        fractional.put("timestamp", "2023-11-14");
         Map<String, Object> noId = new LinkedHashMap<>();
         noId.put("timestamp", T0);
         SinkRecord ok1 = location("ok1", T0);
-        SinkRecord notAnObject = new SinkRecord(TOPIC, 2, null, "x1", null, "not json object", nextOffset++);
+        SinkRecord notAnObject = new SinkRecord(TOPIC, 2, null, "x1", null, "not json object", nextOffset++, NOW,
+                TimestampType.CREATE_TIME);
 
         put(ok1, notAnObject, record("x2", noTimestamp), record("x3", mismatch),
                 location("ok2", T0), record("x4", fractional), record(null, noId));
@@ -261,8 +274,8 @@ class RedisSinkTaskTest {
                 "Invalid record driver-locations-2@1: value is not a JSON object, got a string",
                 "Invalid record driver-locations-2@2: field 'timestamp' is missing",
                 "Invalid record driver-locations-2@3: record key 'x3' does not match field 'driver_id' = 'other'",
-                "Invalid record driver-locations-2@5: field 'timestamp' must be an integer epoch-millisecond number "
-                        + "or a string of decimal digits, got a fractional number 1.5",
+                "Invalid record driver-locations-2@5: field 'timestamp' must be a positive epoch time in "
+                        + "milliseconds or seconds (a number or a string of decimal digits), got a string '2023-11-14'",
                 "Invalid record driver-locations-2@6: no driver id: the record key is null and field 'driver_id' "
                         + "is missing"),
                 reporter.messages());
@@ -292,7 +305,7 @@ class RedisSinkTaskTest {
         assertEquals("someone else's string", jedis.get("driver:clash"));
         assertEquals(1, reporter.reports.size());
         String message = reporter.messages().get(0);
-        assertTrue(message.startsWith("Record driver-locations-2@0 could not be written: EVALSHA on "
+        assertTrue(message.startsWith("Record driver-locations-2@0 could not be written: EVALSHA upsert on "
                 + redis.uri() + " for key driver:clash: WRONGTYPE"), message);
         assertEquals(Map.of("driver_id", "fine", "timestamp", String.valueOf(T0)), hash("fine"));
     }
@@ -312,7 +325,7 @@ class RedisSinkTaskTest {
         assertTrue(again.getMessage().startsWith("CONNECT on " + redis.uri() + ": JedisConnectionException: "),
                 again.getMessage());
         assertTrue(again.getMessage().contains("Connection refused"), again.getMessage());
-        assertEquals(List.of(1234L, 1234L), context.timeouts);
+        assertEquals(List.of(1234L, 2468L), context.timeouts); // doubling backoff
         assertEquals(2L, task.metrics().redisRetries());
 
         redis.restart(); // empty dataset and, more to the point, an empty script cache
@@ -338,17 +351,18 @@ class RedisSinkTaskTest {
     void onlyDriverKeysExistAfterAMixedRun() {
         Map<String, Object> bad = new LinkedHashMap<>();
         bad.put("lat", 1.0d);
-        put(location("a", T0), location("b", T0), record("c", bad), location("a", T0 - 5), record("b", null),
+        put(location("a", T0), location("b", T0), record("c", bad), location("a", T0 - 5), tombstone("b", NOW),
                 location("e", T0 + 3));
         task.stop();
         task = null;
-        assertEquals(Set.of("driver:a", "driver:e"), jedis.keys("*"));
-        assertEquals(2L, jedis.dbSize());
+        assertEquals(Set.of("driver:a", "driver:e"), jedis.keys("driver:*"));
+        // The only other key is b's tombstone marker, outside the driver:* namespace.
+        assertEquals(Set.of("driver:a", "driver:e", "tombstone:driver:b"), jedis.keys("*"));
     }
 
     @Test
     void metricsArePublishedAsPluginMetricsAndInJmx() throws Exception {
-        put(location("d1", T0 - 40_000), location("d1", T0 - 50_000), location("d2", T0), record("d3", null));
+        put(location("d1", T0 - 40_000), location("d1", T0 - 50_000), location("d2", T0), tombstone("d3", NOW));
         assertEquals(2L, metric("records-written"));
         assertEquals(1L, metric("records-skipped-stale"));
         assertEquals(1L, metric("records-deleted"));
