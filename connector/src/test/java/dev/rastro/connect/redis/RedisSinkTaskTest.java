@@ -383,4 +383,270 @@ class RedisSinkTaskTest {
                 Map.of("connector", CONNECTOR, "task", "0"))));
         assertFalse(server.isRegistered(name));
     }
+
+    // ---- issue 8: sink hardening ---------------------------------------------------------------------------
+
+    private static Object[] manyFields(int n) {
+        Object[] extra = new Object[n * 2];
+        for (int i = 0; i < n; i++) {
+            extra[2 * i] = "f" + i;
+            extra[2 * i + 1] = (long) i;
+        }
+        return extra;
+    }
+
+    @Test
+    void anOversizedRecordGoesToTheDlqAndTheStoredDriverSurvives() {
+        put(location("d1", T0, "lat", 1.0d));
+        put(location("d1", T0 + 1, manyFields(5000)), location("d2", T0));
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0), "lat", "1"), hash("d1"));
+        assertEquals(List.of("Invalid record driver-locations-2@1: value has 5002 fields, more than "
+                + "redis.record.max.fields = 1000"), reporter.messages());
+        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(0L, task.metrics().redisRetries());
+        assertTrue(context.timeouts.isEmpty());
+    }
+
+    @Test
+    void aRecordWithThousandsOfFieldsWithinTheCapIsWrittenWhole() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.MAX_FIELDS, "20000"));
+        put(location("d1", T0, "lat", 1.0d));
+        put(location("d1", T0 + 1, manyFields(10_000)));
+        Map<String, String> stored = hash("d1");
+        assertEquals(10_002, stored.size());
+        assertEquals("9999", stored.get("f9999"));
+        assertEquals(null, stored.get("lat"));
+        assertTrue(reporter.reports.isEmpty());
+    }
+
+    @Test
+    void anOversizedFieldGoesToTheDlq() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.MAX_FIELD_BYTES, "100"));
+        put(location("d1", T0, "note", "x".repeat(100)));
+        put(location("d1", T0 + 1, "note", "x".repeat(101)));
+        assertEquals(String.valueOf(T0), hash("d1").get("timestamp"));
+        assertEquals(List.of("Invalid record driver-locations-2@1: field 'note' is 101 bytes, more than "
+                + "redis.record.max.field.bytes = 100"), reporter.messages());
+    }
+
+    @Test
+    void aFutureTimestampGoesToTheDlqAndDoesNotFreezeTheDriver() {
+        put(location("d1", T0));
+        put(location("d1", 1_700_000_000_000_000L)); // microseconds
+        put(location("d1", NOW + 86_400_001L)); // a day and a millisecond ahead
+        put(location("d1", T0 + 5, "lat", 3.0d));
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0 + 5), "lat", "3"), hash("d1"));
+        assertEquals(2, reporter.reports.size());
+        assertTrue(reporter.messages().get(0).startsWith("Invalid record driver-locations-2@1: field 'timestamp' = "
+                + "1700000000000000 is "), reporter.messages().get(0));
+        assertTrue(reporter.messages().get(0).endsWith(" ms in the future (limit redis.timestamp.max.future.ms = "
+                + "86400000)"), reporter.messages().get(0));
+    }
+
+    @Test
+    void epochSecondsAreStoredAsMillisecondsAndCompareWithMilliseconds() {
+        put(location("d1", 1_700_000_010L, "lat", 1.0d)); // seconds, from some other client
+        assertEquals("1700000010000", hash("d1").get("timestamp"));
+        put(location("d1", T0 + 5_000, "lat", 2.0d)); // ms, 5 s earlier than the seconds value
+        assertEquals("1", hash("d1").get("lat"));
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+        put(location("d1", T0 + 10_001, "lat", 3.0d));
+        assertEquals("3", hash("d1").get("lat"));
+    }
+
+    @Test
+    void aStoredTimestampThatIsNoIntegerIsReplacedByAValidWrite() {
+        List<String> bogus = List.of("inf", "+inf", "1e400", "nan", "99999999999999999999999", " 12", "0x10", "later",
+                "1.5e20");
+        for (String stored : bogus) {
+            jedis.del("driver:d1");
+            jedis.hset("driver:d1", Map.of("timestamp", stored, "junk", "x"));
+            put(location("d1", T0));
+            assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0)), hash("d1"), stored);
+        }
+        assertEquals(bogus.size(), task.metrics().recordsWritten());
+        // A sane integer still wins over an older write.
+        jedis.hset("driver:d1", "timestamp", String.valueOf(T0 + 1));
+        put(location("d1", T0));
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+    }
+
+    @Test
+    void aLateLocationAfterATombstoneDoesNotBringTheDriverBack() {
+        put(location("d1", T0));
+        put(tombstone("d1", T0 + 100));
+        put(location("d1", T0 + 50, "lat", 1.0d), location("d1", T0 + 100, "lat", 2.0d));
+        assertEquals(Set.of(), jedis.keys("driver:*"));
+        assertEquals(2L, task.metrics().recordsSkippedStale());
+        // A location newer than the tombstone is a new life: written, and the marker is no longer needed.
+        put(location("d1", T0 + 101, "lat", 3.0d));
+        assertEquals("3", hash("d1").get("lat"));
+        assertFalse(jedis.exists("tombstone:driver:d1"));
+    }
+
+    @Test
+    void aTombstoneOlderThanTheStoredLocationIsIgnored() {
+        put(location("d1", T0 + 100));
+        put(tombstone("d1", T0 + 99));
+        assertEquals(String.valueOf(T0 + 100), hash("d1").get("timestamp"));
+        assertFalse(jedis.exists("tombstone:driver:d1"));
+        assertEquals(0L, task.metrics().recordsDeleted());
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+        put(tombstone("d1", T0 + 100)); // not older: deletes
+        assertEquals(Set.of("tombstone:driver:d1"), jedis.keys("*"));
+    }
+
+    @Test
+    void aLaterTombstoneKeepsTheLaterMarkerTime() {
+        put(tombstone("d1", T0 + 100));
+        put(tombstone("d1", T0 + 50));
+        assertEquals(String.valueOf(T0 + 100), jedis.get("tombstone:driver:d1"));
+    }
+
+    @Test
+    void aTombstoneLeavesAKeyOfAnotherTypeAloneAndReportsIt() {
+        jedis.set("driver:clash", "someone else's string");
+        put(tombstone("clash", NOW));
+        assertEquals("someone else's string", jedis.get("driver:clash"));
+        assertFalse(jedis.exists("tombstone:driver:clash"));
+        assertEquals(1, reporter.reports.size());
+        assertEquals("Record driver-locations-2@0 could not be written: EVALSHA tombstone on " + redis.uri()
+                + " for key driver:clash: WRONGTYPE key holds a string, not a hash; a tombstone deletes only hashes",
+                reporter.messages().get(0));
+    }
+
+    @Test
+    void aTombstoneWithoutKafkaTimestampGoesToTheDlq() {
+        put(location("d1", T0));
+        put(new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, "d1", null, null, nextOffset++));
+        assertEquals(String.valueOf(T0), hash("d1").get("timestamp"));
+        assertEquals(List.of("Invalid record driver-locations-2@1: tombstone (null value) has no Kafka timestamp: "
+                + "cannot tell whether it is older than the stored location"), reporter.messages());
+    }
+
+    @Test
+    void withTheGuardOffATombstoneWritesNoMarker() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
+        put(location("d1", T0), tombstone("d1", T0 + 100), location("d1", T0 + 50));
+        // No marker, so the late location comes back: the documented cost of turning the guard off.
+        assertEquals(Set.of("driver:d1"), jedis.keys("*"));
+    }
+
+    @Test
+    void aCustomMarkerPrefixIsUsed() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.TOMBSTONE_PREFIX, "rastro:gone:"));
+        put(tombstone("d1", NOW));
+        assertEquals(Set.of("rastro:gone:driver:d1"), jedis.keys("*"));
+    }
+
+    private ConnectException failsPermanently(Map<String, String> overrides) {
+        task.stop();
+        task = startTask(reporter, overrides);
+        ConnectException e = assertThrows(ConnectException.class, () -> put(location("d1", T0)));
+        assertFalse(e instanceof RetriableException, e.toString());
+        assertTrue(context.timeouts.isEmpty());
+        assertEquals(0L, task.metrics().redisRetries());
+        return e;
+    }
+
+    @Test
+    void aDatabaseIndexOutOfRangeFailsTheTaskNamingTheSetting() {
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI, redis.uri() + "/99"));
+        assertEquals("CONNECT on " + redis.uri() + "/99: ERR DB index is out of range; check the "
+                + "database number (/N) in redis.uri; the server's 'databases' setting limits it", e.getMessage());
+    }
+
+    @Test
+    void aPasswordForAServerWithoutOneFailsTheTaskNamingTheSetting() {
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://:secret@127.0.0.1:" + redis.port()));
+        assertTrue(e.getMessage().startsWith("CONNECT on " + redis.uri() + ": ERR AUTH <password> called "
+                + "without any password configured"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; check the user and password in redis.uri"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret"));
+    }
+
+    @Test
+    void aWrongPasswordFailsTheTask() {
+        jedis.aclSetUser("sink_wrongpass", "on", ">right", "~*", "&*", "+@all");
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://sink_wrongpass:wrong@127.0.0.1:" + redis.port()));
+        assertTrue(e.getMessage().contains("WRONGPASS"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; check the user and password in redis.uri"), e.getMessage());
+    }
+
+    @Test
+    void anAclUserWithoutScriptRightsFailsTheTaskNamingWhatItNeeds() {
+        jedis.aclSetUser("sink_noscript", "on", ">pw", "~*", "&*", "+@all", "-script", "-evalsha");
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://sink_noscript:pw@127.0.0.1:" + redis.port()));
+        assertTrue(e.getMessage().startsWith("SCRIPT LOAD on " + redis.uri() + ": NOPERM "), e.getMessage());
+        assertTrue(e.getMessage().contains("the ACL user in redis.uri lacks a permission"), e.getMessage());
+    }
+
+    @Test
+    void anAclUserWithoutAccessToTheMarkerKeysFailsTheTaskNamingTheSetting() {
+        jedis.aclSetUser("sink_driveronly", "on", ">pw", "~driver:*", "&*", "+@all");
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://sink_driveronly:pw@127.0.0.1:" + redis.port()));
+        assertTrue(e.getMessage().startsWith("EVALSHA upsert on " + redis.uri() + " for key driver:d1: NOPERM "),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("the keys driver:* and tombstone:driver:* (the markers of "
+                + "redis.tombstone.key.prefix; or set redis.tombstone.guard.ms=0)"), e.getMessage());
+        assertTrue(reporter.reports.isEmpty());
+        assertEquals(Set.of(), jedis.keys("*"));
+    }
+
+    @Test
+    void aReadOnlyReplicaIsTransientAndRetriedWithGrowingBackoff() throws Exception {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.RETRY_BACKOFF_MS, "100",
+                RedisSinkConfig.RETRY_BACKOFF_MAX_MS, "300"));
+        put(location("d1", T0));
+        jedis.replicaof("127.0.0.1", RedisServer.freePort()); // a master that is not there: read-only meanwhile
+        try {
+            for (int i = 0; i < 4; i++) {
+                RetriableException e = assertThrows(RetriableException.class, () -> put(location("d1", T0 + 1)));
+                assertTrue(e.getMessage().contains("READONLY"), e.getMessage());
+            }
+        } finally {
+            jedis.replicaofNoOne();
+        }
+        assertEquals(List.of(100L, 200L, 300L, 300L), context.timeouts);
+        assertEquals(String.valueOf(T0), hash("d1").get("timestamp")); // the failed attempts deleted nothing
+        put(location("d1", T0 + 1));
+        assertEquals(String.valueOf(T0 + 1), hash("d1").get("timestamp"));
+        // A success resets the backoff.
+        redis.stop();
+        assertThrows(RetriableException.class, () -> put(location("d1", T0 + 2)));
+        assertEquals(List.of(100L, 200L, 300L, 300L, 100L), context.timeouts);
+    }
+
+    @Test
+    void aConnectionBrokenByARedisRestartWhileIdleIsReplacedTransparently() throws Exception {
+        put(location("d1", T0));
+        redis.stop();
+        redis.restart(); // empty dataset and script cache; the task's connection is now dead but not yet noticed
+        jedis.close();
+        jedis = redis.client();
+        put(location("d1", T0 + 1), location("d2", T0));
+        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(0L, task.metrics().redisRetries());
+        assertTrue(context.timeouts.isEmpty());
+    }
+
+    @Test
+    void aUserWithAnEmptyPasswordIsKept() {
+        jedis.aclSetUser("sink_nopass", "on", "nopass", "~*", "&*", "+@all");
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.REDIS_URI, "redis://sink_nopass:@127.0.0.1:" + redis.port()));
+        put(location("d1", T0));
+        String clients = jedis.clientList();
+        assertTrue(clients.lines().anyMatch(l -> l.contains("name=rastro-redis-sink") && l.contains("user=sink_nopass")),
+                clients);
+    }
 }
