@@ -131,8 +131,9 @@ public final class RedisSinkConfig extends AbstractConfig {
         super(CONFIG_DEF, originals);
         // Already validated by UriValidator; parsed once here for the task.
         this.endpoint = RedisEndpoint.parse(getPassword(REDIS_URI).value());
-        for (Map.Entry<String, String> problem : crossCheck(this, originals).entrySet()) {
-            throw new ConfigException(problem.getValue());
+        Map<String, String> problems = crossCheck(this, originals);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.values().iterator().next());
         }
     }
 

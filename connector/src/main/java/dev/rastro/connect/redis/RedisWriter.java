@@ -143,7 +143,7 @@ final class RedisWriter implements AutoCloseable {
         List<Response<?>> responses = new ArrayList<>(writes.size());
         Pipeline pipeline = jedis.pipelined();
         for (RedisWrite w : writes) {
-            List<String> keys = List.of(w.key(), markerKey(w.key()));
+            List<String> keys = guardMs > 0 ? List.of(w.key(), markerKey(w.key())) : List.of(w.key());
             if (w instanceof RedisWrite.Upsert u) {
                 responses.add(pipeline.evalsha(WriteScript.UPSERT.sha1(), keys, WriteScript.upsertArgs(timestampField, u)));
             } else {

@@ -26,7 +26,8 @@ final class WriteScript {
             "end");
 
     /**
-     * Upsert. KEYS[1] = the driver's hash, KEYS[2] = its tombstone marker; ARGV[1] = timestamp field name,
+     * Upsert. KEYS[1] = the driver's hash, KEYS[2] = its tombstone marker (absent when markers are off, so an
+     * ACL user limited to the driver keys suffices); ARGV[1] = timestamp field name,
      * ARGV[2] = incoming timestamp (epoch ms), ARGV[3..] = field, value, field, value, ...
      * Returns 1 written, 0 skipped (stored timestamp strictly newer), 2 skipped (a tombstone at or after this
      * time deleted the driver). DEL before HSET so fields absent from the new value do not survive; HSET in
@@ -37,7 +38,8 @@ final class WriteScript {
             "local ts = tonumber(ARGV[2])",
             "local stored = stored_time(redis.call('HGET', KEYS[1], ARGV[1]))",
             "if stored and stored > ts then return 0 end",
-            "local deleted = stored_time(redis.call('GET', KEYS[2]))",
+            "local deleted = nil",
+            "if KEYS[2] then deleted = stored_time(redis.call('GET', KEYS[2])) end",
             "if deleted and deleted >= ts then return 2 end",
             "redis.call('DEL', KEYS[1])",
             "if deleted then redis.call('DEL', KEYS[2]) end",
@@ -47,7 +49,7 @@ final class WriteScript {
             "return 1"));
 
     /**
-     * Tombstone. KEYS[1] = the driver's hash, KEYS[2] = its marker; ARGV[1] = timestamp field name,
+     * Tombstone. KEYS[1] = the driver's hash, KEYS[2] = its marker (absent when markers are off); ARGV[1] = timestamp field name,
      * ARGV[2] = the tombstone's time (its Kafka timestamp, ms), ARGV[3] = marker TTL in ms (0 = no marker).
      * Returns 1 deleted (or nothing to delete; marker set), 0 skipped (stored timestamp strictly newer).
      * A key of another type is left alone with a WRONGTYPE error, as an upsert would leave it.
@@ -63,7 +65,7 @@ final class WriteScript {
             "local stored = stored_time(redis.call('HGET', KEYS[1], ARGV[1]))",
             "if stored and stored > at then return 0 end",
             "local ttl = tonumber(ARGV[3])",
-            "if ttl > 0 then",
+            "if ttl > 0 and KEYS[2] then",
             "  local previous = stored_time(redis.call('GET', KEYS[2]))",
             "  if previous == nil or previous < at then",
             "    redis.call('SET', KEYS[2], ARGV[2], 'PX', ttl)",

@@ -603,6 +603,17 @@ class RedisSinkTaskTest {
     }
 
     @Test
+    void withMarkersOffAnAclUserLimitedToDriverKeysIsEnough() {
+        jedis.aclSetUser("sink_driveronly2", "on", ">pw", "~driver:*", "&*", "+@all");
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.REDIS_URI, "redis://sink_driveronly2:pw@127.0.0.1:"
+                + redis.port(), RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
+        put(location("d1", T0), location("d2", T0), tombstone("d2", NOW));
+        assertEquals(Set.of("driver:d1"), jedis.keys("*"));
+        assertTrue(reporter.reports.isEmpty());
+    }
+
+    @Test
     void aReadOnlyReplicaIsTransientAndRetriedWithGrowingBackoff() throws Exception {
         task.stop();
         task = startTask(reporter, Map.of(RedisSinkConfig.RETRY_BACKOFF_MS, "100",
