@@ -92,7 +92,8 @@ final class RecordMapper {
         long timestamp = timestamp(record, object.get(timestampField));
         // The reference is the record's Kafka time when it is earlier than now, so a replay of the topic
         // decides exactly as the first run did (and a bogus future Kafka time cannot raise the cap).
-        long reference = record.timestamp() == null ? now : Math.min(record.timestamp(), now);
+        Long kafkaTime = record.timestamp();
+        long reference = kafkaTime == null || kafkaTime < 0 ? now : Math.min(kafkaTime, now);
         if (timestamp - reference > limits.maxFutureMs()) {
             throw new InvalidRecordException(record, "field '" + timestampField + "' = " + object.get(timestampField)
                     + " is " + (timestamp - reference) + " ms in the future (limit "
