@@ -17,6 +17,8 @@ export interface Stack {
   topics: { locations: string; dlq: string; late: string };
   connect: { groupId: string; configTopic: string; offsetTopic: string; statusTopic: string; connectorName: string };
   redisKeyPrefix: string;
+  /** Prefix of the sink's tombstone marker keys (redis.tombstone.key.prefix). */
+  redisTombstonePrefix: string;
   ports: {
     kafka: Record<NodeId, number>;
     controller: Record<NodeId, number>;
@@ -64,6 +66,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
       connectorName: str('CONNECTOR_NAME'),
     },
     redisKeyPrefix: str('REDIS_KEY_PREFIX'),
+    redisTombstonePrefix: str('REDIS_TOMBSTONE_PREFIX'),
     ports: {
       kafka: perNode((i) => `KAFKA_${i}_PORT`),
       controller: perNode((i) => `CONTROLLER_${i}_PORT`),

@@ -68,16 +68,16 @@ describe('producer → Kafka → Connect → Redis', () => {
   });
 
   it('never lets an older event overwrite a newer one, and replaces the whole record when newer', async () => {
-    await sendRaw(rt, topic, [{ key: 'order_1', value: event('order_1', 2000_000, { status: 'DELIVERING', delivery_id: 'delivery_9' }) }]);
-    const [older] = await sendRaw(rt, topic, [{ key: 'order_1', value: event('order_1', 1000_000, { status: 'OLD' }) }]);
+    await sendRaw(rt, topic, [{ key: 'order_1', value: event('order_1', 1_795_800_002_000, { status: 'DELIVERING', delivery_id: 'delivery_9' }) }]);
+    const [older] = await sendRaw(rt, topic, [{ key: 'order_1', value: event('order_1', 1_795_800_001_000, { status: 'OLD' }) }]);
     await waitSinkProcessed(rt, older!);
     const h = await withRedis(rt, (r) => r.hgetall(key('order_1')));
-    expect(h).toMatchObject({ timestamp: '2000000', status: 'DELIVERING', delivery_id: 'delivery_9' });
+    expect(h).toMatchObject({ timestamp: '1795800002000', status: 'DELIVERING', delivery_id: 'delivery_9' });
 
-    const [newer] = await sendRaw(rt, topic, [{ key: 'order_1', value: event('order_1', 3000_000, { status: 'AVAILABLE' }) }]);
+    const [newer] = await sendRaw(rt, topic, [{ key: 'order_1', value: event('order_1', 1_795_800_003_000, { status: 'AVAILABLE' }) }]);
     await waitSinkProcessed(rt, newer!);
     const h2 = await withRedis(rt, (r) => r.hgetall(key('order_1')));
-    expect(h2).toMatchObject({ timestamp: '3000000', status: 'AVAILABLE' });
+    expect(h2).toMatchObject({ timestamp: '1795800003000', status: 'AVAILABLE' });
     // The newer event has no delivery: the stale delivery_id must be gone, not merged.
     expect(h2).not.toHaveProperty('delivery_id');
   });
@@ -100,10 +100,14 @@ describe('producer → Kafka → Connect → Redis', () => {
     expect(keys).toEqual([]);
   });
 
-  it('writes no keys to Redis other than driver hashes', async () => {
+  it('writes no keys to Redis other than driver hashes and tombstone markers', async () => {
     const all = await withRedis(rt, (r) => r.keys('*'));
     expect(all.length).toBeGreaterThan(0);
-    expect(all.filter((k) => !k.startsWith(rt.stack.redisKeyPrefix))).toEqual([]);
+    const marker = `${rt.stack.redisTombstonePrefix}${rt.stack.redisKeyPrefix}`;
+    expect(all.filter((k) => !k.startsWith(rt.stack.redisKeyPrefix) && !k.startsWith(marker))).toEqual([]);
+    // The tombstone test above left its marker; it must not look like a driver key.
+    expect(all).toContain(`${marker}tomb_1`);
+    expect(marker.startsWith(rt.stack.redisKeyPrefix)).toBe(false);
   });
 });
 

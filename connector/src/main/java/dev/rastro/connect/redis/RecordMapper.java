@@ -7,6 +7,7 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.connect.data.Field;
@@ -15,37 +16,61 @@ import org.apache.kafka.connect.sink.SinkRecord;
 
 /**
  * Maps one sink record to the Redis operation for it, or rejects it with an {@link InvalidRecordException}.
- * Pure (no I/O) so every rule can be unit-tested.
+ * Pure apart from the clock (no I/O), so every rule can be unit-tested. Every check that depends only on the
+ * record happens here, before any Redis command touches its key.
  */
 final class RecordMapper {
 
     /** Lua numbers are doubles: integers beyond 2^53 would compare inexactly in the write script. */
     static final long MAX_EXACT_TIMESTAMP = 1L << 53;
 
-    private static final Pattern DECIMAL_INTEGER = Pattern.compile("-?[0-9]{1,19}");
+    /**
+     * Below this a numeric timestamp is epoch seconds, and is multiplied by 1000: the producer's rule
+     * (1e11 s is the year 5138; 1e11 ms is 1973), so a driver's times compare whoever produced them.
+     */
+    static final long SECONDS_CUTOFF = 100_000_000_000L;
+
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,30}");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,30}\\.[0-9]{1,30}");
+
+    /** The per-record caps (see {@link RedisSinkConfig}). */
+    record Limits(int maxFields, int maxFieldBytes, long maxFutureMs) {
+        static final Limits DEFAULT = new Limits(RedisSinkConfig.MAX_FIELDS_DEFAULT,
+                RedisSinkConfig.MAX_FIELD_BYTES_DEFAULT, RedisSinkConfig.MAX_FUTURE_MS_DEFAULT);
+    }
 
     private final String keyPrefix;
     private final String idField;
     private final String timestampField;
+    private final Limits limits;
+    private final LongSupplier clock;
 
-    RecordMapper(String keyPrefix, String idField, String timestampField) {
+    RecordMapper(String keyPrefix, String idField, String timestampField, Limits limits, LongSupplier clock) {
         this.keyPrefix = keyPrefix;
         this.idField = idField;
         this.timestampField = timestampField;
+        this.limits = limits;
+        this.clock = clock;
     }
 
-    RecordMapper(RedisSinkConfig config) {
-        this(config.keyPrefix(), config.idField(), config.timestampField());
+    RecordMapper(String keyPrefix, String idField, String timestampField) {
+        this(keyPrefix, idField, timestampField, Limits.DEFAULT, System::currentTimeMillis);
+    }
+
+    RecordMapper(RedisSinkConfig config, LongSupplier clock) {
+        this(config.keyPrefix(), config.idField(), config.timestampField(),
+                new Limits(config.maxFields(), config.maxFieldBytes(), config.maxFutureMs()), clock);
     }
 
     RedisWrite map(SinkRecord record) {
         String keyId = keyId(record);
         Object value = record.value();
+        long now = clock.getAsLong();
         if (value == null) {
             if (keyId == null) {
                 throw new InvalidRecordException(record, "tombstone (null value) with a null key: no driver id to delete");
             }
-            return new RedisWrite.Delete(keyPrefix + keyId);
+            return new RedisWrite.Delete(keyPrefix + keyId, tombstoneTime(record, now));
         }
 
         Map<String, Object> object = asObject(record, value);
@@ -65,17 +90,83 @@ final class RecordMapper {
         }
 
         long timestamp = timestamp(record, object.get(timestampField));
+        // The reference is the record's Kafka time when it is earlier than now, so a replay of the topic
+        // decides exactly as the first run did (and a bogus future Kafka time cannot raise the cap).
+        Long kafkaTime = record.timestamp();
+        long reference = kafkaTime == null || kafkaTime < 0 ? now : Math.min(kafkaTime, now);
+        if (timestamp - reference > limits.maxFutureMs()) {
+            throw new InvalidRecordException(record, "field '" + timestampField + "' = " + object.get(timestampField)
+                    + " is " + (timestamp - reference) + " ms in the future (limit "
+                    + RedisSinkConfig.MAX_FUTURE_MS + " = " + limits.maxFutureMs() + ")");
+        }
 
+        long present = object.values().stream().filter(v -> v != null).count();
+        if (present > limits.maxFields()) {
+            throw new InvalidRecordException(record, "value has " + present + " fields, more than "
+                    + RedisSinkConfig.MAX_FIELDS + " = " + limits.maxFields());
+        }
         List<String> fields = new ArrayList<>(object.size() * 2);
         for (Map.Entry<String, Object> e : object.entrySet()) {
             if (e.getValue() == null) {
                 continue; // null fields are simply absent from the hash
             }
-            fields.add(e.getKey());
-            // The timestamp is stored canonically, so the script's tonumber() reads back exactly what we compared.
-            fields.add(e.getKey().equals(timestampField) ? Long.toString(timestamp) : FieldValues.toFieldText(e.getValue()));
+            String name = e.getKey();
+            // The timestamp is stored canonically in ms, so the script reads back exactly what we compared.
+            String text = name.equals(timestampField) ? Long.toString(timestamp) : FieldValues.toFieldText(e.getValue());
+            checkSize(record, "field name '" + abbreviate(name) + "'", name);
+            checkSize(record, "field '" + abbreviate(name) + "'", text);
+            fields.add(name);
+            fields.add(text);
         }
         return new RedisWrite.Upsert(keyPrefix + id, timestamp, fields);
+    }
+
+    /** The tombstone's own time: its Kafka timestamp, which must exist and must not be in the far future. */
+    private long tombstoneTime(SinkRecord record, long now) {
+        Long at = record.timestamp();
+        if (at == null || at < 0) {
+            throw new InvalidRecordException(record, "tombstone (null value) has no Kafka timestamp: cannot tell "
+                    + "whether it is older than the stored location");
+        }
+        if (at - now > limits.maxFutureMs()) {
+            throw new InvalidRecordException(record, "tombstone Kafka timestamp " + at + " is " + (at - now)
+                    + " ms in the future (limit " + RedisSinkConfig.MAX_FUTURE_MS + " = " + limits.maxFutureMs() + ")");
+        }
+        return at;
+    }
+
+    private void checkSize(SinkRecord record, String what, String text) {
+        // Cheap bound first: UTF-8 needs at most 3 bytes per UTF-16 unit.
+        if ((long) text.length() * 3 <= limits.maxFieldBytes()) {
+            return;
+        }
+        long bytes = utf8Length(text);
+        if (bytes > limits.maxFieldBytes()) {
+            throw new InvalidRecordException(record, what + " is " + bytes + " bytes, more than "
+                    + RedisSinkConfig.MAX_FIELD_BYTES + " = " + limits.maxFieldBytes());
+        }
+    }
+
+    private static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
+    private static String abbreviate(String name) {
+        return name.length() <= 40 ? name : name.substring(0, 40) + "...";
     }
 
     /** The driver id from the record key, or null when the key is null. */
@@ -130,55 +221,82 @@ final class RecordMapper {
         throw new InvalidRecordException(record, "value is not a JSON object, got " + kindOf(value));
     }
 
+    /**
+     * Epoch ms from the field: a positive number or a string of decimal digits (with an optional fraction).
+     * Below {@link #SECONDS_CUTOFF} it is seconds. Fractions are rounded half up, as the producer does.
+     * Connect's Timestamp logical type (a Date) is already ms.
+     */
     private long timestamp(SinkRecord record, Object raw) {
-        long ts;
+        long ms;
         if (raw == null) {
             throw new InvalidRecordException(record, "field '" + timestampField + "' is missing");
+        } else if (raw instanceof Date d) {
+            ms = d.getTime();
         } else if (raw instanceof Long || raw instanceof Integer || raw instanceof Short || raw instanceof Byte) {
-            ts = ((Number) raw).longValue();
+            ms = fromWhole(record, raw, ((Number) raw).longValue());
         } else if (raw instanceof BigInteger bi) {
             if (bi.bitLength() > 63) {
                 throw outOfRange(record, raw);
             }
-            ts = bi.longValue();
-        } else if (raw instanceof Double || raw instanceof Float || raw instanceof BigDecimal) {
-            // A whole-valued JSON number written with a fraction or exponent (1.7E12) is still an integer.
-            BigDecimal d;
-            try {
-                d = raw instanceof BigDecimal bd ? bd : new BigDecimal(raw.toString());
-            } catch (NumberFormatException e) { // NaN, Infinity
-                throw notAnInteger(record, raw);
+            ms = fromWhole(record, raw, bi.longValue());
+        } else if (raw instanceof BigDecimal bd) {
+            if (bd.signum() > 0 && bd.stripTrailingZeros().scale() <= 0) {
+                try {
+                    ms = fromWhole(record, raw, bd.longValueExact());
+                } catch (ArithmeticException e) {
+                    throw outOfRange(record, raw);
+                }
+            } else {
+                ms = fromFraction(record, raw, bd.doubleValue());
             }
-            try {
-                ts = d.longValueExact();
-            } catch (ArithmeticException e) {
-                throw notAnInteger(record, raw);
-            }
+        } else if (raw instanceof Double || raw instanceof Float) {
+            ms = fromFraction(record, raw, ((Number) raw).doubleValue());
         } else if (raw instanceof String s) {
-            if (!DECIMAL_INTEGER.matcher(s).matches()) {
-                throw notAnInteger(record, raw);
+            if (DIGITS.matcher(s).matches()) {
+                long whole;
+                try {
+                    whole = Long.parseLong(s);
+                } catch (NumberFormatException e) {
+                    throw outOfRange(record, raw);
+                }
+                ms = fromWhole(record, raw, whole);
+            } else if (DECIMAL.matcher(s).matches()) {
+                ms = fromFraction(record, raw, Double.parseDouble(s));
+            } else {
+                throw notATime(record, raw);
             }
-            try {
-                ts = Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                throw outOfRange(record, raw);
-            }
-        } else if (raw instanceof Date d) {
-            ts = d.getTime(); // a Struct with Connect's Timestamp logical type
         } else {
-            throw notAnInteger(record, raw);
+            throw notATime(record, raw);
         }
-        if (ts > MAX_EXACT_TIMESTAMP || ts < -MAX_EXACT_TIMESTAMP) {
+        if (ms <= 0) {
+            throw notATime(record, raw);
+        }
+        if (ms > MAX_EXACT_TIMESTAMP) {
             throw outOfRange(record, raw);
         }
-        return ts;
+        return ms;
     }
 
-    private InvalidRecordException notAnInteger(SinkRecord record, Object raw) {
+    private long fromWhole(SinkRecord record, Object raw, long value) {
+        if (value <= 0) {
+            throw notATime(record, raw);
+        }
+        return value < SECONDS_CUTOFF ? value * 1000 : value;
+    }
+
+    private long fromFraction(SinkRecord record, Object raw, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) { // also NaN
+            throw notATime(record, raw);
+        }
+        // Double arithmetic and half-up rounding on purpose: the same result as the producer's JavaScript.
+        return Math.round(value < SECONDS_CUTOFF ? value * 1000 : value);
+    }
+
+    private InvalidRecordException notATime(SinkRecord record, Object raw) {
         String shown = raw instanceof String ? "'" + raw + "'" : String.valueOf(raw);
         return new InvalidRecordException(record, "field '" + timestampField
-                + "' must be an integer epoch-millisecond number or a string of decimal digits, got "
-                + kindOf(raw) + " " + shown);
+                + "' must be a positive epoch time in milliseconds or seconds (a number or a string of decimal "
+                + "digits), got " + kindOf(raw) + " " + shown);
     }
 
     /** The JSON-ish kind of a value, for messages (class names like ImmutableCollections.ListN help nobody). */
@@ -204,6 +322,6 @@ final class RecordMapper {
 
     private InvalidRecordException outOfRange(SinkRecord record, Object raw) {
         return new InvalidRecordException(record, "field '" + timestampField + "' = " + raw
-                + " is outside +/-2^53, which the write script cannot compare exactly");
+                + " is beyond 2^53 ms, which the write script cannot compare exactly");
     }
 }

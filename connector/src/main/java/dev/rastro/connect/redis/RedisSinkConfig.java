@@ -1,5 +1,6 @@
 package dev.rastro.connect.redis;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.apache.kafka.common.config.AbstractConfig;
@@ -21,29 +22,57 @@ public final class RedisSinkConfig extends AbstractConfig {
     public static final String BATCH_SIZE = "redis.batch.size";
     public static final String RETRY_BACKOFF_MS = "redis.retry.backoff.ms";
     public static final String TIMEOUT_MS = "redis.timeout.ms";
+    public static final String MAX_FIELDS = "redis.record.max.fields";
+    public static final String MAX_FIELD_BYTES = "redis.record.max.field.bytes";
+    public static final String MAX_FUTURE_MS = "redis.timestamp.max.future.ms";
+    public static final String TOMBSTONE_PREFIX = "redis.tombstone.key.prefix";
+    public static final String TOMBSTONE_GUARD_MS = "redis.tombstone.guard.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "redis.retry.backoff.max.ms";
+    public static final String TLS_CA_FILE = "redis.tls.ca.file";
 
     public static final String KEY_PREFIX_DEFAULT = "driver:";
     public static final String TIMESTAMP_FIELD_DEFAULT = "timestamp";
     public static final String ID_FIELD_DEFAULT = "driver_id";
     public static final int BATCH_SIZE_DEFAULT = 500;
     public static final long RETRY_BACKOFF_MS_DEFAULT = 1000L;
+    /** Below this a retry loop would hammer a struggling Redis (and the log). */
+    public static final long RETRY_BACKOFF_MS_FLOOR = 100L;
+    public static final long RETRY_BACKOFF_MAX_MS_DEFAULT = 60_000L;
     public static final int TIMEOUT_MS_DEFAULT = 2000;
+    public static final int TIMEOUT_MS_MAX = 60_000;
+    public static final int MAX_FIELDS_DEFAULT = 1000;
+    public static final int MAX_FIELD_BYTES_DEFAULT = 64 * 1024;
+    public static final long MAX_FUTURE_MS_DEFAULT = 24 * 3600 * 1000L;
+    public static final String TOMBSTONE_PREFIX_DEFAULT = "tombstone:";
+    public static final long TOMBSTONE_GUARD_MS_DEFAULT = 24 * 3600 * 1000L;
+
+    /** The consumer property Connect's per-connector override would set, and Kafka's default for it. */
+    static final String POLL_INTERVAL_OVERRIDE = "consumer.override.max.poll.interval.ms";
+    static final long POLL_INTERVAL_DEFAULT = 300_000L;
+    /**
+     * A failing put() can wait out the timeout about twice (the attempt, then the one transparent reconnect);
+     * four times leaves room for the round trips that succeed slowly before it.
+     */
+    static final int TIMEOUTS_PER_PUT = 4;
 
     private static final String GROUP = "Redis";
+    private static final String RECORD_GROUP = "Records";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             // PASSWORD type: the URI may carry credentials, and Connect masks PASSWORD values in its logs.
             .define(REDIS_URI, Type.PASSWORD, ConfigDef.NO_DEFAULT_VALUE, new UriValidator(), Importance.HIGH,
                     "Redis server to write to: redis://host:port, redis://[user]:password@host:port[/db], "
-                            + "or rediss://... for TLS. The default port is 6379.",
+                            + "or rediss://... for TLS (the server's certificate must match the host). "
+                            + "The default port is 6379.",
                     GROUP, 1, Width.LONG, "Redis URI")
             .define(KEY_PREFIX, Type.STRING, KEY_PREFIX_DEFAULT, new ConfigDef.NonNullValidator(), Importance.MEDIUM,
                     "Prefix of each driver's hash key: the key is <prefix><driver id>.",
                     GROUP, 2, Width.SHORT, "Key prefix")
             .define(TIMESTAMP_FIELD, Type.STRING, TIMESTAMP_FIELD_DEFAULT, new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM,
-                    "Value field holding the event time in epoch milliseconds (an integer, or a string of decimal "
-                            + "digits). A write whose time is older than the stored one is skipped.",
+                    "Value field holding the event time: epoch milliseconds, or epoch seconds (values below 1e11 "
+                            + "are multiplied by 1000), as a number or a string of decimal digits. A write whose "
+                            + "time is older than the stored one is skipped.",
                     GROUP, 3, Width.SHORT, "Timestamp field")
             .define(ID_FIELD, Type.STRING, ID_FIELD_DEFAULT, new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Value field holding the driver id; used when the record key is null, and must equal the key "
@@ -52,13 +81,49 @@ public final class RedisSinkConfig extends AbstractConfig {
             .define(BATCH_SIZE, Type.INT, BATCH_SIZE_DEFAULT, Range.between(1, 100_000), Importance.LOW,
                     "Most commands sent to Redis in one pipelined round trip; larger put() batches are split.",
                     GROUP, 5, Width.SHORT, "Batch size")
-            .define(RETRY_BACKOFF_MS, Type.LONG, RETRY_BACKOFF_MS_DEFAULT, Range.atLeast(0L), Importance.LOW,
-                    "After a Redis connection failure or timeout, how long Connect waits before redelivering "
-                            + "the same batch (passed to SinkTaskContext.timeout).",
+            .define(RETRY_BACKOFF_MS, Type.LONG, RETRY_BACKOFF_MS_DEFAULT, Range.atLeast(RETRY_BACKOFF_MS_FLOOR),
+                    Importance.LOW,
+                    "After a transient Redis failure (connection lost, timeout, LOADING, BUSY, READONLY, OOM, ...), "
+                            + "how long Connect waits before redelivering the same batch. Doubles with each "
+                            + "consecutive failure up to " + RETRY_BACKOFF_MAX_MS + "; resets after a success.",
                     GROUP, 6, Width.SHORT, "Retry backoff (ms)")
-            .define(TIMEOUT_MS, Type.INT, TIMEOUT_MS_DEFAULT, Range.between(1, 600_000), Importance.LOW,
-                    "Connect and socket read timeout for Redis, in milliseconds.",
-                    GROUP, 7, Width.SHORT, "Timeout (ms)");
+            .define(TIMEOUT_MS, Type.INT, TIMEOUT_MS_DEFAULT, Range.between(1, TIMEOUT_MS_MAX), Importance.LOW,
+                    "Connect and socket read timeout for Redis, in milliseconds. " + TIMEOUTS_PER_PUT
+                            + " times this must stay below the consumer's max.poll.interval.ms ("
+                            + POLL_INTERVAL_OVERRIDE + " if set, else " + POLL_INTERVAL_DEFAULT + ").",
+                    GROUP, 7, Width.SHORT, "Timeout (ms)")
+            .define(MAX_FIELDS, Type.INT, MAX_FIELDS_DEFAULT, Range.between(1, 1_000_000), Importance.LOW,
+                    "Most fields a record's value may have; a record with more goes to the DLQ.",
+                    RECORD_GROUP, 1, Width.SHORT, "Max fields per record")
+            .define(MAX_FIELD_BYTES, Type.INT, MAX_FIELD_BYTES_DEFAULT, Range.between(1, 512 * 1024 * 1024),
+                    Importance.LOW,
+                    "Largest field name or field value (UTF-8 bytes, as stored in Redis); a record with a larger "
+                            + "one goes to the DLQ.",
+                    RECORD_GROUP, 2, Width.SHORT, "Max field bytes")
+            .define(MAX_FUTURE_MS, Type.LONG, MAX_FUTURE_MS_DEFAULT, Range.atLeast(0L), Importance.LOW,
+                    "How far an event time (or a tombstone's Kafka timestamp) may lie ahead of the record's Kafka "
+                            + "timestamp (or now, if earlier); later records go to the DLQ, so one bogus time "
+                            + "cannot freeze a driver.",
+                    RECORD_GROUP, 3, Width.SHORT, "Max future (ms)")
+            .define(TOMBSTONE_PREFIX, Type.STRING, TOMBSTONE_PREFIX_DEFAULT, new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
+                    "Prefix of the tombstone marker keys: <this><key prefix><driver id>, a string holding the "
+                            + "tombstone's time. Must not start with " + KEY_PREFIX + ", so scans of "
+                            + "<key prefix>* see only driver hashes.",
+                    RECORD_GROUP, 4, Width.SHORT, "Tombstone marker prefix")
+            .define(TOMBSTONE_GUARD_MS, Type.LONG, TOMBSTONE_GUARD_MS_DEFAULT, Range.atLeast(0L), Importance.LOW,
+                    "How long a tombstone's marker lives (its TTL). While it exists, a location no newer than the "
+                            + "tombstone does not bring the driver back. Keep it at least the topic's "
+                            + "delete.retention.ms. 0 writes no markers (no guard).",
+                    RECORD_GROUP, 5, Width.SHORT, "Tombstone guard (ms)")
+            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, RETRY_BACKOFF_MAX_MS_DEFAULT, Range.atLeast(RETRY_BACKOFF_MS_FLOOR),
+                    Importance.LOW,
+                    "Cap of the doubling retry backoff; at least " + RETRY_BACKOFF_MS + ".",
+                    GROUP, 8, Width.SHORT, "Retry backoff cap (ms)")
+            .define(TLS_CA_FILE, Type.STRING, "", new CaFileValidator(), Importance.LOW,
+                    "PEM file of CA certificates to trust for rediss:// instead of the JVM's default trust store. "
+                            + "The server's host name is verified either way.",
+                    GROUP, 9, Width.LONG, "TLS CA file");
 
     private final RedisEndpoint endpoint;
 
@@ -66,6 +131,51 @@ public final class RedisSinkConfig extends AbstractConfig {
         super(CONFIG_DEF, originals);
         // Already validated by UriValidator; parsed once here for the task.
         this.endpoint = RedisEndpoint.parse(getPassword(REDIS_URI).value());
+        Map<String, String> problems = crossCheck(this, originals);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems.values().iterator().next());
+        }
+    }
+
+    /**
+     * Rules that involve two settings (a ConfigDef validator sees one). Returns key -> message, in order;
+     * empty when all hold. Used by the constructor and by the connector's validate().
+     */
+    static Map<String, String> crossCheck(AbstractConfig config, Map<?, ?> originals) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        String keyPrefix = config.getString(KEY_PREFIX);
+        String markerPrefix = config.getString(TOMBSTONE_PREFIX);
+        if (config.getLong(TOMBSTONE_GUARD_MS) > 0 && (markerPrefix + keyPrefix).startsWith(keyPrefix)) {
+            problems.put(TOMBSTONE_PREFIX, TOMBSTONE_PREFIX + " '" + markerPrefix + "' makes marker keys start with "
+                    + KEY_PREFIX + " '" + keyPrefix + "', so scans for driver hashes would find them; choose "
+                    + "another prefix, or set " + TOMBSTONE_GUARD_MS + "=0 to write no markers");
+        }
+        if (config.getLong(RETRY_BACKOFF_MAX_MS) < config.getLong(RETRY_BACKOFF_MS)) {
+            problems.put(RETRY_BACKOFF_MAX_MS, RETRY_BACKOFF_MAX_MS + " = " + config.getLong(RETRY_BACKOFF_MAX_MS)
+                    + " is below " + RETRY_BACKOFF_MS + " = " + config.getLong(RETRY_BACKOFF_MS));
+        }
+        long pollInterval = POLL_INTERVAL_DEFAULT;
+        String source = "Kafka's default max.poll.interval.ms";
+        Object override = originals.get(POLL_INTERVAL_OVERRIDE);
+        if (override != null) {
+            try {
+                pollInterval = Long.parseLong(override.toString().trim());
+                source = POLL_INTERVAL_OVERRIDE;
+            } catch (NumberFormatException e) {
+                // The worker reports a malformed consumer override itself.
+            }
+        }
+        long timeout = config.getInt(TIMEOUT_MS);
+        if (timeout * TIMEOUTS_PER_PUT >= pollInterval) {
+            problems.put(TIMEOUT_MS, TIMEOUT_MS + " = " + timeout + " is too long: a failing put() may wait "
+                    + TIMEOUTS_PER_PUT + " x " + timeout + " ms, which must stay below " + source + " = "
+                    + pollInterval + " or the consumer leaves the group");
+        }
+        String caFile = config.getString(TLS_CA_FILE);
+        if (!caFile.isEmpty() && !RedisEndpoint.parse(config.getPassword(REDIS_URI).value()).tls()) {
+            problems.put(TLS_CA_FILE, TLS_CA_FILE + " is set but " + REDIS_URI + " is not rediss:// (TLS)");
+        }
+        return problems;
     }
 
     RedisEndpoint endpoint() {
@@ -96,6 +206,35 @@ public final class RedisSinkConfig extends AbstractConfig {
         return getInt(TIMEOUT_MS);
     }
 
+    public long retryBackoffMaxMs() {
+        return getLong(RETRY_BACKOFF_MAX_MS);
+    }
+
+    public int maxFields() {
+        return getInt(MAX_FIELDS);
+    }
+
+    public int maxFieldBytes() {
+        return getInt(MAX_FIELD_BYTES);
+    }
+
+    public long maxFutureMs() {
+        return getLong(MAX_FUTURE_MS);
+    }
+
+    public String tombstonePrefix() {
+        return getString(TOMBSTONE_PREFIX);
+    }
+
+    public long tombstoneGuardMs() {
+        return getLong(TOMBSTONE_GUARD_MS);
+    }
+
+    /** Empty: the JVM's default trust store. */
+    public String tlsCaFile() {
+        return getString(TLS_CA_FILE);
+    }
+
     /** Validates redis.uri by parsing it exactly as the task will. */
     static final class UriValidator implements ConfigDef.Validator {
         @Override
@@ -112,6 +251,27 @@ public final class RedisSinkConfig extends AbstractConfig {
         @Override
         public String toString() {
             return "redis://[[user]:password@]host[:port][/db] or rediss://...";
+        }
+    }
+
+    /** An empty value, or a readable PEM file with at least one certificate. */
+    static final class CaFileValidator implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            String path = value == null ? "" : value.toString();
+            if (path.isEmpty()) {
+                return;
+            }
+            try {
+                TlsTrust.load(path);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(name + " " + e.getMessage());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "empty, or a PEM file of CA certificates";
         }
     }
 }

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
@@ -54,5 +56,18 @@ public class RedisSinkConnector extends SinkConnector {
     @Override
     public ConfigDef config() {
         return RedisSinkConfig.CONFIG_DEF;
+    }
+
+    /** The ConfigDef's per-key checks, plus the rules that involve two keys, reported on the key to change. */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config result = super.validate(connectorConfigs);
+        if (result.configValues().stream().anyMatch(v -> !v.errorMessages().isEmpty())) {
+            return result; // the cross-checks need every single value valid
+        }
+        AbstractConfig parsed = new AbstractConfig(RedisSinkConfig.CONFIG_DEF, connectorConfigs, false);
+        RedisSinkConfig.crossCheck(parsed, connectorConfigs).forEach((key, message) -> result.configValues().stream()
+                .filter(v -> v.name().equals(key)).findFirst().ifPresent(v -> v.addErrorMessage(message)));
+        return result;
     }
 }

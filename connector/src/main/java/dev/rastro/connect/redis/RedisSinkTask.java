@@ -30,6 +30,8 @@ public class RedisSinkTask extends SinkTask {
     private RedisWriter writer;
     private RedisSinkMetrics metrics;
     private ErrantRecordReporter reporter;
+    /** put() calls in a row that failed transiently; drives the exponential backoff. */
+    private int consecutiveFailures;
 
     public RedisSinkTask() {
         this(System::currentTimeMillis);
@@ -48,8 +50,9 @@ public class RedisSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new RedisSinkConfig(props);
-        mapper = new RecordMapper(config);
-        writer = new RedisWriter(config.endpoint(), config.timeoutMs(), config.timestampField());
+        mapper = new RecordMapper(config, clock);
+        writer = new RedisWriter(config);
+        consecutiveFailures = 0;
         metrics = new RedisSinkMetrics(pluginMetrics());
         try {
             reporter = context.errantRecordReporter();
@@ -57,8 +60,11 @@ public class RedisSinkTask extends SinkTask {
             reporter = null; // a worker older than 2.6 has no DLQ API
         }
         // No connection yet: Redis being down at start must not fail the task; put() connects and retries.
-        log.info("Redis sink task started: {} key prefix '{}', DLQ reporter {}", config.endpoint().target(),
-                config.keyPrefix(), reporter == null ? "absent (invalid records fail the task)" : "present");
+        log.info("Redis sink task started: {} key prefix '{}', tombstone markers {}, DLQ reporter {}",
+                config.endpoint().target(), config.keyPrefix(), config.tombstoneGuardMs() > 0
+                        ? "'" + config.tombstonePrefix() + config.keyPrefix() + "*' for " + config.tombstoneGuardMs() + " ms"
+                        : "off",
+                reporter == null ? "absent (invalid records fail the task)" : "present");
     }
 
     private PluginMetrics pluginMetrics() {
@@ -98,11 +104,13 @@ public class RedisSinkTask extends SinkTask {
         } catch (RetriableException e) {
             metrics.retry();
             writer.disconnect();
-            context.timeout(config.retryBackoffMs());
+            long backoff = backoffMs(consecutiveFailures++);
+            context.timeout(backoff);
             log.warn("Redis write failed, Connect will redeliver the batch of {} records in {} ms: {}",
-                    batch.size(), config.retryBackoffMs(), e.getMessage());
+                    batch.size(), backoff, e.getMessage());
             throw e;
         }
+        consecutiveFailures = 0;
 
         // Reported only once the whole batch is in Redis: a retried batch must not reach the DLQ twice.
         for (int i = 0; i < batch.size(); i++) {
@@ -115,6 +123,15 @@ public class RedisSinkTask extends SinkTask {
                 metrics.invalid();
             }
         }
+    }
+
+    /** redis.retry.backoff.ms doubled per earlier consecutive failure, capped at redis.retry.backoff.max.ms. */
+    private long backoffMs(int earlierFailures) {
+        long backoff = config.retryBackoffMs();
+        for (int i = 0; i < earlierFailures && backoff < config.retryBackoffMaxMs(); i++) {
+            backoff *= 2;
+        }
+        return Math.min(backoff, config.retryBackoffMaxMs());
     }
 
     private void writeInChunks(List<SinkRecord> batch, RedisWrite[] writes, Exception[] errors,
@@ -133,7 +150,7 @@ public class RedisSinkTask extends SinkTask {
                 RedisWriter.Outcome outcome = outcomes.get(j);
                 switch (outcome.result()) {
                     case WRITTEN -> metrics.written(now - ((RedisWrite.Upsert) writes[i]).timestamp());
-                    case STALE -> metrics.skippedStale();
+                    case STALE, GUARDED -> metrics.skippedStale();
                     case DELETED -> metrics.deleted();
                     case FAILED -> errors[i] = new ConnectException("Record "
                             + InvalidRecordException.coordinates(batch.get(i)) + " could not be written: "

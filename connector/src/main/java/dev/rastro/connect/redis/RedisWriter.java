@@ -3,6 +3,8 @@ package dev.rastro.connect.redis;
 import java.util.ArrayList;
 import java.util.List;
 
+import javax.net.ssl.SSLSocketFactory;
+
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.slf4j.Logger;
@@ -14,7 +16,6 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -23,8 +24,10 @@ import redis.clients.jedis.exceptions.JedisException;
  * Owns the task's single Redis connection and runs one chunk of writes as one pipeline (one round trip),
  * in record order, then checks every reply.
  *
- * <p>A task is single-threaded, so one plain connection (no pool) is enough. Any connection trouble closes
- * it and surfaces as {@link RetriableException}; the next call reconnects and reloads the script.
+ * <p>A task is single-threaded, so one plain connection (no pool) is enough. Errors are sorted by
+ * {@link RedisErrors}: transient ones close the connection and surface as {@link RetriableException} (the next
+ * call reconnects and reloads the scripts); configuration errors as {@link ConnectException}; a record's own
+ * error (WRONGTYPE) as a {@link Result#FAILED} outcome for the DLQ.
  */
 final class RedisWriter implements AutoCloseable {
 
@@ -36,11 +39,17 @@ final class RedisWriter implements AutoCloseable {
     record Outcome(Result result, String error) {
         static final Outcome WRITTEN = new Outcome(Result.WRITTEN, null);
         static final Outcome STALE = new Outcome(Result.STALE, null);
+        static final Outcome GUARDED = new Outcome(Result.GUARDED, null);
         static final Outcome DELETED = new Outcome(Result.DELETED, null);
     }
 
     enum Result {
-        WRITTEN, STALE, DELETED,
+        WRITTEN,
+        /** Skipped: Redis held a strictly newer timestamp (upsert or tombstone). */
+        STALE,
+        /** Upsert skipped: a tombstone at or after its time deleted the driver (the marker still exists). */
+        GUARDED,
+        DELETED,
         /** Redis refused this one write for a reason retrying cannot fix (the key holds a non-hash). */
         FAILED
     }
@@ -48,32 +57,79 @@ final class RedisWriter implements AutoCloseable {
     private final RedisEndpoint endpoint;
     private final int timeoutMs;
     private final String timestampField;
+    private final String keyPrefix;
+    private final String markerPrefix;
+    private final long guardMs;
+    private final SSLSocketFactory sslSocketFactory;
 
     private Jedis jedis;
 
-    RedisWriter(RedisEndpoint endpoint, int timeoutMs, String timestampField) {
-        this.endpoint = endpoint;
-        this.timeoutMs = timeoutMs;
-        this.timestampField = timestampField;
+    /**
+     * @throws ConnectException when redis.tls.ca.file cannot be loaded
+     */
+    RedisWriter(RedisSinkConfig config) {
+        this.endpoint = config.endpoint();
+        this.timeoutMs = config.timeoutMs();
+        this.timestampField = config.timestampField();
+        this.keyPrefix = config.keyPrefix();
+        this.markerPrefix = config.tombstonePrefix();
+        this.guardMs = config.tombstoneGuardMs();
+        if (config.tlsCaFile().isEmpty()) {
+            this.sslSocketFactory = null;
+        } else {
+            try {
+                this.sslSocketFactory = TlsTrust.load(config.tlsCaFile());
+            } catch (IllegalArgumentException e) {
+                throw new ConnectException(RedisSinkConfig.TLS_CA_FILE + " " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The tombstone marker of a driver's hash key. */
+    String markerKey(String key) {
+        return markerPrefix + key;
     }
 
     /**
      * Applies {@code writes} in order as one pipeline and returns one outcome per write, in the same order.
      *
      * @throws RetriableException Redis unreachable, timed out or temporarily refusing (LOADING, BUSY, OOM, ...)
-     * @throws ConnectException   Redis rejected our credentials: retrying would not help
+     * @throws ConnectException   a configuration problem (credentials, permissions, database, certificate)
      */
     List<Outcome> write(List<RedisWrite> writes) {
         if (writes.isEmpty()) {
             return List.of();
         }
+        boolean reused = jedis != null && !jedis.isBroken();
         ensureConnected();
+        try {
+            return runReloadingScripts(writes);
+        } catch (JedisConnectionException e) {
+            disconnect();
+            if (!reused) {
+                throw retriable(pipelineOp(writes), null, describe(e), e);
+            }
+            // A connection that sat idle may have been closed by a Redis restart or an idle timeout without
+            // our noticing. One fresh connection, same chunk: re-applying writes that did land is harmless
+            // (equal timestamps overwrite, older ones are skipped).
+            log.info("Redis connection to {} was stale ({}); reconnecting once", endpoint.target(), describe(e));
+        }
+        ensureConnected();
+        try {
+            return runReloadingScripts(writes);
+        } catch (JedisConnectionException e) {
+            disconnect();
+            throw retriable(pipelineOp(writes), null, describe(e), e);
+        }
+    }
+
+    private List<Outcome> runReloadingScripts(List<RedisWrite> writes) {
         List<Outcome> outcomes = runPipeline(writes);
         if (outcomes == null) {
             // NOSCRIPT: Redis lost its script cache (restart, failover, SCRIPT FLUSH). Reload and rerun the chunk:
             // re-applying the writes that did succeed is harmless, since equal timestamps just overwrite.
-            log.info("Redis at {} no longer knows the write script; reloading it", endpoint.target());
-            loadScript();
+            log.info("Redis at {} no longer knows the write scripts; reloading them", endpoint.target());
+            loadScripts();
             outcomes = runPipeline(writes);
             if (outcomes == null) {
                 throw retriable("EVALSHA", writes.get(0).key(), "script still unknown right after SCRIPT LOAD", null);
@@ -85,53 +141,60 @@ final class RedisWriter implements AutoCloseable {
     /** @return the outcomes, or null when any EVALSHA answered NOSCRIPT */
     private List<Outcome> runPipeline(List<RedisWrite> writes) {
         List<Response<?>> responses = new ArrayList<>(writes.size());
-        try {
-            Pipeline pipeline = jedis.pipelined();
-            for (RedisWrite w : writes) {
-                if (w instanceof RedisWrite.Upsert u) {
-                    responses.add(pipeline.evalsha(WriteScript.SHA1, List.of(u.key()),
-                            WriteScript.args(timestampField, u)));
-                } else {
-                    responses.add(pipeline.del(w.key()));
-                }
+        Pipeline pipeline = jedis.pipelined();
+        for (RedisWrite w : writes) {
+            List<String> keys = guardMs > 0 ? List.of(w.key(), markerKey(w.key())) : List.of(w.key());
+            if (w instanceof RedisWrite.Upsert u) {
+                responses.add(pipeline.evalsha(WriteScript.UPSERT.sha1(), keys, WriteScript.upsertArgs(timestampField, u)));
+            } else {
+                responses.add(pipeline.evalsha(WriteScript.DELETE.sha1(), keys,
+                        WriteScript.deleteArgs(timestampField, (RedisWrite.Delete) w, guardMs)));
             }
-            pipeline.sync();
-        } catch (JedisConnectionException e) {
-            disconnect();
-            throw retriable(pipelineOp(writes), null, describe(e), e);
         }
+        pipeline.sync(); // a JedisConnectionException here is handled by write()
 
         List<Outcome> outcomes = new ArrayList<>(writes.size());
         boolean noScript = false;
         for (int i = 0; i < writes.size(); i++) {
             RedisWrite w = writes.get(i);
-            String op = w instanceof RedisWrite.Upsert ? "EVALSHA" : "DEL";
+            String op = w instanceof RedisWrite.Upsert ? "EVALSHA upsert" : "EVALSHA tombstone";
             try {
                 Object reply = responses.get(i).get();
-                if (w instanceof RedisWrite.Delete) {
-                    outcomes.add(Outcome.DELETED);
-                } else if (reply instanceof Long n && n == WriteScript.WRITTEN) {
-                    outcomes.add(Outcome.WRITTEN);
-                } else if (reply instanceof Long n && n == WriteScript.STALE) {
-                    outcomes.add(Outcome.STALE);
-                } else {
-                    throw new ConnectException(message(op, w.key(), "unexpected reply " + reply));
-                }
+                outcomes.add(outcome(w, reply, op));
             } catch (JedisDataException e) {
                 String msg = String.valueOf(e.getMessage());
-                if (msg.startsWith("NOSCRIPT")) {
-                    noScript = true;
-                    outcomes.add(null);
-                } else if (msg.contains("WRONGTYPE")) {
-                    // Someone else's non-hash value sits at our key: we must not delete foreign data, nor retry forever.
-                    outcomes.add(new Outcome(Result.FAILED, message(op, w.key(), msg)));
-                } else {
-                    // LOADING, BUSY, OOM, READONLY, MASTERDOWN...: the server's state, not the record's fault.
-                    throw retriable(op, w.key(), msg, e);
+                switch (RedisErrors.classify(msg)) {
+                    case NO_SCRIPT -> {
+                        noScript = true;
+                        outcomes.add(null);
+                    }
+                    // Someone else's non-hash value sits at our key: we must not delete foreign data, nor retry.
+                    case RECORD -> outcomes.add(new Outcome(Result.FAILED, message(op, w.key(), msg)));
+                    case TRANSIENT -> throw retriable(op, w.key(), msg, e);
+                    default -> throw permanent(op, w.key(), msg, e);
                 }
             }
         }
         return noScript ? null : outcomes;
+    }
+
+    private Outcome outcome(RedisWrite w, Object reply, String op) {
+        if (reply instanceof Long n) {
+            if (w instanceof RedisWrite.Upsert) {
+                if (n == WriteScript.WRITTEN) {
+                    return Outcome.WRITTEN;
+                } else if (n == WriteScript.STALE) {
+                    return Outcome.STALE;
+                } else if (n == WriteScript.TOMBSTONED) {
+                    return Outcome.GUARDED;
+                }
+            } else if (n == WriteScript.DELETED) {
+                return Outcome.DELETED;
+            } else if (n == WriteScript.STALE) {
+                return Outcome.STALE;
+            }
+        }
+        throw new ConnectException(message(op, w.key(), "unexpected reply " + reply));
     }
 
     private void ensureConnected() {
@@ -143,39 +206,71 @@ final class RedisWriter implements AutoCloseable {
                 .connectionTimeoutMillis(timeoutMs)
                 .socketTimeoutMillis(timeoutMs)
                 .database(endpoint.database())
-                .ssl(endpoint.tls())
                 .clientName(CLIENT_NAME)
                 // No CLIENT SETINFO: one round trip less, and Redis < 7.2 does not know the command.
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        if (endpoint.tls()) {
+            // Jedis checks no host name unless told to: without this any certificate from a trusted CA passes.
+            config.ssl(true).sslParameters(TlsTrust.verifyingHostname());
+            if (sslSocketFactory != null) {
+                config.sslSocketFactory(sslSocketFactory);
+            }
+        }
         if (endpoint.password() != null) {
             config.user(endpoint.user()).password(endpoint.password());
         }
         try {
             jedis = new Jedis(new HostAndPort(endpoint.host(), endpoint.port()), config.build());
             jedis.ping(); // the constructor may connect lazily: make "unreachable" surface here
-        } catch (JedisAccessControlException e) {
+        } catch (JedisConnectionException e) {
             disconnect();
-            throw new ConnectException(message("AUTH", null, describe(e)), e);
+            if (RedisErrors.isCertificateProblem(e)) {
+                throw new ConnectException(message("TLS handshake", null, describe(e))
+                        + "; the server's certificate must chain to a trusted CA (" + RedisSinkConfig.TLS_CA_FILE
+                        + ", or the JVM's trust store) and name the host in " + RedisSinkConfig.REDIS_URI, e);
+            }
+            throw retriable("CONNECT", null, describe(e), e);
+        } catch (JedisDataException e) {
+            // AUTH, SELECT, CLIENT SETNAME or PING refused
+            disconnect();
+            throw byKind("CONNECT", null, e);
         } catch (JedisException e) {
             disconnect();
             throw retriable("CONNECT", null, describe(e), e);
         }
-        loadScript();
+        loadScripts();
         log.info("Connected to Redis at {}", endpoint.target());
     }
 
-    private void loadScript() {
-        String sha;
-        try {
-            sha = jedis.scriptLoad(WriteScript.SOURCE);
-        } catch (JedisException e) {
-            disconnect();
-            throw retriable("SCRIPT LOAD", null, describe(e), e);
+    private void loadScripts() {
+        for (WriteScript.Script script : List.of(WriteScript.UPSERT, WriteScript.DELETE)) {
+            String sha;
+            try {
+                sha = jedis.scriptLoad(script.source());
+            } catch (JedisDataException e) {
+                disconnect();
+                throw byKind("SCRIPT LOAD", null, e);
+            } catch (JedisException e) {
+                disconnect();
+                throw retriable("SCRIPT LOAD", null, describe(e), e);
+            }
+            if (!script.sha1().equals(sha)) {
+                throw new ConnectException(message("SCRIPT LOAD", null,
+                        "returned SHA " + sha + ", expected " + script.sha1()));
+            }
         }
-        if (!WriteScript.SHA1.equals(sha)) {
-            throw new ConnectException(message("SCRIPT LOAD", null,
-                    "returned SHA " + sha + ", expected " + WriteScript.SHA1));
-        }
+    }
+
+    /** A Redis error reply outside a pipeline: retriable only when transient. */
+    private RuntimeException byKind(String op, String key, JedisDataException e) {
+        String msg = String.valueOf(e.getMessage());
+        return RedisErrors.classify(msg) == RedisErrors.Kind.TRANSIENT ? retriable(op, key, msg, e)
+                : permanent(op, key, msg, e);
+    }
+
+    private ConnectException permanent(String op, String key, String msg, Throwable cause) {
+        return new ConnectException(message(op, key, msg) + "; " + RedisErrors.hint(msg, keyPrefix, markerPrefix),
+                cause);
     }
 
     /** Drops the connection; the next write reconnects. */
@@ -198,7 +293,7 @@ final class RedisWriter implements AutoCloseable {
     private static String pipelineOp(List<RedisWrite> writes) {
         String first = writes.get(0).key();
         String last = writes.get(writes.size() - 1).key();
-        return "pipeline of " + writes.size() + " EVALSHA/DEL (keys " + first
+        return "pipeline of " + writes.size() + " EVALSHA (keys " + first
                 + (writes.size() > 1 ? " .. " + last : "") + ")";
     }
 

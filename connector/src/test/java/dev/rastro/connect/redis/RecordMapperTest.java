@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
@@ -20,10 +21,19 @@ import org.junit.jupiter.api.Test;
 class RecordMapperTest {
 
     private static final String TOPIC = "driver-locations";
-    private final RecordMapper mapper = new RecordMapper("driver:", "driver_id", "timestamp");
+    private static final long NOW = 1_700_000_060_000L;
+    private static final long DAY = 86_400_000L;
+    private final RecordMapper mapper = new RecordMapper("driver:", "driver_id", "timestamp",
+            RecordMapper.Limits.DEFAULT, () -> NOW);
 
+    /** Kafka timestamp = NOW, as for a record consumed right after it was produced. */
     private static SinkRecord record(Object key, Object value) {
-        return new SinkRecord(TOPIC, 3, Schema.OPTIONAL_STRING_SCHEMA, key, null, value, 42L);
+        return record(key, value, NOW);
+    }
+
+    private static SinkRecord record(Object key, Object value, Long kafkaTimestamp) {
+        return new SinkRecord(TOPIC, 3, Schema.OPTIONAL_STRING_SCHEMA, key, null, value, 42L, kafkaTimestamp,
+                kafkaTimestamp == null ? TimestampType.NO_TIMESTAMP_TYPE : TimestampType.CREATE_TIME);
     }
 
     private static Map<String, Object> value(Object... kv) {
@@ -59,7 +69,7 @@ class RecordMapperTest {
     void keyWithoutValueIdIsEnough() {
         RedisWrite.Upsert u = (RedisWrite.Upsert) mapper.map(record("d1", value("timestamp", 5L, "lat", 1.5d)));
         assertEquals("driver:d1", u.key());
-        assertEquals(List.of("timestamp", "5", "lat", "1.5"), u.fields());
+        assertEquals(List.of("timestamp", "5000", "lat", "1.5"), u.fields());
     }
 
     @Test
@@ -70,16 +80,28 @@ class RecordMapperTest {
 
     @Test
     void customPrefixAndFieldNames() {
-        RecordMapper custom = new RecordMapper("courier/", "courier", "ts");
+        RecordMapper custom = new RecordMapper("courier/", "courier", "ts", RecordMapper.Limits.DEFAULT, () -> NOW);
         RedisWrite.Upsert u = (RedisWrite.Upsert) custom.map(record(null, value("courier", "c1", "ts", "99")));
         assertEquals("courier/c1", u.key());
-        assertEquals(99L, u.timestamp());
+        assertEquals(99_000L, u.timestamp());
     }
 
     @Test
-    void tombstoneBecomesDelete() {
-        RedisWrite w = mapper.map(record("driver_7", null));
-        assertEquals(new RedisWrite.Delete("driver:driver_7"), w);
+    void tombstoneBecomesDeleteAtItsKafkaTimestamp() {
+        RedisWrite w = mapper.map(record("driver_7", null, NOW - 5));
+        assertEquals(new RedisWrite.Delete("driver:driver_7", NOW - 5), w);
+    }
+
+    @Test
+    void tombstoneWithoutKafkaTimestampOrFromTheFarFutureIsInvalid() {
+        assertEquals("Invalid record driver-locations-3@42: tombstone (null value) has no Kafka timestamp: cannot "
+                + "tell whether it is older than the stored location",
+                assertThrows(InvalidRecordException.class, () -> mapper.map(record("d1", null, null))).getMessage());
+        assertEquals(new RedisWrite.Delete("driver:d1", NOW + DAY), mapper.map(record("d1", null, NOW + DAY)));
+        assertEquals("Invalid record driver-locations-3@42: tombstone Kafka timestamp " + (NOW + DAY + 1) + " is "
+                + (DAY + 1) + " ms in the future (limit redis.timestamp.max.future.ms = 86400000)",
+                assertThrows(InvalidRecordException.class,
+                        () -> mapper.map(record("d1", null, NOW + DAY + 1))).getMessage());
     }
 
     @Test
@@ -123,43 +145,104 @@ class RecordMapperTest {
     }
 
     @Test
-    void nonIntegerTimestampsAreInvalid() {
-        assertEquals("Invalid record driver-locations-3@42: field 'timestamp' must be an integer epoch-millisecond "
-                + "number or a string of decimal digits, got a fractional number 1.5", invalid("d1", value("timestamp", 1.5d)).getMessage());
-        assertEquals("Invalid record driver-locations-3@42: field 'timestamp' must be an integer epoch-millisecond "
-                + "number or a string of decimal digits, got a string '2024-01-01T00:00:00Z'",
-                invalid("d1", value("timestamp", "2024-01-01T00:00:00Z")).getMessage());
-        invalid("d1", value("timestamp", "12.0"));
-        invalid("d1", value("timestamp", ""));
-        invalid("d1", value("timestamp", " 12"));
-        invalid("d1", value("timestamp", true));
-        invalid("d1", value("timestamp", Map.of("ms", 1L)));
-        invalid("d1", value("timestamp", Double.NaN));
+    void timestampsThatAreNoPositiveEpochTimeAreInvalid() {
+        assertEquals("Invalid record driver-locations-3@42: field 'timestamp' must be a positive epoch time in "
+                + "milliseconds or seconds (a number or a string of decimal digits), got a string "
+                + "'2024-01-01T00:00:00Z'", invalid("d1", value("timestamp", "2024-01-01T00:00:00Z")).getMessage());
+        assertEquals("Invalid record driver-locations-3@42: field 'timestamp' must be a positive epoch time in "
+                + "milliseconds or seconds (a number or a string of decimal digits), got an integer -5",
+                invalid("d1", value("timestamp", -5L)).getMessage());
+        for (Object bad : List.of(0L, 0.0d, -1.5d, "-5", "0", "", " 12", "12.", ".5", "1e12", "0x10", "inf", true,
+                Map.of("ms", 1L), Double.NaN, Double.POSITIVE_INFINITY, new java.math.BigDecimal("-3"))) {
+            invalid("d1", value("timestamp", bad));
+        }
     }
 
     @Test
     void timestampsBeyondExactLuaRangeAreInvalid() {
-        assertEquals("Invalid record driver-locations-3@42: field 'timestamp' = 9007199254740993 is outside +/-2^53, "
+        RecordMapper noFutureCap = new RecordMapper("driver:", "driver_id", "timestamp",
+                new RecordMapper.Limits(1000, 65536, Long.MAX_VALUE), () -> NOW);
+        assertEquals("Invalid record driver-locations-3@42: field 'timestamp' = 9007199254740993 is beyond 2^53 ms, "
                 + "which the write script cannot compare exactly",
-                invalid("d1", value("timestamp", 9_007_199_254_740_993L)).getMessage());
-        invalid("d1", value("timestamp", "99999999999999999999"));
-        invalid("d1", value("timestamp", new BigInteger("99999999999999999999")));
+                assertThrows(InvalidRecordException.class, () -> noFutureCap.map(
+                        record("d1", value("timestamp", 9_007_199_254_740_993L)))).getMessage());
+        assertThrows(InvalidRecordException.class,
+                () -> noFutureCap.map(record("d1", value("timestamp", "99999999999999999999"))));
+        assertThrows(InvalidRecordException.class,
+                () -> noFutureCap.map(record("d1", value("timestamp", new BigInteger("99999999999999999999")))));
+        assertEquals(RecordMapper.MAX_EXACT_TIMESTAMP, ((RedisWrite.Upsert) noFutureCap.map(
+                record("d1", value("timestamp", RecordMapper.MAX_EXACT_TIMESTAMP)))).timestamp());
     }
 
     @Test
-    void acceptedTimestampForms() {
+    void acceptedTimestampFormsAndSecondsBecomeMilliseconds() {
         assertEquals(1_700_000_000_000L, ts(1_700_000_000_000L));
-        assertEquals(42L, ts(42));
         assertEquals(1_700_000_000_000L, ts("1700000000000"));
-        assertEquals(-5L, ts("-5"));
         assertEquals(1_700_000_000_000L, ts(1.7e12d)); // whole-valued JSON number written as 1.7E12
-        assertEquals(RecordMapper.MAX_EXACT_TIMESTAMP, ts(RecordMapper.MAX_EXACT_TIMESTAMP));
+        // Below 1e11: epoch seconds, as the producer reads them.
+        assertEquals(1_700_000_000_000L, ts(1_700_000_000L));
+        assertEquals(1_700_000_000_000L, ts(1_700_000_000));
+        assertEquals(1_700_000_000_000L, ts("1700000000"));
+        assertEquals(1_700_000_000_000L, ts(new BigInteger("1700000000")));
+        assertEquals(1_700_000_000_000L, ts(new java.math.BigDecimal("1700000000")));
+        assertEquals(1_700_000_000_500L, ts(1_700_000_000.5d));
+        assertEquals(1_700_000_000_123L, ts("1700000000.1234"));
+        assertEquals(42_000L, ts(42));
+        assertEquals(1_500L, ts(1.5d));
+        assertEquals(99_999_999_999_000L, ((RedisWrite.Upsert) new RecordMapper("driver:", "driver_id", "timestamp",
+                new RecordMapper.Limits(1000, 65536, Long.MAX_VALUE), () -> NOW)
+                .map(record("d1", value("timestamp", 99_999_999_999L)))).timestamp()); // the year 5138
+        assertEquals(100_000_000_000L, ts(100_000_000_000L)); // from 1e11 on: milliseconds (1973)
+        // Fractional milliseconds round half up, like the producer's Math.round.
+        assertEquals(1_700_000_000_001L, ts(1_700_000_000_000.5d));
+        assertEquals(1_700_000_000_000L, ts("1700000000000.49"));
+    }
+
+    @Test
+    void timestampsTooFarInTheFutureAreInvalid() {
+        assertEquals(NOW + DAY, ts(NOW + DAY));
+        assertEquals("Invalid record driver-locations-3@42: field 'timestamp' = " + (NOW + DAY + 1) + " is "
+                + (DAY + 1) + " ms in the future (limit redis.timestamp.max.future.ms = 86400000)",
+                invalid("d1", value("timestamp", NOW + DAY + 1)).getMessage());
+        // Microseconds read as milliseconds: the year 55,000.
+        assertEquals("Invalid record driver-locations-3@42: field 'timestamp' = 1700000000000000 is "
+                + (1_700_000_000_000_000L - NOW) + " ms in the future (limit redis.timestamp.max.future.ms = 86400000)",
+                invalid("d1", value("timestamp", 1_700_000_000_000_000L)).getMessage());
+        // The reference is the Kafka timestamp when it is earlier than now (a replay decides the same way) ...
+        assertThrows(InvalidRecordException.class,
+                () -> mapper.map(record("d1", value("timestamp", NOW), NOW - DAY - 1)));
+        // ... and now when the Kafka timestamp is itself in the future.
+        assertThrows(InvalidRecordException.class,
+                () -> mapper.map(record("d1", value("timestamp", NOW + 2 * DAY), NOW + 3 * DAY)));
+        assertEquals(NOW, ((RedisWrite.Upsert) mapper.map(record("d1", value("timestamp", NOW), null))).timestamp());
+    }
+
+    @Test
+    void fieldCountAndFieldSizeAreCapped() {
+        RecordMapper small = new RecordMapper("driver:", "driver_id", "timestamp",
+                new RecordMapper.Limits(3, 13, DAY), () -> NOW);
+        assertEquals(3, ((RedisWrite.Upsert) small.map(record("d1",
+                value("timestamp", NOW, "a", "1234567890123", "b", null, "c", "x")))).fields().size() / 2);
+        assertEquals("Invalid record driver-locations-3@42: value has 4 fields, more than redis.record.max.fields = 3",
+                assertThrows(InvalidRecordException.class, () -> small.map(record("d1",
+                        value("timestamp", NOW, "a", "1", "b", "2", "c", "3")))).getMessage());
+        assertEquals("Invalid record driver-locations-3@42: field 'a' is 14 bytes, more than "
+                + "redis.record.max.field.bytes = 13",
+                assertThrows(InvalidRecordException.class, () -> small.map(record("d1",
+                        value("timestamp", NOW, "a", "12345678901234")))).getMessage());
+        // Bytes, not characters: 7 x 'é' is 14 bytes in UTF-8.
+        assertThrows(InvalidRecordException.class, () -> small.map(record("d1",
+                value("timestamp", NOW, "a", "\u00e9".repeat(7)))));
+        assertEquals("Invalid record driver-locations-3@42: field name 'abcdefghijklmn' is 14 bytes, more than "
+                + "redis.record.max.field.bytes = 13",
+                assertThrows(InvalidRecordException.class, () -> small.map(record("d1",
+                        value("timestamp", NOW, "abcdefghijklmn", "1")))).getMessage());
     }
 
     @Test
     void timestampIsStoredCanonically() {
         RedisWrite.Upsert u = (RedisWrite.Upsert) mapper.map(record("d1", value("timestamp", "0017")));
-        assertEquals(List.of("timestamp", "17"), u.fields());
+        assertEquals(List.of("timestamp", "17000"), u.fields());
     }
 
     private long ts(Object raw) {
@@ -177,7 +260,7 @@ class RecordMapperTest {
         Struct struct = new Struct(schema).put("driver_id", "s1").put("timestamp", new java.util.Date(1234L))
                 .put("lat", 52.5d);
         RedisWrite.Upsert u = (RedisWrite.Upsert) mapper.map(
-                new SinkRecord(TOPIC, 0, null, null, schema, struct, 7L));
+                new SinkRecord(TOPIC, 0, null, null, schema, struct, 7L, NOW, TimestampType.CREATE_TIME));
         assertEquals("driver:s1", u.key());
         assertEquals(1234L, u.timestamp());
         assertEquals(List.of("driver_id", "s1", "timestamp", "1234", "lat", "52.5"), u.fields());
@@ -189,7 +272,7 @@ class RecordMapperTest {
         raw.put("timestamp", 3L);
         raw.put(5, "five");
         RedisWrite.Upsert u = (RedisWrite.Upsert) mapper.map(record("d1", raw));
-        assertEquals(Map.of("timestamp", "3", "5", "five"), Map.of(u.fields().get(0), u.fields().get(1),
+        assertEquals(Map.of("timestamp", "3000", "5", "five"), Map.of(u.fields().get(0), u.fields().get(1),
                 u.fields().get(2), u.fields().get(3)));
     }
 

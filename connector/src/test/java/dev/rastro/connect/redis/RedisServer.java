@@ -22,16 +22,23 @@ final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path log;
+    private final List<String> extraArgs;
     private Process process;
 
-    private RedisServer(int port, Path log) {
+    private RedisServer(int port, Path log, List<String> extraArgs) {
         this.port = port;
         this.log = log;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     static RedisServer start() throws IOException {
+        return start(List.of());
+    }
+
+    /** @param extraArgs more redis-server options, e.g. a TLS port; readiness is still PING on the plain port */
+    static RedisServer start(List<String> extraArgs) throws IOException {
         Path log = Files.createTempFile("rastro-redis-test-", ".log");
-        RedisServer server = new RedisServer(freePort(), log);
+        RedisServer server = new RedisServer(freePort(), log, extraArgs);
         server.restart();
         return server;
     }
@@ -53,8 +60,10 @@ final class RedisServer implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("redis-server already running on port " + port);
         }
-        process = new ProcessBuilder(List.of(BINARY, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--daemonize", "no"))
+        List<String> command = new java.util.ArrayList<>(List.of(BINARY, "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"));
+        command.addAll(extraArgs);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -116,7 +125,7 @@ final class RedisServer implements AutoCloseable {
         }
     }
 
-    private String tail() {
+    String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n",
@@ -126,7 +135,7 @@ final class RedisServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

@@ -57,7 +57,108 @@ class RedisSinkConfigTest {
         assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI,
                 "redis://h", RedisSinkConfig.RETRY_BACKOFF_MS, "-1")));
         assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://h", RedisSinkConfig.MAX_FIELDS, "0")));
+        assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://h", RedisSinkConfig.TIMEOUT_MS, "60001")));
+        assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI,
                 "redis://h", RedisSinkConfig.TIMESTAMP_FIELD, "")));
+    }
+
+    @Test
+    void newSettingsHaveSafeDefaults() {
+        RedisSinkConfig config = new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h"));
+        assertEquals(1000, config.maxFields());
+        assertEquals(65536, config.maxFieldBytes());
+        assertEquals(86_400_000L, config.maxFutureMs());
+        assertEquals("tombstone:", config.tombstonePrefix());
+        assertEquals(86_400_000L, config.tombstoneGuardMs());
+        assertEquals(60_000L, config.retryBackoffMaxMs());
+        assertEquals("", config.tlsCaFile());
+    }
+
+    @Test
+    void retryBackoffHasAFloorAndACapNotBelowIt() {
+        assertEquals("Invalid value 0 for configuration redis.retry.backoff.ms: Value must be at least 100",
+                error(RedisSinkConfig.RETRY_BACKOFF_MS, "0"));
+        assertEquals("Invalid value 99 for configuration redis.retry.backoff.ms: Value must be at least 100",
+                error(RedisSinkConfig.RETRY_BACKOFF_MS, "99"));
+        assertEquals(100L, new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.RETRY_BACKOFF_MS, "100")).retryBackoffMs());
+        assertEquals("redis.retry.backoff.max.ms = 500 is below redis.retry.backoff.ms = 1000",
+                error(RedisSinkConfig.RETRY_BACKOFF_MAX_MS, "500"));
+    }
+
+    @Test
+    void timeoutMustFitTheConsumerPollInterval() {
+        // Kafka's default max.poll.interval.ms is 300 s; 4 x 60 s fits.
+        assertEquals(60_000, new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.TIMEOUT_MS, "60000")).timeoutMs());
+        String message = assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(
+                RedisSinkConfig.REDIS_URI, "redis://h", RedisSinkConfig.TIMEOUT_MS, "5000",
+                "consumer.override.max.poll.interval.ms", "20000"))).getMessage();
+        assertEquals("redis.timeout.ms = 5000 is too long: a failing put() may wait 4 x 5000 ms, which must stay "
+                + "below consumer.override.max.poll.interval.ms = 20000 or the consumer leaves the group", message);
+        new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h", RedisSinkConfig.TIMEOUT_MS, "4999",
+                "consumer.override.max.poll.interval.ms", "20000"));
+    }
+
+    @Test
+    void tombstoneMarkersMustNotLookLikeDriverKeys() {
+        assertEquals("redis.tombstone.key.prefix 'driver:old:' makes marker keys start with redis.key.prefix "
+                + "'driver:', so scans for driver hashes would find them; choose another prefix, or set "
+                + "redis.tombstone.guard.ms=0 to write no markers", error(RedisSinkConfig.TOMBSTONE_PREFIX, "driver:old:"));
+        // An empty key prefix matches every key, markers included.
+        assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.KEY_PREFIX, "")));
+        new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h", RedisSinkConfig.KEY_PREFIX, "",
+                RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
+        new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h", RedisSinkConfig.TOMBSTONE_PREFIX, "gone:"));
+    }
+
+    @Test
+    void caFileMustBeReadablePemAndNeedsRediss() throws Exception {
+        String missing = error(RedisSinkConfig.TLS_CA_FILE, "/nonexistent/ca.pem");
+        assertTrue(missing.startsWith("redis.tls.ca.file '/nonexistent/ca.pem' cannot be read"), missing);
+        java.nio.file.Path notPem = java.nio.file.Files.createTempFile("rastro-not-pem", ".pem");
+        try {
+            java.nio.file.Files.writeString(notPem, "hello");
+            String bad = error(RedisSinkConfig.TLS_CA_FILE, notPem.toString());
+            assertTrue(bad.startsWith("redis.tls.ca.file '" + notPem + "' "), bad);
+        } finally {
+            java.nio.file.Files.delete(notPem);
+        }
+    }
+
+    private static String error(String key, String value) {
+        return assertThrows(ConfigException.class,
+                () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h", key, value))).getMessage();
+    }
+
+    @Test
+    void hostNamesWithUnderscoresAreAccepted() {
+        RedisEndpoint e = RedisEndpoint.parse("redis://redis_primary:6380/1");
+        assertEquals("redis_primary", e.host());
+        assertEquals(6380, e.port());
+        assertEquals(1, e.database());
+        RedisEndpoint withCredentials = RedisEndpoint.parse("rediss://sink:p%40ss@cache_1.internal");
+        assertEquals("cache_1.internal", withCredentials.host());
+        assertEquals(6379, withCredentials.port());
+        assertEquals("sink", withCredentials.user());
+        assertEquals("p@ss", withCredentials.password());
+        assertEquals("rediss://cache_1.internal:6379", withCredentials.target());
+        assertEquals("redis.uri has no host (or an invalid one); expected redis://host:port",
+                uriError("redis://bad_host!:1"));
+        assertEquals("redis.uri has port 'x', which is not a number", uriError("redis://a_b:x"));
+    }
+
+    @Test
+    void userWithEmptyPasswordKeepsTheUser() {
+        RedisEndpoint e = RedisEndpoint.parse("redis://sink:@h:1");
+        assertEquals("sink", e.user());
+        assertEquals("", e.password());
+        RedisEndpoint none = RedisEndpoint.parse("redis://:@h:1");
+        assertNull(none.user());
+        assertNull(none.password());
     }
 
     @Test

@@ -61,6 +61,20 @@ class RedisSinkConnectorTest {
     }
 
     @Test
+    void validateReportsRulesThatInvolveTwoKeysOnTheKeyToChange() {
+        Map<String, String> props = new java.util.HashMap<>(PROPS);
+        props.put(RedisSinkConfig.TIMEOUT_MS, "10000");
+        props.put("consumer.override.max.poll.interval.ms", "30000");
+        props.put(RedisSinkConfig.TOMBSTONE_PREFIX, "driver:x");
+        Config result = new RedisSinkConnector().validate(props);
+        Map<String, List<String>> errors = new java.util.TreeMap<>();
+        result.configValues().stream().filter(v -> !v.errorMessages().isEmpty())
+                .forEach(v -> errors.put(v.name(), v.errorMessages()));
+        assertEquals(List.of(RedisSinkConfig.TIMEOUT_MS, RedisSinkConfig.TOMBSTONE_PREFIX), List.copyOf(errors.keySet()));
+        assertTrue(errors.get(RedisSinkConfig.TIMEOUT_MS).get(0).startsWith("redis.timeout.ms = 10000 is too long"));
+    }
+
+    @Test
     void validateAcceptsAGoodConfig() {
         Config result = new RedisSinkConnector().validate(PROPS);
         assertTrue(result.configValues().stream().allMatch(v -> v.errorMessages().isEmpty()));
@@ -70,7 +84,10 @@ class RedisSinkConnectorTest {
     void configDefDocumentsEveryKey() {
         var keys = RedisSinkConfig.CONFIG_DEF.configKeys();
         assertEquals(List.of("redis.uri", "redis.key.prefix", "redis.timestamp.field", "redis.id.field",
-                "redis.batch.size", "redis.retry.backoff.ms", "redis.timeout.ms"), List.copyOf(keys.keySet()));
+                "redis.batch.size", "redis.retry.backoff.ms", "redis.timeout.ms", "redis.record.max.fields",
+                "redis.record.max.field.bytes", "redis.timestamp.max.future.ms", "redis.tombstone.key.prefix",
+                "redis.tombstone.guard.ms", "redis.retry.backoff.max.ms", "redis.tls.ca.file"),
+                List.copyOf(keys.keySet()));
         keys.values().forEach(k -> assertTrue(k.documentation != null && !k.documentation.isBlank(), k.name));
     }
 }

@@ -24,6 +24,7 @@ import org.apache.kafka.common.metrics.KafkaMetricsContext;
 import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
 import org.apache.kafka.common.metrics.internals.PluginMetricsImpl;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -111,8 +112,15 @@ class RedisSinkTaskTest {
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
+    /** Kafka timestamp NOW, as for a record consumed right after it was produced. */
     private SinkRecord record(String key, Map<String, Object> value) {
-        return new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, key, null, value, nextOffset++);
+        return new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, key, null, value, nextOffset++, NOW,
+                TimestampType.CREATE_TIME);
+    }
+
+    private SinkRecord tombstone(String key, long kafkaTimestamp) {
+        return new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, key, null, null, nextOffset++, kafkaTimestamp,
+                TimestampType.CREATE_TIME);
     }
 
     private SinkRecord location(String id, long ts, Object... extra) {
@@ -191,10 +199,14 @@ class RedisSinkTaskTest {
     }
 
     @Test
-    void tombstoneDeletesTheHash() {
+    void tombstoneDeletesTheHashAndLeavesAMarker() {
         put(location("d1", T0), location("d2", T0));
-        put(record("d1", null));
-        assertEquals(Set.of("driver:d2"), jedis.keys("*"));
+        put(tombstone("d1", T0 + 10));
+        assertEquals(Set.of("driver:d2"), jedis.keys("driver:*"));
+        assertEquals(Set.of("driver:d2", "tombstone:driver:d1"), jedis.keys("*"));
+        assertEquals(String.valueOf(T0 + 10), jedis.get("tombstone:driver:d1"));
+        long ttl = jedis.pttl("tombstone:driver:d1");
+        assertTrue(ttl > 86_400_000L - 60_000 && ttl <= 86_400_000L, "marker TTL " + ttl);
         assertEquals(1L, task.metrics().recordsDeleted());
     }
 
@@ -215,8 +227,8 @@ class RedisSinkTaskTest {
         put(location("a", T0 + 5, "lat", 1.0d), location("a", T0, "lat", 2.0d),
                 // ... and here the second is newer, so it must win.
                 location("b", T0, "lat", 3.0d), location("b", T0 + 5, "lat", 4.0d),
-                // a write after a tombstone in the same batch recreates the hash
-                location("c", T0, "lat", 5.0d), record("c", null), location("c", T0 - 100, "lat", 6.0d));
+                // a newer write after a tombstone in the same batch recreates the hash
+                location("c", T0, "lat", 5.0d), tombstone("c", T0 + 1), location("c", T0 + 2, "lat", 6.0d));
         assertEquals("1", hash("a").get("lat"));
         assertEquals("4", hash("b").get("lat"));
         assertEquals("6", hash("c").get("lat"));
@@ -248,11 +260,12 @@ class RedisSinkTaskTest {
         mismatch.put("driver_id", "other");
         mismatch.put("timestamp", T0);
         Map<String, Object> fractional = new LinkedHashMap<>();
-        fractional.put("timestamp", 1.5d);
+        fractional.put("timestamp", "2023-11-14");
         Map<String, Object> noId = new LinkedHashMap<>();
         noId.put("timestamp", T0);
         SinkRecord ok1 = location("ok1", T0);
-        SinkRecord notAnObject = new SinkRecord(TOPIC, 2, null, "x1", null, "not json object", nextOffset++);
+        SinkRecord notAnObject = new SinkRecord(TOPIC, 2, null, "x1", null, "not json object", nextOffset++, NOW,
+                TimestampType.CREATE_TIME);
 
         put(ok1, notAnObject, record("x2", noTimestamp), record("x3", mismatch),
                 location("ok2", T0), record("x4", fractional), record(null, noId));
@@ -261,8 +274,8 @@ class RedisSinkTaskTest {
                 "Invalid record driver-locations-2@1: value is not a JSON object, got a string",
                 "Invalid record driver-locations-2@2: field 'timestamp' is missing",
                 "Invalid record driver-locations-2@3: record key 'x3' does not match field 'driver_id' = 'other'",
-                "Invalid record driver-locations-2@5: field 'timestamp' must be an integer epoch-millisecond number "
-                        + "or a string of decimal digits, got a fractional number 1.5",
+                "Invalid record driver-locations-2@5: field 'timestamp' must be a positive epoch time in "
+                        + "milliseconds or seconds (a number or a string of decimal digits), got a string '2023-11-14'",
                 "Invalid record driver-locations-2@6: no driver id: the record key is null and field 'driver_id' "
                         + "is missing"),
                 reporter.messages());
@@ -292,7 +305,7 @@ class RedisSinkTaskTest {
         assertEquals("someone else's string", jedis.get("driver:clash"));
         assertEquals(1, reporter.reports.size());
         String message = reporter.messages().get(0);
-        assertTrue(message.startsWith("Record driver-locations-2@0 could not be written: EVALSHA on "
+        assertTrue(message.startsWith("Record driver-locations-2@0 could not be written: EVALSHA upsert on "
                 + redis.uri() + " for key driver:clash: WRONGTYPE"), message);
         assertEquals(Map.of("driver_id", "fine", "timestamp", String.valueOf(T0)), hash("fine"));
     }
@@ -312,7 +325,7 @@ class RedisSinkTaskTest {
         assertTrue(again.getMessage().startsWith("CONNECT on " + redis.uri() + ": JedisConnectionException: "),
                 again.getMessage());
         assertTrue(again.getMessage().contains("Connection refused"), again.getMessage());
-        assertEquals(List.of(1234L, 1234L), context.timeouts);
+        assertEquals(List.of(1234L, 2468L), context.timeouts); // doubling backoff
         assertEquals(2L, task.metrics().redisRetries());
 
         redis.restart(); // empty dataset and, more to the point, an empty script cache
@@ -338,17 +351,18 @@ class RedisSinkTaskTest {
     void onlyDriverKeysExistAfterAMixedRun() {
         Map<String, Object> bad = new LinkedHashMap<>();
         bad.put("lat", 1.0d);
-        put(location("a", T0), location("b", T0), record("c", bad), location("a", T0 - 5), record("b", null),
+        put(location("a", T0), location("b", T0), record("c", bad), location("a", T0 - 5), tombstone("b", NOW),
                 location("e", T0 + 3));
         task.stop();
         task = null;
-        assertEquals(Set.of("driver:a", "driver:e"), jedis.keys("*"));
-        assertEquals(2L, jedis.dbSize());
+        assertEquals(Set.of("driver:a", "driver:e"), jedis.keys("driver:*"));
+        // The only other key is b's tombstone marker, outside the driver:* namespace.
+        assertEquals(Set.of("driver:a", "driver:e", "tombstone:driver:b"), jedis.keys("*"));
     }
 
     @Test
     void metricsArePublishedAsPluginMetricsAndInJmx() throws Exception {
-        put(location("d1", T0 - 40_000), location("d1", T0 - 50_000), location("d2", T0), record("d3", null));
+        put(location("d1", T0 - 40_000), location("d1", T0 - 50_000), location("d2", T0), tombstone("d3", NOW));
         assertEquals(2L, metric("records-written"));
         assertEquals(1L, metric("records-skipped-stale"));
         assertEquals(1L, metric("records-deleted"));
@@ -372,5 +386,283 @@ class RedisSinkTaskTest {
         assertNull(kafkaMetrics.metric(new MetricName("records-written", "plugins", "",
                 Map.of("connector", CONNECTOR, "task", "0"))));
         assertFalse(server.isRegistered(name));
+    }
+
+    // ---- issue 8: sink hardening ---------------------------------------------------------------------------
+
+    private static Object[] manyFields(int n) {
+        Object[] extra = new Object[n * 2];
+        for (int i = 0; i < n; i++) {
+            extra[2 * i] = "f" + i;
+            extra[2 * i + 1] = (long) i;
+        }
+        return extra;
+    }
+
+    @Test
+    void anOversizedRecordGoesToTheDlqAndTheStoredDriverSurvives() {
+        put(location("d1", T0, "lat", 1.0d));
+        put(location("d1", T0 + 1, manyFields(5000)), location("d2", T0));
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0), "lat", "1"), hash("d1"));
+        assertEquals(List.of("Invalid record driver-locations-2@1: value has 5002 fields, more than "
+                + "redis.record.max.fields = 1000"), reporter.messages());
+        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(0L, task.metrics().redisRetries());
+        assertTrue(context.timeouts.isEmpty());
+    }
+
+    @Test
+    void aRecordWithThousandsOfFieldsWithinTheCapIsWrittenWhole() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.MAX_FIELDS, "20000"));
+        put(location("d1", T0, "lat", 1.0d));
+        put(location("d1", T0 + 1, manyFields(10_000)));
+        Map<String, String> stored = hash("d1");
+        assertEquals(10_002, stored.size());
+        assertEquals("9999", stored.get("f9999"));
+        assertEquals(null, stored.get("lat"));
+        assertTrue(reporter.reports.isEmpty());
+    }
+
+    @Test
+    void anOversizedFieldGoesToTheDlq() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.MAX_FIELD_BYTES, "100"));
+        put(location("d1", T0, "note", "x".repeat(100)));
+        put(location("d1", T0 + 1, "note", "x".repeat(101)));
+        assertEquals(String.valueOf(T0), hash("d1").get("timestamp"));
+        assertEquals(List.of("Invalid record driver-locations-2@1: field 'note' is 101 bytes, more than "
+                + "redis.record.max.field.bytes = 100"), reporter.messages());
+    }
+
+    @Test
+    void aFutureTimestampGoesToTheDlqAndDoesNotFreezeTheDriver() {
+        put(location("d1", T0));
+        put(location("d1", 1_700_000_000_000_000L)); // microseconds
+        put(location("d1", NOW + 86_400_001L)); // a day and a millisecond ahead
+        put(location("d1", T0 + 5, "lat", 3.0d));
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0 + 5), "lat", "3"), hash("d1"));
+        assertEquals(2, reporter.reports.size());
+        assertTrue(reporter.messages().get(0).startsWith("Invalid record driver-locations-2@1: field 'timestamp' = "
+                + "1700000000000000 is "), reporter.messages().get(0));
+        assertTrue(reporter.messages().get(0).endsWith(" ms in the future (limit redis.timestamp.max.future.ms = "
+                + "86400000)"), reporter.messages().get(0));
+    }
+
+    @Test
+    void epochSecondsAreStoredAsMillisecondsAndCompareWithMilliseconds() {
+        put(location("d1", 1_700_000_010L, "lat", 1.0d)); // seconds, from some other client
+        assertEquals("1700000010000", hash("d1").get("timestamp"));
+        put(location("d1", T0 + 5_000, "lat", 2.0d)); // ms, 5 s earlier than the seconds value
+        assertEquals("1", hash("d1").get("lat"));
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+        put(location("d1", T0 + 10_001, "lat", 3.0d));
+        assertEquals("3", hash("d1").get("lat"));
+    }
+
+    @Test
+    void aStoredTimestampThatIsNoIntegerIsReplacedByAValidWrite() {
+        // Each of these is a number to Lua's tonumber(), most of them larger than T0.
+        List<String> bogus = List.of("inf", "+inf", "1e400", "nan", "99999999999999999999999", "1e13",
+                "  9000000000000", "0x1FFFFFFFFFFF", "9000000000000.5", "later");
+        for (String stored : bogus) {
+            jedis.del("driver:d1");
+            jedis.hset("driver:d1", Map.of("timestamp", stored, "junk", "x"));
+            put(location("d1", T0));
+            assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0)), hash("d1"), stored);
+        }
+        assertEquals(bogus.size(), task.metrics().recordsWritten());
+        // A sane integer still wins over an older write.
+        jedis.hset("driver:d1", "timestamp", String.valueOf(T0 + 1));
+        put(location("d1", T0));
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+    }
+
+    @Test
+    void aLateLocationAfterATombstoneDoesNotBringTheDriverBack() {
+        put(location("d1", T0));
+        put(tombstone("d1", T0 + 100));
+        put(location("d1", T0 + 50, "lat", 1.0d), location("d1", T0 + 100, "lat", 2.0d));
+        assertEquals(Set.of(), jedis.keys("driver:*"));
+        assertEquals(2L, task.metrics().recordsSkippedStale());
+        // A location newer than the tombstone is a new life: written, and the marker is no longer needed.
+        put(location("d1", T0 + 101, "lat", 3.0d));
+        assertEquals("3", hash("d1").get("lat"));
+        assertFalse(jedis.exists("tombstone:driver:d1"));
+    }
+
+    @Test
+    void aTombstoneOlderThanTheStoredLocationIsIgnored() {
+        put(location("d1", T0 + 100));
+        put(tombstone("d1", T0 + 99));
+        assertEquals(String.valueOf(T0 + 100), hash("d1").get("timestamp"));
+        assertFalse(jedis.exists("tombstone:driver:d1"));
+        assertEquals(0L, task.metrics().recordsDeleted());
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+        put(tombstone("d1", T0 + 100)); // not older: deletes
+        assertEquals(Set.of("tombstone:driver:d1"), jedis.keys("*"));
+    }
+
+    @Test
+    void aLaterTombstoneKeepsTheLaterMarkerTime() {
+        put(tombstone("d1", T0 + 100));
+        put(tombstone("d1", T0 + 50));
+        assertEquals(String.valueOf(T0 + 100), jedis.get("tombstone:driver:d1"));
+    }
+
+    @Test
+    void aTombstoneLeavesAKeyOfAnotherTypeAloneAndReportsIt() {
+        jedis.set("driver:clash", "someone else's string");
+        put(tombstone("clash", NOW));
+        assertEquals("someone else's string", jedis.get("driver:clash"));
+        assertFalse(jedis.exists("tombstone:driver:clash"));
+        assertEquals(1, reporter.reports.size());
+        assertEquals("Record driver-locations-2@0 could not be written: EVALSHA tombstone on " + redis.uri()
+                + " for key driver:clash: WRONGTYPE key holds a string, not a hash; a tombstone deletes only hashes",
+                reporter.messages().get(0));
+    }
+
+    @Test
+    void aTombstoneWithoutKafkaTimestampGoesToTheDlq() {
+        put(location("d1", T0));
+        put(new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, "d1", null, null, nextOffset++));
+        assertEquals(String.valueOf(T0), hash("d1").get("timestamp"));
+        assertEquals(List.of("Invalid record driver-locations-2@1: tombstone (null value) has no Kafka timestamp: "
+                + "cannot tell whether it is older than the stored location"), reporter.messages());
+    }
+
+    @Test
+    void withTheGuardOffATombstoneWritesNoMarker() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
+        put(location("d1", T0), tombstone("d1", T0 + 100), location("d1", T0 + 50));
+        // No marker, so the late location comes back: the documented cost of turning the guard off.
+        assertEquals(Set.of("driver:d1"), jedis.keys("*"));
+    }
+
+    @Test
+    void aCustomMarkerPrefixIsUsed() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.TOMBSTONE_PREFIX, "rastro:gone:"));
+        put(tombstone("d1", NOW));
+        assertEquals(Set.of("rastro:gone:driver:d1"), jedis.keys("*"));
+    }
+
+    private ConnectException failsPermanently(Map<String, String> overrides) {
+        task.stop();
+        task = startTask(reporter, overrides);
+        ConnectException e = assertThrows(ConnectException.class, () -> put(location("d1", T0)));
+        assertFalse(e instanceof RetriableException, e.toString());
+        assertTrue(context.timeouts.isEmpty());
+        assertEquals(0L, task.metrics().redisRetries());
+        return e;
+    }
+
+    @Test
+    void aDatabaseIndexOutOfRangeFailsTheTaskNamingTheSetting() {
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI, redis.uri() + "/99"));
+        assertEquals("CONNECT on " + redis.uri() + "/99: ERR DB index is out of range; check the "
+                + "database number (/N) in redis.uri; the server's 'databases' setting limits it", e.getMessage());
+    }
+
+    @Test
+    void aPasswordForAServerWithoutOneFailsTheTaskNamingTheSetting() {
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://:secret@127.0.0.1:" + redis.port()));
+        assertTrue(e.getMessage().startsWith("CONNECT on " + redis.uri() + ": ERR AUTH <password> called "
+                + "without any password configured"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; check the user and password in redis.uri"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret"));
+    }
+
+    @Test
+    void aWrongPasswordFailsTheTask() {
+        jedis.aclSetUser("sink_wrongpass", "on", ">right", "~*", "&*", "+@all");
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://sink_wrongpass:wrong@127.0.0.1:" + redis.port()));
+        assertTrue(e.getMessage().contains("WRONGPASS"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; check the user and password in redis.uri"), e.getMessage());
+    }
+
+    @Test
+    void anAclUserWithoutScriptRightsFailsTheTaskNamingWhatItNeeds() {
+        jedis.aclSetUser("sink_noscript", "on", ">pw", "~*", "&*", "+@all", "-script", "-evalsha");
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://sink_noscript:pw@127.0.0.1:" + redis.port()));
+        assertTrue(e.getMessage().startsWith("SCRIPT LOAD on " + redis.uri() + ": NOPERM "), e.getMessage());
+        assertTrue(e.getMessage().contains("the ACL user in redis.uri lacks a permission"), e.getMessage());
+    }
+
+    @Test
+    void anAclUserWithoutAccessToTheMarkerKeysFailsTheTaskNamingTheSetting() {
+        jedis.aclSetUser("sink_driveronly", "on", ">pw", "~driver:*", "&*", "+@all");
+        ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
+                "redis://sink_driveronly:pw@127.0.0.1:" + redis.port()));
+        assertTrue(e.getMessage().startsWith("EVALSHA upsert on " + redis.uri() + " for key driver:d1: NOPERM "),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("the keys driver:* and tombstone:driver:* (the markers of "
+                + "redis.tombstone.key.prefix; or set redis.tombstone.guard.ms=0)"), e.getMessage());
+        assertTrue(reporter.reports.isEmpty());
+        assertEquals(Set.of(), jedis.keys("*"));
+    }
+
+    @Test
+    void withMarkersOffAnAclUserLimitedToDriverKeysIsEnough() {
+        jedis.aclSetUser("sink_driveronly2", "on", ">pw", "~driver:*", "&*", "+@all");
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.REDIS_URI, "redis://sink_driveronly2:pw@127.0.0.1:"
+                + redis.port(), RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
+        put(location("d1", T0), location("d2", T0), tombstone("d2", NOW));
+        assertEquals(Set.of("driver:d1"), jedis.keys("*"));
+        assertTrue(reporter.reports.isEmpty());
+    }
+
+    @Test
+    void aReadOnlyReplicaIsTransientAndRetriedWithGrowingBackoff() throws Exception {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.RETRY_BACKOFF_MS, "100",
+                RedisSinkConfig.RETRY_BACKOFF_MAX_MS, "300"));
+        put(location("d1", T0));
+        jedis.replicaof("127.0.0.1", RedisServer.freePort()); // a master that is not there: read-only meanwhile
+        try {
+            for (int i = 0; i < 4; i++) {
+                RetriableException e = assertThrows(RetriableException.class, () -> put(location("d1", T0 + 1)));
+                assertTrue(e.getMessage().contains("READONLY"), e.getMessage());
+            }
+        } finally {
+            jedis.replicaofNoOne();
+        }
+        assertEquals(List.of(100L, 200L, 300L, 300L), context.timeouts);
+        assertEquals(String.valueOf(T0), hash("d1").get("timestamp")); // the failed attempts deleted nothing
+        put(location("d1", T0 + 1));
+        assertEquals(String.valueOf(T0 + 1), hash("d1").get("timestamp"));
+        // A success resets the backoff.
+        redis.stop();
+        assertThrows(RetriableException.class, () -> put(location("d1", T0 + 2)));
+        assertEquals(List.of(100L, 200L, 300L, 300L, 100L), context.timeouts);
+    }
+
+    @Test
+    void aConnectionBrokenByARedisRestartWhileIdleIsReplacedTransparently() throws Exception {
+        put(location("d1", T0));
+        redis.stop();
+        redis.restart(); // empty dataset and script cache; the task's connection is now dead but not yet noticed
+        jedis.close();
+        jedis = redis.client();
+        put(location("d1", T0 + 1), location("d2", T0));
+        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(0L, task.metrics().redisRetries());
+        assertTrue(context.timeouts.isEmpty());
+    }
+
+    @Test
+    void aUserWithAnEmptyPasswordIsKept() {
+        jedis.aclSetUser("sink_nopass", "on", "nopass", "~*", "&*", "+@all");
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.REDIS_URI, "redis://sink_nopass:@127.0.0.1:" + redis.port()));
+        put(location("d1", T0));
+        String clients = jedis.clientList();
+        assertTrue(clients.lines().anyMatch(l -> l.contains("name=rastro-redis-sink") && l.contains("user=sink_nopass")),
+                clients);
     }
 }
