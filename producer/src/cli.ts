@@ -25,6 +25,7 @@ Options:
   --topic NAME         topic (default: TOPIC_LOCATIONS from config/stack.env)
   --batch-size N       events per Kafka request (default 500)
   --metrics-port N     serve Prometheus metrics on 127.0.0.1:N/metrics (default PRODUCER_METRICS_PORT; 0 = off)
+  --metrics-host ADDR  address to serve them on (default 127.0.0.1; 0.0.0.0 for the docker runtime's Prometheus)
   --ledger FILE        write the last acknowledged event per driver as JSON
   --summary FILE       write the run summary as JSON
   --strict             exit 1 if any input line was rejected
@@ -44,7 +45,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     options: {
       stdin: { type: 'boolean' }, drivers: { type: 'string' }, rate: { type: 'string' }, count: { type: 'string' },
       duration: { type: 'string' }, seed: { type: 'string' }, delete: { type: 'string' }, brokers: { type: 'string' },
-      topic: { type: 'string' }, 'batch-size': { type: 'string' }, 'metrics-port': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
+      topic: { type: 'string' }, 'batch-size': { type: 'string' }, 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
       strict: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -62,7 +63,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const metrics = new ProducerMetrics();
   const metricsPort = intOpt('metrics-port', o['metrics-port'], stack.ports.producerMetrics) as number;
   // Metrics are a convenience: a second producer on the same port still sends, without them.
-  const server = metricsPort > 0 ? await metrics.serve(metricsPort).catch((e: Error) => void log(`${chalk.yellow('warn')} ${e.message}; continuing without metrics`)) : undefined;
+  const server = metricsPort > 0 ? await metrics.serve(metricsPort, o['metrics-host'] ?? '127.0.0.1').catch((e: Error) => void log(`${chalk.yellow('warn')} ${e.message}; continuing without metrics`)) : undefined;
   const producer = new LocationProducer({
     brokers, topic, batchSize: intOpt('batch-size', o['batch-size'], 500), metrics,
     onError: (m) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`),
