@@ -61,9 +61,9 @@ function nodeModulesFresh() {
 function runtime() {
   const forced = process.env.RUNTIME;
   if (forced === 'native') return 'native';
-  const docker = onPath('docker');
-  const engine = docker && quiet('docker', ['info', '--format', '{{.ServerVersion}}']).ok;
-  const compose = engine ? quiet('docker', ['compose', 'version', '--short']) : undefined;
+  const info = onPath('docker') ? quiet('docker', ['info', '--format', '{{.ServerVersion}}']) : undefined;
+  const engine = info?.ok && info.out.trim() !== '' ? info.out.trim() : undefined;
+  const compose = engine !== undefined ? quiet('docker', ['compose', 'version', '--short']) : undefined;
   // Errors (RUNTIME=docker without a usable Compose) are reported by the scripts themselves.
   try {
     return decideRuntime({ forced, engine, compose: compose?.ok ? compose.out : undefined }).name;

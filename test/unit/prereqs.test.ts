@@ -84,20 +84,22 @@ describe('prerequisite check: what is missing → what to run', () => {
 });
 
 describe('runtime choice', () => {
-  it('takes docker only with an engine and Compose 2.1+', () => {
-    expect(decideRuntime({ forced: undefined, engine: true, compose: 'v2.29.1\n' })).toEqual({ name: 'docker' });
-    expect(decideRuntime({ forced: undefined, engine: false, compose: undefined })).toEqual({ name: 'native' });
+  it('takes docker only with an engine 25+ and Compose 2.1+', () => {
+    expect(decideRuntime({ forced: undefined, engine: '27.3.1', compose: 'v2.29.1\n' })).toEqual({ name: 'docker' });
+    expect(decideRuntime({ forced: undefined, engine: undefined, compose: undefined })).toEqual({ name: 'native' });
   });
 
   it('falls back to native, saying why, when an auto-picked engine lacks Compose; fails clearly when docker was forced', () => {
-    const bare = decideRuntime({ forced: undefined, engine: true, compose: undefined });
+    const bare = decideRuntime({ forced: undefined, engine: '27.3.1', compose: undefined });
     expect(bare.name).toBe('native');
     expect(bare.note).toMatch(/no Compose v2 plugin/);
-    expect(decideRuntime({ forced: undefined, engine: true, compose: '2.0.1' }).note).toMatch(/2\.0 is too old/);
-    expect(() => decideRuntime({ forced: 'docker', engine: true, compose: undefined })).toThrow(/^RUNTIME=docker: the Docker engine has no Compose v2 plugin/);
-    expect(() => decideRuntime({ forced: 'docker', engine: false, compose: undefined })).toThrow(/^RUNTIME=docker: no Docker engine answers/);
-    expect(() => decideRuntime({ forced: 'podman', engine: true, compose: '2.30.0' })).toThrow(/expected docker or native/);
-    expect(decideRuntime({ forced: 'native', engine: true, compose: '2.30.0' })).toEqual({ name: 'native' });
+    expect(decideRuntime({ forced: undefined, engine: '27.3.1', compose: '2.0.1' }).note).toMatch(/2\.0 is too old/);
+    expect(() => decideRuntime({ forced: 'docker', engine: '27.3.1', compose: undefined })).toThrow(/^RUNTIME=docker: the Docker engine has no Compose v2 plugin/);
+    expect(() => decideRuntime({ forced: 'docker', engine: undefined, compose: undefined })).toThrow(/^RUNTIME=docker: no Docker engine answers/);
+    expect(() => decideRuntime({ forced: 'podman', engine: '27.3.1', compose: '2.30.0' })).toThrow(/expected docker or native/);
+    expect(decideRuntime({ forced: 'native', engine: '27.3.1', compose: '2.30.0' })).toEqual({ name: 'native' });
+    expect(decideRuntime({ forced: undefined, engine: '24.0.7', compose: '2.29.1' }).note).toMatch(/Docker Engine 24\.0\.7 is too old \(25\+/);
+    expect(() => decideRuntime({ forced: 'docker', engine: '20.10.24+dfsg1', compose: '2.29.1' })).toThrow(/^RUNTIME=docker: Docker Engine 20\.10\.24\+dfsg1 is too old/);
   });
 });
 

@@ -25,7 +25,8 @@ const SERVICES: Service[] = [...NODE_IDS.map((id) => `kafka-${id}` as const), 'c
 /** Log config for one-shot Kafka tools (warnings on stderr, so stdout is the tool's answer). */
 const TOOLS_LOG4J = `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`;
 
-const java = (): string => (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
+/** JAVA_HOME's java, else the one on PATH; a missing one is named, never a bare spawn error. */
+const java = (): string => requireCommand(process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java', 'java');
 
 /**
  * The native runtime: every service a local process on loopback, state under one instance

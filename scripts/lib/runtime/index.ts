@@ -9,15 +9,15 @@ import { decideRuntime } from './pick.mjs';
 export type { Runtime } from './types.ts';
 
 /**
- * docker when an engine answers and has Compose 2.1+, else native. RUNTIME=docker|native forces the choice;
+ * docker when an engine (25+) answers and has Compose 2.1+, else native. RUNTIME=docker|native forces the choice;
  * a forced docker without a usable Compose is an error rather than a later "unknown command".
  */
 export async function pickRuntimeName(env: NodeJS.ProcessEnv = process.env): Promise<'docker' | 'native'> {
   if (env.RUNTIME === 'native') return 'native';
   const q = $({ quiet: true, nothrow: true, timeout: '10s' });
   const info = await q`docker info --format {{.ServerVersion}}`;
-  const engine = info.exitCode === 0 && info.stdout.trim() !== '';
-  const compose = engine ? await q`docker compose version --short` : undefined;
+  const engine = info.exitCode === 0 && info.stdout.trim() !== '' ? info.stdout.trim() : undefined;
+  const compose = engine !== undefined ? await q`docker compose version --short` : undefined;
   const picked = decideRuntime({ forced: env.RUNTIME, engine, compose: compose?.exitCode === 0 ? compose.stdout : undefined });
   if (picked.note) process.stderr.write(`runtime: ${picked.note}\n`);
   return picked.name;
