@@ -1,56 +1,76 @@
 # rastro — every target is a thin call into scripts/ (zx + TypeScript). RUNTIME=docker|native forces a runtime.
+# Targets check their prerequisites first (scripts/setup.mjs): missing Debian packages are installed with
+# apt-get, node_modules with npm ci, Maven comes through ./mvnw; only Java and Node are the user's to install.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 KAFKA_VERSION := $(shell sed -n 's/^KAFKA_VERSION=//p' config/stack.env)
 
 .PHONY: help install up down status demo validate rebuild-redis chaos snapshot test test-unit test-integration typecheck connector clean
 
+# $(call setup,GOAL): Node runs the check itself, so only Node's own absence is caught here.
+define setup
+	@command -v node >/dev/null 2>&1 || { echo 'make: Node.js 20.19+ is required and not installed (macOS: brew install node@20; Linux: Node 20 LTS from the Node.js project, e.g. `nvm install 20`)' >&2; exit 1; }
+	@node scripts/setup.mjs $(1)
+endef
+
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-node_modules: package.json package-lock.json
-	npm ci
-	@touch node_modules
+install: ## install every prerequisite the tests need (what make test does first)
+	$(call setup,test)
 
-install: node_modules ## npm ci (Java, Maven, redis-server are system packages: see README)
-
-up: node_modules ## start the stack, create topics, deploy the connector (waits on readiness)
+up: ## start the stack, create topics, deploy the connector (waits on readiness)
+	$(call setup,up)
 	./scripts/up.mjs
 
-down: node_modules ## stop everything (WIPE=1 also deletes data)
+down: ## stop everything (WIPE=1 also deletes data)
+	$(call setup,npm)
 	./scripts/down.mjs $(if $(filter 1,$(WIPE)),--wipe,)
 
-status: node_modules ## services, quorum, leaders/ISR, connector, driver count
+status: ## services, quorum, leaders/ISR, connector, driver count
+	$(call setup,npm)
 	./scripts/status.mjs
 
-demo: node_modules ## the whole pipeline end to end, with evidence in evidence/<run-id>/
+demo: ## the whole pipeline end to end, with evidence in evidence/<run-id>/
+	$(call setup,demo)
 	./scripts/demo.mjs
 
-validate: node_modules ## redis-cli snapshot + full mirror check of Redis against the topic
+validate: ## redis-cli snapshot + full mirror check of Redis against the topic
+	$(call setup,npm)
 	./scripts/validate-redis.mjs
 
-rebuild-redis: node_modules ## Redis lost its data: stop the sink, delete its keys, replay the topic from the start, mirror check
+rebuild-redis: ## Redis lost its data: stop the sink, delete its keys, replay the topic from the start, mirror check
+	$(call setup,npm)
 	./scripts/rebuild-redis.mjs
 
-chaos: node_modules ## stop a broker under load, bring it back, prove nothing was lost
+chaos: ## stop a broker under load, bring it back, prove nothing was lost
+	$(call setup,demo)
 	./scripts/chaos.mjs $(CHAOS_ARGS)
 
-snapshot: node_modules ## PNG of the dashboard over the last 15 minutes
+snapshot: ## PNG of the dashboard over the last 15 minutes
+	$(call setup,demo)
 	./scripts/snapshot-dashboard.mjs
 
 connector: ## build the Redis sink plugin and run its Java tests
-	mvn -B -q -f connector/pom.xml -Dkafka.version=$(KAFKA_VERSION) package
+	$(call setup,java)
+	./mvnw -B -q -f connector/pom.xml -Dkafka.version=$(KAFKA_VERSION) package
 
-typecheck: node_modules
+typecheck:
+	$(call setup,npm)
 	npx tsc -p tsconfig.json
 
-test-unit: node_modules
+test-unit:
+	$(call setup,test)
 	npx vitest run --project unit
 
-test-integration: node_modules
+test-integration:
+	$(call setup,test)
 	npx vitest run --project integration
 
-test: node_modules typecheck connector ## everything: types, Java tests, unit tests, integration tests on a private native stack
+test: ## everything: types, Java tests, unit tests, integration tests on a private native stack
+	$(call setup,test)
+	npx tsc -p tsconfig.json
+	./mvnw -B -q -f connector/pom.xml -Dkafka.version=$(KAFKA_VERSION) package
 	@mkdir -p .rastro
 	npx vitest run --reporter=default --reporter=json --outputFile.json=.rastro/vitest.json
 	@node -e 'const r=require("./.rastro/vitest.json"); console.log(`vitest: $${r.numPassedTests} passed, $${r.numFailedTests} failed`)'

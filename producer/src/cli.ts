@@ -31,6 +31,7 @@ Options:
   --flush-timeout S    on Ctrl-C/SIGTERM, wait at most S seconds for acknowledgements (default 10)
   --no-seed            do not read the topic at start for each driver's newest timestamp
   --metrics-port N     serve Prometheus metrics on 127.0.0.1:N/metrics (default PRODUCER_METRICS_PORT; 0 = off)
+  --metrics-host ADDR  address to serve them on (default 127.0.0.1; 0.0.0.0 for the docker runtime's Prometheus)
   --ledger FILE        write the last acknowledged event per driver as JSON
   --summary FILE       write the run summary as JSON
   --strict             exit 1 if any input line was rejected
@@ -54,7 +55,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       stdin: { type: 'boolean' }, drivers: { type: 'string' }, rate: { type: 'string' }, count: { type: 'string' },
       duration: { type: 'string' }, seed: { type: 'string' }, 'first-id': { type: 'string' }, delete: { type: 'string' }, brokers: { type: 'string' },
       topic: { type: 'string' }, 'late-topic': { type: 'string' }, 'batch-size': { type: 'string' }, 'linger-ms': { type: 'string' }, buffer: { type: 'string' },
-      'flush-timeout': { type: 'string' }, 'no-seed': { type: 'boolean' }, 'metrics-port': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
+      'flush-timeout': { type: 'string' }, 'no-seed': { type: 'boolean' }, 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
       strict: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -72,7 +73,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const metrics = new ProducerMetrics();
   const metricsPort = intOpt('metrics-port', o['metrics-port'], stack.ports.producerMetrics) as number;
   // Metrics are a convenience: a second producer on the same port still sends, without them.
-  const server = metricsPort > 0 ? await metrics.serve(metricsPort).catch((e: Error) => void log(`${chalk.yellow('warn')} ${e.message}; continuing without metrics`)) : undefined;
+  const server = metricsPort > 0 ? await metrics.serve(metricsPort, o['metrics-host'] ?? '127.0.0.1').catch((e: Error) => void log(`${chalk.yellow('warn')} ${e.message}; continuing without metrics`)) : undefined;
   const warn = (m: string) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`);
   const producer = new LocationProducer({
     brokers, topic, lateTopic: o['late-topic'] ?? stack.topics.late, metrics,

@@ -6,7 +6,8 @@ import { ROOT } from './stack.ts';
 
 /**
  * What a lifecycle script shows: printed to the terminal as it happens and kept as Markdown in
- * evidence/<run-id>/REPORT.md, the file a student hands in.
+ * evidence/<run-id>/REPORT.md, the file a student hands in. The file is rewritten after every entry,
+ * so a run that fails half-way still leaves its report up to the failure.
  */
 export class Evidence {
   readonly dir: string;
@@ -17,6 +18,7 @@ export class Evidence {
     this.dir = join(baseDir, runId);
     mkdirSync(this.dir, { recursive: true });
     this.md.push(`# rastro evidence — ${runId}\n`);
+    this.save();
   }
 
   /** A new run directory under evidence/ (or RASTRO_EVIDENCE_DIR, which the tests point elsewhere). */
@@ -33,6 +35,12 @@ export class Evidence {
   /** Called before each printed line (the chaos live view uses it to stop redrawing over output). */
   beforePrint: () => void = () => {};
 
+  /** Appends to the report and writes it at once. */
+  private add(...lines: string[]): void {
+    this.md.push(...lines);
+    this.save();
+  }
+
   private out(s: string): void {
     if (this.quiet) return;
     this.beforePrint();
@@ -41,47 +49,63 @@ export class Evidence {
 
   section(title: string): void {
     this.out(`\n${chalk.bold.cyan(`== ${title}`)}`);
-    this.md.push(`\n## ${title}\n`);
+    this.add(`\n## ${title}\n`);
   }
 
   step(text: string): void {
     this.out(`${chalk.dim('•')} ${text}`);
-    this.md.push(`- ${text}`);
+    this.add(`- ${text}`);
   }
 
   /** A command and what it printed, verbatim. */
   command(cmd: string, output?: string): void {
     this.out(chalk.yellow(`$ ${cmd}`));
     if (output !== undefined && output !== '') this.out(output);
-    this.md.push('\n```console', `$ ${cmd}`, ...(output ? [output] : []), '```\n');
+    this.add('\n```console', `$ ${cmd}`, ...(output ? [output] : []), '```\n');
   }
 
   block(lang: string, text: string, caption?: string): void {
     if (caption) this.step(caption);
     this.out(text);
-    this.md.push(`\n\`\`\`${lang}`, text, '```\n');
+    this.add(`\n\`\`\`${lang}`, text, '```\n');
   }
 
   ok(text: string): void {
     this.out(`${chalk.green('✔')} ${text}`);
-    this.md.push(`- ✅ ${text}`);
+    this.add(`- ✅ ${text}`);
   }
 
   fail(text: string): void {
     this.out(`${chalk.red('✘')} ${text}`);
-    this.md.push(`- ❌ ${text}`);
+    this.add(`- ❌ ${text}`);
   }
 
   /** A course deliverable and where this report proves it; listed as a table at the top of REPORT.md. */
   deliverable(item: string, proof: string): void {
     this.deliverables.push({ item, proof });
+    this.save();
+  }
+
+  /**
+   * A picture made by `render` (which returns a caption suffix, if any). Pictures are extras: when one
+   * cannot be made (no Chromium, say) the report says "skipped" and why, and the run goes on.
+   */
+  async picture(file: string, caption: string, render: () => Promise<string | void>): Promise<boolean> {
+    try {
+      const suffix = await render();
+      this.image(file, suffix ? `${caption} (${suffix})` : caption);
+      return true;
+    } catch (err) {
+      this.step(`${caption}: skipped: ${err instanceof Error ? err.message : String(err)}`);
+      return false;
+    }
   }
 
   /** An image saved in the evidence directory, shown in the report. */
   image(file: string, caption: string): void {
     const rel = file.startsWith(`${this.dir}/`) ? file.slice(this.dir.length + 1) : file;
     this.out(`${chalk.dim('•')} ${caption}: ${file}`);
-    this.md.push(`\n**${caption}**\n\n![${caption}](${rel})\n`);
+    this.add(`\n**${caption}**\n\n![${caption}](${rel})\n`);
   }
 
   /** Writes REPORT.md (again) and returns its path. */

@@ -31,6 +31,8 @@ export interface Stack {
     jmxExporterConnect: number;
     producerMetrics: number;
   };
+  /** What loadStack added to every port from stack.env (RASTRO_PORT_OFFSET; 0 for docker). */
+  portOffset: number;
   /** Raw variables, for compose's .env. */
   vars: Map<string, string>;
 }
@@ -79,6 +81,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
       jmxExporterConnect: port('JMX_EXPORTER_CONNECT_PORT'),
       producerMetrics: port('PRODUCER_METRICS_PORT'),
     },
+    portOffset: offset,
     vars,
   };
 }

@@ -16,6 +16,8 @@ export interface WaitOptions {
   /** First pause between tries; doubles up to maxIntervalMs. */
   intervalMs?: number;
   maxIntervalMs?: number;
+  /** Called before every try; throwing stops the wait at once (e.g. a process being waited on has died). */
+  guard?: () => void;
 }
 
 /**
@@ -28,6 +30,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, op
   const maxInterval = opts.maxIntervalMs ?? 2000;
   let last = 'no answer yet';
   for (;;) {
+    opts.guard?.();
     try {
       const v = await probe();
       if (v !== undefined && v !== false) return v;
@@ -38,6 +41,7 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, op
     }
     const elapsed = Date.now() - start;
     if (elapsed >= opts.timeoutMs) {
+      opts.guard?.();
       throw new Error(`timed out after ${Math.round(elapsed / 1000)} s waiting for ${opts.what} (last: ${last})`);
     }
     await sleep(Math.min(interval, opts.timeoutMs - elapsed));

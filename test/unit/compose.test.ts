@@ -1,9 +1,12 @@
+import { Ajv } from 'ajv';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConnectorConfig } from '../../scripts/lib/connect.ts';
-import { DOCKER_INTERNAL_PORT } from '../../scripts/lib/docker/runtime.ts';
+import { DOCKER_INTERNAL_PORT, METRICS_BIND_HOST, publishedPorts } from '../../scripts/lib/docker/runtime.ts';
+import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
 import { parseEnvFile } from '../../scripts/lib/env-file.ts';
 import { CONFIG_DIR, loadStack, NODE_IDS, ROOT } from '../../scripts/lib/stack.ts';
 
@@ -31,9 +34,11 @@ describe('compose.yml', () => {
     const dockerfile = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^FROM apache\/kafka:\$\{KAFKA_VERSION\} AS kafka$/m);
     expect(dockerfile).toMatch(/^FROM kafka AS connect$/m);
+    const builder = compose.services['kafka-1'];
+    expect(builder.build).toMatchObject({ dockerfile: 'docker/Dockerfile', target: 'kafka' });
+    expect(builder.build.args.KAFKA_VERSION).toMatch(/^\$\{KAFKA_VERSION[:}]/);
     for (const { id, svc } of nodes) {
-      expect(svc.build).toMatchObject({ dockerfile: 'docker/Dockerfile', target: 'kafka' });
-      expect(svc.build.args.KAFKA_VERSION).toMatch(/^\$\{KAFKA_VERSION[:}]/);
+      expect(svc.image).toBe('rastro/kafka:${KAFKA_VERSION}');
       expect(svc.environment.EXTRA_ARGS).toBe(`-javaagent:/opt/jmx/jmx_prometheus_javaagent.jar=\${JMX_EXPORTER_${id}_PORT}:/opt/rastro/config/jmx/kafka-broker.yaml`);
       expect(svc.environment.KAFKA_OPTS).toBeUndefined();
     }
@@ -56,7 +61,7 @@ describe('compose.yml', () => {
         expect(shared.get(k), `server.properties lacks ${k}`).toBeDefined();
         expect(String(svc.environment[`KAFKA_${k}`]), `kafka node KAFKA_${k}`).toBe(shared.get(k));
       }
-      expect(svc.volumes).toContain('./config/kafka:/mnt/shared/config:ro');
+      expect(svc.volumes).toContain('./config/kafka:/mnt/shared/config:ro,z');
     }
     expect(shared.get('MIN_INSYNC_REPLICAS')).toBe('2');
     expect(shared.get('OFFSETS_TOPIC_REPLICATION_FACTOR')).toBe('3');
@@ -77,7 +82,7 @@ describe('compose.yml', () => {
     const mounts = Object.values(compose.services).flatMap((s) => (s.volumes ?? []) as string[]).filter((v) => v.startsWith('./'));
     // .rastro/ holds what the runtime generates before `compose up` (Prometheus targets).
     for (const m of mounts.filter((v) => !v.startsWith('./.rastro/'))) expect(existsSync(join(ROOT, m.split(':')[0] as string)), m).toBe(true);
-    expect(mounts).toEqual(expect.arrayContaining(['./config/redis/redis.conf:/usr/local/etc/redis/redis.conf:ro', './prometheus.yml:/etc/prometheus/prometheus.yml:ro']));
+    expect(mounts).toEqual(expect.arrayContaining(['./config/redis/redis.conf:/usr/local/etc/redis/redis.conf:ro,z', './prometheus.yml:/etc/prometheus/prometheus.yml:ro,z']));
   });
 
   it('gives the Connect worker what the connector JSON resolves from its environment', () => {
@@ -89,5 +94,92 @@ describe('compose.yml', () => {
 
   it('has no default Grafana credentials', () => {
     expect(compose.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+  });
+});
+
+/** Compose durations as seconds: 30s, 1m30s, 2m. */
+function seconds(d: string): number {
+  const m = /^(?:(\d+)m)?(?:(\d+)s)?$/.exec(String(d));
+  if (!m || d === '') throw new Error(`not a duration: ${d}`);
+  return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
+}
+
+function xmxMiB(opts: string): number {
+  const m = /-Xmx(\d+)([mMgG])/.exec(opts);
+  if (!m) throw new Error(`no -Xmx in ${opts}`);
+  return Number(m[1]) * (/[gG]/.test(m[2] as string) ? 1024 : 1);
+}
+
+// The Compose Specification's JSON schema as dclint (a maintained Compose linter) ships it: no network.
+const require = createRequire(import.meta.url);
+const { $schema: draft, ...composeSchema } = JSON.parse(readFileSync(join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json'), 'utf8'));
+// Ajv's built-in draft-07 meta-schema has the http:// id; the file names the https:// one. Same draft.
+expect(draft).toMatch(/draft-07/);
+const validateCompose = new Ajv({ allErrors: true, strict: false }).compile(composeSchema);
+
+describe('compose.yml as a Docker host reads it', () => {
+  it('is valid against the Compose Specification schema', () => {
+    const ok = validateCompose(compose);
+    expect(validateCompose.errors ?? [], JSON.stringify(validateCompose.errors)).toEqual([]);
+    expect(ok).toBe(true);
+    // The schema is not a formality: a misplaced key fails it.
+    const broken = structuredClone(compose);
+    broken.services['kafka-2'].stop_grace = '30s';
+    expect(validateCompose(broken)).toBe(false);
+  });
+
+  it('builds the kafka image once (kafka-1) and never pulls it for the other nodes', () => {
+    const builders = Object.entries(compose.services).filter(([, svc]) => svc.build?.target === 'kafka').map(([name]) => name);
+    expect(builders).toEqual(['kafka-1']);
+    const tags = Object.values(compose.services).filter((svc) => svc.build).map((svc) => svc.image);
+    expect(new Set(tags).size, 'one tag per build').toBe(tags.length);
+    for (const { id, svc } of nodes.filter((n) => n.id !== 1)) {
+      expect(svc.build, `kafka-${id}`).toBeUndefined();
+      expect(svc.pull_policy, `kafka-${id}`).toBe('never');
+    }
+  });
+
+  it('sizes the broker heap, and keeps the healthcheck JVM small and rare once started', () => {
+    for (const { id, svc } of nodes) {
+      expect(xmxMiB(svc.environment.KAFKA_HEAP_OPTS), `kafka-${id} heap`).toBeLessThanOrEqual(512);
+      const check = svc.healthcheck.test.join(' ');
+      expect(xmxMiB(/KAFKA_HEAP_OPTS='([^']+)'/.exec(check)?.[1] ?? ''), `kafka-${id} healthcheck heap`).toBeLessThanOrEqual(128);
+      expect(seconds(svc.healthcheck.interval)).toBeGreaterThanOrEqual(30);
+      expect(seconds(svc.healthcheck.start_interval)).toBeLessThanOrEqual(5);
+      expect(seconds(svc.healthcheck.start_period)).toBeGreaterThanOrEqual(60);
+    }
+    expect(xmxMiB(compose.services.connect.environment.KAFKA_HEAP_OPTS)).toBeLessThanOrEqual(1024);
+  });
+
+  it('gives brokers and Connect 30 s to shut down cleanly', () => {
+    for (const name of [...nodes.map((n) => `kafka-${n.id}`), 'connect']) expect(seconds(compose.services[name].stop_grace_period ?? '10s'), name).toBeGreaterThanOrEqual(30);
+  });
+
+  it('labels every bind mount for SELinux hosts (:z)', () => {
+    const binds = Object.entries(compose.services).flatMap(([name, svc]) => ((svc.volumes ?? []) as string[]).filter((v) => v.startsWith('./')).map((v) => [name, v] as const));
+    expect(binds.length).toBeGreaterThan(5);
+    for (const [name, v] of binds) expect((v.split(':')[2] ?? '').split(','), `${name}: ${v}`).toContain('z');
+  });
+
+  it('lets Prometheus scrape the producer on the host on Linux and Docker Desktop', () => {
+    expect(compose.services.prometheus.extra_hosts).toContain('host.docker.internal:host-gateway');
+    expect(scrapeTargets(stack, 'docker').producer?.[0]?.targets).toEqual([`host.docker.internal:${stack.ports.producerMetrics}`]);
+    // host-gateway is docker0 on Linux, not the project network's gateway: only a wildcard bind is reachable.
+    expect(METRICS_BIND_HOST).toBe('0.0.0.0');
+  });
+
+  it('publishes exactly the host ports the port check guards', () => {
+    const published = Object.entries(compose.services).flatMap(([name, svc]) => ((svc.ports ?? []) as string[]).map((p) => `${name} ${p.split(':')[1]}`));
+    const byName = new Map([...stack.vars].map(([k, v]) => [`\${${k}}`, v]));
+    const resolved = published.map((p) => p.replace(/\$\{[A-Z0-9_]+\}/, (v) => byName.get(v) ?? v)).sort();
+    expect(resolved).toEqual(publishedPorts(stack).map((p) => `${p.service} ${p.port}`).sort());
+  });
+
+  it('keeps the build context small (.dockerignore) and the README names the real Dockerfile', () => {
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    for (const entry of ['.git', 'node_modules', '.rastro', 'evidence', 'connector/target', '.env']) expect(ignore, entry).toContain(entry);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).not.toContain('connector/Dockerfile');
+    expect(readme).toContain('docker/Dockerfile');
   });
 });

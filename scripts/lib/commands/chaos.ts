@@ -61,8 +61,10 @@ export async function main(argv: string[]): Promise<number> {
     if (!pictures) return;
     const file = join(ev.dir, `dashboard-${name}.png`);
     const to = Math.ceil(Date.now() / 1000);
-    const source = await snapshotDashboard(rt, file, { from: Math.floor(fromMs / 1000) - 30, to, markers, subtitle: caption });
-    ev.image(file, `${caption} (${source === 'grafana' ? 'Grafana' : 'dashboard JSON rendered from Prometheus'})`);
+    await ev.picture(file, caption, async () => {
+      const source = await snapshotDashboard(rt, file, { from: Math.floor(fromMs / 1000) - 30, to, markers, subtitle: caption });
+      return source === 'grafana' ? 'Grafana' : 'dashboard JSON rendered from Prometheus';
+    });
   };
   let victim: NodeId | undefined;
   try {
@@ -126,10 +128,11 @@ export async function main(argv: string[]): Promise<number> {
   const { ok, lost } = await reportMirror(rt, ev, load.producer.ledger);
   if (pictures) {
     const end = Date.now();
-    const { html, width, height } = await renderTimelineHtml(prom, Math.floor(t.start / 1000) - 15, Math.ceil(end / 1000), markers, `make chaos — kafka-${victim} stopped for ${o.hold} s under load`);
     const file = join(ev.dir, 'timeline.png');
-    await screenshotHtml(html, file, width, height);
-    ev.image(file, 'Timeline of the key metrics around the stop');
+    await ev.picture(file, 'Timeline of the key metrics around the stop', async () => {
+      const { html, width, height } = await renderTimelineHtml(prom, Math.floor(t.start / 1000) - 15, Math.ceil(end / 1000), markers, `make chaos — kafka-${victim} stopped for ${o.hold} s under load`);
+      await screenshotHtml(html, file, width, height);
+    });
   }
   ev.block('text', [
     `broker ${o.kill ? 'killed ' : 'stopped'}          kafka-${victim}${o.controller ? ' (active controller)' : ''}`,

@@ -7,9 +7,25 @@ import { writeScrapeTargets } from '../prometheus-targets.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
 import { hostAddresses, NODE_IDS, ROOT, STACK_ENV, type Addresses, type NodeId, type Stack } from '../stack.ts';
+import { portOpen } from '../wait.ts';
 
 /** Port every broker container listens on for other containers (INTERNAL listener in compose.yml). */
 export const DOCKER_INTERNAL_PORT = 29092;
+
+/** Where a producer on the host serves /metrics for the containerised Prometheus (see metricsBindHost). */
+export const METRICS_BIND_HOST = '0.0.0.0';
+
+/** Host ports compose.yml publishes, per service (the scrape-only exporters publish none). */
+export function publishedPorts(stack: Stack): Array<{ service: string; port: number }> {
+  const p = stack.ports;
+  return [
+    ...NODE_IDS.map((id) => ({ service: `kafka-${id}`, port: p.kafka[id] })),
+    { service: 'connect', port: p.connect },
+    { service: 'redis', port: p.redis },
+    { service: 'prometheus', port: p.prometheus },
+    { service: 'grafana', port: p.grafana },
+  ];
+}
 
 /**
  * Writes .env for compose: config/stack.env verbatim plus secrets that must not be committed
@@ -39,6 +55,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async up(log: (line: string) => void): Promise<void> {
+    await this.checkHostPorts();
     writeComposeEnv();
     writeScrapeTargets(join(ROOT, '.rastro', 'docker', 'prometheus-targets'), this.stack, 'docker');
     log('docker compose up -d --build --wait');
@@ -47,6 +64,22 @@ export class DockerRuntime implements Runtime {
     await waitForRedis(this.addresses.redisUrl);
     await waitForConnectRest(this.addresses.connectUrl);
     await waitForPrometheus(this.addresses.prometheusUrl);
+  }
+
+  /**
+   * A host port held by something other than this project's running containers (a native stack of this
+   * checkout, say) would make `compose up` fail late with a bare "port is already allocated".
+   */
+  private async checkHostPorts(): Promise<void> {
+    const ps = await this.compose`docker compose ps --status running --services`;
+    const running = new Set(ps.stdout.split('\n').filter(Boolean));
+    const taken: string[] = [];
+    for (const { service, port } of publishedPorts(this.stack)) {
+      if (!running.has(service) && (await portOpen(port))) taken.push(`127.0.0.1:${port} (${service})`);
+    }
+    if (taken.length > 0) {
+      throw new Error(`docker compose up: ${taken.join(', ')} already in use on this host; a native stack of this project holds them? stop it with \`RUNTIME=native make down\``);
+    }
   }
 
   async down(opts: { wipe: boolean }, log: (line: string) => void): Promise<void> {
@@ -78,10 +111,14 @@ export class DockerRuntime implements Runtime {
     return { display: ['docker compose exec', node, `/opt/kafka/bin/${tool}.sh`, ...args].join(' '), stdout: r.stdout };
   }
 
-  /** The compose network's gateway: the host address containers reach as host.docker.internal. */
+  /**
+   * Every interface. Prometheus reaches the host as host.docker.internal:host-gateway, which is the
+   * default bridge's gateway (docker0) on a Linux engine and arrives on loopback through Docker
+   * Desktop's proxy; the compose network's own gateway is neither. Only a wildcard bind answers in both
+   * (the port serves read-only counters; a host firewall keeps it off the LAN where that matters).
+   */
   async metricsBindHost(): Promise<string> {
-    const r = await $({ quiet: true })`docker network inspect rastro_default --format ${'{{(index .IPAM.Config 0).Gateway}}'}`;
-    return r.stdout.trim();
+    return METRICS_BIND_HOST;
   }
 
   async redisCli(args: string[]): Promise<CliResult> {

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { $ } from 'zx';
 import { ROOT, type Stack } from '../stack.ts';
 
+/** The project's Maven Wrapper: Maven itself is not a prerequisite (it downloads the pinned Maven once). */
+export const MVNW = join(ROOT, 'mvnw');
+
 /** Git-ignored cache of everything the native runtime downloads or builds. */
 export const CACHE_DIR = join(ROOT, '.rastro', 'cache');
 
@@ -14,7 +17,7 @@ export async function ensureKafkaLibs(stack: Stack, log: (s: string) => void): P
   log(`resolving Kafka ${stack.versions.kafka} jars from Maven Central into ${dir}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await $({ cwd: ROOT, quiet: true })`mvn -B -q -f native/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} dependency:copy-dependencies ${`-DoutputDirectory=${dir}`} -DincludeScope=runtime`;
+  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q -f native/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} dependency:copy-dependencies ${`-DoutputDirectory=${dir}`} -DincludeScope=runtime`;
   writeFileSync(done, new Date().toISOString());
   return dir;
 }
@@ -27,7 +30,7 @@ export async function ensureJmxAgent(stack: Stack, log: (s: string) => void): Pr
   if (existsSync(jar)) return jar;
   log(`resolving the Prometheus JMX exporter agent ${v} from Maven Central`);
   mkdirSync(dir, { recursive: true });
-  await $({ cwd: ROOT, quiet: true })`mvn -B -q dependency:copy ${`-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${v}`} ${`-DoutputDirectory=${dir}`}`;
+  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q dependency:copy ${`-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${v}`} ${`-DoutputDirectory=${dir}`}`;
   return jar;
 }
 
@@ -44,7 +47,7 @@ export async function ensureSinkPlugin(stack: Stack, log: (s: string) => void): 
   const sources = Math.max(newestMtime(join(ROOT, 'connector', 'src', 'main')), newestMtime(join(ROOT, 'connector', 'pom.xml')));
   if (existsSync(marker) && statSync(marker).mtimeMs >= sources) return pluginRoot;
   log('building the Redis sink plugin (connector/) with Maven');
-  await $({ cwd: ROOT, quiet: true })`mvn -B -q -f connector/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} -DskipTests package`;
+  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q -f connector/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} -DskipTests package`;
   writeFileSync(marker, new Date().toISOString());
   return pluginRoot;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
+import { TOOLS } from '../prereqs.mjs';
 import { portOpen, waitFor } from '../wait.ts';
 
 /**
@@ -44,24 +45,74 @@ export function livePid(pidFile: string, marker: string): number | undefined {
   }
 }
 
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** `cmd` as an absolute path (searched on PATH), or undefined when it is not installed. */
+export function findCommand(cmd: string, path = process.env.PATH ?? ''): string | undefined {
+  if (isAbsolute(cmd)) return executable(cmd) ? cmd : undefined;
+  return path.split(delimiter).filter(Boolean).map((d) => join(d, cmd)).find(executable);
+}
+
+/** The command's absolute path; a missing one is named with the package that provides it. */
+export function requireCommand(cmd: string, forWhat: string): string {
+  const found = findCommand(cmd);
+  if (found !== undefined) return found;
+  const tool = TOOLS.find((t) => t.cmd === basename(cmd));
+  const how = cmd.endsWith('java') ? 'a JDK 17+; Debian/Ubuntu: sudo apt-get install -y openjdk-17-jdk-headless' : tool ? `Debian/Ubuntu package ${tool.pkg.apt}, Homebrew ${tool.pkg.brew}; on Debian \`make up\`, \`make demo\` and \`make test\` install it` : 'install it and put it on PATH';
+  throw new Error(`${forWhat}: ${cmd} is not installed (${how})`);
+}
+
+/** The last lines of a log, for an error that says why a service stopped. */
+export function logTail(file: string, lines = 12): string {
+  if (!existsSync(file)) return `(no log at ${file})`;
+  const all = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const tail = all.slice(-lines);
+  // A JVM's last lines are often shutdown chatter: keep the first error of the tail's wider window too.
+  const firstError = all.slice(-200).find((l) => /\b(ERROR|FATAL)\b|Exception|[Ee]rror:/.test(l));
+  const quoted = firstError !== undefined && !tail.includes(firstError) ? [firstError, '…', ...tail] : tail;
+  return quoted.map((l) => `  | ${l}`).join('\n');
+}
+
+/**
+ * A guard for waits during start-up: throws as soon as one of `specs` is no longer running, naming it
+ * and quoting its log, instead of letting the wait run into its timeout.
+ */
+export function exitWatch(specs: ProcessSpec[]): () => void {
+  return () => {
+    for (const s of specs) {
+      if (livePid(s.pidFile, s.marker) === undefined) throw new Error(`${s.name} exited while starting; last lines of ${s.logFile}:\n${logTail(s.logFile)}`);
+    }
+  };
+}
+
 export async function startDetached(spec: ProcessSpec): Promise<number> {
   const running = livePid(spec.pidFile, spec.marker);
   if (running !== undefined) return running;
+  const command = requireCommand(spec.command, `start ${spec.name}`);
   for (const port of spec.ports ?? []) {
-    if (await portOpen(port)) throw new Error(`start ${spec.name}: 127.0.0.1:${port} is already in use by another process (not this instance's ${spec.name}; see ${spec.pidFile})`);
+    if (await portOpen(port)) throw new Error(`start ${spec.name}: 127.0.0.1:${port} is already in use by another process (not this instance's ${spec.name}; see ${spec.pidFile}; a docker compose stack of this project? \`RUNTIME=docker make down\`)`);
   }
   mkdirSync(dirname(spec.logFile), { recursive: true });
   if (spec.cwd) mkdirSync(spec.cwd, { recursive: true });
   mkdirSync(dirname(spec.pidFile), { recursive: true });
   const out = openSync(spec.logFile, 'a');
   try {
-    const child = spawn(spec.command, spec.args, {
+    const child = spawn(command, spec.args, {
       cwd: spec.cwd,
       env: spec.env ?? process.env,
       detached: true,
       stdio: ['ignore', out, out],
     });
-    if (child.pid === undefined) throw new Error(`start ${spec.name}: spawn ${spec.command} failed`);
+    if (child.pid === undefined) throw new Error(`start ${spec.name}: ${command} could not be started (see ${spec.logFile})`);
+    // Spawn errors arrive as an event; the pid check below reports them.
+    child.on('error', () => {});
     child.unref();
     writeFileSync(spec.pidFile, `${child.pid}\n`);
     return child.pid;

@@ -7,7 +7,8 @@ import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/typ
 import { CONFIG_DIR, hostAddresses, NODE_IDS, ROOT, type Addresses, type NodeId, type Stack } from '../stack.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
 import { internalPort, renderNodeProperties } from './kafka-node.ts';
-import { livePid, startDetached, stopProcess, type ProcessSpec } from './processes.ts';
+import { ephemeralConflicts, readEphemeralRange } from './ports.ts';
+import { exitWatch, livePid, requireCommand, startDetached, stopProcess, type ProcessSpec } from './processes.ts';
 
 /** Main classes behind the kafka-*.sh scripts, run from the Maven-resolved jars. */
 const TOOL_MAIN: Record<KafkaTool, string> = {
@@ -24,7 +25,8 @@ const SERVICES: Service[] = [...NODE_IDS.map((id) => `kafka-${id}` as const), 'c
 /** Log config for one-shot Kafka tools (warnings on stderr, so stdout is the tool's answer). */
 const TOOLS_LOG4J = `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`;
 
-const java = (): string => (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
+/** JAVA_HOME's java, else the one on PATH; a missing one is named, never a bare spawn error. */
+const java = (): string => requireCommand(process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java', 'java');
 
 /**
  * The native runtime: every service a local process on loopback, state under one instance
@@ -92,20 +94,43 @@ export class NativeRuntime implements Runtime {
     );
   }
 
+  /** Every port this instance listens on, by service. */
+  allPorts(): Array<{ name: string; port: number }> {
+    return SERVICES.flatMap((name) => this.ports(name).map((port) => ({ name, port })));
+  }
+
   async up(log: (line: string) => void): Promise<void> {
+    this.checkPortRange();
     const libs = await this.libs(log);
     const pluginPath = await ensureSinkPlugin(this.stack, log);
     await ensureJmxAgent(this.stack, log);
     await this.startRedis();
     await this.startMonitoring();
     for (const id of NODE_IDS) await this.startNode(id, libs);
+    // A service that dies while we wait is reported at once, with its log, not after the timeout.
+    const started = (names: Service[]) => ({ guard: exitWatch(names.map((n) => this.spec(n))) });
+    const core: Service[] = ['redis', 'redis-exporter', 'prometheus', ...NODE_IDS.map((id) => `kafka-${id}` as const)];
     log(`waiting for brokers ${NODE_IDS.join(',')} to register (KRaft quorum of 3 voters)`);
-    await waitForBrokers(this.addresses.bootstrap);
-    await waitForRedis(this.addresses.redisUrl);
+    await waitForBrokers(this.addresses.bootstrap, undefined, undefined, started(core));
+    await waitForRedis(this.addresses.redisUrl, undefined, started(core));
     await this.startConnect(libs, pluginPath);
     log(`waiting for Kafka Connect at ${this.addresses.connectUrl}`);
-    await waitForConnectRest(this.addresses.connectUrl);
-    await waitForPrometheus(this.addresses.prometheusUrl);
+    await waitForConnectRest(this.addresses.connectUrl, undefined, started([...core, 'connect']));
+    await waitForPrometheus(this.addresses.prometheusUrl, undefined, started(core));
+  }
+
+  /** Ports inside the kernel's ephemeral range can be taken by any outgoing connection at any moment. */
+  private checkPortRange(): void {
+    const range = readEphemeralRange();
+    if (range === undefined) return;
+    const bad = ephemeralConflicts(this.allPorts(), range);
+    if (bad.length === 0) return;
+    const highest = Math.max(...this.allPorts().map((p) => p.port)) - this.stack.portOffset;
+    throw new Error(
+      `ports ${bad.map((b) => `${b.port} (${b.name})`).join(', ')} lie in the kernel's ephemeral port range ${range[0]}–${range[1]} ` +
+        `(/proc/sys/net/ipv4/ip_local_port_range), where any outgoing connection may take them; ` +
+        `choose RASTRO_PORT_OFFSET (now ${this.stack.portOffset}) so every port stays below ${range[0]}: at most ${range[0] - 1 - highest}`,
+    );
   }
 
   /**
@@ -120,13 +145,13 @@ export class NativeRuntime implements Runtime {
       if (!existsSync(join(dir, link))) symlinkSync(target, join(dir, link));
     }
     await startDetached(
-      this.spec('prometheus', '/usr/bin/prometheus', [
+      this.spec('prometheus', 'prometheus', [
         `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${this.stack.ports.prometheus}`, '--storage.tsdb.retention.time=2d', '--web.enable-lifecycle',
       ]),
     );
     await startDetached(
-      this.spec('redis-exporter', '/usr/bin/prometheus-redis-exporter', [
+      this.spec('redis-exporter', 'prometheus-redis-exporter', [
         '-redis.addr', this.addresses.redisUrl, '-web.listen-address', `127.0.0.1:${this.stack.ports.redisExporter}`,
         // Drivers only: DBSIZE would count any other key too.
         '-count-keys', `db0=${this.stack.redisKeyPrefix}*`,
@@ -140,7 +165,7 @@ export class NativeRuntime implements Runtime {
     const dir = this.dir('redis');
     mkdirSync(dir, { recursive: true });
     await startDetached(
-      this.spec('redis', '/usr/bin/redis-server', [
+      this.spec('redis', 'redis-server', [
         join(CONFIG_DIR, 'redis', 'redis.conf'),
         '--port', String(this.stack.ports.redis), '--bind', '127.0.0.1', '--dir', dir,
         '--daemonize', 'no',
@@ -224,7 +249,7 @@ export class NativeRuntime implements Runtime {
 
   async redisCli(args: string[]): Promise<CliResult> {
     const base = ['-h', '127.0.0.1', '-p', String(this.stack.ports.redis)];
-    const r = await $({ quiet: true })`redis-cli ${base} ${args}`;
+    const r = await $({ quiet: true })`${requireCommand('redis-cli', 'redis-cli')} ${base} ${args}`;
     return { display: ['redis-cli', ...base, ...args].join(' '), stdout: r.stdout };
   }
 

@@ -1,13 +1,16 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { findCommand, requireCommand } from '../native/processes.ts';
 
-/** Debian's Chromium (apt-get install chromium); no browser download. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's Chromium (apt-get install chromium; `make demo` installs it) or CHROMIUM_PATH; no browser download. */
+function chromiumPath(): string {
+  const forced = process.env.CHROMIUM_PATH;
+  if (forced !== undefined && forced !== '' && findCommand(forced) === undefined) throw new Error(`dashboard picture: CHROMIUM_PATH=${forced} is not an executable (unset it to use chromium from PATH)`);
+  return requireCommand(forced || 'chromium', 'dashboard picture');
+}
 
 async function launch(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`screenshot: ${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM_PATH)`);
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath(),
     headless: true,
     // No sandbox as root in CI; no background traffic on a machine without outside network.
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

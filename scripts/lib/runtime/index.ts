@@ -4,16 +4,23 @@ import { loadStack, ROOT } from '../stack.ts';
 import { join } from 'node:path';
 import type { Runtime } from './types.ts';
 import { DockerRuntime } from '../docker/runtime.ts';
+import { decideRuntime } from './pick.mjs';
 
 export type { Runtime } from './types.ts';
 
-/** docker when an engine answers, else native. RUNTIME=docker|native forces the choice. */
+/**
+ * docker when an engine (25+) answers and has Compose 2.1+, else native. RUNTIME=docker|native forces the choice;
+ * a forced docker without a usable Compose is an error rather than a later "unknown command".
+ */
 export async function pickRuntimeName(env: NodeJS.ProcessEnv = process.env): Promise<'docker' | 'native'> {
-  const forced = env.RUNTIME;
-  if (forced === 'docker' || forced === 'native') return forced;
-  if (forced !== undefined && forced !== '') throw new Error(`RUNTIME=${forced}: expected docker or native`);
-  const r = await $({ quiet: true, nothrow: true, timeout: '10s' })`docker info --format {{.ServerVersion}}`;
-  return r.exitCode === 0 && r.stdout.trim() !== '' ? 'docker' : 'native';
+  if (env.RUNTIME === 'native') return 'native';
+  const q = $({ quiet: true, nothrow: true, timeout: '10s' });
+  const info = await q`docker info --format {{.ServerVersion}}`;
+  const engine = info.exitCode === 0 && info.stdout.trim() !== '' ? info.stdout.trim() : undefined;
+  const compose = engine !== undefined ? await q`docker compose version --short` : undefined;
+  const picked = decideRuntime({ forced: env.RUNTIME, engine, compose: compose?.exitCode === 0 ? compose.stdout : undefined });
+  if (picked.note) process.stderr.write(`runtime: ${picked.note}\n`);
+  return picked.name;
 }
 
 /** The runtime for this environment: RUNTIME, RASTRO_HOME and RASTRO_PORT_OFFSET (native only). */

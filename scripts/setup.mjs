@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// @ts-check
+// The prerequisite check `make up|demo|test` run first: probes this machine, installs what is missing
+// (Debian packages through apt-get, node_modules through npm ci) and names what the user must install
+// (Java, Node) with the exact command. Plain Node, no packages: it runs before npm ci.
+//   node scripts/setup.mjs <npm|java|up|demo|test> [--dry-run]
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planSetup } from './lib/prereqs.mjs';
+import { decideRuntime } from './lib/runtime/pick.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const GOALS = ['npm', 'java', 'up', 'demo', 'test'];
+
+/** @param {string} cmd */
+function onPath(cmd) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    try {
+      accessSync(join(dir, cmd), constants.X_OK);
+      if (statSync(join(dir, cmd)).isFile()) return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
+/** @param {string} cmd @param {string[]} args */
+function quiet(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 15_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+function javaMajor() {
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  if (!process.env.JAVA_HOME && !onPath('java')) return undefined;
+  const m = /version "(\d+)(?:\.(\d+))?/.exec(quiet(java, ['-version']).out);
+  if (!m) return undefined;
+  return m[1] === '1' ? Number(m[2]) : Number(m[1]);
+}
+
+function osIds() {
+  try {
+    const text = readFileSync('/etc/os-release', 'utf8');
+    return [...text.matchAll(/^(?:ID|ID_LIKE)="?([^"\n]*)"?$/gm)].flatMap((m) => (m[1] ?? '').toLowerCase().split(/\s+/)).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** node_modules as npm ci left it for the current lock file (npm writes node_modules/.package-lock.json). */
+function nodeModulesFresh() {
+  const hidden = join(ROOT, 'node_modules', '.package-lock.json');
+  return existsSync(hidden) && statSync(hidden).mtimeMs >= statSync(join(ROOT, 'package-lock.json')).mtimeMs;
+}
+
+/** The runtime `make up` will pick, by the same rule as the scripts (runtime/index.ts). */
+function runtime() {
+  const forced = process.env.RUNTIME;
+  if (forced === 'native') return 'native';
+  const info = onPath('docker') ? quiet('docker', ['info', '--format', '{{.ServerVersion}}']) : undefined;
+  const engine = info?.ok && info.out.trim() !== '' ? info.out.trim() : undefined;
+  const compose = engine !== undefined ? quiet('docker', ['compose', 'version', '--short']) : undefined;
+  // Errors (RUNTIME=docker without a usable Compose) are reported by the scripts themselves.
+  try {
+    return decideRuntime({ forced, engine, compose: compose?.ok ? compose.out : undefined }).name;
+  } catch {
+    return 'docker';
+  }
+}
+
+function probe(/** @type {string} */ goal) {
+  return {
+    platform: process.platform,
+    osIds: osIds(),
+    isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
+    has: onPath,
+    javaMajor: javaMajor(),
+    javac: !!process.env.JAVA_HOME ? existsSync(join(process.env.JAVA_HOME, 'bin', 'javac')) : onPath('javac'),
+    nodeVersion: process.versions.node,
+    nodeModulesFresh: nodeModulesFresh(),
+    runtime: /** @type {'native' | 'docker'} */ (goal === 'up' || goal === 'demo' ? runtime() : 'native'),
+  };
+}
+
+const [goal, ...rest] = process.argv.slice(2);
+const dryRun = rest.includes('--dry-run');
+if (goal === undefined || !GOALS.includes(goal)) {
+  console.error(`usage: node scripts/setup.mjs <${GOALS.join('|')}> [--dry-run]`);
+  process.exit(2);
+}
+const g = /** @type {import('./lib/prereqs.mjs').Goal} */ (goal);
+const plan = planSetup(g, probe(g));
+if (plan.fatal.length > 0) {
+  console.error(`setup (${goal}): cannot continue on this machine yet:`);
+  for (const f of plan.fatal) console.error(`  - ${f}`);
+  process.exit(1);
+}
+if (plan.missing.length > 0) console.error(`setup (${goal}): installing what is missing: ${plan.missing.map((m) => `${m.cmd} (${m.pkg})`).join(', ')}`);
+for (const argv of plan.commands) {
+  const [cmd = '', ...args] = argv;
+  console.error(`setup: $ ${argv.join(' ')}`);
+  if (dryRun) continue;
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.error) {
+    console.error(`setup (${goal}): ${cmd} could not run (${r.error.message})`);
+    process.exit(1);
+  }
+  if (r.status !== 0) {
+    console.error(`setup (${goal}): \`${argv.join(' ')}\` failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+if (dryRun) process.exit(0);
+// Installed does not mean usable: look again, so a package that did not provide its command is named now.
+const after = planSetup(g, probe(g));
+if (after.missing.length > 0 || after.fatal.length > 0) {
+  console.error(`setup (${goal}): still missing after installing: ${[...after.missing.map((m) => `${m.cmd} (package ${m.pkg})`), ...after.fatal].join('; ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { ephemeralConflicts, parsePortRange } from '../../scripts/lib/native/ports.ts';
+import { parseJavaMajor, planSetup, type Probe } from '../../scripts/lib/prereqs.mjs';
+import { decideRuntime } from '../../scripts/lib/runtime/pick.mjs';
+
+/** A machine described by what is on its PATH; defaults: a fresh Debian 12 as root with Java 17 and Node 20. */
+function machine(onPath: string[], over: Partial<Probe> = {}): Probe {
+  const cmds = new Set(onPath);
+  return {
+    platform: 'linux', osIds: ['debian'], isRoot: true, has: (c: string) => cmds.has(c), javaMajor: 17, javac: true,
+    nodeVersion: '20.19.2', nodeModulesFresh: true, runtime: 'native', ...over,
+  };
+}
+const EVERYTHING = ['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'curl'];
+
+describe('prerequisite check: what is missing → what to run', () => {
+  it('installs every Debian package on a fresh machine, after one apt-get update, then npm ci', () => {
+    const plan = planSetup('test', machine(['apt-get', 'npm'], { nodeModulesFresh: false }));
+    expect(plan.fatal).toEqual([]);
+    expect(plan.missing.map((m) => m.cmd)).toEqual(['redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'curl']);
+    expect(plan.commands).toEqual([
+      ['apt-get', 'update', '-qq'],
+      ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-server', 'redis-tools', 'prometheus', 'prometheus-redis-exporter', 'chromium', 'curl'],
+      ['npm', 'ci', '--no-audit', '--no-fund'],
+    ]);
+  });
+
+  it('runs nothing when everything is there', () => {
+    expect(planSetup('test', machine(EVERYTHING))).toEqual({ missing: [], commands: [], fatal: [] });
+  });
+
+  it('installs only the package of the one missing command, and wget will do for curl', () => {
+    const plan = planSetup('up', machine([...EVERYTHING.filter((c) => c !== 'redis-cli' && c !== 'curl'), 'wget']));
+    expect(plan.commands).toEqual([['apt-get', 'update', '-qq'], ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-tools']]);
+  });
+
+  it('asks for chromium and promtool only where they are used', () => {
+    const bare = ['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'prometheus-redis-exporter', 'curl'];
+    expect(planSetup('up', machine(bare)).missing).toEqual([]);
+    expect(planSetup('demo', machine(bare)).missing.map((m) => m.cmd)).toEqual(['chromium']);
+    expect(planSetup('test', machine(bare)).missing.map((m) => m.cmd)).toEqual(['promtool', 'chromium']);
+  });
+
+  it('goes through sudo when not root, and says what to run as root when there is no sudo', () => {
+    const withSudo = planSetup('up', machine(['apt-get', 'npm', 'sudo', 'curl'], { isRoot: false }));
+    expect(withSudo.commands[0]).toEqual(['sudo', 'apt-get', 'update', '-qq']);
+    expect(withSudo.commands[1]?.slice(0, 3)).toEqual(['sudo', 'env', 'DEBIAN_FRONTEND=noninteractive']);
+    const noSudo = planSetup('up', machine(['apt-get', 'npm', 'curl'], { isRoot: false }));
+    expect(noSudo.commands).toEqual([]);
+    expect(noSudo.fatal[0]).toContain('apt-get install -y redis-server redis-tools prometheus prometheus-redis-exporter');
+  });
+
+  it('on macOS and Fedora names the missing tools and that system\'s packages instead of running anything', () => {
+    const mac = planSetup('demo', machine(['npm', 'curl'], { platform: 'darwin', osIds: [] }));
+    expect(mac.commands).toEqual([]);
+    expect(mac.fatal[0]).toMatch(/^missing: redis-server .*chromium/);
+    expect(mac.fatal[0]).toContain('brew install redis prometheus redis_exporter && brew install --cask chromium');
+    const fedora = planSetup('up', machine(['npm', 'dnf', 'curl'], { osIds: ['fedora'] }));
+    expect(fedora.fatal[0]).toContain('sudo dnf install -y redis golang-github-prometheus golang-github-oliver006-redis_exporter');
+  });
+
+  it('names Java and Node when missing or too old, with the command to install them', () => {
+    expect(planSetup('test', machine(EVERYTHING, { javaMajor: undefined })).fatal).toEqual(['Java 17+ (a JDK) is required and not installed: sudo apt-get install -y openjdk-17-jdk-headless']);
+    expect(planSetup('test', machine(EVERYTHING, { javaMajor: 11 })).fatal[0]).toMatch(/^Java 17\+ is required, found Java 11: sudo apt-get install -y openjdk-17-jdk-headless/);
+    expect(planSetup('test', machine(EVERYTHING, { javac: false })).fatal[0]).toContain('javac is missing');
+    expect(planSetup('test', machine(EVERYTHING, { nodeVersion: '18.19.0' })).fatal[0]).toMatch(/^Node\.js 20\.19\+ is required, found 18\.19\.0/);
+    expect(planSetup('test', machine(EVERYTHING, { nodeVersion: '20.18.0' })).fatal).toHaveLength(1);
+    expect(planSetup('test', machine(EVERYTHING, { nodeVersion: '22.1.0' })).fatal).toEqual([]);
+    expect(planSetup('npm', machine(EVERYTHING.filter((c) => c !== 'npm'))).fatal[0]).toMatch(/^npm is missing/);
+  });
+
+  it('needs neither Java nor native services for the docker runtime, but the tests always run native', () => {
+    const none = machine(['npm'], { javaMajor: undefined });
+    expect(planSetup('demo', { ...none, runtime: 'docker' })).toEqual({ missing: [], commands: [], fatal: [] });
+    expect(planSetup('test', { ...none, runtime: 'docker' }).fatal[0]).toMatch(/^Java/);
+  });
+
+  it('reads java -version', () => {
+    expect(parseJavaMajor('openjdk version "17.0.15" 2025-04-15')).toBe(17);
+    expect(parseJavaMajor('java version "1.8.0_401"')).toBe(8);
+    expect(parseJavaMajor('openjdk version "21" 2023-09-19')).toBe(21);
+    expect(parseJavaMajor('bash: java: command not found')).toBeUndefined();
+  });
+});
+
+describe('runtime choice', () => {
+  it('takes docker only with an engine 25+ and Compose 2.1+', () => {
+    expect(decideRuntime({ forced: undefined, engine: '27.3.1', compose: 'v2.29.1\n' })).toEqual({ name: 'docker' });
+    expect(decideRuntime({ forced: undefined, engine: undefined, compose: undefined })).toEqual({ name: 'native' });
+  });
+
+  it('falls back to native, saying why, when an auto-picked engine lacks Compose; fails clearly when docker was forced', () => {
+    const bare = decideRuntime({ forced: undefined, engine: '27.3.1', compose: undefined });
+    expect(bare.name).toBe('native');
+    expect(bare.note).toMatch(/no Compose v2 plugin/);
+    expect(decideRuntime({ forced: undefined, engine: '27.3.1', compose: '2.0.1' }).note).toMatch(/2\.0 is too old/);
+    expect(() => decideRuntime({ forced: 'docker', engine: '27.3.1', compose: undefined })).toThrow(/^RUNTIME=docker: the Docker engine has no Compose v2 plugin/);
+    expect(() => decideRuntime({ forced: 'docker', engine: undefined, compose: undefined })).toThrow(/^RUNTIME=docker: no Docker engine answers/);
+    expect(() => decideRuntime({ forced: 'podman', engine: '27.3.1', compose: '2.30.0' })).toThrow(/expected docker or native/);
+    expect(decideRuntime({ forced: 'native', engine: '27.3.1', compose: '2.30.0' })).toEqual({ name: 'native' });
+    expect(decideRuntime({ forced: undefined, engine: '24.0.7', compose: '2.29.1' }).note).toMatch(/Docker Engine 24\.0\.7 is too old \(25\+/);
+    expect(() => decideRuntime({ forced: 'docker', engine: '20.10.24+dfsg1', compose: '2.29.1' })).toThrow(/^RUNTIME=docker: Docker Engine 20\.10\.24\+dfsg1 is too old/);
+  });
+});
+
+describe('ephemeral port range', () => {
+  it('flags the ports the kernel may hand to outgoing connections', () => {
+    const range = parsePortRange('32768\t60999\n');
+    expect(range).toEqual([32768, 60999]);
+    const ports = [{ name: 'kafka-1', port: 48092 }, { name: 'redis', port: 26379 }, { name: 'kafka-3', port: 32768 }, { name: 'x', port: 61000 }];
+    expect(ephemeralConflicts(ports, range as [number, number]).map((p) => p.name)).toEqual(['kafka-1', 'kafka-3']);
+    expect(parsePortRange('garbage')).toBeUndefined();
+  });
+});
