@@ -1,0 +1,39 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { Simulator } from '../../../producer/src/simulator.ts';
+
+/**
+ * The same events twice: NDJSON for `produce.mjs --stdin`, and `key<TAB>json` lines for `kcat -P -K '\t'`.
+ * Events come from the project's simulator (the same shape as every other run), with timestamps
+ * spaced 1 ms apart from `startMs`, so a later copy of a driver's event is never older.
+ */
+export interface KeyedFiles {
+  ndjson: string;
+  keyed: string;
+  events: number;
+  drivers: number;
+}
+
+export function keyedLine(key: string, json: string, sep = '\t'): string {
+  if (key.includes(sep) || json.includes(sep)) throw new Error(`key or value contains the kcat separator ${JSON.stringify(sep)}`);
+  return `${key}${sep}${json}`;
+}
+
+export async function writeKeyedFiles(o: { ndjson: string; keyed: string; events: number; drivers: number; firstId: number; seed: number; startMs: number }): Promise<KeyedFiles> {
+  let t = o.startMs;
+  const sim = new Simulator({ drivers: o.drivers, seed: o.seed, firstId: o.firstId, now: () => t++ });
+  const nd = createWriteStream(o.ndjson);
+  const kc = createWriteStream(o.keyed);
+  for (let i = 0; i < o.events; i++) {
+    const e = sim.next();
+    const json = JSON.stringify(e);
+    const a = nd.write(`${json}\n`);
+    const b = kc.write(`${keyedLine(e.driver_id, json)}\n`);
+    if (!a) await once(nd, 'drain');
+    if (!b) await once(kc, 'drain');
+  }
+  nd.end();
+  kc.end();
+  await Promise.all([once(nd, 'finish'), once(kc, 'finish')]);
+  return { ndjson: o.ndjson, keyed: o.keyed, events: o.events, drivers: o.drivers };
+}
