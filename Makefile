@@ -35,6 +35,10 @@ chaos: node_modules ## stop a broker under load, bring it back, prove nothing wa
 snapshot: node_modules ## PNG of the dashboard over the last 15 minutes
 	./scripts/snapshot-dashboard.mjs
 
+.PHONY: bench
+bench: node_modules ## performance numbers on a private native stack (BENCH_ARGS=--quick): evidence/<run>/BENCH.md
+	./scripts/bench.mjs $(BENCH_ARGS)
+
 connector: ## build the Redis sink plugin and run its Java tests
 	mvn -B -q -f connector/pom.xml -Dkafka.version=$(KAFKA_VERSION) package
 
