@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCleanerCheckpoint, partitionsBehind } from '../../scripts/lib/bench/compaction.ts';
+import { dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../../scripts/lib/bench/compaction.ts';
 import { ackSeries, failoverGap } from '../../scripts/lib/bench/failover.ts';
-import { compactionExcess, lowRatio, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
+import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
 import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
 import { javaIntConstant, luaFromJavaSource, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
@@ -68,6 +68,8 @@ describe('bench sanity flags', () => {
     expect(lowRatio(Number.NaN)).toBeDefined();
     expect(compactionExcess(1012, 1000, 12)).toBeUndefined();
     expect(compactionExcess(1500, 1000, 12)).toContain('500');
+    expect(aboveCeiling(0.9)).toBeUndefined();
+    expect(aboveCeiling(1.69)).toContain('ceiling');
   });
 });
 
@@ -139,6 +141,20 @@ describe('bench: compaction, failover, files, plot', () => {
     expect(partitionsBehind(cleaned, new Map([[0, 100n], [1, 100n], [2, 5n]]))).toEqual([1, 2]);
     expect(parseCleanerCheckpoint('', 't').size).toBe(0);
     expect(() => parseCleanerCheckpoint('1\n0\n', 't')).toThrow(/version/);
+  });
+  it('computes the dirty ratio over closed segments only', () => {
+    const segs = segmentsFromListing([
+      { name: '00000000000000000000.log', bytes: 900 },
+      { name: '00000000000000000100.index', bytes: 10 },
+      { name: '00000000000000000100.log', bytes: 100 },
+      { name: '00000000000000000200.log', bytes: 5000 },
+    ]);
+    expect(segs.map((x) => x.base)).toEqual([0n, 100n, 200n]);
+    // Cleaned to 100: the 100-byte segment is dirty; the active (200) one never counts.
+    expect(dirtyRatio(segs, 100n)).toBeCloseTo(0.1);
+    expect(dirtyRatio(segs, 200n)).toBe(0);
+    expect(dirtyRatio(segs, 0n)).toBe(1);
+    expect(dirtyRatio([], 0n)).toBe(0);
   });
   it('measures the producer outage as the longest silence ending after the kill', () => {
     const acks = [1000, 1100, 1200, 1300, 8300, 8400].map((at) => ({ at, events: 10 }));

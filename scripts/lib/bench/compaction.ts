@@ -25,3 +25,26 @@ export function parseCleanerCheckpoint(text: string, topic: string): Map<number,
 export function partitionsBehind(cleaned: Map<number, bigint>, target: Map<number, bigint>): number[] {
   return [...target.entries()].filter(([p, off]) => (cleaned.get(p) ?? -1n) < off).map(([p]) => p).sort((a, b) => a - b);
 }
+
+export interface Segment {
+  /** First offset of the segment (its file name). */
+  base: bigint;
+  bytes: number;
+}
+
+/**
+ * Share of a partition's closed segments the cleaner has not compacted yet (bytes at or after
+ * `cleanedTo`), the figure Kafka compares with min.cleanable.dirty.ratio. The newest segment is the
+ * active one and never counts.
+ */
+export function dirtyRatio(segments: readonly Segment[], cleanedTo: bigint): number {
+  const closed = [...segments].sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : 0)).slice(0, -1);
+  const total = closed.reduce((s, x) => s + x.bytes, 0);
+  const dirty = closed.filter((x) => x.base >= cleanedTo).reduce((s, x) => s + x.bytes, 0);
+  return total === 0 ? 0 : dirty / total;
+}
+
+/** Segments from a partition directory listing: `00000000000000001234.log` files and their sizes. */
+export function segmentsFromListing(files: ReadonlyArray<{ name: string; bytes: number }>): Segment[] {
+  return files.filter((f) => /^\d{20}\.log$/.test(f.name)).map((f) => ({ base: BigInt(f.name.slice(0, 20)), bytes: f.bytes }));
+}

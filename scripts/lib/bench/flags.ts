@@ -32,3 +32,8 @@ export function compactionExcess(records: number, liveKeys: number, allowance: n
 export function timedOut(what: string, ok: boolean): string | undefined {
   return ok ? undefined : `${what} did not finish in time`;
 }
+
+/** A rate above its own ceiling (redis-benchmark replaying the same write) means the ceiling run was starved. */
+export function aboveCeiling(ratio: number, tolerance = 1.1): string | undefined {
+  return Number.isFinite(ratio) && ratio > tolerance ? `above its redis-benchmark ceiling: that run was starved of CPU?` : undefined;
+}
