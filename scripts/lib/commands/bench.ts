@@ -221,7 +221,7 @@ export async function main(argv: string[]): Promise<number> {
         const warmS = p.quick ? 8 : 10;
         ev.step(`warm-up run, not measured: ${fmtNumber(p.rates[0] ?? 1000)} ev/s for ${warmS} s; captures one EVALSHA of the sink with redis-cli MONITOR`);
         const warm = timedRun(process.execPath, [PRODUCE, ...producerArgs(join(ev.dir, 'warmup.json')), '--drivers', String(p.freshDrivers), '--rate', String(p.rates[0] ?? 1000), '--duration', String(warmS), '--seed', '10'], {
-          timeoutMs: (warmS + 90) * 1000, env: childEnv,
+          timeoutMs: (warmS * 3 + 120) * 1000, env: childEnv,
         });
         warm.catch(() => undefined);
         evalsha = await captureSinkEvalsha(rt.stack.ports.redis, 60_000).catch((e: Error) => {
@@ -235,7 +235,7 @@ export async function main(argv: string[]): Promise<number> {
           const t0 = Date.now();
           const seenBefore = probe.samples.length;
           const run = timedRun(process.execPath, [PRODUCE, ...producerArgs(summary), '--drivers', String(p.freshDrivers), '--rate', String(rate), '--duration', String(p.warmupS + p.measureS + 2), '--seed', String(11 + i)], {
-            timeoutMs: (p.warmupS + p.measureS + 90) * 1000, env: childEnv,
+            timeoutMs: ((p.warmupS + p.measureS) * 3 + 120) * 1000, env: childEnv,
           });
           // Awaited below; marked handled now so a failure while we wait for Redis is not an unhandled rejection.
           run.catch(() => undefined);
@@ -358,16 +358,27 @@ export async function main(argv: string[]): Promise<number> {
         const same = loaded === evalsha.sha;
         ev.step(`sink's Lua script read from ${script.via}: SHA-1 ${loaded}; the sink's own EVALSHA uses ${evalsha.sha}${same ? ' (the same script)' : ' — DIFFERENT'}`);
         const chunk = sinkPipelineChunk(connectorConfig);
-        const requests = Math.max(Number(before.lag), 50_000);
-        const args = redisBenchmarkArgs(evalsha, { host: '127.0.0.1', port: rt.stack.ports.redis, db: 1, requests, clients: tasks, pipeline: chunk.size, keyspace: 20_000 });
-        ev.command(`redis-benchmark ${args.join(' ')}`);
-        const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${args}`;
-        const rps = parseBenchmarkCsv(out.stdout);
+        const requests = Math.min(Math.max(Number(before.lag), 50_000), 200_000);
+        // Two depths: the sink's own, and a shallower one, since redis-benchmark itself can be the
+        // bottleneck with very deep pipelines; the better of the two is the ceiling.
+        const runs: Array<{ pipeline: number; rps: number }> = [];
+        for (const pipeline of [...new Set([chunk.size, 50])]) {
+          const args = redisBenchmarkArgs(evalsha, { host: '127.0.0.1', port: rt.stack.ports.redis, db: 1, requests, clients: tasks, pipeline, keyspace: 20_000 });
+          ev.command(`redis-benchmark ${args.join(' ')}`);
+          const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${args}`;
+          const rps = parseBenchmarkCsv(out.stdout);
+          runs.push({ pipeline, rps });
+          row({
+            section: '3 sink catch-up', metric: `redis-benchmark, the sink's EVALSHA, -c ${tasks} -P ${pipeline}`, value: fmtRate(rps),
+            note: `${requests.toLocaleString('en-US')} calls; -c = tasks.max${pipeline === chunk.size ? `, -P = the sink's pipeline chunk (${chunk.from})` : ''}; random keys in db 1, the captured KEYS/ARGV`,
+            flag: same ? undefined : 'script SHA differs from the sink\'s',
+          });
+        }
         await redis.select(1);
         await redis.flushdb();
-        row({ section: '3 sink catch-up', metric: 'redis-benchmark, the sink\'s EVALSHA', value: fmtRate(rps), note: `${requests.toLocaleString('en-US')} calls, -c ${tasks} (tasks.max) -P ${chunk.size} (${chunk.from}), random keys in db 1, the captured KEYS/ARGV`, flag: same ? undefined : 'script SHA differs from the sink\'s' });
-        row({ section: '3 sink catch-up', metric: 'ratio sink / redis-benchmark', value: fmtRatio(rate / rps), note: 'the sink also polls Kafka, converts JSON and commits', flag: lowRatio(rate / rps, 0.2) ?? aboveCeiling(rate / rps) });
-        plot.throughput.push({ label: 'Redis writes', bars: [{ name: 'sink catch-up', value: rate }, { name: 'redis-benchmark EVALSHA', value: rps }] });
+        const rps = Math.max(...runs.map((r) => r.rps));
+        row({ section: '3 sink catch-up', metric: 'ratio sink / best redis-benchmark', value: fmtRatio(rate / rps), note: 'the sink also polls Kafka, converts JSON and commits', flag: lowRatio(rate / rps, 0.2) ?? aboveCeiling(rate / rps) });
+        plot.throughput.push({ label: 'Redis writes', bars: [{ name: 'sink catch-up', value: rate }, { name: 'redis-benchmark EVALSHA (best)', value: rps }] });
       } finally {
         redis.disconnect();
         if (!(await sink.states().catch(() => ['?'])).every((s) => s === 'RUNNING')) await sink.resume().catch(() => undefined);
@@ -532,7 +543,7 @@ export async function main(argv: string[]): Promise<number> {
     'CPU is shared with anything else running on this machine; absolute numbers are noisy, ratios against kcat and redis-benchmark on the same stack are steadier.',
     'Freshness: event timestamp (set by the producer when it generates the event) → the moment a reader sees it in Redis, from keyspace notifications plus one HGET; an upper bound with about one loopback round trip of resolution.',
     'Producer rates: wall clock from process start to exit (Node start, connect and the final flush included); "producer summary" is the rate the producer reports itself.',
-    `Sink catch-up: the connector was paused during section 1, so its backlog is the three producer runs; redis-benchmark replays the sink's own EVALSHA (captured with MONITOR, script read from the plugin) with the sink's connection count and pipeline depth.`,
+    `Sink catch-up: the connector was paused during section 1, so its backlog is the three producer runs; redis-benchmark replays the sink's own EVALSHA (captured with MONITOR, script read from the plugin) with the sink's connection count, at the sink's pipeline depth and at 50; the better run is the ceiling.`,
   ];
   const md = [`# rastro benchmark — ${ev.runId}`, '', table, '', `${flaggedCount(rows)} value(s) flagged.`, '', ...notes.map((n) => `- ${n}`), '', ...(pictureOk ? ['![bench](bench.png)', ''] : []), `Run log: [REPORT.md](REPORT.md)`, ''].join('\n');
   const benchMd = join(ev.dir, 'BENCH.md');
