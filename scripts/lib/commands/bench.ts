@@ -158,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
     rows.push(r);
     ev.step(`${r.metric}: ${r.value}${r.note ? ` (${r.note})` : ''}${r.flag ? `  ⚠ ${r.flag}` : ''}`);
   };
-  const plot: BenchPlotData = { title: `make bench${p.quick ? ' --quick' : ''} — ${new Date().toISOString().slice(0, 16)}Z (old producer; shared CPU)`, throughput: [], freshness: [], freshnessSeries: [], failoverSeries: [], failoverMarkers: [] };
+  const plot: BenchPlotData = { title: `make bench${p.quick ? ' --quick' : ''} — ${new Date().toISOString().slice(0, 16)}Z (CPU shared with other work: noisy)`, throughput: [], freshness: [], freshnessSeries: [], failoverSeries: [], failoverMarkers: [] };
   /** A phase that fails is reported as a flagged row; the later phases still run. */
   const phase = async (section: string, title: string, fn: () => Promise<void>) => {
     ev.section(`${section}: ${title}`);
@@ -520,6 +520,9 @@ export async function main(argv: string[]): Promise<number> {
       });
       row({ section: '4 compaction', metric: 'distinct keys (live drivers) / driver hashes in Redis', value: `${live.toLocaleString('en-US')} / ${inRedis.toLocaleString('en-US')}`, note: `retained / live = ${fmtRatio(fold.records / Math.max(live, 1))} (${target.size} records in the new active segments are copies)`, flag: live !== inRedis ? 'Redis and the topic disagree' : undefined });
     });
+  } catch (err) {
+    // Whatever stopped the run still ends up in the table, with what was measured before it.
+    row({ section: '5 footprint', metric: 'bench stopped early', value: 'n/a', flag: (err as Error).message.split('\n')[0] ?? 'error' });
   } finally {
     if (!o.keep) {
       ev.section('Stop and wipe the bench stack');
@@ -552,5 +555,5 @@ export async function main(argv: string[]): Promise<number> {
   if (pictureOk) ev.image(png, 'Benchmark plot');
   ev.ok(`table: ${benchMd}`);
   ev.ok(`evidence: ${ev.save()}`);
-  return rows.some((r) => r.metric.endsWith('FAILED')) ? 1 : 0;
+  return rows.some((r) => r.metric.endsWith('FAILED') || r.metric === 'bench stopped early') ? 1 : 0;
 }
