@@ -6,7 +6,7 @@ import { ackSeries, failoverGap } from '../../scripts/lib/bench/failover.ts';
 import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
 import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
-import { javaIntConstant, luaFromJavaSource, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
+import { commandCalls, javaIntConstant, luaFromJavaSource, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
 import { sha1Hex } from '../../scripts/lib/bench/sink-script.ts';
 import { fmtMs, fmtNumber, fmtRate, fmtRatio, percentile, perSecondP99, ratePerSecond, summarize } from '../../scripts/lib/bench/stats.ts';
 import { renderMarkdownTable, renderTextTable, type BenchRow } from '../../scripts/lib/bench/table.ts';
@@ -112,6 +112,12 @@ describe('redis-benchmark replay of the sink write', () => {
     expect(args.slice(16)).toEqual(['0123abcd', '1', 'bench:0:__rand_int__', ...call.argv]);
     expect(() => splitEvalsha(['GET', 'x'])).toThrow(/not an EVALSHA/);
     expect(() => splitEvalsha(['EVALSHA', 'x', '3', 'k'])).toThrow(/key count/);
+  });
+  it('reads a command count from INFO commandstats', () => {
+    const info = '# Commandstats\r\ncmdstat_evalsha:calls=600123,usec=1,usec_per_call=1.00\r\ncmdstat_hget:calls=5,usec=1\r\n';
+    expect(commandCalls(info, 'EVALSHA')).toBe(600123);
+    expect(commandCalls(info, 'hget')).toBe(5);
+    expect(commandCalls(info, 'del')).toBe(0);
   });
   it('reads the rate from --csv output', () => {
     expect(parseBenchmarkCsv('"test","rps","avg_latency_ms"\n"EVALSHA 0123abcd 1 bench:0:__rand_int__","48123.45","1.2"\n')).toBe(48123.45);

@@ -151,3 +151,9 @@ export function javaIntConstant(java: string, name: string): number | undefined 
   const m = new RegExp(`\\b${name}\\s*=\\s*([0-9_]+)\\s*;`).exec(java);
   return m ? Number((m[1] as string).replaceAll('_', '')) : undefined;
 }
+
+/** Calls of one command from `INFO commandstats` (`cmdstat_evalsha:calls=123,usec=…`); 0 when never called. */
+export function commandCalls(info: string, command: string): number {
+  const m = new RegExp(`^cmdstat_${command.toLowerCase()}:calls=(\\d+)`, 'm').exec(info);
+  return m ? Number(m[1]) : 0;
+}

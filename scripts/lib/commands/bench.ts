@@ -13,7 +13,7 @@ import { FreshnessProbe } from '../bench/freshness.ts';
 import { writeKeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
 import { rssKiB, servicePid, timedRun } from '../bench/processes.ts';
-import { parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha, type EvalshaCall } from '../bench/redis-bench.ts';
+import { commandCalls, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha, type EvalshaCall } from '../bench/redis-bench.ts';
 import { loadSinkScript, sinkPipelineChunk } from '../bench/sink-script.ts';
 import { groupLag, SinkControl } from '../bench/sink-control.ts';
 import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, perSecondP99, ratePerSecond, summarize } from '../bench/stats.ts';
@@ -341,6 +341,8 @@ export async function main(argv: string[]): Promise<number> {
       const redis = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
       await redis.connect();
       try {
+        // Redis's own count of the sink's writes: every queued record must become one EVALSHA.
+        const callsBefore = commandCalls(await redis.info('commandstats'), 'evalsha');
         const t0 = Date.now();
         await sink.resume();
         const bound = Math.max(180_000, Number(before.lag) * 2);
@@ -357,7 +359,10 @@ export async function main(argv: string[]): Promise<number> {
         await waitFor(async () => (await groupLag(bootstrap, groupId, topic)).lag === 0n, { what: `consumer group ${groupId} committed up to the end offsets`, timeoutMs: 60_000, intervalMs: 250, maxIntervalMs: 250 });
         const commitMs = Date.now() - t0;
         const rate = ratePerSecond(Number(before.lag), redisMs);
-        row({ section: '3 sink catch-up', metric: `sink catch-up, ${Number(before.lag).toLocaleString('en-US')} records queued`, value: fmtRate(rate), note: `resume → last record of every partition in Redis ${fmtSeconds(redisMs)} (50 ms polls); group committed the end offsets after ${fmtSeconds(commitMs)} (commits every 5 s)`, flag: Number(before.lag) !== Number(backlog) ? `backlog ${before.lag} ≠ records produced ${backlog}` : undefined });
+        const calls = commandCalls(await redis.info('commandstats'), 'evalsha') - callsBefore;
+        row({ section: '3 sink catch-up', metric: `sink catch-up, ${Number(before.lag).toLocaleString('en-US')} records queued`, value: fmtRate(rate), note: `resume → last record of every partition in Redis ${fmtSeconds(redisMs)} (50 ms polls); group committed the end offsets after ${fmtSeconds(commitMs)} (commits every 5 s); Redis counted ${calls.toLocaleString('en-US')} EVALSHA calls`,
+          flag: Number(before.lag) !== Number(backlog) ? `backlog ${before.lag} ≠ records produced ${backlog}` : calls < Number(before.lag) ? `only ${calls} EVALSHA calls for ${before.lag} records` : undefined,
+        });
 
         // redis-benchmark: the same EVALSHA, same script, same connections and pipeline depth.
         if (evalsha === undefined) throw new Error('no EVALSHA captured from the sink (see the freshness phase)');
