@@ -6,7 +6,7 @@ import { ackSeries, failoverGap } from '../../scripts/lib/bench/failover.ts';
 import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
 import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
-import { commandCalls, javaIntConstant, luaFromJavaSource, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
+import { commandCalls, infoNumber, javaIntConstant, luaFromJavaSource, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
 import { sha1Hex } from '../../scripts/lib/bench/sink-script.ts';
 import { fmtMs, fmtNumber, fmtRate, fmtRatio, percentile, perSecondP99, ratePerSecond, summarize } from '../../scripts/lib/bench/stats.ts';
 import { renderMarkdownTable, renderTextTable, type BenchRow } from '../../scripts/lib/bench/table.ts';
@@ -118,6 +118,8 @@ describe('redis-benchmark replay of the sink write', () => {
     expect(commandCalls(info, 'EVALSHA')).toBe(600123);
     expect(commandCalls(info, 'hget')).toBe(5);
     expect(commandCalls(info, 'del')).toBe(0);
+    expect(infoNumber('# Persistence\r\naof_enabled:1\r\naof_delayed_fsync:12\r\n', 'aof_delayed_fsync')).toBe(12);
+    expect(infoNumber('', 'aof_delayed_fsync')).toBeNaN();
   });
   it('reads the rate from --csv output', () => {
     expect(parseBenchmarkCsv('"test","rps","avg_latency_ms"\n"EVALSHA 0123abcd 1 bench:0:__rand_int__","48123.45","1.2"\n')).toBe(48123.45);

@@ -157,3 +157,9 @@ export function commandCalls(info: string, command: string): number {
   const m = new RegExp(`^cmdstat_${command.toLowerCase()}:calls=(\\d+)`, 'm').exec(info);
   return m ? Number(m[1]) : 0;
 }
+
+/** One numeric field of Redis INFO (`aof_delayed_fsync:3`); NaN when absent. */
+export function infoNumber(info: string, field: string): number {
+  const m = new RegExp(`^${field}:(\\d+(?:\\.\\d+)?)`, 'm').exec(info);
+  return m ? Number(m[1]) : Number.NaN;
+}

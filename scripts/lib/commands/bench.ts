@@ -13,7 +13,7 @@ import { FreshnessProbe } from '../bench/freshness.ts';
 import { writeKeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
 import { rssKiB, servicePid, timedRun } from '../bench/processes.ts';
-import { commandCalls, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha, type EvalshaCall } from '../bench/redis-bench.ts';
+import { commandCalls, infoNumber, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha, type EvalshaCall } from '../bench/redis-bench.ts';
 import { loadSinkScript, sinkPipelineChunk } from '../bench/sink-script.ts';
 import { groupLag, SinkControl } from '../bench/sink-control.ts';
 import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, perSecondP99, ratePerSecond, summarize } from '../bench/stats.ts';
@@ -375,15 +375,20 @@ export async function main(argv: string[]): Promise<number> {
         // Two depths: the sink's own, and a shallower one, since redis-benchmark itself can be the
         // bottleneck with very deep pipelines; the better of the two is the ceiling.
         const runs: Array<{ pipeline: number; rps: number }> = [];
+        // Redis's AOF (appendfsync everysec) stalls writes when fsync falls behind on a busy disk: counted, so
+        // a slow run can be told apart from a slow write path.
+        const aofDelayed = async () => infoNumber(await redis.info('persistence'), 'aof_delayed_fsync');
         for (const pipeline of [...new Set([chunk.size, 50])]) {
+          const delayedBefore = await aofDelayed();
           const args = redisBenchmarkArgs(evalsha, { host: '127.0.0.1', port: rt.stack.ports.redis, db: 1, requests, clients: tasks, pipeline, keyspace: 20_000 });
           ev.command(`redis-benchmark ${args.join(' ')}`);
           const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${args}`;
           const rps = parseBenchmarkCsv(out.stdout);
           runs.push({ pipeline, rps });
+          const delayed = (await aofDelayed()) - delayedBefore;
           row({
             section: '3 sink catch-up', metric: `redis-benchmark, the sink's EVALSHA, -c ${tasks} -P ${pipeline}`, value: fmtRate(rps),
-            note: `${requests.toLocaleString('en-US')} calls; -c = tasks.max${pipeline === chunk.size ? `, -P = the sink's pipeline chunk (${chunk.from})` : ''}; random keys in db 1, the captured KEYS/ARGV`,
+            note: `${requests.toLocaleString('en-US')} calls; -c = tasks.max${pipeline === chunk.size ? `, -P = the sink's pipeline chunk (${chunk.from})` : ''}; random keys in db 1, the captured KEYS/ARGV; AOF fsync delayed ${delayed} times`,
             flag: same ? undefined : 'script SHA differs from the sink\'s',
           });
         }
