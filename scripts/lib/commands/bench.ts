@@ -187,7 +187,7 @@ export async function main(argv: string[]): Promise<number> {
   ev.section('Plan');
   ev.step(`private native stack: RASTRO_HOME=${home}, RASTRO_PORT_OFFSET=${offset} (bootstrap ${bootstrap.join(',')})`);
   ev.step(`${p.quick ? 'quick: ' : ''}${p.events} events per throughput run over ${p.fileDrivers} drivers; freshness at ${p.rates.join(', ')} ev/s × ${p.measureS} s (+${p.warmupS} s warm-up) over ${p.freshDrivers} drivers`);
-  ev.step('CPU is shared with whatever else runs on this machine: absolute numbers are noisy; ratios against kcat / redis-benchmark on the same stack are the steadier figures');
+  ev.step('CPU is shared with whatever else runs on this machine: absolute numbers are noisy; ratios against kcat on the same stack are steadier');
   const started = Date.now();
   let upOk = false;
   try {
@@ -569,7 +569,7 @@ export async function main(argv: string[]): Promise<number> {
   const table = renderMarkdownTable(rows);
   const notes = [
     `Run ${ev.runId}: ${p.quick ? '--quick, ' : ''}whole run ${fmtSeconds(Date.now() - started)}; private native stack (RASTRO_HOME=${home.replace(`${ROOT}/`, '')}, port offset ${offset}).`,
-    'CPU is shared with anything else running on this machine; absolute numbers are noisy, ratios against kcat and redis-benchmark on the same stack are steadier.',
+    'CPU is shared with anything else running on this machine; absolute numbers are noisy, ratios against kcat on the same stack are steadier; redis-benchmark competes for the same CPU, so its ceiling is indicative.',
     'Freshness: event timestamp (set by the producer when it generates the event) → the moment a reader sees it in Redis, from keyspace notifications plus one HGET; an upper bound with about one loopback round trip of resolution.',
     'Producer rates: wall clock from process start to exit (Node start, connect and the final flush included); "producer summary" is the rate the producer reports itself.',
     `Sink catch-up: the connector was paused during section 1, so its backlog is the three producer runs (the log cleaner compacts part of it away meanwhile, so the rate counts the EVALSHA calls Redis saw, not offsets); redis-benchmark replays the sink's own EVALSHA (captured with MONITOR, script read from the plugin) with the sink's connection count, at the sink's pipeline depth and at 50; the better run is the ceiling.`,
