@@ -51,6 +51,11 @@ snapshot: ## PNG of the dashboard over the last 15 minutes
 	$(call setup,demo)
 	./scripts/snapshot-dashboard.mjs
 
+.PHONY: bench
+bench: ## performance numbers on a private native stack (BENCH_ARGS=--quick): evidence/<run>/BENCH.md
+	$(call setup,bench)
+	./scripts/bench.mjs $(BENCH_ARGS)
+
 connector: ## build the Redis sink plugin and run its Java tests
 	$(call setup,java)
 	./mvnw -B -q -f connector/pom.xml -Dkafka.version=$(KAFKA_VERSION) package

@@ -12,7 +12,7 @@ import { planSetup } from './lib/prereqs.mjs';
 import { decideRuntime } from './lib/runtime/pick.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const GOALS = ['npm', 'java', 'up', 'demo', 'test'];
+const GOALS = ['npm', 'java', 'up', 'demo', 'test', 'bench'];
 
 /** @param {string} cmd */
 function onPath(cmd) {

@@ -1,0 +1,39 @@
+/**
+ * Sanity rules: a number that looks wrong is flagged in the table, never hidden. Each rule returns
+ * the flag text, or undefined when the value is plausible.
+ */
+
+/** The producer delivered less than 98 % of the rate it was asked for. */
+export function rateShortfall(asked: number, achieved: number, threshold = 0.98): string | undefined {
+  if (!Number.isFinite(achieved)) return 'no rate reported';
+  return achieved < asked * threshold ? `achieved ${((achieved / asked) * 100).toFixed(0)} % of asked (< ${Math.round(threshold * 100)} %)` : undefined;
+}
+
+/** Loopback freshness should be milliseconds; a p99 of a second or more, or a max of 5 s or more, is suspicious. */
+export function slowFreshness(p99Ms: number, maxMs: number): string | undefined {
+  if (!Number.isFinite(p99Ms)) return 'no samples';
+  if (p99Ms >= 1000) return `p99 ≥ 1 s on loopback`;
+  if (maxMs >= 5000) return `max ≥ 5 s on loopback`;
+  return undefined;
+}
+
+/** Ours vs a baseline (kcat, redis-benchmark): below `low` is worth a look. */
+export function lowRatio(ratio: number, low = 0.5): string | undefined {
+  if (!Number.isFinite(ratio)) return 'no ratio';
+  return ratio < low ? `below ${low}× the baseline` : undefined;
+}
+
+/** Compaction left more records than live keys plus a small allowance (the active segments). */
+export function compactionExcess(records: number, liveKeys: number, allowance: number): string | undefined {
+  return records > liveKeys + allowance ? `${records - liveKeys} records above the live drivers (cleaner not done?)` : undefined;
+}
+
+/** A measurement that did not finish inside its bound. */
+export function timedOut(what: string, ok: boolean): string | undefined {
+  return ok ? undefined : `${what} did not finish in time`;
+}
+
+/** A rate above its own ceiling (redis-benchmark replaying the same write) means the ceiling run was starved. */
+export function aboveCeiling(ratio: number, tolerance = 1.1): string | undefined {
+  return Number.isFinite(ratio) && ratio > tolerance ? `above its redis-benchmark ceiling: that run was starved of CPU?` : undefined;
+}

@@ -1,0 +1,82 @@
+import { Redis } from 'ioredis';
+
+export interface Sample {
+  /** When the read answered (unix ms). */
+  at: number;
+  /** at − the event's own timestamp (ms). */
+  value: number;
+}
+
+/**
+ * End-to-end freshness measured in Redis itself: keyspace notifications (notify-keyspace-events Kh)
+ * say when a driver hash was written; the probe then reads that hash's timestamp and records
+ * now − timestamp. The read's round trip is included, so each sample is an upper bound (a few ms
+ * of resolution on loopback). Reads are pipelined per tick of the event loop.
+ */
+export class FreshnessProbe {
+  readonly samples: Sample[] = [];
+  notifications = 0;
+  private pending = new Set<string>();
+  private scheduled = false;
+  private stopped = false;
+
+  private constructor(
+    private readonly sub: Redis,
+    private readonly reader: Redis,
+    private readonly previousConfig: string,
+    private readonly tsField: string,
+  ) {}
+
+  static async start(redisUrl: string, keyPrefix: string, tsField = 'timestamp'): Promise<FreshnessProbe> {
+    const reader = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const sub = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    await reader.connect();
+    await sub.connect();
+    const prev = ((await reader.config('GET', 'notify-keyspace-events')) as string[])[1] ?? '';
+    await reader.config('SET', 'notify-keyspace-events', 'Kh');
+    const probe = new FreshnessProbe(sub, reader, prev, tsField);
+    const channelPrefix = '__keyspace@0__:';
+    sub.on('pmessage', (_p: string, channel: string, message: string) => {
+      if (message !== 'hset' || probe.stopped) return;
+      probe.notifications++;
+      probe.pending.add(channel.slice(channelPrefix.length));
+      if (!probe.scheduled) {
+        probe.scheduled = true;
+        setImmediate(() => void probe.flush());
+      }
+    });
+    await sub.psubscribe(`${channelPrefix}${keyPrefix}*`);
+    return probe;
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const keys = [...this.pending];
+    this.pending.clear();
+    if (keys.length === 0 || this.stopped) return;
+    const pipe = this.reader.pipeline();
+    for (const k of keys) pipe.hget(k, this.tsField);
+    const replies = (await pipe.exec().catch(() => null)) ?? [];
+    const at = Date.now();
+    for (const [err, v] of replies) {
+      const ts = Number(v);
+      if (err === null && Number.isFinite(ts) && ts > 0) this.samples.push({ at, value: at - ts });
+    }
+  }
+
+  /** Samples inside [from, to] (unix ms). */
+  window(from: number, to: number): number[] {
+    return this.samples.filter((s) => s.at >= from && s.at <= to).map((s) => s.value);
+  }
+
+  /** Unsubscribes and puts the previous notify-keyspace-events back. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    try {
+      await this.reader.config('SET', 'notify-keyspace-events', this.previousConfig);
+    } finally {
+      this.sub.disconnect();
+      this.reader.disconnect();
+    }
+  }
+}

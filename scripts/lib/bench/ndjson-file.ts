@@ -1,0 +1,50 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { Simulator } from '../../../producer/src/simulator.ts';
+
+/**
+ * The same events twice: NDJSON for `produce.mjs --stdin`, and `key<TAB>json` lines for `kcat -P -K '\t'`.
+ * Events come from the project's simulator (the same shape as every other run), with timestamps
+ * spaced 1 ms apart from `startMs`, so a later copy of a driver's event is never older.
+ */
+export interface KeyedFiles {
+  ndjson: string;
+  keyed: string;
+  events: number;
+  drivers: number;
+}
+
+export interface KeyedEventsOptions {
+  events: number;
+  drivers: number;
+  firstId: number;
+  seed: number;
+  startMs: number;
+}
+
+export function keyedLine(key: string, json: string, sep = '\t'): string {
+  if (key.includes(sep) || json.includes(sep)) throw new Error(`key or value contains the kcat separator ${JSON.stringify(sep)}`);
+  return `${key}${sep}${json}`;
+}
+
+/** Writes the events to both streams, respecting each one's back-pressure, and ends them. */
+export async function writeKeyedEvents(nd: Writable, kc: Writable, o: KeyedEventsOptions): Promise<void> {
+  let t = o.startMs;
+  const sim = new Simulator({ drivers: o.drivers, seed: o.seed, firstId: o.firstId, now: () => t++ });
+  for (let i = 0; i < o.events; i++) {
+    const e = sim.next();
+    const json = JSON.stringify(e);
+    // One stream at a time: waiting for both drains in turn could miss one that already fired.
+    if (!nd.write(`${json}\n`)) await once(nd, 'drain');
+    if (!kc.write(`${keyedLine(e.driver_id, json)}\n`)) await once(kc, 'drain');
+  }
+  nd.end();
+  kc.end();
+  await Promise.all([once(nd, 'finish'), once(kc, 'finish')]);
+}
+
+export async function writeKeyedFiles(o: KeyedEventsOptions & { ndjson: string; keyed: string }): Promise<KeyedFiles> {
+  await writeKeyedEvents(createWriteStream(o.ndjson), createWriteStream(o.keyed), o);
+  return { ndjson: o.ndjson, keyed: o.keyed, events: o.events, drivers: o.drivers };
+}

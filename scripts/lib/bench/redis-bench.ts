@@ -1,0 +1,165 @@
+/**
+ * The sink's Redis write, replayed by redis-benchmark as a ceiling for the sink's catch-up rate.
+ * Pure helpers: reading the Lua source out of the Java class, parsing one MONITOR line (the sink's
+ * real EVALSHA with its real KEYS/ARGV), and building the redis-benchmark command from it.
+ */
+
+/** Decodes one Java string literal body (between the quotes). */
+function unescapeJava(body: string): string {
+  return body.replace(/\\(u[0-9a-fA-F]{4}|[0-7]{1,3}|.)/g, (_, e: string) => {
+    if (e.startsWith('u')) return String.fromCharCode(parseInt(e.slice(1), 16));
+    if (/^[0-7]+$/.test(e)) return String.fromCharCode(parseInt(e, 8));
+    const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', s: ' ', '"': '"', "'": "'", '\\': '\\' };
+    const c = map[e];
+    if (c === undefined) throw new Error(`unknown Java escape \\${e}`);
+    return c;
+  });
+}
+
+/**
+ * The Lua text of `static final String <field> = …;` in a Java source: either
+ * String.join("<sep>", "line", "line", …) or a text block. Throws naming the form it did not find:
+ * the fallback when the compiled class cannot be asked directly.
+ */
+export function luaFromJavaSource(java: string, field = 'SOURCE'): string {
+  const decl = new RegExp(`\\b${field}\\s*=\\s*`).exec(java);
+  if (!decl) throw new Error(`no "${field} =" in the Java source`);
+  const rest = java.slice(decl.index + decl[0].length);
+  const block = /^"""[ \t]*\n([\s\S]*?)"""/.exec(rest);
+  if (block) {
+    const lines = (block[1] as string).split('\n');
+    const closingIndent = /[ \t]*$/.exec(block[1] as string)?.[0].length ?? 0;
+    const indents = lines.filter((l) => l.trim() !== '').map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0);
+    const strip = Math.min(closingIndent === 0 ? Infinity : closingIndent, ...indents);
+    return unescapeJava(lines.map((l) => l.slice(Number.isFinite(strip) ? strip : 0).replace(/[ \t]+$/, '')).join('\n').replace(/\n$/, ''));
+  }
+  const join = /^String\.join\(\s*/.exec(rest);
+  if (!join) throw new Error(`${field} is neither String.join(…) nor a text block`);
+  // Literals up to the closing parenthesis of the call; comments and line breaks between them are ignored.
+  const literals: string[] = [];
+  const re = /\s*(?:\/\/[^\n]*\n\s*)*"((?:[^"\\\n]|\\.)*)"\s*(,|\))/gy;
+  re.lastIndex = join[0].length;
+  for (;;) {
+    const m = re.exec(rest);
+    if (!m) throw new Error(`${field}: could not read the String.join arguments`);
+    literals.push(unescapeJava(m[1] as string));
+    if (m[2] === ')') break;
+  }
+  const [sep, ...parts] = literals;
+  if (sep === undefined || parts.length === 0) throw new Error(`${field}: String.join without lines`);
+  return parts.join(sep);
+}
+
+/**
+ * The arguments of one `redis-cli MONITOR` line:
+ * `1700000000.123456 [0 127.0.0.1:5555] "EVALSHA" "ab…" "1" "driver:x" …` (sdscatrepr quoting).
+ * Undefined for a line that is not a command (e.g. the first "OK").
+ */
+export function parseMonitorLine(line: string): { db: number; args: string[] } | undefined {
+  const head = /^\d+\.\d+ \[(\d+) [^\]]*\] /.exec(line);
+  if (!head) return undefined;
+  const args: string[] = [];
+  let i = head[0].length;
+  while (i < line.length) {
+    if (line[i] === ' ') {
+      i++;
+      continue;
+    }
+    if (line[i] !== '"') return undefined;
+    i++;
+    let s = '';
+    for (;;) {
+      if (i >= line.length) return undefined;
+      const c = line[i] as string;
+      if (c === '"') {
+        i++;
+        break;
+      }
+      if (c === '\\') {
+        const n = line[i + 1];
+        if (n === 'x') {
+          s += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+          i += 4;
+          continue;
+        }
+        const map: Record<string, string> = { n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b', '"': '"', '\\': '\\' };
+        s += map[n ?? ''] ?? n ?? '';
+        i += 2;
+        continue;
+      }
+      s += c;
+      i++;
+    }
+    args.push(s);
+  }
+  return { db: Number(head[1]), args };
+}
+
+export interface EvalshaCall {
+  sha: string;
+  keys: string[];
+  argv: string[];
+}
+
+/** EVALSHA <sha> <numkeys> <keys…> <argv…> split into its parts. */
+export function splitEvalsha(args: readonly string[]): EvalshaCall {
+  if ((args[0] ?? '').toUpperCase() !== 'EVALSHA') throw new Error(`not an EVALSHA: ${args[0]}`);
+  const n = Number(args[2]);
+  if (!Number.isInteger(n) || n < 0 || args.length < 3 + n) throw new Error(`EVALSHA with a bad key count ${args[2]}`);
+  return { sha: args[1] as string, keys: args.slice(3, 3 + n), argv: args.slice(3 + n) };
+}
+
+export interface BenchmarkPlan {
+  host: string;
+  port: number;
+  /** A database the stack does not use, so the benchmark's keys never mix with the drivers. */
+  db: number;
+  requests: number;
+  /** Connections: the sink's task count. */
+  clients: number;
+  /** Commands per round trip: the sink's pipeline chunk (redis.batch.size). */
+  pipeline: number;
+  /** Distinct keys (-r): __rand_int__ takes values below it. */
+  keyspace: number;
+}
+
+/**
+ * redis-benchmark's argv for the sink's own EVALSHA: the same script, the same ARGV (so every call
+ * finds an equal timestamp and really writes: HGET, DEL, HSET), only the key made random.
+ */
+export function redisBenchmarkArgs(call: EvalshaCall, plan: BenchmarkPlan): string[] {
+  const keys = call.keys.map((_, i) => `bench:${i}:__rand_int__`);
+  return [
+    '-h', plan.host, '-p', String(plan.port), '--dbnum', String(plan.db),
+    '-n', String(plan.requests), '-c', String(plan.clients), '-P', String(plan.pipeline), '-r', String(plan.keyspace),
+    '--csv',
+    'EVALSHA', call.sha, String(call.keys.length), ...keys, ...call.argv,
+  ];
+}
+
+/** requests per second from `redis-benchmark --csv` output (the row after the header). */
+export function parseBenchmarkCsv(out: string): number {
+  const rows = out.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('"') && !l.startsWith('"test"'));
+  const last = rows.at(-1);
+  const rps = last === undefined ? Number.NaN : Number(/^"(?:[^"]|"")*","([^"]+)"/.exec(last)?.[1]);
+  if (!Number.isFinite(rps)) throw new Error(`redis-benchmark: no rate in its CSV output: ${JSON.stringify(out.slice(0, 300))}`);
+  return rps;
+}
+
+/** Java's int constant `NAME = 123` (e.g. the sink's default pipeline chunk), or undefined. */
+export function javaIntConstant(java: string, name: string): number | undefined {
+  const m = new RegExp(`\\b${name}\\s*=\\s*([0-9_]+)\\s*;`).exec(java);
+  return m ? Number((m[1] as string).replaceAll('_', '')) : undefined;
+}
+
+/** Calls of one command from `INFO commandstats` (`cmdstat_evalsha:calls=123,usec=…`); 0 when never called. */
+export function commandCalls(info: string, command: string): number {
+  const m = new RegExp(`^cmdstat_${command.toLowerCase()}:calls=(\\d+)`, 'm').exec(info);
+  return m ? Number(m[1]) : 0;
+}
+
+/** One numeric field of Redis INFO (`aof_delayed_fsync:3`); NaN when absent. */
+export function infoNumber(info: string, field: string): number {
+  const m = new RegExp(`^${field}:(\\d+(?:\\.\\d+)?)`, 'm').exec(info);
+  return m ? Number(m[1]) : Number.NaN;
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { $ } from 'zx';
+import { ROOT } from '../stack.ts';
+import { javaIntConstant, luaFromJavaSource } from './redis-bench.ts';
+
+const SINK_SRC = join(ROOT, 'connector', 'src', 'main', 'java', 'dev', 'rastro', 'connect', 'redis');
+const WRITE_SCRIPT_JAVA = join(SINK_SRC, 'WriteScript.java');
+const PRINTER = join(ROOT, 'scripts', 'lib', 'bench', 'PrintWriteScript.java');
+
+export interface SinkScript {
+  source: string;
+  sha1: string;
+  /** Where the text came from: the built plugin's class (what the sink runs) or its Java source. */
+  via: string;
+}
+
+export const sha1Hex = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex');
+
+/**
+ * The sink's Lua write script, read at run time (never copied): first from the compiled plugin,
+ * by reflection on WriteScript.SOURCE, else parsed out of WriteScript.java.
+ */
+export async function loadSinkScript(pluginDir: string): Promise<SinkScript> {
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const r = await $({ quiet: true, nothrow: true, timeout: '60s' })`${java} -cp ${`${pluginDir}/*`} ${PRINTER}`;
+  if (r.exitCode === 0 && r.stdout.trim() !== '') return { source: r.stdout, sha1: sha1Hex(r.stdout), via: 'WriteScript.SOURCE of the built plugin (reflection)' };
+  let source: string;
+  try {
+    source = luaFromJavaSource(readFileSync(WRITE_SCRIPT_JAVA, 'utf8'));
+  } catch (err) {
+    throw new Error(`read the sink's Lua script: plugin class (${r.stderr.trim().split('\n')[0] ?? 'no output'}) and ${WRITE_SCRIPT_JAVA} (${(err as Error).message}) both failed`);
+  }
+  return { source, sha1: sha1Hex(source), via: 'parsed from WriteScript.java' };
+}
+
+/** The sink's pipeline chunk: redis.batch.size from the connector config, else the Java default. */
+export function sinkPipelineChunk(connectorConfig: Record<string, string>): { size: number; from: string } {
+  const set = connectorConfig['redis.batch.size'];
+  if (set !== undefined) return { size: Number(set), from: 'redis.batch.size in the connector config' };
+  const dflt = javaIntConstant(readFileSync(join(SINK_SRC, 'RedisSinkConfig.java'), 'utf8'), 'BATCH_SIZE_DEFAULT');
+  return dflt === undefined ? { size: 500, from: 'assumed 500 (no default found in RedisSinkConfig.java)' } : { size: dflt, from: 'BATCH_SIZE_DEFAULT in RedisSinkConfig.java' };
+}

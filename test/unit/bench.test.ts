@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../../scripts/lib/bench/compaction.ts';
+import { ackSeries, failoverGap } from '../../scripts/lib/bench/failover.ts';
+import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
+import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
+import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
+import { commandCalls, infoNumber, javaIntConstant, luaFromJavaSource, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
+import { sha1Hex } from '../../scripts/lib/bench/sink-script.ts';
+import { fmtMs, fmtNumber, fmtRate, fmtRatio, percentile, perSecondP99, ratePerSecond, summarize } from '../../scripts/lib/bench/stats.ts';
+import { renderMarkdownTable, renderTextTable, type BenchRow } from '../../scripts/lib/bench/table.ts';
+import { ROOT } from '../../scripts/lib/stack.ts';
+
+describe('bench statistics', () => {
+  it('takes nearest-rank percentiles', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(xs, 50)).toBe(50);
+    expect(percentile(xs, 99)).toBe(99);
+    expect(percentile(xs, 100)).toBe(100);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([1, 2, 3], 50)).toBe(2);
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2);
+    expect(percentile([], 50)).toBeNaN();
+    expect(() => percentile([1], 0)).toThrow(/p must be/);
+  });
+  it('summarizes unsorted samples without changing them', () => {
+    const xs = [5, 1, 9, 3, 7];
+    expect(summarize(xs)).toEqual({ n: 5, p50: 5, p99: 9, max: 9 });
+    expect(xs).toEqual([5, 1, 9, 3, 7]);
+    expect(summarize([]).max).toBeNaN();
+  });
+  it('computes rates and per-second p99', () => {
+    expect(ratePerSecond(5000, 2000)).toBe(2500);
+    expect(ratePerSecond(1, 0)).toBeNaN();
+    expect(perSecondP99([{ at: 1000, value: 1 }, { at: 1500, value: 9 }, { at: 2100, value: 4 }])).toEqual([[1, 9], [2, 4]]);
+  });
+  it('formats to sensible precision', () => {
+    expect(fmtNumber(12345.6)).toBe('12,346');
+    expect(fmtNumber(12.34)).toBe('12.3');
+    expect(fmtNumber(1.234)).toBe('1.23');
+    expect(fmtRate(Number.NaN)).toBe('n/a');
+    expect(fmtMs(3.21)).toBe('3.2 ms');
+    expect(fmtMs(250.4)).toBe('250 ms');
+    expect(fmtMs(12_345)).toBe('12.3 s');
+    expect(fmtRatio(0.456)).toBe('0.46×');
+  });
+});
+
+describe('bench sanity flags', () => {
+  it('flags a rate below 98 % of the one asked', () => {
+    expect(rateShortfall(1000, 990)).toBeUndefined();
+    expect(rateShortfall(1000, 980)).toBeUndefined();
+    expect(rateShortfall(1000, 979)).toMatch(/98 % of asked|< 98 %/);
+    expect(rateShortfall(10_000, 6000)).toContain('60 %');
+    expect(rateShortfall(1000, Number.NaN)).toBeDefined();
+  });
+  it('flags multi-second freshness on loopback', () => {
+    expect(slowFreshness(40, 300)).toBeUndefined();
+    expect(slowFreshness(1200, 1500)).toContain('p99');
+    expect(slowFreshness(200, 6000)).toContain('max');
+    expect(slowFreshness(Number.NaN, Number.NaN)).toBe('no samples');
+  });
+  it('flags a ratio below the threshold and compaction leftovers', () => {
+    expect(lowRatio(0.8)).toBeUndefined();
+    expect(lowRatio(0.3)).toContain('0.5×');
+    expect(lowRatio(0.3, 0.2)).toBeUndefined();
+    expect(lowRatio(Number.NaN)).toBeDefined();
+    expect(compactionExcess(1012, 1000, 12)).toBeUndefined();
+    expect(compactionExcess(1500, 1000, 12)).toContain('500');
+    expect(aboveCeiling(0.9)).toBeUndefined();
+    expect(aboveCeiling(1.69)).toContain('ceiling');
+  });
+});
+
+describe('bench table', () => {
+  const rows: BenchRow[] = [
+    { section: '1 producer', metric: 'kcat', value: '100,000 ev/s' },
+    { section: '1 producer', metric: 'ours | stdin', value: '20,000 ev/s', note: 'a|b', flag: 'below 0.5× the baseline' },
+    { section: '2 freshness', metric: '1,000 ev/s', value: '3 ms' },
+  ];
+  it('renders Markdown with the section once, escaped pipes and the flag', () => {
+    const md = renderMarkdownTable(rows).split('\n');
+    expect(md[0]).toBe('| # | metric | value | note | check |');
+    expect(md).toHaveLength(5);
+    expect(md[2]).toBe('| 1 producer | kcat | 100,000 ev/s |  | ok |');
+    expect(md[3]).toBe('|  | ours \\| stdin | 20,000 ev/s | a\\|b | ⚠ below 0.5× the baseline |');
+    expect(md[4]).toContain('| 2 freshness |');
+  });
+  it('aligns the terminal table', () => {
+    const lines = renderTextTable(rows).split('\n');
+    expect(lines).toHaveLength(5);
+    const col = (l: string) => l.indexOf('ev/s') >= 0 ? l.search(/\d[\d,]* ev\/s/) : -1;
+    expect(col(lines[2] as string)).toBe(col(lines[3] as string));
+  });
+});
+
+describe('redis-benchmark replay of the sink write', () => {
+  const monitor = '1764311000.123456 [0 127.0.0.1:51234] "EVALSHA" "0123abcd" "1" "driver:driver_7" "timestamp" "1764311000000" "driver_id" "driver_7" "status" "say \\"hi\\"\\x41"';
+  it('parses a MONITOR line', () => {
+    const m = parseMonitorLine(monitor);
+    expect(m?.db).toBe(0);
+    expect(m?.args).toEqual(['EVALSHA', '0123abcd', '1', 'driver:driver_7', 'timestamp', '1764311000000', 'driver_id', 'driver_7', 'status', 'say "hi"A']);
+    expect(parseMonitorLine('OK')).toBeUndefined();
+  });
+  it('splits EVALSHA and builds a faithful redis-benchmark command', () => {
+    const call = splitEvalsha(parseMonitorLine(monitor)?.args ?? []);
+    expect(call).toEqual({ sha: '0123abcd', keys: ['driver:driver_7'], argv: ['timestamp', '1764311000000', 'driver_id', 'driver_7', 'status', 'say "hi"A'] });
+    const args = redisBenchmarkArgs(call, { host: '127.0.0.1', port: 19379, db: 1, requests: 200_000, clients: 3, pipeline: 500, keyspace: 20_000 });
+    expect(args.slice(0, 16)).toEqual(['-h', '127.0.0.1', '-p', '19379', '--dbnum', '1', '-n', '200000', '-c', '3', '-P', '500', '-r', '20000', '--csv', 'EVALSHA']);
+    // Same script, same key count, a random key, the sink's ARGV untouched (equal timestamp: every call writes).
+    expect(args.slice(16)).toEqual(['0123abcd', '1', 'bench:0:__rand_int__', ...call.argv]);
+    expect(() => splitEvalsha(['GET', 'x'])).toThrow(/not an EVALSHA/);
+    expect(() => splitEvalsha(['EVALSHA', 'x', '3', 'k'])).toThrow(/key count/);
+  });
+  it('reads a command count from INFO commandstats', () => {
+    const info = '# Commandstats\r\ncmdstat_evalsha:calls=600123,usec=1,usec_per_call=1.00\r\ncmdstat_hget:calls=5,usec=1\r\n';
+    expect(commandCalls(info, 'EVALSHA')).toBe(600123);
+    expect(commandCalls(info, 'hget')).toBe(5);
+    expect(commandCalls(info, 'del')).toBe(0);
+    expect(infoNumber('# Persistence\r\naof_enabled:1\r\naof_delayed_fsync:12\r\n', 'aof_delayed_fsync')).toBe(12);
+    expect(infoNumber('', 'aof_delayed_fsync')).toBeNaN();
+  });
+  it('reads the rate from --csv output', () => {
+    expect(parseBenchmarkCsv('"test","rps","avg_latency_ms"\n"EVALSHA 0123abcd 1 bench:0:__rand_int__","48123.45","1.2"\n')).toBe(48123.45);
+    expect(() => parseBenchmarkCsv('error')).toThrow(/no rate/);
+  });
+  it('reads the Lua script out of a String.join or a text block', () => {
+    const join = 'static final String SOURCE = String.join("\\n",\n   "local a = redis.call(\'GET\', KEYS[1])",\n   // why\n   "return \\"x\\"");';
+    expect(luaFromJavaSource(join)).toBe('local a = redis.call(\'GET\', KEYS[1])\nreturn "x"');
+    const block = 'static final String SOURCE = """\n        local a = 1\n          return a\n        """;';
+    expect(luaFromJavaSource(block)).toBe('local a = 1\n  return a');
+    expect(() => luaFromJavaSource('class X {}')).toThrow(/no "SOURCE ="/);
+    expect(javaIntConstant('public static final int BATCH_SIZE_DEFAULT = 1_000;', 'BATCH_SIZE_DEFAULT')).toBe(1000);
+  });
+  it('reads the current sink script from its Java source (whatever its text is)', () => {
+    const src = readFileSync(join(ROOT, 'connector/src/main/java/dev/rastro/connect/redis/WriteScript.java'), 'utf8');
+    const lua = luaFromJavaSource(src);
+    expect(lua).toContain('KEYS[1]');
+    expect(sha1Hex(lua)).toMatch(/^[0-9a-f]{40}$/);
+  });
+});
+
+describe('bench: compaction, failover, files, plot', () => {
+  it('parses the cleaner checkpoint and finds partitions still behind', () => {
+    const text = '0\n3\ndriver-locations 0 120\ndriver-locations 1 80\n_rastro-connect-offsets 0 9\n';
+    const cleaned = parseCleanerCheckpoint(text, 'driver-locations');
+    expect(cleaned).toEqual(new Map([[0, 120n], [1, 80n]]));
+    expect(partitionsBehind(cleaned, new Map([[0, 100n], [1, 100n], [2, 5n]]))).toEqual([1, 2]);
+    expect(parseCleanerCheckpoint('', 't').size).toBe(0);
+    expect(() => parseCleanerCheckpoint('1\n0\n', 't')).toThrow(/version/);
+  });
+  it('computes the dirty ratio over closed segments only', () => {
+    const segs = segmentsFromListing([
+      { name: '00000000000000000000.log', bytes: 900 },
+      { name: '00000000000000000100.index', bytes: 10 },
+      { name: '00000000000000000100.log', bytes: 100 },
+      { name: '00000000000000000200.log', bytes: 5000 },
+    ]);
+    expect(segs.map((x) => x.base)).toEqual([0n, 100n, 200n]);
+    // Cleaned to 100: the 100-byte segment is dirty; the active (200) one never counts.
+    expect(dirtyRatio(segs, 100n)).toBeCloseTo(0.1);
+    expect(dirtyRatio(segs, 200n)).toBe(0);
+    expect(dirtyRatio(segs, 0n)).toBe(1);
+    expect(dirtyRatio([], 0n)).toBe(0);
+  });
+  it('measures the producer outage as the longest silence ending after the kill', () => {
+    const acks = [1000, 1100, 1200, 1300, 8300, 8400].map((at) => ({ at, events: 10 }));
+    expect(failoverGap(acks, 1250)).toEqual({ firstAfterMs: 50, longestGapMs: 7000, gapFrom: 1300, gapTo: 8300 });
+    expect(failoverGap(acks, 9000)).toBeUndefined();
+    expect(ackSeries(acks, 1000, 2000, 250)).toEqual([[1, 30], [1.25, 10], [1.5, 0], [1.75, 0]]);
+  });
+  it('writes kcat lines key<TAB>json and refuses a separator inside', () => {
+    expect(keyedLine('driver_1', '{"a":1}')).toBe('driver_1\t{"a":1}');
+    expect(() => keyedLine('a\tb', '{}')).toThrow(/separator/);
+  });
+  it('draws one bar per finite value', () => {
+    const svg = barChartSvg([{ label: 'g', bars: [{ name: 'a', value: 5 }, { name: 'b', value: Number.NaN }] }], { title: 't', width: 300, height: 200 });
+    expect(svg.match(/<rect x=/g)).toHaveLength(1 + 2);
+    expect(svg).toContain('g (n/a)');
+  });
+});
+
+describe('bench: keyed event files', () => {
+  it('writes the same events as NDJSON and as kcat lines, even past the stream buffers', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { writeKeyedFiles } = await import('../../scripts/lib/bench/ndjson-file.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'rastro-bench-'));
+    const f = await writeKeyedFiles({ ndjson: join(dir, 'e.ndjson'), keyed: join(dir, 'e.kcat'), events: 20_000, drivers: 100, firstId: 1, seed: 1, startMs: 1_700_000_000_000 });
+    const nd = readFileSync(f.ndjson, 'utf8').trimEnd().split('\n');
+    const kc = readFileSync(f.keyed, 'utf8').trimEnd().split('\n');
+    expect(nd).toHaveLength(20_000);
+    expect(kc).toHaveLength(20_000);
+    const first = JSON.parse(nd[0] as string) as { driver_id: string; timestamp: number };
+    expect(kc[0]).toBe(`${first.driver_id}\t${nd[0]}`);
+    expect(new Set(nd.map((l) => (JSON.parse(l) as { driver_id: string }).driver_id)).size).toBe(100);
+  }, 30_000);
+  it('does not stall when the second stream drains before the first (a real hang seen at 1,302 lines)', async () => {
+    const { Writable } = await import('node:stream');
+    const { writeKeyedEvents } = await import('../../scripts/lib/bench/ndjson-file.ts');
+    const lines = { nd: 0, kc: 0 };
+    // Tiny buffers: every write asks to wait; the slow stream drains after the fast one.
+    const sink = (name: 'nd' | 'kc', delay: (cb: () => void) => void) =>
+      new Writable({ highWaterMark: 1, write(_c, _e, cb) { lines[name]++; delay(cb); } });
+    const nd = sink('nd', (cb) => setTimeout(cb, 2));
+    const kc = sink('kc', (cb) => setImmediate(cb));
+    const done = writeKeyedEvents(nd, kc, { events: 200, drivers: 10, firstId: 1, seed: 1, startMs: 0 });
+    const stalled = new Promise((_, reject) => setTimeout(() => reject(new Error('stalled')), 5000));
+    await Promise.race([done, stalled]);
+    expect(lines).toEqual({ nd: 200, kc: 200 });
+  }, 10_000);
+});
