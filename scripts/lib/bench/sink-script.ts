@@ -20,12 +20,12 @@ export const sha1Hex = (text: string): string => createHash('sha1').update(text,
 
 /**
  * The sink's Lua write script, read at run time (never copied): first from the compiled plugin,
- * by reflection on WriteScript.SOURCE, else parsed out of WriteScript.java.
+ * by reflection on WriteScript.UPSERT, else parsed out of WriteScript.java.
  */
 export async function loadSinkScript(pluginDir: string): Promise<SinkScript> {
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const r = await $({ quiet: true, nothrow: true, timeout: '60s' })`${java} -cp ${`${pluginDir}/*`} ${PRINTER}`;
-  if (r.exitCode === 0 && r.stdout.trim() !== '') return { source: r.stdout, sha1: sha1Hex(r.stdout), via: 'WriteScript.SOURCE of the built plugin (reflection)' };
+  if (r.exitCode === 0 && r.stdout.trim() !== '') return { source: r.stdout, sha1: sha1Hex(r.stdout), via: 'WriteScript.UPSERT of the built plugin (reflection)' };
   let source: string;
   try {
     source = luaFromJavaSource(readFileSync(WRITE_SCRIPT_JAVA, 'utf8'));

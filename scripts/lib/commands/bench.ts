@@ -40,7 +40,8 @@ const PRODUCE = join(ROOT, 'producer', 'bin', 'produce.mjs');
 const FLUSH_GRACE_S = 90;
 /** The bench's own stack unless told otherwise: never the one `make up` runs. */
 const DEFAULT_HOME = join(ROOT, '.rastro', 'bench');
-const DEFAULT_OFFSET = '20000';
+// Below the kernel's ephemeral port range (make up refuses ports there) and apart from the tests' +10000.
+const DEFAULT_OFFSET = '12000';
 
 interface Plan {
   quick: boolean;
