@@ -36,7 +36,9 @@ const pct = (p: GroupProgress) => (p.total === 0n ? 100 : Number((p.done * 1000n
  * the sink's keys (and only those), reset the connector's offsets so its consumer group starts at
  * the beginning, resume, wait until the group has replayed the topic to the end offsets, and prove
  * with the mirror check that Redis equals the topic's fold. The sink's write keeps the newest
- * timestamp per driver, so replaying the whole log rebuilds what it wrote the first time.
+ * timestamp per driver, so replaying the whole log rebuilds what it wrote the first time — except
+ * where compaction already removed a newer record that a late (older) one for the same driver
+ * followed: the topic no longer holds it, so neither the replay nor the mirror check can.
  */
 export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTimeoutMs: number }): Promise<RebuildResult> {
   const name = rt.stack.connect.connectorName;
