@@ -126,7 +126,7 @@ describe('robust start', () => {
 describe('bounded stop', () => {
   it('SIGTERM flushes and exits 0 when Kafka acknowledges everything', async () => {
     const file = join(dir, 'term-ok.json');
-    const p = startScript('producer/bin/produce.mjs', ['--drivers', '30', '--first-id', '8500', '--rate', '300', '--metrics-port', '0', '--summary', file], { env });
+    const p = startScript('producer/bin/produce.mjs', ['--drivers', '30', '--first-id', '3000', '--rate', '300', '--metrics-port', '0', '--summary', file], { env });
     await waitFor(async () => /sent [1-9]\d* events/.test(p.output()), { what: 'the producer to report sent events', timeoutMs: 60_000 });
     p.stop('SIGTERM');
     expect(await p.exited, p.output()).toBe(0);

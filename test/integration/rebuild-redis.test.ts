@@ -54,7 +54,7 @@ describe('make rebuild-redis', () => {
       // The state to rebuild holds what each kind of record left behind.
       expect(snapshot.get(key(`${m}_late`))).toMatchObject({ timestamp: '1795800004000', status: 'NEWER', delivery_id: 'delivery_2' });
       for (const gone of ['gone', 'never', 'bad', 'nots']) expect(snapshot.has(key(`${m}_${gone}`))).toBe(false);
-      expect([...snapshot.keys()].filter((k) => k.startsWith(key('driver_8')))).toHaveLength(80);
+      expect([...snapshot.keys()].filter((k) => k.startsWith(key('driver_80')))).toHaveLength(80);
 
       // Redis loses data: half the hashes gone, one left corrupt with a future timestamp (the
       // never-regress write would keep it forever unless the rebuild deletes it), one key the

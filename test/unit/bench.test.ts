@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../../scripts/lib/bench/compaction.ts';
@@ -6,11 +6,13 @@ import { ackSeries, failoverGap } from '../../scripts/lib/bench/failover.ts';
 import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
 import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
-import { commandCalls, infoNumber, javaIntConstant, luaFromJavaSource, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
-import { sha1Hex } from '../../scripts/lib/bench/sink-script.ts';
+import { commandCalls, infoNumber, javaIntConstant, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
+import { loadSinkScript, sha1Hex } from '../../scripts/lib/bench/sink-script.ts';
 import { fmtMs, fmtNumber, fmtRate, fmtRatio, percentile, perSecondP99, ratePerSecond, summarize } from '../../scripts/lib/bench/stats.ts';
 import { renderMarkdownTable, renderTextTable, type BenchRow } from '../../scripts/lib/bench/table.ts';
 import { ROOT } from '../../scripts/lib/stack.ts';
+
+const PLUGIN = join(ROOT, 'connector/target/plugin/rastro-redis-sink');
 
 describe('bench statistics', () => {
   it('takes nearest-rank percentiles', () => {
@@ -125,19 +127,15 @@ describe('redis-benchmark replay of the sink write', () => {
     expect(parseBenchmarkCsv('"test","rps","avg_latency_ms"\n"EVALSHA 0123abcd 1 bench:0:__rand_int__","48123.45","1.2"\n')).toBe(48123.45);
     expect(() => parseBenchmarkCsv('error')).toThrow(/no rate/);
   });
-  it('reads the Lua script out of a String.join or a text block', () => {
-    const join = 'static final String SOURCE = String.join("\\n",\n   "local a = redis.call(\'GET\', KEYS[1])",\n   // why\n   "return \\"x\\"");';
-    expect(luaFromJavaSource(join)).toBe('local a = redis.call(\'GET\', KEYS[1])\nreturn "x"');
-    const block = 'static final String SOURCE = """\n        local a = 1\n          return a\n        """;';
-    expect(luaFromJavaSource(block)).toBe('local a = 1\n  return a');
-    expect(() => luaFromJavaSource('class X {}')).toThrow(/no "SOURCE ="/);
+  it('reads a Java int constant', () => {
     expect(javaIntConstant('public static final int BATCH_SIZE_DEFAULT = 1_000;', 'BATCH_SIZE_DEFAULT')).toBe(1000);
   });
-  it('reads the current sink script from its Java source (whatever its text is)', () => {
-    const src = readFileSync(join(ROOT, 'connector/src/main/java/dev/rastro/connect/redis/WriteScript.java'), 'utf8');
-    const lua = luaFromJavaSource(src);
-    expect(lua).toContain('KEYS[1]');
-    expect(sha1Hex(lua)).toMatch(/^[0-9a-f]{40}$/);
+  // The built plugin exists whenever make test runs (it builds the connector first).
+  it.skipIf(!existsSync(PLUGIN))('reads the sink script the built plugin runs, by reflection', async () => {
+    const s = await loadSinkScript(PLUGIN);
+    expect(s.source).toContain("redis.call('HSET', KEYS[1]");
+    expect(s.sha1).toBe(sha1Hex(s.source));
+    await expect(loadSinkScript(join(ROOT, 'no-such-plugin'))).rejects.toThrow(/read the sink's Lua script from .*no-such-plugin/);
   });
 });
 

@@ -4,51 +4,6 @@
  * real EVALSHA with its real KEYS/ARGV), and building the redis-benchmark command from it.
  */
 
-/** Decodes one Java string literal body (between the quotes). */
-function unescapeJava(body: string): string {
-  return body.replace(/\\(u[0-9a-fA-F]{4}|[0-7]{1,3}|.)/g, (_, e: string) => {
-    if (e.startsWith('u')) return String.fromCharCode(parseInt(e.slice(1), 16));
-    if (/^[0-7]+$/.test(e)) return String.fromCharCode(parseInt(e, 8));
-    const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', s: ' ', '"': '"', "'": "'", '\\': '\\' };
-    const c = map[e];
-    if (c === undefined) throw new Error(`unknown Java escape \\${e}`);
-    return c;
-  });
-}
-
-/**
- * The Lua text of `static final String <field> = …;` in a Java source: either
- * String.join("<sep>", "line", "line", …) or a text block. Throws naming the form it did not find:
- * the fallback when the compiled class cannot be asked directly.
- */
-export function luaFromJavaSource(java: string, field = 'SOURCE'): string {
-  const decl = new RegExp(`\\b${field}\\s*=\\s*`).exec(java);
-  if (!decl) throw new Error(`no "${field} =" in the Java source`);
-  const rest = java.slice(decl.index + decl[0].length);
-  const block = /^"""[ \t]*\n([\s\S]*?)"""/.exec(rest);
-  if (block) {
-    const lines = (block[1] as string).split('\n');
-    const closingIndent = /[ \t]*$/.exec(block[1] as string)?.[0].length ?? 0;
-    const indents = lines.filter((l) => l.trim() !== '').map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0);
-    const strip = Math.min(closingIndent === 0 ? Infinity : closingIndent, ...indents);
-    return unescapeJava(lines.map((l) => l.slice(Number.isFinite(strip) ? strip : 0).replace(/[ \t]+$/, '')).join('\n').replace(/\n$/, ''));
-  }
-  const join = /^String\.join\(\s*/.exec(rest);
-  if (!join) throw new Error(`${field} is neither String.join(…) nor a text block`);
-  // Literals up to the closing parenthesis of the call; comments and line breaks between them are ignored.
-  const literals: string[] = [];
-  const re = /\s*(?:\/\/[^\n]*\n\s*)*"((?:[^"\\\n]|\\.)*)"\s*(,|\))/gy;
-  re.lastIndex = join[0].length;
-  for (;;) {
-    const m = re.exec(rest);
-    if (!m) throw new Error(`${field}: could not read the String.join arguments`);
-    literals.push(unescapeJava(m[1] as string));
-    if (m[2] === ')') break;
-  }
-  const [sep, ...parts] = literals;
-  if (sep === undefined || parts.length === 0) throw new Error(`${field}: String.join without lines`);
-  return parts.join(sep);
-}
 
 /**
  * The arguments of one `redis-cli MONITOR` line:

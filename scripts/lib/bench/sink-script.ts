@@ -3,10 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { ROOT } from '../stack.ts';
-import { javaIntConstant, luaFromJavaSource } from './redis-bench.ts';
+import { javaIntConstant } from './redis-bench.ts';
 
 const SINK_SRC = join(ROOT, 'connector', 'src', 'main', 'java', 'dev', 'rastro', 'connect', 'redis');
-const WRITE_SCRIPT_JAVA = join(SINK_SRC, 'WriteScript.java');
 const PRINTER = join(ROOT, 'scripts', 'lib', 'bench', 'PrintWriteScript.java');
 
 export interface SinkScript {
@@ -19,20 +18,14 @@ export interface SinkScript {
 export const sha1Hex = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex');
 
 /**
- * The sink's Lua write script, read at run time (never copied): first from the compiled plugin,
- * by reflection on WriteScript.UPSERT, else parsed out of WriteScript.java.
+ * The sink's Lua write script, read at run time from the built plugin (never copied), by reflection
+ * on WriteScript.UPSERT: the text the sink really runs.
  */
 export async function loadSinkScript(pluginDir: string): Promise<SinkScript> {
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const r = await $({ quiet: true, nothrow: true, timeout: '60s' })`${java} -cp ${`${pluginDir}/*`} ${PRINTER}`;
-  if (r.exitCode === 0 && r.stdout.trim() !== '') return { source: r.stdout, sha1: sha1Hex(r.stdout), via: 'WriteScript.UPSERT of the built plugin (reflection)' };
-  let source: string;
-  try {
-    source = luaFromJavaSource(readFileSync(WRITE_SCRIPT_JAVA, 'utf8'));
-  } catch (err) {
-    throw new Error(`read the sink's Lua script: plugin class (${r.stderr.trim().split('\n')[0] ?? 'no output'}) and ${WRITE_SCRIPT_JAVA} (${(err as Error).message}) both failed`);
-  }
-  return { source, sha1: sha1Hex(source), via: 'parsed from WriteScript.java' };
+  if (r.exitCode !== 0 || r.stdout.trim() === '') throw new Error(`read the sink's Lua script from ${pluginDir} (java ${PRINTER}): exit ${r.exitCode}: ${r.stderr.trim().split('\n')[0] ?? 'no output'}`);
+  return { source: r.stdout, sha1: sha1Hex(r.stdout), via: 'WriteScript.UPSERT of the built plugin (reflection)' };
 }
 
 /** The sink's pipeline chunk: redis.batch.size from the connector config, else the Java default. */
