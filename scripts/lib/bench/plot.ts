@@ -1,4 +1,4 @@
-import { escapeXml, formatValue, niceTicks, PALETTE, timeseriesSvg, type ChartSeries, type Marker } from '../render/svg-chart.ts';
+import { escapeXml, formatValue, niceTicks, PALETTE, panelFrame, timeseriesSvg, type ChartSeries, type Marker } from '../render/svg-chart.ts';
 
 export interface BarGroup {
   label: string;
@@ -14,15 +14,7 @@ export function barChartSvg(groups: readonly BarGroup[], o: { title: string; uni
   const ticks = niceTicks(0, Math.max(...values, 1));
   const hi = Math.max(ticks.at(-1) ?? 1, ...values, 1);
   const y = (v: number) => pad.t + h - (v / hi) * h;
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" font-family="Inter, Helvetica, Arial, sans-serif">`,
-    `<rect width="100%" height="100%" rx="4" fill="#181b1f" stroke="#2c3235"/>`,
-    `<text x="10" y="19" fill="#ccccdc" font-size="13" font-weight="600">${escapeXml(o.title)}</text>`,
-  ];
-  for (const tv of ticks) {
-    parts.push(`<line x1="${pad.l}" x2="${pad.l + w}" y1="${y(tv)}" y2="${y(tv)}" stroke="#2c3235"/>`);
-    parts.push(`<text x="${pad.l - 6}" y="${y(tv) + 4}" fill="#8e8e8e" font-size="10" text-anchor="end">${escapeXml(formatValue(tv, o.unit))}</text>`);
-  }
+  const parts = panelFrame(o, { left: pad.l, width: w }, ticks, y);
   const names = [...new Set(groups.flatMap((g) => g.bars.map((b) => b.name)))];
   const gw = w / Math.max(groups.length, 1);
   groups.forEach((g, gi) => {

@@ -69,6 +69,20 @@ export function niceTicks(min: number, max: number, count = 4): number[] {
 }
 
 /** A Grafana-like dark time-series panel. */
+/** A panel's opening: the svg element, background, title and the horizontal grid with its labels. */
+export function panelFrame(o: { width: number; height: number; title: string; unit?: string }, plot: { left: number; width: number }, ticks: number[], y: (v: number) => number): string[] {
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" font-family="Inter, Helvetica, Arial, sans-serif">`,
+    `<rect width="100%" height="100%" rx="4" fill="#181b1f" stroke="#2c3235"/>`,
+    `<text x="10" y="18" fill="#ccccdc" font-size="13" font-weight="600">${escapeXml(o.title)}</text>`,
+  ];
+  for (const tv of ticks) {
+    parts.push(`<line x1="${plot.left}" x2="${plot.left + plot.width}" y1="${y(tv)}" y2="${y(tv)}" stroke="#2c3235"/>`);
+    parts.push(`<text x="${plot.left - 6}" y="${y(tv) + 4}" fill="#8e8e8e" font-size="10" text-anchor="end">${escapeXml(formatValue(tv, o.unit))}</text>`);
+  }
+  return parts;
+}
+
 export function timeseriesSvg(series: ChartSeries[], o: ChartOptions): string {
   const pad = { l: 58, r: 12, t: 28, b: 20 + 14 * Math.min(Math.ceil(series.length / 2), 3) };
   const w = o.width - pad.l - pad.r;
@@ -81,15 +95,7 @@ export function timeseriesSvg(series: ChartSeries[], o: ChartOptions): string {
   hi = Math.max(hi, ticks.at(-1) ?? hi);
   const x = (t: number) => pad.l + ((t - o.from) / Math.max(o.to - o.from, 1)) * w;
   const y = (v: number) => pad.t + h - ((v - lo) / (hi - lo)) * h;
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${o.width}" height="${o.height}" font-family="Inter, Helvetica, Arial, sans-serif">`,
-    `<rect width="100%" height="100%" rx="4" fill="#181b1f" stroke="#2c3235"/>`,
-    `<text x="10" y="18" fill="#ccccdc" font-size="13" font-weight="600">${escapeXml(o.title)}</text>`,
-  ];
-  for (const tv of ticks) {
-    parts.push(`<line x1="${pad.l}" x2="${pad.l + w}" y1="${y(tv)}" y2="${y(tv)}" stroke="#2c3235"/>`);
-    parts.push(`<text x="${pad.l - 6}" y="${y(tv) + 4}" fill="#8e8e8e" font-size="10" text-anchor="end">${escapeXml(formatValue(tv, o.unit))}</text>`);
-  }
+  const parts = panelFrame(o, { left: pad.l, width: w }, ticks, y);
   // At least ~70 px between time labels.
   const span = Math.max(o.to - o.from, 1);
   const timeStep = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].find((st) => (st / span) * w >= 70) ?? 14_400;
