@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners, type PartitionMetadata, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type PartitionMetadata, type Producer } from './kafka.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BufferGate } from './buffer-gate.ts';
 import { normaliseTimestamp, type LocationEvent } from './event.ts';

@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from './kafka.ts';
 import { randomUUID } from 'node:crypto';
 
 export interface TopicRecord {
@@ -34,7 +34,7 @@ export async function readTopicToEnd(brokers: string[], topic: string, onRecord:
     const remaining = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
     const span = ends.reduce((n, p) => n + Number(BigInt(p.high) - BigInt(p.low)), 0);
     if (remaining.size === 0) return 0;
-    const consumer = kafka.consumer({ groupId, maxBytes: 16 * 1024 * 1024, maxWaitTimeInMs: 200 });
+    const consumer = kafka.consumer({ groupId, maxBytes: 64 * 1024 * 1024, maxBytesPerPartition: 16 * 1024 * 1024, maxWaitTimeInMs: 200 });
     await consumer.connect();
     const progress = opts.onProgress ? setInterval(() => opts.onProgress?.(read, span), 1000) : undefined;
     try {
@@ -44,6 +44,17 @@ export async function readTopicToEnd(brokers: string[], topic: string, onRecord:
           () => reject(new Error(`read ${topic} at ${brokers.join(',')}: timed out after ${timeoutMs / 1000} s with partitions ${[...remaining.keys()].join(',')} unfinished (${read} of ~${span} records read)`)),
           timeoutMs,
         );
+        // Compaction leaves gaps (and batches with no records), so "done" is reaching the end offset,
+        // not counting records; kafkajs reports every batch it moved past, empty ones included.
+        const reached = (partition: number, lastOffset: string) => {
+          const end = remaining.get(partition);
+          if (end !== undefined && BigInt(lastOffset) + 1n >= end) remaining.delete(partition);
+          if (remaining.size === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
         consumer
           .run({
             autoCommit: false,
@@ -57,12 +68,7 @@ export async function readTopicToEnd(brokers: string[], topic: string, onRecord:
                 onRecord({ key: m.key?.toString('utf8') ?? null, value: m.value === null ? null : m.value.toString('utf8'), timestamp: Number(m.timestamp), partition: batch.partition, offset });
               }
               const last = batch.messages.at(-1);
-              // Compaction leaves gaps, so "done" is reaching the end offset, not counting records.
-              if (last !== undefined && BigInt(last.offset) + 1n >= end) remaining.delete(batch.partition);
-              if (remaining.size === 0) {
-                clearTimeout(timer);
-                resolve();
-              }
+              if (last !== undefined) reached(batch.partition, last.offset);
             },
           })
           .catch(reject);

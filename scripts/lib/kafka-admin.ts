@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from '../../producer/src/kafka.ts';
 
 /** Runs `fn` with a connected kafkajs admin client against the given brokers, always disconnecting. */
 export async function withAdmin<T>(bootstrap: string[], fn: (admin: Admin) => Promise<T>): Promise<T> {

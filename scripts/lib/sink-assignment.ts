@@ -1,4 +1,4 @@
-import { AssignerProtocol } from 'kafkajs';
+import { AssignerProtocol } from '../../producer/src/kafka.ts';
 import { withAdmin } from './kafka-admin.ts';
 import type { Runtime } from './runtime/types.ts';
 import { waitFor } from './wait.ts';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { Kafka, logLevel, Partitioners, type RecordMetadata } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type RecordMetadata } from '../../producer/src/kafka.ts';
 import { classifyStatus, type ConnectClient } from '../../scripts/lib/connect.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from '../../../producer/src/kafka.ts';
 import { Redis } from 'ioredis';
 import { $ } from 'zx';
 import { failoverGap, ackSeries, type Ack } from '../bench/failover.ts';
