@@ -32,6 +32,20 @@ function cmdline(pid: number): string | undefined {
   }
 }
 
+/** Whether the pid in `pidFile` is a process that has not exited (a zombie has). */
+function processRunning(pidFile: string): boolean {
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S …": the state follows the command name, which may itself hold spaces or parentheses.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /** The pid of the live process described by the pid file, if any. */
 export function livePid(pidFile: string, marker: string): number | undefined {
   if (!existsSync(pidFile)) return undefined;
@@ -87,7 +101,9 @@ export function logTail(file: string, lines = 12): string {
 export function exitWatch(specs: ProcessSpec[]): () => void {
   return () => {
     for (const s of specs) {
-      if (livePid(s.pidFile, s.marker) === undefined) throw new Error(`${s.name} exited while starting; last lines of ${s.logFile}:\n${logTail(s.logFile)}`);
+      // Not livePid: right after the spawn the child may not have changed to its directory yet (fork,
+      // then chdir, then exec), which livePid would take for "not ours". Here only a gone pid counts.
+      if (!processRunning(s.pidFile)) throw new Error(`${s.name} exited while starting; last lines of ${s.logFile}:\n${logTail(s.logFile)}`);
     }
   };
 }
