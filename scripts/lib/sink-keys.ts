@@ -7,12 +7,13 @@ export function globEscape(text: string): string {
 }
 
 /**
- * Every Redis key pattern the sink writes: the one list of what the sink owns. Today only the
- * driver hashes; anything the sink starts writing (an index, a metadata key) belongs here, so
- * rebuild-redis deletes it too and never touches keys the sink does not own (no FLUSHALL).
+ * Every Redis key pattern the sink writes: the one list of what the sink owns. The driver hashes and
+ * the tombstone markers (tombstone:driver:<id>, which keep a late location out after a delete; the
+ * replay writes them again); anything the sink starts writing (an index, a metadata key) belongs
+ * here, so rebuild-redis deletes it too and never touches keys the sink does not own (no FLUSHALL).
  */
 export function sinkKeyPatterns(stack: Stack): string[] {
-  return [`${globEscape(stack.redisKeyPrefix)}*`];
+  return [`${globEscape(stack.redisKeyPrefix)}*`, `${globEscape(stack.redisTombstonePrefix + stack.redisKeyPrefix)}*`];
 }
 
 /**

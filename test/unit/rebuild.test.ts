@@ -4,8 +4,8 @@ import { globEscape, sinkKeyPatterns } from '../../scripts/lib/sink-keys.ts';
 import { loadStack } from '../../scripts/lib/stack.ts';
 
 describe('rebuild-redis rules', () => {
-  it('deletes exactly the driver hashes: one pattern from REDIS_KEY_PREFIX', () => {
-    expect(sinkKeyPatterns(loadStack())).toEqual(['driver:*']);
+  it('deletes exactly what the sink writes: driver hashes and their tombstone markers, from stack.env', () => {
+    expect(sinkKeyPatterns(loadStack())).toEqual(['driver:*', 'tombstone:driver:*']);
   });
   it('escapes glob characters so a prefix matches only itself', () => {
     expect(globEscape('a*b?[c]\\')).toBe('a\\*b\\?\\[c\\]\\\\');
