@@ -77,8 +77,8 @@ test: ## everything: types, Java tests, unit tests, integration tests on a priva
 	npx tsc -p tsconfig.json
 	./mvnw -B -q -f connector/pom.xml -Dkafka.version=$(KAFKA_VERSION) package
 	@mkdir -p .rastro
-	npx vitest run --reporter=default --reporter=json --outputFile.json=.rastro/vitest.json
-	@node -e 'const r=require("./.rastro/vitest.json"); console.log(`vitest: $${r.numPassedTests} passed, $${r.numFailedTests} failed`)'
+	@rc=0; npx vitest run --reporter=default --reporter=json --outputFile.json=.rastro/vitest.json || rc=$$?; \
+	  node test/summary.mjs .rastro/vitest.json; exit $$rc
 
 clean: ## stop native stacks and delete caches and evidence
 	-./scripts/down.mjs --wipe

@@ -6,7 +6,14 @@ import { GiveUp, waitFor } from './wait.ts';
 
 /** One error type for every Connect REST failure: operation, target, status and Connect's message. */
 export class ConnectError extends Error {
-  constructor(readonly operation: string, readonly target: string, readonly status: number | undefined, detail: string) {
+  constructor(
+    readonly operation: string,
+    readonly target: string,
+    readonly status: number | undefined,
+    detail: string,
+    /** No answer in time: ours (the request's own timeout) or Connect's (500 "Request timed out", its herder was busy). */
+    readonly timedOut = false,
+  ) {
     super(`${operation} at ${target}: ${status ?? 'no response'} ${detail}`.trim());
     this.name = 'ConnectError';
   }
@@ -141,7 +148,8 @@ export class ConnectClient {
         signal: AbortSignal.timeout(30_000),
       });
     } catch (err) {
-      throw new ConnectError(operation, this.host, undefined, err instanceof Error ? err.message : String(err));
+      const timedOut = err instanceof Error && err.name === 'TimeoutError';
+      throw new ConnectError(operation, this.host, undefined, err instanceof Error ? err.message : String(err), timedOut);
     }
     const text = await res.text();
     if (!res.ok) {
@@ -151,23 +159,28 @@ export class ConnectClient {
       } catch {
         /* not JSON: keep the raw text */
       }
-      throw new ConnectError(operation, this.host, res.status, msg);
+      throw new ConnectError(operation, this.host, res.status, msg, res.status === 500 && /request timed out/i.test(msg));
     }
     return (text === '' ? undefined : JSON.parse(text)) as T;
   }
 
-  /** One REST call; a 409 (the worker is rebalancing) is retried for a bounded time, any other error is final. */
+  /**
+   * One REST call, retried for a bounded time while Connect is busy: a 409 (rebalance or config
+   * change in progress) for any method, a timeout only for GET and PUT (repeating them is harmless:
+   * a PUT sends the same body again). Any other error is final.
+   */
   private call<T>(operation: string, method: string, path: string, body?: unknown): Promise<T> {
+    const idempotent = method === 'GET' || method === 'PUT';
     return waitFor(
       async () => {
         try {
           return { value: await this.once<T>(operation, method, path, body) };
         } catch (err) {
-          if (err instanceof ConnectError && err.status === RETRY_LATER) throw err;
+          if (err instanceof ConnectError && (err.status === RETRY_LATER || (idempotent && err.timedOut))) throw err;
           throw new GiveUp(err instanceof Error ? err : new Error(String(err)));
         }
       },
-      { what: `${operation} at ${this.host} (Connect kept answering 409)`, timeoutMs: this.conflictRetryMs },
+      { what: `${operation} at ${this.host} (Connect stayed busy)`, timeoutMs: this.conflictRetryMs },
     ).then((r) => r.value);
   }
 

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { classifyStatus, configChanges, describeChange, StaleClock, type ConnectorStatus } from '../../scripts/lib/connect.ts';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { classifyStatus, ConnectClient, configChanges, describeChange, StaleClock, type ConnectorStatus } from '../../scripts/lib/connect.ts';
 
 const file = { 'connector.class': 'X', 'tasks.max': '3', 'redis.uri': '${env:RASTRO_REDIS_URI}' };
 
@@ -45,5 +47,50 @@ describe('classifyStatus and StaleClock (stale UNASSIGNED recovery)', () => {
     expect(c.observe('stale-unassigned', 9500)).toBe(1500);
     c.reset();
     expect(c.observe('stale-unassigned', 10_000)).toBe(0);
+  });
+});
+
+describe('ConnectClient against a local HTTP server that is busy at first', () => {
+  let server: Server;
+  let url: string;
+  const seen: string[] = [];
+  /** Answers per "METHOD path": the first entries are served in order, the last one repeats. */
+  const script = new Map<string, Array<[number, unknown]>>();
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const key = `${req.method} ${req.url}`;
+      seen.push(key);
+      const answers = script.get(key) ?? [[404, { message: 'no such path' }]];
+      const [status, body] = (answers.length > 1 ? answers.shift() : answers[0]) as [number, unknown];
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('retries a GET and a PUT while Connect answers 409 or 500 "Request timed out"', async () => {
+    script.set('GET /connectors/s/config', [[500, { error_code: 500, message: 'Request timed out' }], [409, { message: 'Cannot complete request momentarily due to stale configuration' }], [200, { a: '1' }]]);
+    script.set('PUT /connectors/s/config', [[500, { error_code: 500, message: 'Request timed out' }], [201, {}]]);
+    seen.length = 0;
+    const client = new ConnectClient(url, 10_000);
+    expect(await client.applyConfig('s', { a: '2' })).toEqual({ outcome: 'updated', changes: [{ key: 'a', from: '1', to: '2' }, { key: 'name', to: 's' }] });
+    expect(seen).toEqual(['GET /connectors/s/config', 'GET /connectors/s/config', 'GET /connectors/s/config', 'PUT /connectors/s/config', 'PUT /connectors/s/config']);
+  });
+
+  it('does not repeat a POST that timed out, and names the operation and the target', async () => {
+    script.set('POST /connectors/s/restart', [[500, { error_code: 500, message: 'Request timed out' }], [204, {}]]);
+    seen.length = 0;
+    const client = new ConnectClient(url, 10_000);
+    await expect(client.restartConnector('s')).rejects.toThrow(`POST restart of connector s at ${new URL(url).host}: 500 Request timed out`);
+    expect(seen).toEqual(['POST /connectors/s/restart']);
+  });
+
+  it('gives up on any other error at once', async () => {
+    script.set('GET /connectors/s/config', [[500, { message: 'something broke' }], [200, {}]]);
+    seen.length = 0;
+    await expect(new ConnectClient(url, 10_000).getConfig('s')).rejects.toThrow(/GET config of connector s at .*: 500 something broke/);
+    expect(seen).toHaveLength(1);
   });
 });
