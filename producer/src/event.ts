@@ -38,45 +38,52 @@ export function normaliseTimestamp(value: unknown): number | undefined {
  */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
+/** The coordinate, or what is wrong with it. */
+function coordinate(r: Record<string, unknown>, field: 'latitude' | 'longitude', limit: number): number | string {
+  const v = r[field];
+  if (v === undefined) return `${field} is missing`;
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `${field} must be a finite number, got ${JSON.stringify(v)}`;
+  if (v < -limit || v > limit) return `${field} ${v} is out of range [-${limit}, ${limit}]`;
+  return v;
+}
+
 /**
  * Checks and normalises one input object. The error names the field and what was wrong with it;
  * `where` (e.g. "stdin line 12") prefixes it.
  */
 export function validateEvent(raw: unknown, where: string, now = Date.now()): Validated {
-  const fail = (msg: string): Validated => ({ ok: false, error: `${where}: ${msg}` });
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return fail(`expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  const r = checkEvent(raw, now);
+  return typeof r === 'string' ? { ok: false, error: `${where}: ${r}` } : { ok: true, event: r };
+}
+
+/** validateEvent without the `where` (built only for a bad line, not for every line): the event, or what is wrong. */
+export function checkEvent(raw: unknown, now = Date.now()): LocationEvent | string {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return `expected a JSON object, got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`;
   const r = raw as Record<string, unknown>;
 
-  if (r.driver_id === undefined) return fail('driver_id is missing');
-  if (typeof r.driver_id !== 'string') return fail(`driver_id must be a string, got ${typeof r.driver_id}`);
+  if (r.driver_id === undefined) return 'driver_id is missing';
+  if (typeof r.driver_id !== 'string') return `driver_id must be a string, got ${typeof r.driver_id}`;
   const driverId = r.driver_id.trim();
-  if (driverId === '') return fail('driver_id is empty');
+  if (driverId === '') return 'driver_id is empty';
 
-  const coord = (field: 'latitude' | 'longitude', limit: number): number | string => {
-    if (r[field] === undefined) return `${field} is missing`;
-    const v = r[field];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return `${field} must be a finite number, got ${JSON.stringify(v)}`;
-    if (v < -limit || v > limit) return `${field} ${v} is out of range [-${limit}, ${limit}]`;
-    return v;
-  };
-  const lat = coord('latitude', 90);
-  if (typeof lat === 'string') return fail(lat);
-  const lon = coord('longitude', 180);
-  if (typeof lon === 'string') return fail(lon);
+  const lat = coordinate(r, 'latitude', 90);
+  if (typeof lat === 'string') return lat;
+  const lon = coordinate(r, 'longitude', 180);
+  if (typeof lon === 'string') return lon;
 
-  if (r.timestamp === undefined) return fail('timestamp is missing');
+  if (r.timestamp === undefined) return 'timestamp is missing';
   const ts = normaliseTimestamp(r.timestamp);
-  if (ts === undefined) return fail(`timestamp ${JSON.stringify(r.timestamp)} is not epoch seconds, epoch milliseconds or an ISO-8601 date-time`);
-  if (ts > now + MAX_FUTURE_MS) return fail(`timestamp ${JSON.stringify(r.timestamp)} is ${Math.round((ts - now) / 1000)} s in the future (at most ${MAX_FUTURE_MS / 1000} s ahead is accepted)`);
+  if (ts === undefined) return `timestamp ${JSON.stringify(r.timestamp)} is not epoch seconds, epoch milliseconds or an ISO-8601 date-time`;
+  if (ts > now + MAX_FUTURE_MS) return `timestamp ${JSON.stringify(r.timestamp)} is ${Math.round((ts - now) / 1000)} s in the future (at most ${MAX_FUTURE_MS / 1000} s ahead is accepted)`;
 
-  if (r.status === undefined) return fail('status is missing');
-  if (typeof r.status !== 'string' || r.status.trim() === '') return fail(`status must be a non-empty string, got ${JSON.stringify(r.status)}`);
+  if (r.status === undefined) return 'status is missing';
+  if (typeof r.status !== 'string' || r.status.trim() === '') return `status must be a non-empty string, got ${JSON.stringify(r.status)}`;
 
   const event: LocationEvent = { driver_id: driverId, latitude: lat, longitude: lon, timestamp: ts, status: r.status.trim() };
   const delivery = r.delivery_id;
   if (delivery !== undefined && delivery !== null) {
-    if (typeof delivery !== 'string' && typeof delivery !== 'number') return fail(`delivery_id must be a string, got ${typeof delivery}`);
+    if (typeof delivery !== 'string' && typeof delivery !== 'number') return `delivery_id must be a string, got ${typeof delivery}`;
     event.delivery_id = String(delivery);
   }
-  return { ok: true, event };
+  return event;
 }

@@ -1,5 +1,6 @@
-// kafkajs, with one fix applied before it loads. Every module imports kafkajs through this file, so the
-// fix is in place whichever module loads first.
+// kafkajs, with fixes applied before it loads. Every module imports kafkajs through this file, so the
+// fixes are in place whichever module loads first.
 import './kafkajs-empty-batches.ts';
+import './kafkajs-fast-produce.ts';
 
 export * from 'kafkajs';

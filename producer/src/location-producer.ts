@@ -75,8 +75,8 @@ export class LocationProducer {
   private readonly lanes = new Map<string, Lane<Item>>();
   private readonly partitions = new Map<string, number>();
   private readonly partitioner = Partitioners.DefaultPartitioner();
-  /** driver → partition per topic: murmur2 over a fresh Buffer per event was a measurable cost. */
-  private readonly partitionCache = new Map<string, Map<string, number>>();
+  /** driver → its partition's lane, per topic: murmur2 over a fresh Buffer per event was a measurable cost. */
+  private readonly laneByKey = new Map<string, Map<string, Lane<Item>>>();
   private producer: Producer | undefined;
   /** Each new idempotent session gets a new generation; a failure marks its generation stale. */
   private generation = 0;
@@ -195,20 +195,24 @@ export class LocationProducer {
   }
 
   /**
-   * Queues one event. Resolves once it is buffered (waits while the buffer is full). An event older
-   * than one already sent for its driver is not published to the topic: it goes to the late-events
-   * topic and the outcome says so.
+   * Queues one event: the outcome at once while the buffer has room, else a promise of it that
+   * resolves once the event is buffered (the caller waits: backpressure). An event older than one
+   * already sent for its driver is not published to the topic: it goes to the late-events topic and
+   * the outcome says so. Rejects (or throws) once the producer gave up or is closed.
    */
-  send(event: LocationEvent): Promise<SendOutcome> {
+  send(event: LocationEvent): SendOutcome | Promise<SendOutcome> {
     if (!this.marks.admit(event.driver_id, event.timestamp)) {
       const mark = this.marks.get(event.driver_id) as number;
       this.stats.late++;
       this.o.metrics?.late.inc();
       const outcome: SendOutcome = { kind: 'late', mark };
-      if (!this.o.lateTopic) return Promise.resolve(outcome);
-      return this.enqueue(this.o.lateTopic, event.driver_id, JSON.stringify(event), { kind: 'late', event }).then(() => outcome);
+      if (!this.o.lateTopic) return outcome;
+      const waiting = this.enqueue(this.o.lateTopic, event.driver_id, JSON.stringify(event), { kind: 'late', event });
+      return waiting === undefined ? outcome : waiting.then(() => outcome);
     }
-    return this.enqueue(this.o.topic, event.driver_id, JSON.stringify(event), { kind: 'location', event }).then(() => QUEUED);
+    // Once per event: no promise at all while the buffer has room.
+    const waiting = this.enqueue(this.o.topic, event.driver_id, JSON.stringify(event), { kind: 'location', event });
+    return waiting === undefined ? QUEUED : waiting.then(() => QUEUED);
   }
 
   /** Queues a tombstone: the driver leaves the fleet and its Redis record is deleted. Its time becomes the mark. */
@@ -217,30 +221,36 @@ export class LocationProducer {
     await this.enqueue(this.o.topic, driverId, null, { kind: 'tombstone', driverId });
   }
 
-  private enqueue(topic: string, key: string, value: string | null, item: Item): Promise<void> {
+  /** Queues one record; undefined when it was queued at once, else a promise that resolves once it is. */
+  private enqueue(topic: string, key: string, value: string | null, item: Item): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error(`send to ${topic}: the producer is closed`));
     const bytes = (value?.length ?? 0) + key.length;
     const o: Outgoing<Item> = { key, value, bytes, item };
-    // The fast path stays synchronous: no extra promise per event while there is room.
     if (this.gate.tryAcquire(bytes)) {
       this.lane(topic, key).push(o);
-      return Promise.resolve();
+      return undefined;
     }
     return this.gate.acquire(bytes).then(() => this.lane(topic, key).push(o));
   }
 
+  /** The lane of the key's partition; one lookup per event once the driver was seen. */
   private lane(topic: string, key: string): Lane<Item> {
+    let byKey = this.laneByKey.get(topic);
+    if (byKey === undefined || byKey.size > 1_000_000) this.laneByKey.set(topic, (byKey = new Map()));
+    let lane = byKey.get(key);
+    if (lane === undefined) {
+      lane = this.partitionLane(topic, key);
+      byKey.set(key, lane);
+    }
+    return lane;
+  }
+
+  private partitionLane(topic: string, key: string): Lane<Item> {
     const n = this.partitions.get(topic);
     if (n === undefined) throw new Error(`send to ${topic}: not connected (call connect() first)`);
-    let cache = this.partitionCache.get(topic);
-    if (cache === undefined || cache.size > 1_000_000) this.partitionCache.set(topic, (cache = new Map()));
-    let partition = cache.get(key);
-    if (partition === undefined) {
-      // kafkajs's default partitioner is Java's murmur2: a driver lands where Kafka's own clients put it.
-      partition = this.partitioner({ topic, partitionMetadata: PARTITIONS(n), message: { key, value: null } });
-      cache.set(key, partition);
-    }
+    // kafkajs's default partitioner is Java's murmur2: a driver lands where Kafka's own clients put it.
+    const partition = this.partitioner({ topic, partitionMetadata: PARTITIONS(n), message: { key, value: null } });
     const id = `${topic}/${partition}`;
     let lane = this.lanes.get(id);
     if (lane === undefined) {

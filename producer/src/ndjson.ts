@@ -1,4 +1,4 @@
-import { validateEvent, type LocationEvent } from './event.ts';
+import { checkEvent, type LocationEvent } from './event.ts';
 
 export type LineResult =
   | { kind: 'event'; event: LocationEvent }
@@ -14,14 +14,13 @@ export type LineResult =
 export function parseLine(line: string, lineNo: number): LineResult {
   const text = line.trim();
   if (text === '') return { kind: 'blank' };
-  const where = `stdin line ${lineNo}`;
-  if (!text.startsWith('{') && !text.startsWith('[')) return { kind: 'banner', message: `${where}: skipped non-JSON line ${JSON.stringify(text.slice(0, 80))}` };
+  if (!text.startsWith('{') && !text.startsWith('[')) return { kind: 'banner', message: `stdin line ${lineNo}: skipped non-JSON line ${JSON.stringify(text.slice(0, 80))}` };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    return { kind: 'invalid', error: `${where}: bad JSON (${(err as Error).message})` };
+    return { kind: 'invalid', error: `stdin line ${lineNo}: bad JSON (${(err as Error).message})` };
   }
-  const v = validateEvent(raw, where);
-  return v.ok ? { kind: 'event', event: v.event } : { kind: 'invalid', error: v.error };
+  const v = checkEvent(raw);
+  return typeof v === 'string' ? { kind: 'invalid', error: `stdin line ${lineNo}: ${v}` } : { kind: 'event', event: v };
 }
