@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { normaliseTimestamp, validateEvent, type LocationEvent } from '../../producer/src/event.ts';
 import { BufferGate } from '../../producer/src/buffer-gate.ts';
 import { HighWaterMarks } from '../../producer/src/high-water.ts';
@@ -80,6 +80,43 @@ describe('pipeNdjson', () => {
     expect(report).toMatchObject({ lines: 6, events: 2, skipped: 2 });
     expect(report.rejected).toEqual([expect.stringContaining('stdin line 3: timestamp is missing'), expect.stringContaining('stdin line 5: bad JSON')]);
     expect(warnings).toHaveLength(4);
+  });
+});
+
+describe('pipeNdjson: how lines arrive', () => {
+  it('splits lines across chunks: CRLF, a UTF-8 character cut between two Buffers, a last line without newline', async () => {
+    const a = JSON.stringify({ ...good, driver_id: 'motorista_ção' });
+    const b = JSON.stringify({ ...good, driver_id: 'driver_200' });
+    const c = JSON.stringify({ ...good, driver_id: 'driver_300' });
+    const bytes = Buffer.from(`${a}\r\n${b}\n\n${c}`);
+    const cut = bytes.indexOf(Buffer.from('ç')) + 1; // inside the two bytes of ç
+    const sent: string[] = [];
+    const report = await pipeNdjson({ send: (e) => (sent.push(e.driver_id), QUEUED) }, Readable.from([bytes.subarray(0, cut), bytes.subarray(cut, cut + 40), bytes.subarray(cut + 40)]), () => {});
+    expect(sent).toEqual(['motorista_ção', 'driver_200', 'driver_300']);
+    expect(report).toMatchObject({ lines: 4, events: 3, rejected: [] });
+  });
+
+  it('waits when the sink says so, and keeps the order', async () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `${JSON.stringify({ ...good, driver_id: `driver_${i}` })}\n`);
+    const sent: string[] = [];
+    let n = 0;
+    // Every third event finds the buffer full: the sink answers with a promise.
+    const sink = { send: (e: LocationEvent) => (sent.push(e.driver_id), ++n % 3 === 0 ? new Promise<SendOutcome>((r) => setTimeout(() => r(QUEUED), 1)) : QUEUED) };
+    await pipeNdjson(sink, Readable.from([lines.join('')]), () => {});
+    expect(sent).toEqual(lines.map((_, i) => `driver_${i}`));
+  });
+
+  it('stops reading at once on abort, even while no input arrives', async () => {
+    const input = new Readable({ read() {} });
+    input.push(`${JSON.stringify(good)}\n`);
+    const ac = new AbortController();
+    const sent: string[] = [];
+    const done = pipeNdjson({ send: (e) => (sent.push(e.driver_id), QUEUED) }, input, () => {}, () => {}, ac.signal);
+    await vi.waitFor(() => expect(sent).toHaveLength(1));
+    ac.abort();
+    expect((await done).events).toBe(1);
+    expect(sent).toEqual(['driver_100']);
+    input.destroy();
   });
 });
 
