@@ -19,6 +19,8 @@ export interface Stack {
   redisKeyPrefix: string;
   /** Prefix of the sink's tombstone marker keys (redis.tombstone.key.prefix). */
   redisTombstonePrefix: string;
+  /** The sink's GEO set of live, not-OFFLINE drivers (redis.geo.key). */
+  redisGeoKey: string;
   ports: {
     kafka: Record<NodeId, number>;
     controller: Record<NodeId, number>;
@@ -30,6 +32,8 @@ export interface Stack {
     jmxExporter: Record<NodeId, number>;
     jmxExporterConnect: number;
     producerMetrics: number;
+    /** The app API and live map. */
+    app: number;
   };
   /** What loadStack added to every port from stack.env (RASTRO_PORT_OFFSET; 0 for docker). */
   portOffset: number;
@@ -69,6 +73,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     },
     redisKeyPrefix: str('REDIS_KEY_PREFIX'),
     redisTombstonePrefix: str('REDIS_TOMBSTONE_PREFIX'),
+    redisGeoKey: str('REDIS_GEO_KEY'),
     ports: {
       kafka: perNode((i) => `KAFKA_${i}_PORT`),
       controller: perNode((i) => `CONTROLLER_${i}_PORT`),
@@ -80,6 +85,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
       jmxExporter: perNode((i) => `JMX_EXPORTER_${i}_PORT`),
       jmxExporterConnect: port('JMX_EXPORTER_CONNECT_PORT'),
       producerMetrics: port('PRODUCER_METRICS_PORT'),
+      app: port('APP_PORT'),
     },
     portOffset: offset,
     vars,
