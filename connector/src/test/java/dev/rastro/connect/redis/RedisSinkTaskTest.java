@@ -762,6 +762,18 @@ class RedisSinkTaskTest {
     }
 
     @Test
+    void withMarkersOffTheGeoKeyIsTheSecondKeyAndStillFollowsTheDriver() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.GEO_KEY, GEO, RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
+        put(at("d1", T0, 1.0, 2.0, "AVAILABLE"), tombstone("d1", T0 + 100));
+        assertEquals(Set.of(), jedis.keys("*"));
+        // No marker, so the late location comes back, in the index as in the hashes.
+        put(at("d1", T0 + 50, 3.0, 4.0, "AVAILABLE"));
+        assertIndexed("d1", 3.0, 4.0);
+        assertEquals(Set.of("driver:d1", GEO), jedis.keys("*"));
+    }
+
+    @Test
     void aPositionOutsideTheGeoRangeGoesToTheDlqAndRedisIsNotTouched() {
         startGeoTask();
         put(at("d1", T0, 1.0, 2.0, "AVAILABLE"));
