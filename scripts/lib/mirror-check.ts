@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
-import type { Fold } from './topic-fold.ts';
+import type { Fold, GeoRules } from './topic-fold.ts';
 
 export type RedisState = Map<string, Record<string, string>>;
 
+/** The sink's GEO set: member (driver id) → the position GEOPOS answers. */
+export type GeoState = Map<string, { latitude: number; longitude: number }>;
+
 export interface Difference {
   driver: string;
-  kind: 'missing' | 'extra' | 'stale' | 'regressed' | 'mismatch' | 'duplicate';
+  kind: 'missing' | 'extra' | 'stale' | 'regressed' | 'mismatch' | 'duplicate' | 'geo-missing' | 'geo-extra' | 'geo-position';
   detail: string;
 }
 
@@ -28,7 +31,14 @@ function sameField(expected: unknown, actual: string | undefined): boolean {
   return asField(expected) === actual;
 }
 
-export const DIFFERENCE_KINDS: ReadonlyArray<Difference['kind']> = ['missing', 'extra', 'stale', 'regressed', 'mismatch', 'duplicate'];
+export const DIFFERENCE_KINDS: ReadonlyArray<Difference['kind']> = ['missing', 'extra', 'stale', 'regressed', 'mismatch', 'duplicate', 'geo-missing', 'geo-extra', 'geo-position'];
+
+/**
+ * How far a GEO position may lie from the hash's degrees. Redis stores a 52-bit geohash and GEOPOS
+ * answers its cell's centre: at most ~2.7e-6° of longitude and ~1.3e-6° of latitude off (about 0.6 m).
+ * 1e-5° (about 1 m) passes that rounding and catches any real move.
+ */
+export const GEO_TOLERANCE_DEGREES = 1e-5;
 
 const REGRESSED = 'topic regressed: a late event is the last record for this key';
 
@@ -81,6 +91,72 @@ export function compareMirror(fold: Fold, redis: RedisState, prefix: string, las
     if (keys.length > 1) differences.push({ driver, kind: 'duplicate', detail: `${keys.length} keys hold driver ${driver}: ${keys.join(', ')}` });
   }
   return { expected: fold.size, inRedis: redis.size, matching, differences };
+}
+
+/**
+ * The GEO index against the hashes it must mirror (compareMirror proves the hashes against the topic):
+ * every driver hash whose status is not the excluded one is a member exactly once, at the hash's
+ * latitude/longitude within GEO_TOLERANCE_DEGREES; no other member (a driver without a hash, i.e. absent
+ * or tombstoned, or one whose hash is excluded) is there. A sorted set holds a member once by itself.
+ */
+export function compareGeoIndex(redis: RedisState, geo: GeoState, prefix: string, geoKey: string, rules: GeoRules, tolerance = GEO_TOLERANCE_DEGREES): Difference[] {
+  const differences: Difference[] = [];
+  const indexed = new Set<string>();
+  for (const [key, hash] of redis) {
+    const driver = key.slice(prefix.length);
+    const status = hash[rules.statusField];
+    const at = geo.get(driver);
+    const where = `latitude ${hash[rules.latField] ?? '(absent)'}, longitude ${hash[rules.lonField] ?? '(absent)'}`;
+    if (status === rules.excludeStatus) {
+      if (at !== undefined) differences.push({ driver, kind: 'geo-extra', detail: `${geoKey} has ${driver} at latitude ${at.latitude}, longitude ${at.longitude}, but hash ${key} has ${rules.statusField} ${status}` });
+      continue;
+    }
+    indexed.add(driver);
+    if (at === undefined) {
+      differences.push({ driver, kind: 'geo-missing', detail: `${driver} not in ${geoKey}; hash ${key} is at ${where}, ${rules.statusField} ${status ?? '(absent)'}` });
+      continue;
+    }
+    const lat = Number(hash[rules.latField]);
+    const lon = Number(hash[rules.lonField]);
+    // An absent field reads as NaN (Number(undefined)), which no distance passes.
+    if (!(Math.abs(at.latitude - lat) <= tolerance && Math.abs(at.longitude - lon) <= tolerance)) {
+      differences.push({ driver, kind: 'geo-position', detail: `${geoKey} has ${driver} at latitude ${at.latitude}, longitude ${at.longitude}; hash ${key} is at ${where} (tolerance ${tolerance}°)` });
+    }
+  }
+  for (const [member, at] of geo) {
+    if (indexed.has(member) || redis.has(`${prefix}${member}`)) continue;
+    differences.push({ driver: member, kind: 'geo-extra', detail: `${geoKey} has ${member} at latitude ${at.latitude}, longitude ${at.longitude}, but there is no hash ${prefix}${member}` });
+  }
+  return differences;
+}
+
+/**
+ * The sink's GEO set: members by ZSCAN (never a blocking full read), positions by pipelined GEOPOS.
+ * An absent key is an empty index; a key of another type is an error naming it.
+ */
+export async function readGeoIndex(redis: Redis, key: string): Promise<GeoState> {
+  const type = await redis.type(key);
+  if (type === 'none') return new Map();
+  if (type !== 'zset') throw new Error(`TYPE ${key}: ${type}, not the sink's GEO set (a sorted set)`);
+  const members = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, flat] = await redis.zscan(key, cursor, 'COUNT', 1000);
+    for (let i = 0; i < flat.length; i += 2) members.add(flat[i] as string);
+    cursor = next;
+  } while (cursor !== '0');
+  const all = [...members];
+  const state: GeoState = new Map();
+  for (let i = 0; i < all.length; i += 500) {
+    const chunk = all.slice(i, i + 500);
+    const positions = (await redis.geopos(key, ...chunk)) as Array<[string, string] | null>;
+    chunk.forEach((member, j) => {
+      const p = positions[j];
+      // null: removed between ZSCAN and GEOPOS by a write in flight, so no longer a member.
+      if (p) state.set(member, { longitude: Number(p[0]), latitude: Number(p[1]) });
+    });
+  }
+  return state;
 }
 
 /** Every hash under `prefix`, found with SCAN (never KEYS) and read with pipelined HGETALL. */

@@ -2,9 +2,9 @@ import { Redis } from 'ioredis';
 import { ConnectClient, ConnectError, curlForPut, describeChange, loadConnectorConfig } from './connect.ts';
 import type { Evidence } from './evidence.ts';
 import { describeTopic } from './kafka-admin.ts';
-import { compareMirror, DIFFERENCE_KINDS, lostUpdates, readDriverHashes, type MirrorReport, type RedisState } from './mirror-check.ts';
+import { compareGeoIndex, compareMirror, DIFFERENCE_KINDS, lostUpdates, readDriverHashes, readGeoIndex, type MirrorReport, type RedisState } from './mirror-check.ts';
 import type { Runtime } from './runtime/types.ts';
-import { foldTopic } from './topic-fold.ts';
+import { foldTopic, geoRulesOf } from './topic-fold.ts';
 import { ensureTopics } from './topics.ts';
 import { waitFor } from './wait.ts';
 import type { LocationEvent } from '../../producer/src/event.ts';
@@ -95,16 +95,29 @@ export interface MirrorCheck extends MirrorReport {
   tombstones: number;
   unreadable: number;
   superseded: number;
+  /** The GEO index, when the connector keeps one (redis.geo.key): its key and member count. */
+  geo?: { key: string; members: number };
 }
 
-/** Topic folded to its last value per key vs every driver hash in Redis. */
+/**
+ * Topic folded to its last value per key vs every driver hash in Redis, and, when the connector keeps
+ * a GEO index, that index vs the hashes. The sink's GEO settings come from the connector config that
+ * make up deploys, so the fold rejects exactly the records the sink rejects.
+ */
 export async function mirrorCheck(rt: Runtime): Promise<MirrorCheck> {
-  const fold = await foldTopic(rt.addresses.bootstrap, rt.stack.topics.locations);
+  const geo = geoRulesOf(loadConnectorConfig(rt.stack));
+  const fold = await foldTopic(rt.addresses.bootstrap, rt.stack.topics.locations, undefined, { geo: geo?.rules });
   const redis = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
   await redis.connect();
   try {
-    const state = await readDriverHashes(redis, rt.stack.redisKeyPrefix);
-    return { ...compareMirror(fold.fold, state, rt.stack.redisKeyPrefix, fold.last), state, records: fold.records, tombstones: fold.tombstones, unreadable: fold.unreadable, superseded: fold.superseded };
+    const prefix = rt.stack.redisKeyPrefix;
+    const state = await readDriverHashes(redis, prefix);
+    const report = compareMirror(fold.fold, state, prefix, fold.last);
+    const counts = { state, records: fold.records, tombstones: fold.tombstones, unreadable: fold.unreadable, superseded: fold.superseded };
+    if (geo === undefined) return { ...report, ...counts };
+    const index = await readGeoIndex(redis, geo.key);
+    const differences = [...report.differences, ...compareGeoIndex(state, index, prefix, geo.key, geo.rules)];
+    return { ...report, differences, ...counts, geo: { key: geo.key, members: index.size } };
   } finally {
     redis.disconnect();
   }
@@ -139,6 +152,7 @@ export async function reportMirror(rt: Runtime, ev: Evidence, ledger?: Ledger): 
   const check = await mirrorCheck(rt);
   ev.step(`read ${check.records} records: ${check.tombstones} tombstones, ${check.unreadable} the sink rejects (DLQ), ${check.superseded} older than an event already seen → ${check.expected} live drivers`);
   ev.step(`Redis holds ${check.inRedis} driver keys; ${check.matching} match field by field`);
+  if (check.geo !== undefined) ev.step(`GEO index ${check.geo.key}: ${check.geo.members} members, checked against the hashes (every driver not excluded by its status, at its latitude/longitude)`);
   ev.step(DIFFERENCE_KINDS.map((k) => `${k}: ${check.differences.filter((d) => d.kind === k).length}`).join(', '));
   for (const d of check.differences.slice(0, 20)) ev.fail(`${d.kind} ${d.driver}: ${d.detail}`);
   let ok = check.differences.length === 0 && check.matching === check.expected;

@@ -18,7 +18,8 @@ export interface FoldResult {
   tombstones: number;
   /**
    * Records the sink sends to the DLQ: no key, not a JSON object, no valid timestamp, a timestamp too far in
-   * the future, too many or too large fields, id mismatch, a tombstone without a Kafka timestamp.
+   * the future, too many or too large fields, id mismatch, a tombstone without a Kafka timestamp, and with a
+   * GEO index a missing or invalid position.
    */
   unreadable: number;
   /** Valid records older than what the key already had, or than its tombstone (Redis keeps the newer state). */
@@ -44,6 +45,48 @@ export interface FoldRules {
   tombstoneGuard?: boolean;
   /** The wall clock the sink compares future timestamps with (ms); default Date.now(). */
   now?: number;
+  /** Set when the sink keeps a GEO index (redis.geo.key): every location then needs a valid position. */
+  geo?: GeoRules;
+}
+
+/** The sink's GEO index settings (redis.geo.*). */
+export interface GeoRules {
+  latField: string;
+  lonField: string;
+  statusField: string;
+  /** The status (text as the hash stores it) that keeps a driver out of the index. */
+  excludeStatus: string;
+}
+
+/** The connector's defaults (RedisSinkConfig). */
+export const GEO_DEFAULTS: GeoRules = { latField: 'latitude', lonField: 'longitude', statusField: 'status', excludeStatus: 'OFFLINE' };
+
+/** What a Redis GEO set can hold (GEOADD refuses anything else), as the sink checks it. */
+export const GEO_LONGITUDE_MAX = 180;
+export const GEO_LATITUDE_MAX = 85.05112878;
+
+/**
+ * The GEO rules of a connector config: undefined when redis.geo.key is empty or absent (no index), the
+ * connector's defaults for every field name it does not set.
+ */
+export function geoRulesOf(config: Record<string, string>): { key: string; rules: GeoRules } | undefined {
+  const key = config['redis.geo.key'] ?? '';
+  if (key === '') return undefined;
+  return {
+    key,
+    rules: {
+      latField: config['redis.geo.latitude.field'] ?? GEO_DEFAULTS.latField,
+      lonField: config['redis.geo.longitude.field'] ?? GEO_DEFAULTS.lonField,
+      statusField: config['redis.status.field'] ?? GEO_DEFAULTS.statusField,
+      excludeStatus: config['redis.geo.exclude.status'] ?? GEO_DEFAULTS.excludeStatus,
+    },
+  };
+}
+
+/** True when the value carries a position the sink can put in its GEO set: JSON numbers within its bounds. */
+export function hasGeoPosition(v: Record<string, unknown>, geo: GeoRules): boolean {
+  const within = (x: unknown, max: number) => typeof x === 'number' && x >= -max && x <= max;
+  return within(v[geo.latField], GEO_LATITUDE_MAX) && within(v[geo.lonField], GEO_LONGITUDE_MAX);
 }
 
 export function emptyFold(): FoldResult {
@@ -119,7 +162,8 @@ export function applyRecord(r: FoldResult, key: string | null, value: string | n
   if (
     ts - reference > maxFutureMs ||
     present.length > (rules.maxFields ?? 1000) ||
-    present.some(([k, x]) => Buffer.byteLength(k) > maxBytes || Buffer.byteLength(fieldText(x)) > maxBytes)
+    present.some(([k, x]) => Buffer.byteLength(k) > maxBytes || Buffer.byteLength(fieldText(x)) > maxBytes) ||
+    (rules.geo !== undefined && !hasGeoPosition(obj, rules.geo))
   ) {
     r.unreadable++;
     return;

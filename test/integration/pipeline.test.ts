@@ -100,11 +100,13 @@ describe('producer → Kafka → Connect → Redis', () => {
     expect(keys).toEqual([]);
   });
 
-  it('writes no keys to Redis other than driver hashes and tombstone markers', async () => {
+  it('writes no keys to Redis other than driver hashes, tombstone markers and the GEO index', async () => {
     const all = await withRedis(rt, (r) => r.keys('*'));
     expect(all.length).toBeGreaterThan(0);
     const marker = `${rt.stack.redisTombstonePrefix}${rt.stack.redisKeyPrefix}`;
-    expect(all.filter((k) => !k.startsWith(rt.stack.redisKeyPrefix) && !k.startsWith(marker))).toEqual([]);
+    expect(all.filter((k) => !k.startsWith(rt.stack.redisKeyPrefix) && !k.startsWith(marker) && k !== rt.stack.redisGeoKey)).toEqual([]);
+    expect(all).toContain(rt.stack.redisGeoKey);
+    expect(rt.stack.redisGeoKey.startsWith(rt.stack.redisKeyPrefix)).toBe(false);
     // The tombstone test above left its marker; it must not look like a driver key.
     expect(all).toContain(`${marker}tomb_1`);
     expect(marker.startsWith(rt.stack.redisKeyPrefix)).toBe(false);

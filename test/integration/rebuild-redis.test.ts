@@ -58,13 +58,15 @@ describe('make rebuild-redis', () => {
 
       // Redis loses data: half the hashes gone, one left corrupt with a future timestamp (the
       // never-regress write would keep it forever unless the rebuild deletes it), one key the
-      // topic never had; plus a key the sink does not own, which must survive.
+      // topic never had, a GEO member the topic never had; plus a key the sink does not own,
+      // which must survive.
       const keys = [...snapshot.keys()].sort();
       const corrupt = keys[1] as string;
       await withRedis(rt, async (r) => {
         await r.unlink(...keys.filter((_, i) => i % 2 === 0));
         await r.hset(corrupt, { timestamp: '9999999999999', status: 'CORRUPT' });
         await r.hset(key(`${m}_ghost`), { driver_id: `${m}_ghost`, timestamp: '1' });
+        await r.geoadd(rt.stack.redisGeoKey, 0, 0, `${m}_geo_ghost`);
         await r.set(other, 'keep');
       });
       expect((await mirrorCheck(rt)).differences.length).toBeGreaterThan(keys.length / 2);
@@ -79,6 +81,7 @@ describe('make rebuild-redis', () => {
 
       const rebuilt = await withRedis(rt, (r) => readDriverHashes(r, rt.stack.redisKeyPrefix));
       expect(plain(rebuilt)).toEqual(plain(snapshot));
+      expect(await withRedis(rt, (r) => r.zscore(rt.stack.redisGeoKey, `${m}_geo_ghost`))).toBeNull();
       expect(await withRedis(rt, (r) => r.get(other))).toBe('keep');
       expect((await mirrorCheck(rt)).differences).toEqual([]);
       const status = await new ConnectClient(rt.addresses.connectUrl).status(rt.stack.connect.connectorName);

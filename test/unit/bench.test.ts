@@ -98,6 +98,7 @@ describe('bench table', () => {
 });
 
 describe('redis-benchmark replay of the sink write', () => {
+  const plan = { host: '127.0.0.1', port: 19379, db: 1, requests: 200_000, clients: 3, pipeline: 500, keyspace: 20_000 };
   const monitor = '1764311000.123456 [0 127.0.0.1:51234] "EVALSHA" "0123abcd" "1" "driver:driver_7" "timestamp" "1764311000000" "driver_id" "driver_7" "status" "say \\"hi\\"\\x41"';
   it('parses a MONITOR line', () => {
     const m = parseMonitorLine(monitor);
@@ -108,12 +109,25 @@ describe('redis-benchmark replay of the sink write', () => {
   it('splits EVALSHA and builds a faithful redis-benchmark command', () => {
     const call = splitEvalsha(parseMonitorLine(monitor)?.args ?? []);
     expect(call).toEqual({ sha: '0123abcd', keys: ['driver:driver_7'], argv: ['timestamp', '1764311000000', 'driver_id', 'driver_7', 'status', 'say "hi"A'] });
-    const args = redisBenchmarkArgs(call, { host: '127.0.0.1', port: 19379, db: 1, requests: 200_000, clients: 3, pipeline: 500, keyspace: 20_000 });
+    const args = redisBenchmarkArgs(call, { ...plan, keyPrefix: 'other:' });
     expect(args.slice(0, 16)).toEqual(['-h', '127.0.0.1', '-p', '19379', '--dbnum', '1', '-n', '200000', '-c', '3', '-P', '500', '-r', '20000', '--csv', 'EVALSHA']);
     // Same script, same key count, a random key, the sink's ARGV untouched (equal timestamp: every call writes).
     expect(args.slice(16)).toEqual(['0123abcd', '1', 'bench:0:__rand_int__', ...call.argv]);
     expect(() => splitEvalsha(['GET', 'x'])).toThrow(/not an EVALSHA/);
     expect(() => splitEvalsha(['EVALSHA', 'x', '3', 'k'])).toThrow(/key count/);
+  });
+  it('replays a GEO-indexed write with one shared GEO set and random drivers', () => {
+    // The sink's upsert with markers and a GEO index: KEYS hash, marker, GEO set; ARGV timestamp field,
+    // timestamp, GEO member, longitude, latitude, then the fields.
+    const line = '1764311000.123456 [0 127.0.0.1:51234] "EVALSHA" "0123abcd" "3" "driver:driver_7" "tombstone:driver:driver_7" "drivers:geo" "timestamp" "1764311000000" "driver_7" "-46.6" "-23.5" "driver_id" "driver_7" "latitude" "-23.5" "longitude" "-46.6" "status" "AVAILABLE"';
+    const call = splitEvalsha(parseMonitorLine(line)?.args ?? []);
+    expect(call.keys).toEqual(['driver:driver_7', 'tombstone:driver:driver_7', 'drivers:geo']);
+    const args = redisBenchmarkArgs(call, { ...plan, keyPrefix: 'driver:' });
+    expect(args.slice(16)).toEqual([
+      '0123abcd', '3', 'bench:0:__rand_int__', 'bench:1:__rand_int__', 'bench:2',
+      'timestamp', '1764311000000', 'bench__rand_int__', '-46.6', '-23.5',
+      'driver_id', 'bench__rand_int__', 'latitude', '-23.5', 'longitude', '-46.6', 'status', 'AVAILABLE',
+    ]);
   });
   it('reads a command count from INFO commandstats', () => {
     const info = '# Commandstats\r\ncmdstat_evalsha:calls=600123,usec=1,usec_per_call=1.00\r\ncmdstat_hget:calls=5,usec=1\r\n';
@@ -130,13 +144,15 @@ describe('redis-benchmark replay of the sink write', () => {
   it('reads a Java int constant', () => {
     expect(javaIntConstant('public static final int BATCH_SIZE_DEFAULT = 1_000;', 'BATCH_SIZE_DEFAULT')).toBe(1000);
   });
-  // The built plugin exists whenever make test runs (it builds the connector first).
+  // The built plugin exists whenever make test runs (it builds the connector first). Two JVMs, each
+  // compiling PrintWriteScript.java: seconds apiece on a busy 2-core machine, past vitest's 5 s default.
   it.skipIf(!existsSync(PLUGIN))('reads the sink script the built plugin runs, by reflection', async () => {
     const s = await loadSinkScript(PLUGIN);
     expect(s.source).toContain("redis.call('HSET', KEYS[1]");
+    expect(s.source).toContain("redis.call('GEOADD', geo"); // the replay keeps the GEO index as the sink does
     expect(s.sha1).toBe(sha1Hex(s.source));
     await expect(loadSinkScript(join(ROOT, 'no-such-plugin'))).rejects.toThrow(/read the sink's Lua script from .*no-such-plugin/);
-  });
+  }, 30_000);
 });
 
 describe('bench: compaction, failover, files, plot', () => {

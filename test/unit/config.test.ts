@@ -83,6 +83,7 @@ describe('connector config', () => {
     expect(c.topics).toBe(stack.topics.locations);
     expect(c['errors.deadletterqueue.topic.name']).toBe(stack.topics.dlq);
     expect(c['redis.uri']).toBe('${env:RASTRO_REDIS_URI}');
+    expect(c['redis.geo.key']).toBe(stack.redisGeoKey);
     expect(JSON.stringify(c)).not.toContain('${stack:');
   });
   it('rejects an unknown placeholder, naming it', () => {

@@ -76,19 +76,29 @@ export interface BenchmarkPlan {
   pipeline: number;
   /** Distinct keys (-r): __rand_int__ takes values below it. */
   keyspace: number;
+  /** The sink's redis.key.prefix: the captured KEYS[1] minus it is the driver id. */
+  keyPrefix: string;
 }
 
 /**
- * redis-benchmark's argv for the sink's own EVALSHA: the same script, the same ARGV (so every call
- * finds an equal timestamp and really writes: HGET, DEL, HSET), only the key made random.
+ * redis-benchmark's argv for the sink's own EVALSHA: the same script and key count, the same ARGV
+ * (so every call finds an equal timestamp and really writes: HGET, DEL, HSET, GEOADD), with what
+ * belongs to one driver made random. Per-driver keys (KEYS[1], the hash, and any key ending with it,
+ * its tombstone marker) become `bench:<i>:__rand_int__`; a key shared by every driver (the GEO set)
+ * stays one key, `bench:<i>`, as it is for the sink; ARGV entries equal to the driver id (the GEO
+ * member, the id field) become random too, so the GEO set grows to the keyspace as with real
+ * drivers. redis-benchmark draws each __rand_int__ on its own, which changes no cost.
  */
 export function redisBenchmarkArgs(call: EvalshaCall, plan: BenchmarkPlan): string[] {
-  const keys = call.keys.map((_, i) => `bench:${i}:__rand_int__`);
+  const hashKey = call.keys[0] ?? '';
+  const driver = hashKey.startsWith(plan.keyPrefix) ? hashKey.slice(plan.keyPrefix.length) : undefined;
+  const keys = call.keys.map((k, i) => (k.endsWith(hashKey) ? `bench:${i}:__rand_int__` : `bench:${i}`));
+  const argv = call.argv.map((a) => (driver !== undefined && driver !== '' && a === driver ? 'bench__rand_int__' : a));
   return [
     '-h', plan.host, '-p', String(plan.port), '--dbnum', String(plan.db),
     '-n', String(plan.requests), '-c', String(plan.clients), '-P', String(plan.pipeline), '-r', String(plan.keyspace),
     '--csv',
-    'EVALSHA', call.sha, String(call.keys.length), ...keys, ...call.argv,
+    'EVALSHA', call.sha, String(call.keys.length), ...keys, ...argv,
   ];
 }
 

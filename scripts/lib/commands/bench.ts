@@ -31,7 +31,7 @@ import { waitForBrokers } from '../readiness.ts';
 import { screenshotHtml } from '../render/screenshot.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { NODE_IDS, ROOT, type NodeId } from '../stack.ts';
-import { foldTopic } from '../topic-fold.ts';
+import { foldTopic, geoRulesOf } from '../topic-fold.ts';
 import { loadTopics } from '../topics.ts';
 import { waitFor } from '../wait.ts';
 
@@ -393,7 +393,7 @@ export async function main(argv: string[]): Promise<number> {
         const aofDelayed = async () => infoNumber(await redis.info('persistence'), 'aof_delayed_fsync');
         for (const pipeline of [...new Set([chunk.size, 50])]) {
           const delayedBefore = await aofDelayed();
-          const args = redisBenchmarkArgs(evalsha, { host: '127.0.0.1', port: rt.stack.ports.redis, db: 1, requests, clients: tasks, pipeline, keyspace: 20_000 });
+          const args = redisBenchmarkArgs(evalsha, { host: '127.0.0.1', port: rt.stack.ports.redis, db: 1, requests, clients: tasks, pipeline, keyspace: 20_000, keyPrefix: rt.stack.redisKeyPrefix });
           ev.command(`redis-benchmark ${args.join(' ')}`);
           const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${args}`;
           const rps = parseBenchmarkCsv(out.stdout);
@@ -401,7 +401,7 @@ export async function main(argv: string[]): Promise<number> {
           const delayed = (await aofDelayed()) - delayedBefore;
           row({
             section: '3 sink catch-up', metric: `redis-benchmark, the sink's EVALSHA, -c ${tasks} -P ${pipeline}`, value: fmtRate(rps),
-            note: `${requests.toLocaleString('en-US')} calls; -c = tasks.max${pipeline === chunk.size ? `, -P = the sink's pipeline chunk (${chunk.from})` : ''}; random keys in db 1, the captured KEYS/ARGV; AOF fsync delayed ${delayed} times`,
+            note: `${requests.toLocaleString('en-US')} calls; -c = tasks.max${pipeline === chunk.size ? `, -P = the sink's pipeline chunk (${chunk.from})` : ''}; the captured KEYS/ARGV in db 1, driver keys and GEO members random; AOF fsync delayed ${delayed} times`,
             flag: same ? undefined : 'script SHA differs from the sink\'s',
           });
         }
@@ -543,7 +543,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       ev.step(`partition replicas: ${settled.cleaned}/${settled.total} cleaned up to the roll, ${settled.belowRatio} left below min.cleanable.dirty.ratio=${minDirty}`);
       const cleanMs = Date.now() - t0;
-      const fold = await foldTopic(bootstrap, topic, 300_000);
+      const fold = await foldTopic(bootstrap, topic, 300_000, { geo: geoRulesOf(connectorConfig)?.rules });
       const live = fold.fold.size;
       const scan = await rt.redisCli(['--scan', '--pattern', `${rt.stack.redisKeyPrefix}*`]);
       const inRedis = scan.stdout.split('\n').filter(Boolean).length;

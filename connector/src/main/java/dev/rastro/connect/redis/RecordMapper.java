@@ -33,6 +33,21 @@ final class RecordMapper {
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,30}");
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,30}\\.[0-9]{1,30}");
 
+    /** The bounds of a Redis GEO set (its geohash covers no more): GEOADD refuses anything outside. */
+    static final double GEO_LONGITUDE_MAX = 180;
+    static final double GEO_LATITUDE_MAX = 85.05112878;
+
+    /**
+     * The fields the GEO index reads (see {@link RedisSinkConfig}); a mapper without them keeps no index.
+     *
+     * @param excludeStatus the status text that keeps a driver out of the index
+     */
+    record GeoFields(String latitude, String longitude, String status, String excludeStatus) {
+        static final GeoFields DEFAULT = new GeoFields(RedisSinkConfig.GEO_LATITUDE_FIELD_DEFAULT,
+                RedisSinkConfig.GEO_LONGITUDE_FIELD_DEFAULT, RedisSinkConfig.STATUS_FIELD_DEFAULT,
+                RedisSinkConfig.GEO_EXCLUDE_STATUS_DEFAULT);
+    }
+
     /** The per-record caps (see {@link RedisSinkConfig}). */
     record Limits(int maxFields, int maxFieldBytes, long maxFutureMs) {
         static final Limits DEFAULT = new Limits(RedisSinkConfig.MAX_FIELDS_DEFAULT,
@@ -43,14 +58,22 @@ final class RecordMapper {
     private final String idField;
     private final String timestampField;
     private final Limits limits;
+    /** Null: no GEO index. */
+    private final GeoFields geo;
     private final LongSupplier clock;
 
-    RecordMapper(String keyPrefix, String idField, String timestampField, Limits limits, LongSupplier clock) {
+    RecordMapper(String keyPrefix, String idField, String timestampField, Limits limits, GeoFields geo,
+            LongSupplier clock) {
         this.keyPrefix = keyPrefix;
         this.idField = idField;
         this.timestampField = timestampField;
         this.limits = limits;
+        this.geo = geo;
         this.clock = clock;
+    }
+
+    RecordMapper(String keyPrefix, String idField, String timestampField, Limits limits, LongSupplier clock) {
+        this(keyPrefix, idField, timestampField, limits, null, clock);
     }
 
     RecordMapper(String keyPrefix, String idField, String timestampField) {
@@ -59,7 +82,10 @@ final class RecordMapper {
 
     RecordMapper(RedisSinkConfig config, LongSupplier clock) {
         this(config.keyPrefix(), config.idField(), config.timestampField(),
-                new Limits(config.maxFields(), config.maxFieldBytes(), config.maxFutureMs()), clock);
+                new Limits(config.maxFields(), config.maxFieldBytes(), config.maxFutureMs()),
+                config.geoKey().isEmpty() ? null : new GeoFields(config.geoLatitudeField(),
+                        config.geoLongitudeField(), config.statusField(), config.geoExcludeStatus()),
+                clock);
     }
 
     RedisWrite map(SinkRecord record) {
@@ -70,7 +96,7 @@ final class RecordMapper {
             if (keyId == null) {
                 throw new InvalidRecordException(record, "tombstone (null value) with a null key: no driver id to delete");
             }
-            return new RedisWrite.Delete(keyPrefix + keyId, tombstoneTime(record, now));
+            return new RedisWrite.Delete(keyPrefix + keyId, tombstoneTime(record, now), geo == null ? null : keyId);
         }
 
         Map<String, Object> object = asObject(record, value);
@@ -118,7 +144,45 @@ final class RecordMapper {
             fields.add(name);
             fields.add(text);
         }
-        return new RedisWrite.Upsert(keyPrefix + id, timestamp, fields);
+        return new RedisWrite.Upsert(keyPrefix + id, timestamp, fields, geo == null ? null : geoEntry(record, id, object));
+    }
+
+    /**
+     * The driver's GEO index entry. The position is checked on every record, excluded status or not, so the
+     * script's GEOADD cannot fail on the record's data (Redis would not undo the writes before it).
+     */
+    private RedisWrite.Geo geoEntry(SinkRecord record, String id, Map<String, Object> object) {
+        String latitude = coordinate(record, object, geo.latitude(), GEO_LATITUDE_MAX);
+        String longitude = coordinate(record, object, geo.longitude(), GEO_LONGITUDE_MAX);
+        Object status = object.get(geo.status());
+        // Compared as the hash stores it, so the mirror check can decide from the hash alone.
+        if (status != null && FieldValues.toFieldText(status).equals(geo.excludeStatus())) {
+            return RedisWrite.Geo.removed(id);
+        }
+        return RedisWrite.Geo.at(id, longitude, latitude);
+    }
+
+    /** The coordinate as the hash stores it (the text GEOADD parses), within +/-limit degrees. */
+    private String coordinate(SinkRecord record, Map<String, Object> object, String field, double limit) {
+        Object raw = object.get(field);
+        if (raw == null) {
+            throw new InvalidRecordException(record, "field '" + field + "' is missing; the GEO index ("
+                    + RedisSinkConfig.GEO_KEY + ") needs a position");
+        }
+        if (!(raw instanceof Number number)) {
+            String shown = raw instanceof CharSequence ? "'" + raw + "'" : FieldValues.toFieldText(raw);
+            throw new InvalidRecordException(record, "field '" + field + "' must be a number for the GEO index ("
+                    + RedisSinkConfig.GEO_KEY + "), got " + kindOf(raw) + " " + shown);
+        }
+        String text = FieldValues.formatNumber(number);
+        // Parsed back from the text, as Redis will parse it: the bound is checked on the value GEOADD gets.
+        double degrees = Double.parseDouble(text);
+        if (!(degrees >= -limit && degrees <= limit)) { // also NaN
+            throw new InvalidRecordException(record, "field '" + field + "' = " + text + " is outside "
+                    + FieldValues.formatNumber(-limit) + ".." + FieldValues.formatNumber(limit)
+                    + ", the range a Redis GEO index can hold");
+        }
+        return text;
     }
 
     /** The tombstone's own time: its Kafka timestamp, which must exist and must not be in the far future. */

@@ -47,7 +47,7 @@ final class RedisErrors {
                 return Kind.NO_SCRIPT;
             case "WRONGTYPE":
                 return Kind.RECORD;
-            case "NOPERM", "WRONGPASS", "NOAUTH", "MOVED", "ASK", "CLUSTERDOWN", "CROSSSLOT":
+            case "NOPERM", "WRONGPASS", "NOAUTH", "MOVED", "ASK", "CLUSTERDOWN", "CROSSSLOT", WriteScript.GEO_KEY_ERROR:
                 return Kind.CONFIGURATION;
             default:
                 break;
@@ -62,16 +62,25 @@ final class RedisErrors {
         return Kind.UNKNOWN;
     }
 
-    /** What to change, for a configuration error; names the setting. */
-    static String hint(String message, String keyPrefix, String markerPrefix) {
+    /**
+     * What to change, for a configuration error; names the setting.
+     *
+     * @param geoKey the GEO index key, null when there is none
+     */
+    static String hint(String message, String keyPrefix, String markerPrefix, String geoKey) {
         String m = unwrap(message);
         String code = code(m);
         String lower = m.toLowerCase(Locale.ROOT);
+        if (code.equals(WriteScript.GEO_KEY_ERROR)) {
+            return "delete that key or set " + RedisSinkConfig.GEO_KEY + " to a free one; the sink keeps its GEO "
+                    + "index there";
+        }
         if (code.equals("NOPERM")) {
             return "the ACL user in " + RedisSinkConfig.REDIS_URI + " lacks a permission; it needs the commands "
                     + "PING, CLIENT SETNAME, SCRIPT LOAD, EVALSHA (and SELECT for a database other than 0) and "
                     + "the keys " + keyPrefix + "* and " + markerPrefix + keyPrefix + "* (the markers of "
-                    + RedisSinkConfig.TOMBSTONE_PREFIX + "; or set " + RedisSinkConfig.TOMBSTONE_GUARD_MS + "=0)";
+                    + RedisSinkConfig.TOMBSTONE_PREFIX + "; or set " + RedisSinkConfig.TOMBSTONE_GUARD_MS + "=0)"
+                    + (geoKey == null ? "" : " and the key " + geoKey + " (" + RedisSinkConfig.GEO_KEY + ")");
         }
         if (code.equals("WRONGPASS") || code.equals("NOAUTH") || lower.startsWith("err auth")
                 || lower.contains("password")) {

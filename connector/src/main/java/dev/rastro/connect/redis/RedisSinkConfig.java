@@ -29,6 +29,11 @@ public final class RedisSinkConfig extends AbstractConfig {
     public static final String TOMBSTONE_GUARD_MS = "redis.tombstone.guard.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "redis.retry.backoff.max.ms";
     public static final String TLS_CA_FILE = "redis.tls.ca.file";
+    public static final String GEO_KEY = "redis.geo.key";
+    public static final String GEO_LATITUDE_FIELD = "redis.geo.latitude.field";
+    public static final String GEO_LONGITUDE_FIELD = "redis.geo.longitude.field";
+    public static final String STATUS_FIELD = "redis.status.field";
+    public static final String GEO_EXCLUDE_STATUS = "redis.geo.exclude.status";
 
     public static final String KEY_PREFIX_DEFAULT = "driver:";
     public static final String TIMESTAMP_FIELD_DEFAULT = "timestamp";
@@ -45,6 +50,12 @@ public final class RedisSinkConfig extends AbstractConfig {
     public static final long MAX_FUTURE_MS_DEFAULT = 24 * 3600 * 1000L;
     public static final String TOMBSTONE_PREFIX_DEFAULT = "tombstone:";
     public static final long TOMBSTONE_GUARD_MS_DEFAULT = 24 * 3600 * 1000L;
+    /** Off by default: a sink without a GEO index needs no coordinates in its records. */
+    public static final String GEO_KEY_DEFAULT = "";
+    public static final String GEO_LATITUDE_FIELD_DEFAULT = "latitude";
+    public static final String GEO_LONGITUDE_FIELD_DEFAULT = "longitude";
+    public static final String STATUS_FIELD_DEFAULT = "status";
+    public static final String GEO_EXCLUDE_STATUS_DEFAULT = "OFFLINE";
 
     /** The consumer property Connect's per-connector override would set, and Kafka's default for it. */
     static final String POLL_INTERVAL_OVERRIDE = "consumer.override.max.poll.interval.ms";
@@ -57,6 +68,7 @@ public final class RedisSinkConfig extends AbstractConfig {
 
     private static final String GROUP = "Redis";
     private static final String RECORD_GROUP = "Records";
+    private static final String GEO_GROUP = "GEO index";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             // PASSWORD type: the URI may carry credentials, and Connect masks PASSWORD values in its logs.
@@ -123,7 +135,33 @@ public final class RedisSinkConfig extends AbstractConfig {
             .define(TLS_CA_FILE, Type.STRING, "", new CaFileValidator(), Importance.LOW,
                     "PEM file of CA certificates to trust for rediss:// instead of the JVM's default trust store. "
                             + "The server's host name is verified either way.",
-                    GROUP, 9, Width.LONG, "TLS CA file");
+                    GROUP, 9, Width.LONG, "TLS CA file")
+            .define(GEO_KEY, Type.STRING, GEO_KEY_DEFAULT, new ConfigDef.NonNullValidator(), Importance.MEDIUM,
+                    "Key of a Redis GEO set (a sorted set) the sink keeps in the same atomic write as the hash: "
+                            + "every live driver whose status is not " + GEO_EXCLUDE_STATUS + ", member = driver id, "
+                            + "at its latitude/longitude. A tombstone or that status removes the member. With it "
+                            + "set, a record without a valid position goes to the DLQ. Must not start with "
+                            + KEY_PREFIX + ". Empty: no GEO index.",
+                    GEO_GROUP, 1, Width.MEDIUM, "GEO index key")
+            .define(GEO_LATITUDE_FIELD, Type.STRING, GEO_LATITUDE_FIELD_DEFAULT, new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
+                    "Value field holding the latitude in degrees, a number within -85.05112878..85.05112878 (what "
+                            + "a Redis GEO set can hold). Read only when " + GEO_KEY + " is set.",
+                    GEO_GROUP, 2, Width.SHORT, "Latitude field")
+            .define(GEO_LONGITUDE_FIELD, Type.STRING, GEO_LONGITUDE_FIELD_DEFAULT, new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
+                    "Value field holding the longitude in degrees, a number within -180..180. Read only when "
+                            + GEO_KEY + " is set.",
+                    GEO_GROUP, 3, Width.SHORT, "Longitude field")
+            .define(STATUS_FIELD, Type.STRING, STATUS_FIELD_DEFAULT, new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Value field holding the driver's status; a driver whose status is " + GEO_EXCLUDE_STATUS
+                            + " is kept out of the GEO index. Read only when " + GEO_KEY + " is set.",
+                    GEO_GROUP, 4, Width.SHORT, "Status field")
+            .define(GEO_EXCLUDE_STATUS, Type.STRING, GEO_EXCLUDE_STATUS_DEFAULT, new ConfigDef.NonEmptyString(),
+                    Importance.LOW,
+                    "The status (exact text, as stored in the hash) that takes a driver out of the GEO index: the "
+                            + "hash is still written, the member removed.",
+                    GEO_GROUP, 5, Width.SHORT, "Status outside the GEO index");
 
     private final RedisEndpoint endpoint;
 
@@ -170,6 +208,22 @@ public final class RedisSinkConfig extends AbstractConfig {
             problems.put(TIMEOUT_MS, TIMEOUT_MS + " = " + timeout + " is too long: a failing put() may wait "
                     + TIMEOUTS_PER_PUT + " x " + timeout + " ms, which must stay below " + source + " = "
                     + pollInterval + " or the consumer leaves the group");
+        }
+        String geoKey = config.getString(GEO_KEY);
+        if (!geoKey.isEmpty()) {
+            if (geoKey.startsWith(keyPrefix)) {
+                problems.put(GEO_KEY, GEO_KEY + " '" + geoKey + "' starts with " + KEY_PREFIX + " '" + keyPrefix
+                        + "', so it would be taken for a driver's hash (scans for driver hashes would find it); "
+                        + "choose a key outside that prefix");
+            } else if (config.getLong(TOMBSTONE_GUARD_MS) > 0 && geoKey.startsWith(markerPrefix + keyPrefix)) {
+                problems.put(GEO_KEY, GEO_KEY + " '" + geoKey + "' is a tombstone marker key ("
+                        + TOMBSTONE_PREFIX + " + " + KEY_PREFIX + " = '" + markerPrefix + keyPrefix
+                        + "...'); choose another key");
+            }
+            if (config.getString(GEO_LATITUDE_FIELD).equals(config.getString(GEO_LONGITUDE_FIELD))) {
+                problems.put(GEO_LONGITUDE_FIELD, GEO_LONGITUDE_FIELD + " and " + GEO_LATITUDE_FIELD
+                        + " are both '" + config.getString(GEO_LATITUDE_FIELD) + "'; a position needs two fields");
+            }
         }
         String caFile = config.getString(TLS_CA_FILE);
         if (!caFile.isEmpty() && !RedisEndpoint.parse(config.getPassword(REDIS_URI).value()).tls()) {
@@ -233,6 +287,27 @@ public final class RedisSinkConfig extends AbstractConfig {
     /** Empty: the JVM's default trust store. */
     public String tlsCaFile() {
         return getString(TLS_CA_FILE);
+    }
+
+    /** Empty: no GEO index. */
+    public String geoKey() {
+        return getString(GEO_KEY);
+    }
+
+    public String geoLatitudeField() {
+        return getString(GEO_LATITUDE_FIELD);
+    }
+
+    public String geoLongitudeField() {
+        return getString(GEO_LONGITUDE_FIELD);
+    }
+
+    public String statusField() {
+        return getString(STATUS_FIELD);
+    }
+
+    public String geoExcludeStatus() {
+        return getString(GEO_EXCLUDE_STATUS);
     }
 
     /** Validates redis.uri by parsing it exactly as the task will. */

@@ -60,10 +60,12 @@ public class RedisSinkTask extends SinkTask {
             reporter = null; // a worker older than 2.6 has no DLQ API
         }
         // No connection yet: Redis being down at start must not fail the task; put() connects and retries.
-        log.info("Redis sink task started: {} key prefix '{}', tombstone markers {}, DLQ reporter {}",
+        log.info("Redis sink task started: {} key prefix '{}', tombstone markers {}, GEO index {}, DLQ reporter {}",
                 config.endpoint().target(), config.keyPrefix(), config.tombstoneGuardMs() > 0
                         ? "'" + config.tombstonePrefix() + config.keyPrefix() + "*' for " + config.tombstoneGuardMs() + " ms"
                         : "off",
+                config.geoKey().isEmpty() ? "off" : "'" + config.geoKey() + "' (without status '"
+                        + config.geoExcludeStatus() + "')",
                 reporter == null ? "absent (invalid records fail the task)" : "present");
     }
 

@@ -60,6 +60,8 @@ final class RedisWriter implements AutoCloseable {
     private final String keyPrefix;
     private final String markerPrefix;
     private final long guardMs;
+    /** Null: no GEO index. */
+    private final String geoKey;
     private final SSLSocketFactory sslSocketFactory;
 
     private Jedis jedis;
@@ -74,6 +76,7 @@ final class RedisWriter implements AutoCloseable {
         this.keyPrefix = config.keyPrefix();
         this.markerPrefix = config.tombstonePrefix();
         this.guardMs = config.tombstoneGuardMs();
+        this.geoKey = config.geoKey().isEmpty() ? null : config.geoKey();
         if (config.tlsCaFile().isEmpty()) {
             this.sslSocketFactory = null;
         } else {
@@ -143,12 +146,15 @@ final class RedisWriter implements AutoCloseable {
         List<Response<?>> responses = new ArrayList<>(writes.size());
         Pipeline pipeline = jedis.pipelined();
         for (RedisWrite w : writes) {
-            List<String> keys = guardMs > 0 ? List.of(w.key(), markerKey(w.key())) : List.of(w.key());
+            String marker = guardMs > 0 ? markerKey(w.key()) : null;
             if (w instanceof RedisWrite.Upsert u) {
+                List<String> keys = WriteScript.keys(w.key(), marker, u.geo() == null ? null : geoKey);
                 responses.add(pipeline.evalsha(WriteScript.UPSERT.sha1(), keys, WriteScript.upsertArgs(timestampField, u)));
             } else {
+                RedisWrite.Delete d = (RedisWrite.Delete) w;
+                List<String> keys = WriteScript.keys(w.key(), marker, d.geoMember() == null ? null : geoKey);
                 responses.add(pipeline.evalsha(WriteScript.DELETE.sha1(), keys,
-                        WriteScript.deleteArgs(timestampField, (RedisWrite.Delete) w, guardMs)));
+                        WriteScript.deleteArgs(timestampField, d, guardMs)));
             }
         }
         pipeline.sync(); // a JedisConnectionException here is handled by write()
@@ -269,7 +275,7 @@ final class RedisWriter implements AutoCloseable {
     }
 
     private ConnectException permanent(String op, String key, String msg, Throwable cause) {
-        return new ConnectException(message(op, key, msg) + "; " + RedisErrors.hint(msg, keyPrefix, markerPrefix),
+        return new ConnectException(message(op, key, msg) + "; " + RedisErrors.hint(msg, keyPrefix, markerPrefix, geoKey),
                 cause);
     }
 

@@ -284,4 +284,90 @@ class RecordMapperTest {
         InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> mapper.map(renamed));
         assertEquals("Invalid record driver-locations-3@42: field 'timestamp' is missing", e.getMessage());
     }
+    // ---- the GEO index ----------------------------------------------------------------------------------------
+
+    private final RecordMapper geoMapper = new RecordMapper("driver:", "driver_id", "timestamp",
+            RecordMapper.Limits.DEFAULT, RecordMapper.GeoFields.DEFAULT, () -> NOW);
+
+    private RedisWrite.Geo geo(Object... kv) {
+        return ((RedisWrite.Upsert) geoMapper.map(record("d1", value(kv)))).geo();
+    }
+
+    private String geoInvalid(Object... kv) {
+        return assertThrows(InvalidRecordException.class, () -> geoMapper.map(record("d1", value(kv)))).getMessage();
+    }
+
+    @Test
+    void withTheGeoIndexAnUpsertCarriesTheDriversPositionAsTheHashStoresIt() {
+        assertEquals(RedisWrite.Geo.at("d1", "-46.633308", "-23.550512"), geo("timestamp", NOW,
+                "latitude", -23.550512d, "longitude", -46.633308d, "status", "DELIVERING"));
+        // Whole and tiny numbers as plain decimal text, the same text as the hash field.
+        assertEquals(RedisWrite.Geo.at("d1", "0.0000001", "10"), geo("timestamp", NOW, "latitude", 10L,
+                "longitude", 1e-7d));
+        // The bounds themselves are valid GEO positions.
+        assertEquals(RedisWrite.Geo.at("d1", "-180", "85.05112878"), geo("timestamp", NOW,
+                "latitude", 85.05112878d, "longitude", -180L));
+        assertEquals(RedisWrite.Geo.at("d1", "180", "-85.05112878"), geo("timestamp", NOW,
+                "latitude", new java.math.BigDecimal("-85.05112878"), "longitude", 180.0d));
+    }
+
+    @Test
+    void anExcludedStatusTakesTheDriverOutOfTheIndexAndTheHashIsStillWritten() {
+        RedisWrite.Upsert u = (RedisWrite.Upsert) geoMapper.map(record("d1", value("timestamp", NOW,
+                "latitude", 1.5d, "longitude", 2.5d, "status", "OFFLINE")));
+        assertEquals(RedisWrite.Geo.removed("d1"), u.geo());
+        assertEquals(List.of("timestamp", String.valueOf(NOW), "latitude", "1.5", "longitude", "2.5", "status",
+                "OFFLINE"), u.fields());
+        // Exact text: another spelling is a status like any other.
+        assertEquals(RedisWrite.Geo.at("d1", "2.5", "1.5"), geo("timestamp", NOW, "latitude", 1.5d,
+                "longitude", 2.5d, "status", "offline"));
+        // Custom field names and excluded value.
+        RecordMapper custom = new RecordMapper("driver:", "driver_id", "timestamp", RecordMapper.Limits.DEFAULT,
+                new RecordMapper.GeoFields("lat", "lon", "state", "GONE"), () -> NOW);
+        assertEquals(RedisWrite.Geo.removed("d1"), ((RedisWrite.Upsert) custom.map(record("d1",
+                value("timestamp", NOW, "lat", 1L, "lon", 2L, "state", "GONE")))).geo());
+        assertEquals(RedisWrite.Geo.at("d1", "2", "1"), ((RedisWrite.Upsert) custom.map(record("d1",
+                value("timestamp", NOW, "lat", 1L, "lon", 2L, "state", "OFFLINE")))).geo());
+    }
+
+    @Test
+    void aPositionOutsideWhatAGeoSetHoldsIsInvalidAndNamesFieldAndValue() {
+        assertEquals("Invalid record driver-locations-3@42: field 'latitude' = 85.06 is outside "
+                + "-85.05112878..85.05112878, the range a Redis GEO index can hold",
+                geoInvalid("timestamp", NOW, "latitude", 85.06d, "longitude", 0L));
+        assertEquals("Invalid record driver-locations-3@42: field 'latitude' = -90 is outside "
+                + "-85.05112878..85.05112878, the range a Redis GEO index can hold",
+                geoInvalid("timestamp", NOW, "latitude", -90L, "longitude", 0L));
+        assertEquals("Invalid record driver-locations-3@42: field 'longitude' = 180.0000001 is outside -180..180, "
+                + "the range a Redis GEO index can hold",
+                geoInvalid("timestamp", NOW, "latitude", 0L, "longitude", 180.0000001d));
+        assertEquals("Invalid record driver-locations-3@42: field 'longitude' = NaN is outside -180..180, "
+                + "the range a Redis GEO index can hold",
+                geoInvalid("timestamp", NOW, "latitude", 0L, "longitude", Double.NaN));
+        // Checked whatever the status: the write script must never meet a position GEOADD refuses.
+        geoInvalid("timestamp", NOW, "latitude", 0L, "longitude", -181L, "status", "OFFLINE");
+    }
+
+    @Test
+    void aMissingOrNonNumericCoordinateIsInvalidWhenTheIndexIsOn() {
+        assertEquals("Invalid record driver-locations-3@42: field 'latitude' is missing; the GEO index "
+                + "(redis.geo.key) needs a position", geoInvalid("timestamp", NOW, "longitude", 1L));
+        assertEquals("Invalid record driver-locations-3@42: field 'longitude' is missing; the GEO index "
+                + "(redis.geo.key) needs a position", geoInvalid("timestamp", NOW, "latitude", 1L, "longitude", null));
+        assertEquals("Invalid record driver-locations-3@42: field 'latitude' must be a number for the GEO index "
+                + "(redis.geo.key), got a string '-23.5'",
+                geoInvalid("timestamp", NOW, "latitude", "-23.5", "longitude", 1L));
+        assertEquals("Invalid record driver-locations-3@42: field 'longitude' must be a number for the GEO index "
+                + "(redis.geo.key), got a boolean true", geoInvalid("timestamp", NOW, "latitude", 1L,
+                        "longitude", true));
+        // Without the index the same records are fine.
+        assertEquals(null, ((RedisWrite.Upsert) mapper.map(record("d1", value("timestamp", NOW,
+                "latitude", "-23.5", "longitude", 999L)))).geo());
+    }
+
+    @Test
+    void aTombstoneNamesItsGeoMemberOnlyWhenTheIndexIsOn() {
+        assertEquals(new RedisWrite.Delete("driver:d1", NOW, "d1"), geoMapper.map(record("d1", null)));
+        assertEquals(new RedisWrite.Delete("driver:d1", NOW, null), mapper.map(record("d1", null)));
+    }
 }

@@ -50,6 +50,8 @@ class RedisErrorsTest {
                 Map.entry("ERR invalid password", CONFIGURATION),
                 Map.entry("ERR DB index is out of range", CONFIGURATION),
                 Map.entry("MOVED 3999 127.0.0.1:6381", CONFIGURATION),
+                // Our write script's own refusal of a foreign value at redis.geo.key: a setting, not a record.
+                Map.entry("GEOKEY drivers:geo holds a string, not a sorted set (GEO set)", CONFIGURATION),
                 Map.entry("ERR unknown command 'EVALSHA', with args beginning with: ", CONFIGURATION),
                 Map.entry("ERR Error running script: attempt to compare nil with number", UNKNOWN));
         cases.forEach((reply, kind) -> assertEquals(kind, RedisErrors.classify(reply), reply));
@@ -58,13 +60,20 @@ class RedisErrorsTest {
     @Test
     void hintsNameTheSettingToChange() {
         assertEquals("check the user and password in redis.uri", RedisErrors.hint("NOAUTH Authentication required.",
-                "driver:", "tombstone:"));
-        assertTrue(RedisErrors.hint("ERR DB index is out of range", "driver:", "tombstone:")
+                "driver:", "tombstone:", null));
+        assertTrue(RedisErrors.hint("ERR DB index is out of range", "driver:", "tombstone:", null)
                 .startsWith("check the database number (/N) in redis.uri"));
-        assertTrue(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:")
+        assertTrue(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:", null)
                 .contains("the keys driver:* and tombstone:driver:*"));
+        assertTrue(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:", "drivers:geo")
+                .endsWith(" and the key drivers:geo (redis.geo.key)"));
+        assertFalse(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:", null)
+                .contains("redis.geo.key"));
+        assertEquals("delete that key or set redis.geo.key to a free one; the sink keeps its GEO index there",
+                RedisErrors.hint("GEOKEY drivers:geo holds a string, not a sorted set (GEO set)", "driver:",
+                        "tombstone:", "drivers:geo"));
         assertEquals("redis.uri points at a Redis Cluster node; Redis Cluster is not supported",
-                RedisErrors.hint("MOVED 3999 127.0.0.1:6381", "driver:", "tombstone:"));
+                RedisErrors.hint("MOVED 3999 127.0.0.1:6381", "driver:", "tombstone:", null));
     }
 
     @Test

@@ -74,6 +74,64 @@ class RedisSinkConfigTest {
         assertEquals(86_400_000L, config.tombstoneGuardMs());
         assertEquals(60_000L, config.retryBackoffMaxMs());
         assertEquals("", config.tlsCaFile());
+        // No GEO index unless asked for: records then need no position.
+        assertEquals("", config.geoKey());
+        assertEquals("latitude", config.geoLatitudeField());
+        assertEquals("longitude", config.geoLongitudeField());
+        assertEquals("status", config.statusField());
+        assertEquals("OFFLINE", config.geoExcludeStatus());
+    }
+
+    @Test
+    void geoSettingsAreRead() {
+        RedisSinkConfig config = new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.GEO_KEY, "drivers:geo", RedisSinkConfig.GEO_LATITUDE_FIELD, "lat",
+                RedisSinkConfig.GEO_LONGITUDE_FIELD, "lon", RedisSinkConfig.STATUS_FIELD, "state",
+                RedisSinkConfig.GEO_EXCLUDE_STATUS, "GONE"));
+        assertEquals("drivers:geo", config.geoKey());
+        assertEquals("lat", config.geoLatitudeField());
+        assertEquals("lon", config.geoLongitudeField());
+        assertEquals("state", config.statusField());
+        assertEquals("GONE", config.geoExcludeStatus());
+    }
+
+    @Test
+    void geoFieldNamesMustNotBeEmpty() {
+        for (String key : new String[] {RedisSinkConfig.GEO_LATITUDE_FIELD, RedisSinkConfig.GEO_LONGITUDE_FIELD,
+                RedisSinkConfig.STATUS_FIELD, RedisSinkConfig.GEO_EXCLUDE_STATUS}) {
+            assertEquals("Invalid value  for configuration " + key + ": String must be non-empty", error(key, ""));
+        }
+    }
+
+    @Test
+    void theGeoKeyMustNotLookLikeADriverOrMarkerKey() {
+        assertEquals("redis.geo.key 'driver:geo' starts with redis.key.prefix 'driver:', so it would be taken for "
+                + "a driver's hash (scans for driver hashes would find it); choose a key outside that prefix",
+                error(RedisSinkConfig.GEO_KEY, "driver:geo"));
+        assertEquals("redis.geo.key 'tombstone:driver:geo' is a tombstone marker key (redis.tombstone.key.prefix "
+                + "+ redis.key.prefix = 'tombstone:driver:...'); choose another key",
+                error(RedisSinkConfig.GEO_KEY, "tombstone:driver:geo"));
+        // Without markers that name is free.
+        assertEquals("tombstone:driver:geo", new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.GEO_KEY, "tombstone:driver:geo", RedisSinkConfig.TOMBSTONE_GUARD_MS, "0")).geoKey());
+        // "drivers:geo" is not inside "driver:": the stack's name is accepted.
+        assertEquals("drivers:geo", new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.GEO_KEY, "drivers:geo")).geoKey());
+        // An empty key prefix makes every key a driver key.
+        assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.KEY_PREFIX, "", RedisSinkConfig.TOMBSTONE_GUARD_MS, "0",
+                RedisSinkConfig.GEO_KEY, "drivers:geo")));
+    }
+
+    @Test
+    void latitudeAndLongitudeNeedTwoFieldsOnlyWhenTheIndexIsOn() {
+        String message = assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(
+                RedisSinkConfig.REDIS_URI, "redis://h", RedisSinkConfig.GEO_KEY, "drivers:geo",
+                RedisSinkConfig.GEO_LATITUDE_FIELD, "pos", RedisSinkConfig.GEO_LONGITUDE_FIELD, "pos"))).getMessage();
+        assertEquals("redis.geo.longitude.field and redis.geo.latitude.field are both 'pos'; a position needs two "
+                + "fields", message);
+        new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.GEO_LATITUDE_FIELD, "pos", RedisSinkConfig.GEO_LONGITUDE_FIELD, "pos"));
     }
 
     @Test

@@ -75,6 +75,19 @@ class RedisSinkConnectorTest {
     }
 
     @Test
+    void validateReportsAGeoKeyInsideTheDriverPrefixOnTheGeoKey() {
+        Map<String, String> props = new java.util.HashMap<>(PROPS);
+        props.put(RedisSinkConfig.GEO_KEY, "driver:geo");
+        Config result = new RedisSinkConnector().validate(props);
+        ConfigValue geo = result.configValues().stream()
+                .filter(v -> v.name().equals(RedisSinkConfig.GEO_KEY)).findFirst().orElseThrow();
+        assertEquals(List.of("redis.geo.key 'driver:geo' starts with redis.key.prefix 'driver:', so it would be "
+                + "taken for a driver's hash (scans for driver hashes would find it); choose a key outside that "
+                + "prefix"), geo.errorMessages());
+        assertEquals(1, result.configValues().stream().filter(v -> !v.errorMessages().isEmpty()).count());
+    }
+
+    @Test
     void validateAcceptsAGoodConfig() {
         Config result = new RedisSinkConnector().validate(PROPS);
         assertTrue(result.configValues().stream().allMatch(v -> v.errorMessages().isEmpty()));
@@ -86,7 +99,9 @@ class RedisSinkConnectorTest {
         assertEquals(List.of("redis.uri", "redis.key.prefix", "redis.timestamp.field", "redis.id.field",
                 "redis.batch.size", "redis.retry.backoff.ms", "redis.timeout.ms", "redis.record.max.fields",
                 "redis.record.max.field.bytes", "redis.timestamp.max.future.ms", "redis.tombstone.key.prefix",
-                "redis.tombstone.guard.ms", "redis.retry.backoff.max.ms", "redis.tls.ca.file"),
+                "redis.tombstone.guard.ms", "redis.retry.backoff.max.ms", "redis.tls.ca.file", "redis.geo.key",
+                "redis.geo.latitude.field", "redis.geo.longitude.field", "redis.status.field",
+                "redis.geo.exclude.status"),
                 List.copyOf(keys.keySet()));
         keys.values().forEach(k -> assertTrue(k.documentation != null && !k.documentation.isBlank(), k.name));
     }

@@ -665,4 +665,184 @@ class RedisSinkTaskTest {
         assertTrue(clients.lines().anyMatch(l -> l.contains("name=rastro-redis-sink") && l.contains("user=sink_nopass")),
                 clients);
     }
+    // ---- issue 10: the GEO index ---------------------------------------------------------------------------
+
+    private static final String GEO = "drivers:geo";
+    /** GEOPOS answers the centre of the 52-bit geohash cell: within about 0.6 m, well below 1e-5 degrees. */
+    private static final double GEO_PRECISION_DEGREES = 1e-5;
+
+    private void startGeoTask() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.GEO_KEY, GEO));
+    }
+
+    private SinkRecord at(String id, long ts, double latitude, double longitude, String status) {
+        return location(id, ts, "latitude", latitude, "longitude", longitude, "status", status);
+    }
+
+    /** Members and their positions, read back through GEOPOS. */
+    private Map<String, double[]> geoIndex() {
+        Map<String, double[]> index = new java.util.TreeMap<>();
+        List<String> members = jedis.zrange(GEO, 0, -1);
+        List<redis.clients.jedis.GeoCoordinate> positions = members.isEmpty() ? List.of()
+                : jedis.geopos(GEO, members.toArray(new String[0]));
+        for (int i = 0; i < members.size(); i++) {
+            index.put(members.get(i), new double[] {positions.get(i).getLatitude(), positions.get(i).getLongitude()});
+        }
+        return index;
+    }
+
+    private void assertIndexed(String id, double latitude, double longitude) {
+        double[] position = geoIndex().get(id);
+        assertTrue(position != null, id + " not in " + GEO + ": " + geoIndex().keySet());
+        assertEquals(latitude, position[0], GEO_PRECISION_DEGREES, id + " latitude");
+        assertEquals(longitude, position[1], GEO_PRECISION_DEGREES, id + " longitude");
+    }
+
+    private long evalshaCalls() {
+        return jedis.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_evalsha:")).findFirst()
+                .map(l -> Long.parseLong(l.replaceAll("^cmdstat_evalsha:calls=(\\d+),.*$", "$1"))).orElse(0L);
+    }
+
+    @Test
+    void theGeoIndexFollowsEachDriverAndDropsItWhileOffline() {
+        startGeoTask();
+        put(at("d1", T0, -23.550512, -46.633308, "AVAILABLE"), at("d2", T0, -23.6, -46.7, "DELIVERING"));
+        assertEquals(Set.of("d1", "d2"), geoIndex().keySet());
+        assertIndexed("d1", -23.550512, -46.633308);
+        assertIndexed("d2", -23.6, -46.7);
+
+        put(at("d1", T0 + 1, -23.56, -46.64, "DELIVERING")); // moved
+        assertIndexed("d1", -23.56, -46.64);
+
+        put(at("d1", T0 + 2, -23.57, -46.65, "OFFLINE"));
+        assertEquals(Set.of("d2"), geoIndex().keySet());
+        // The hash is still written: an offline driver is live, only not offered.
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0 + 2), "latitude", "-23.57",
+                "longitude", "-46.65", "status", "OFFLINE"), hash("d1"));
+
+        put(at("d1", T0 + 3, -23.58, -46.66, "AVAILABLE")); // back on duty
+        assertIndexed("d1", -23.58, -46.66);
+        assertEquals(Set.of("driver:d1", "driver:d2", GEO), jedis.keys("*"));
+        assertEquals(5L, task.metrics().recordsWritten());
+    }
+
+    @Test
+    void aTombstoneRemovesTheMemberOnlyWhenItDeletes() {
+        startGeoTask();
+        put(at("d1", T0 + 100, 1.0, 2.0, "AVAILABLE"), at("d2", T0, 3.0, 4.0, "AVAILABLE"));
+        put(tombstone("d1", T0 + 99)); // older than the stored location: skipped, member kept
+        assertIndexed("d1", 1.0, 2.0);
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+
+        put(tombstone("d1", T0 + 100));
+        assertEquals(Set.of("d2"), geoIndex().keySet());
+        assertFalse(jedis.exists("driver:d1"));
+        // A tombstone for a driver that is not there removes nothing else.
+        put(tombstone("d9", NOW));
+        assertEquals(Set.of("d2"), geoIndex().keySet());
+        assertEquals(2L, task.metrics().recordsDeleted());
+    }
+
+    @Test
+    void skippedWritesLeaveTheGeoIndexAlone() {
+        startGeoTask();
+        put(at("d1", T0 + 10, 1.0, 2.0, "AVAILABLE"));
+        // Older: not a move, not an offline.
+        put(at("d1", T0 + 5, 9.0, 9.0, "AVAILABLE"), at("d1", T0 + 6, 9.0, 9.0, "OFFLINE"));
+        assertIndexed("d1", 1.0, 2.0);
+        assertEquals(String.valueOf(T0 + 10), hash("d1").get("timestamp"));
+        assertEquals(2L, task.metrics().recordsSkippedStale());
+
+        // A late location after a tombstone does not bring the member back either.
+        put(tombstone("d1", T0 + 100));
+        put(at("d1", T0 + 50, 5.0, 6.0, "AVAILABLE"));
+        assertEquals(Map.of(), geoIndex());
+        assertEquals(3L, task.metrics().recordsSkippedStale());
+    }
+
+    @Test
+    void withMarkersOffTheGeoKeyIsTheSecondKeyAndStillFollowsTheDriver() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.GEO_KEY, GEO, RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
+        put(at("d1", T0, 1.0, 2.0, "AVAILABLE"), tombstone("d1", T0 + 100));
+        assertEquals(Set.of(), jedis.keys("*"));
+        // No marker, so the late location comes back, in the index as in the hashes.
+        put(at("d1", T0 + 50, 3.0, 4.0, "AVAILABLE"));
+        assertIndexed("d1", 3.0, 4.0);
+        assertEquals(Set.of("driver:d1", GEO), jedis.keys("*"));
+    }
+
+    @Test
+    void aPositionOutsideTheGeoRangeGoesToTheDlqAndRedisIsNotTouched() {
+        startGeoTask();
+        put(at("d1", T0, 1.0, 2.0, "AVAILABLE"));
+        long before = evalshaCalls();
+        assertTrue(before > 0, "INFO commandstats counts the first write's EVALSHA");
+        put(at("d1", T0 + 1, 85.1, 2.0, "AVAILABLE"), at("d2", T0, 0.0, 180.5, "AVAILABLE"),
+                location("d3", T0, "latitude", 1.0d, "status", "AVAILABLE"),
+                location("d4", T0, "latitude", "1.0", "longitude", 2.0d));
+        assertEquals(List.of(
+                "Invalid record driver-locations-2@1: field 'latitude' = 85.1 is outside -85.05112878..85.05112878, "
+                        + "the range a Redis GEO index can hold",
+                "Invalid record driver-locations-2@2: field 'longitude' = 180.5 is outside -180..180, the range a "
+                        + "Redis GEO index can hold",
+                "Invalid record driver-locations-2@3: field 'longitude' is missing; the GEO index (redis.geo.key) "
+                        + "needs a position",
+                "Invalid record driver-locations-2@4: field 'latitude' must be a number for the GEO index "
+                        + "(redis.geo.key), got a string '1.0'"),
+                reporter.messages());
+        assertTrue(reporter.reports.stream().noneMatch(r -> r.error() instanceof RetriableException));
+        // Not one script call for them: neither the hashes nor the index changed.
+        assertEquals(before, evalshaCalls());
+        assertEquals(Set.of("driver:d1", GEO), jedis.keys("*"));
+        assertEquals(String.valueOf(T0), hash("d1").get("timestamp"));
+        assertEquals(Set.of("d1"), geoIndex().keySet());
+        assertIndexed("d1", 1.0, 2.0);
+        assertEquals(4L, task.metrics().recordsInvalid());
+    }
+
+    @Test
+    void anEmptyGeoKeyKeepsNoIndexAndNeedsNoPosition() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.GEO_KEY, ""));
+        put(at("d1", T0, 1.0, 2.0, "AVAILABLE"), at("d2", T0, 99.0, 2.0, "OFFLINE"), location("d3", T0),
+                tombstone("d1", NOW));
+        assertTrue(reporter.reports.isEmpty(), reporter.messages().toString());
+        assertEquals(Set.of("driver:d2", "driver:d3", "tombstone:driver:d1"), jedis.keys("*"));
+    }
+
+    @Test
+    void aForeignValueAtTheGeoKeyFailsTheTaskBeforeAnyWrite() {
+        startGeoTask();
+        put(at("d1", T0, 1.0, 2.0, "AVAILABLE"));
+        jedis.del(GEO);
+        jedis.set(GEO, "someone else's string");
+        for (SinkRecord r : List.of(at("d1", T0 + 1, 3.0, 4.0, "AVAILABLE"), tombstone("d1", NOW))) {
+            ConnectException e = assertThrows(ConnectException.class, () -> put(r));
+            assertFalse(e instanceof RetriableException, e.toString());
+            assertTrue(e.getMessage().contains("GEOKEY drivers:geo holds a string, not a sorted set (GEO set); "
+                    + "delete that key or set redis.geo.key to a free one"), e.getMessage());
+        }
+        // Redis does not roll a script back: the check came before the first write, so nothing changed.
+        assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0), "latitude", "1", "longitude", "2",
+                "status", "AVAILABLE"), hash("d1"));
+        assertFalse(jedis.exists("tombstone:driver:d1"));
+        assertEquals("someone else's string", jedis.get(GEO));
+        assertTrue(reporter.reports.isEmpty());
+    }
+
+    @Test
+    void anAclUserWithoutTheGeoKeyFailsTheTaskNamingIt() {
+        jedis.aclSetUser("sink_nogeo", "on", ">pw", "~driver:*", "~tombstone:driver:*", "&*", "+@all");
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.REDIS_URI, "redis://sink_nogeo:pw@127.0.0.1:" + redis.port(),
+                RedisSinkConfig.GEO_KEY, GEO));
+        ConnectException e = assertThrows(ConnectException.class, () -> put(at("d1", T0, 1.0, 2.0, "AVAILABLE")));
+        assertFalse(e instanceof RetriableException, e.toString());
+        assertTrue(e.getMessage().startsWith("EVALSHA upsert on " + redis.uri() + " for key driver:d1: NOPERM "),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith(" and the key drivers:geo (redis.geo.key)"), e.getMessage());
+        assertEquals(Set.of(), jedis.keys("*"));
+    }
 }
