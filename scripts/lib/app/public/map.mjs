@@ -43,27 +43,33 @@ async function main() {
   if (!res.ok) throw new Error(`GET /config: ${res.status}`);
   /** @type {MapConfig} */
   const config = await res.json();
-  const proj = projection(config.bounds, WIDTH);
+  // The simulator's bounds plus a margin, so drivers on the edge (it turns them back there) are whole dots.
+  const b = config.bounds;
+  const pad = 0.02 * Math.max(b.maxLat - b.minLat, b.maxLon - b.minLon);
+  const view = { minLat: b.minLat - pad, maxLat: b.maxLat + pad, minLon: b.minLon - pad, maxLon: b.maxLon + pad };
+  const proj = projection(view, WIDTH);
   const svg = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (el('map')));
   svg.setAttribute('viewBox', `0 0 ${WIDTH} ${proj.height.toFixed(1)}`);
 
-  // Light lat/lon grid with labels.
+  // Light lat/lon grid with labels; the bounds themselves as a frame.
   const grid = svgEl('g', { class: 'grid' });
-  for (const lat of gridValues(config.bounds.minLat, config.bounds.maxLat, GRID_STEP)) {
+  for (const lat of gridValues(view.minLat, view.maxLat, GRID_STEP)) {
     const y = proj.y(lat).toFixed(1);
     grid.append(svgEl('line', { x1: 0, x2: WIDTH, y1: y, y2: y }));
     const t = svgEl('text', { x: 4, y: Number(y) - 3 });
     t.textContent = `${lat.toFixed(2)}°`;
     grid.append(t);
   }
-  for (const lon of gridValues(config.bounds.minLon, config.bounds.maxLon, GRID_STEP)) {
+  for (const lon of gridValues(view.minLon, view.maxLon, GRID_STEP)) {
     const x = proj.x(lon).toFixed(1);
     grid.append(svgEl('line', { x1: x, x2: x, y1: 0, y2: proj.height.toFixed(1) }));
+    if (Number(x) > WIDTH - 60) continue; // no room for a label
     const t = svgEl('text', { x: Number(x) + 3, y: proj.height - 4 });
     t.textContent = `${lon.toFixed(2)}°`;
     grid.append(t);
   }
-  grid.append(svgEl('rect', { class: 'frame', x: 0, y: 0, width: WIDTH, height: proj.height.toFixed(1) }));
+  const [x0, y0, x1, y1] = [proj.x(b.minLon), proj.y(b.maxLat), proj.x(b.maxLon), proj.y(b.minLat)];
+  grid.append(svgEl('rect', { class: 'frame', x: x0.toFixed(1), y: y0.toFixed(1), width: (x1 - x0).toFixed(1), height: (y1 - y0).toFixed(1) }));
   const dots = svgEl('g', { class: 'dots' });
   const probe = svgEl('g', { class: 'probe-layer' });
   svg.append(grid, dots, probe);
@@ -184,7 +190,7 @@ async function main() {
     const lat = Number(proj.lat(p.y).toFixed(6));
     const lon = Number(proj.lon(p.x).toFixed(6));
     const radius = /** @type {HTMLSelectElement} */ (el('radius')).value;
-    const kmPerUnit = (config.bounds.maxLat - config.bounds.minLat) * 111.32 / proj.height;
+    const kmPerUnit = ((view.maxLat - view.minLat) * 111.32) / proj.height;
     probe.replaceChildren(
       svgEl('circle', { class: 'probe', cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: (Number(radius) / kmPerUnit).toFixed(1) }),
       svgEl('circle', { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: 3, fill: '#212529' }),
