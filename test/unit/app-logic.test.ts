@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BANNER_QUERIES } from '../../scripts/lib/app/banner.ts';
+import { BANNER_QUERIES, bannerError } from '../../scripts/lib/app/banner.ts';
 import { driverFromHash } from '../../scripts/lib/app/driver.ts';
 import type { LiveDriver, NearestAnswer } from '../../scripts/lib/app/drivers.ts';
 import { nearestTable } from '../../scripts/lib/app/format.ts';
@@ -110,6 +110,13 @@ describe('the banner reads what the dashboard shows', () => {
   it('every banner expression is a query of a dashboard panel', () => {
     const exprs = dashboardPanels().flatMap((p) => p.queries.map((q) => q.expr));
     for (const expr of Object.values(BANNER_QUERIES)) expect(exprs).toContain(expr);
+  });
+  it('says a shared failure once, different ones each with its query', () => {
+    const down = Object.values(BANNER_QUERIES).map((q) => `query ${q} at 127.0.0.1:19090: fetch failed`);
+    expect(bannerError(down)).toBe('Prometheus at 127.0.0.1:19090: fetch failed (all 3 queries)');
+    const mixed = [`query ${BANNER_QUERIES.sinkLag} at h:1: 400 parse error`, `query ${BANNER_QUERIES.brokersUp} at h:1: fetch failed`];
+    expect(bannerError(mixed)).toBe(mixed.join('; '));
+    expect(bannerError([mixed[0] as string])).toBe(mixed[0]);
   });
 });
 

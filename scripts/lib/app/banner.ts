@@ -26,6 +26,15 @@ function total(samples: Array<{ value: number }>): number | null {
   return samples.length === 0 ? null : samples.reduce((s, x) => s + x.value, 0);
 }
 
+/**
+ * The failures of the banner's queries (PrometheusError: "query <expr> at <host>: <detail>"), said
+ * once when they share a cause (Prometheus down fails all three the same way), each with its query otherwise.
+ */
+export function bannerError(errors: readonly string[]): string {
+  const causes = new Set(errors.map((e) => e.replace(/^query .* at (\S+): /, 'Prometheus at $1: ')));
+  return causes.size === 1 && errors.length > 1 ? `${[...causes][0]} (all ${errors.length} queries)` : errors.join('; ');
+}
+
 /** One banner reading. Never throws: a failed query leaves its value null and says why. */
 export async function readBanner(prometheusUrl: string | undefined): Promise<Banner> {
   const banner: Banner = { brokersUp: null, brokersTotal: NODE_IDS.length, underReplicated: null, sinkLag: null };
@@ -35,7 +44,6 @@ export async function readBanner(prometheusUrl: string | undefined): Promise<Ban
   const read = (expr: string) => prom.query(expr).then(total, (err: Error) => (errors.push(err.message), null));
   const [brokersUp, underReplicated, sinkLag] = await Promise.all([read(BANNER_QUERIES.brokersUp), read(BANNER_QUERIES.underReplicated), read(BANNER_QUERIES.sinkLag)]);
   const out: Banner = { ...banner, brokersUp, underReplicated, sinkLag };
-  // One connection failure fails all three the same way: say it once.
-  if (errors.length > 0) out.error = [...new Set(errors)].join('; ');
+  if (errors.length > 0) out.error = bannerError(errors);
   return out;
 }

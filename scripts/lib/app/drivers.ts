@@ -84,8 +84,10 @@ export class DriverIndex {
     try {
       return await f();
     } catch (err) {
-      const message = `${what} at ${this.target}: ${(err as Error).message}`;
-      throw UNREACHABLE.test((err as Error).message) ? new RedisUnavailable(message) : new Error(message);
+      const raw = (err as Error).message;
+      // ioredis's words for "no connection and no offline queue", said plainly.
+      const message = `${what} at ${this.target}: ${/Stream isn't writeable/.test(raw) ? 'not connected (reconnecting in the background)' : raw}`;
+      throw UNREACHABLE.test(raw) ? new RedisUnavailable(message) : new Error(message);
     }
   }
 
