@@ -148,10 +148,13 @@ describe('GET /drivers/:id, /health, unknown routes', () => {
     expect(body.newest_age_ms).toBeGreaterThanOrEqual(0);
   });
 
-  it('unknown path 404, other methods 405, both as JSON', async () => {
+  it('unknown path 404, other methods 405, both as JSON; HEAD /events does not listen', async () => {
     const nf = await get('/drivers');
     expect(nf.status).toBe(404);
     expect(nf.body.error).toMatch(/^no route for GET \/drivers \(routes: /);
+    const head = await fetch(`${app.url}/events`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(app.feed.listenerCount).toBe(0);
     const post = await fetch(`${app.url}/drivers/nearest`, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');

@@ -82,7 +82,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
       res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-cache' });
       return void res.end(file.body);
     }
-    if (path === '/events') return feed.add(res);
+    if (path === '/events') {
+      // A HEAD has no body to stream: it must not become a listener that keeps the poll running.
+      if (req.method === 'HEAD') return void res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' }).end();
+      return feed.add(res);
+    }
     if (path === '/config') return sendJson(res, 200, config);
     if (path === '/health') {
       const h = await index.health();
