@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 KAFKA_VERSION := $(shell sed -n 's/^KAFKA_VERSION=//p' config/stack.env)
 
-.PHONY: help install up down status demo validate rebuild-redis chaos snapshot test test-unit test-integration typecheck connector clean
+.PHONY: help install up down status demo validate rebuild-redis chaos snapshot map test test-unit test-integration typecheck connector clean
 
 # $(call setup,GOAL): Node runs the check itself, so only Node's own absence is caught here.
 define setup
@@ -50,6 +50,10 @@ chaos: ## stop a broker under load, bring it back, prove nothing was lost
 snapshot: ## PNG of the dashboard over the last 15 minutes
 	$(call setup,demo)
 	./scripts/snapshot-dashboard.mjs
+
+map: ## the delivery app: nearest-drivers API + live map on 127.0.0.1:APP_PORT (prints the URL; Ctrl-C stops)
+	$(call setup,npm)
+	./scripts/app.mjs
 
 .PHONY: bench
 bench: ## performance numbers on a private native stack (BENCH_ARGS=--quick): evidence/<run>/BENCH.md

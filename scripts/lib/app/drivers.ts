@@ -1,0 +1,207 @@
+import { Redis } from 'ioredis';
+import { driverFromHash, strictNumber, type DriverJson } from './driver.ts';
+import { queryJson, type NearestQuery } from './query.ts';
+
+/** Where the sink keeps its data (config/stack.env: REDIS_GEO_KEY, REDIS_KEY_PREFIX). */
+export interface IndexKeys {
+  geoKey: string;
+  keyPrefix: string;
+}
+
+export interface NearestDriver extends DriverJson {
+  /** From GEOSEARCH WITHDIST (km, Redis rounds to 4 decimals). */
+  distance_km: number;
+}
+
+export interface NearestAnswer {
+  query: ReturnType<typeof queryJson>;
+  drivers: NearestDriver[];
+}
+
+/** A dot on the live map: what the feed compares between polls. */
+export interface LiveDriver {
+  id: string;
+  lat: number;
+  lon: number;
+  status: string;
+  ts: number;
+}
+
+export interface Health {
+  redis: 'up' | 'down';
+  target: string;
+  geo_key: string;
+  geo_members?: number;
+  /** Newest `timestamp` among the sampled drivers, and its age. */
+  newest_timestamp?: number | null;
+  newest_age_ms?: number | null;
+  sample_size?: number;
+  error?: string;
+}
+
+/** A Redis operation that failed because Redis cannot be reached (the API answers 503, not 500). */
+export class RedisUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RedisUnavailable';
+  }
+}
+
+/** ioredis's messages for "not connected": refused, closed, not writable without an offline queue, timed out. */
+const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection is closed|Stream isn't writeable|Command timed out/i;
+
+/** Health samples this many random GEO members (ZRANDMEMBER) for the newest timestamp. */
+export const HEALTH_SAMPLE = 64;
+
+/**
+ * A client for the app: fails fast while Redis is unreachable (no offline queue, one try per command)
+ * instead of queueing requests, and keeps reconnecting in the background, so the API answers 503 and
+ * recovers on its own when Redis is back.
+ */
+export function appRedis(url: string): Redis {
+  const r = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    commandTimeout: 3000,
+    retryStrategy: (attempt) => Math.min(250 * attempt, 2000),
+  });
+  // Failures reach the caller through the command that failed; without a listener ioredis prints every reconnect error.
+  r.on('error', () => {});
+  return r;
+}
+
+/** The driver data the sink keeps in Redis, read the way the delivery app needs it. One code path for the API, the map and the CLI. */
+export class DriverIndex {
+  readonly target: string;
+  constructor(private readonly redis: Redis, readonly keys: IndexKeys) {
+    this.target = `redis ${redis.options.host}:${redis.options.port}`;
+  }
+
+  /** Runs one Redis operation; a failure names the operation and the target. */
+  private async op<T>(what: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (err) {
+      const raw = (err as Error).message;
+      // ioredis's words for "no connection and no offline queue", said plainly.
+      const message = `${what} at ${this.target}: ${/Stream isn't writeable/.test(raw) ? 'not connected (reconnecting in the background)' : raw}`;
+      throw UNREACHABLE.test(raw) ? new RedisUnavailable(message) : new Error(message);
+    }
+  }
+
+  /** HGETALL of many drivers in one pipeline; an id whose hash is gone maps to an empty object. */
+  private async hashes(ids: readonly string[]): Promise<Array<Record<string, string>>> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hgetall(this.keys.keyPrefix + id);
+    const replies = await this.op(`HGETALL ×${ids.length} (${this.keys.keyPrefix}${ids[0]}…)`, () => pipe.exec());
+    return (replies ?? []).map(([err, h], i) => {
+      if (err) throw new Error(`HGETALL ${this.keys.keyPrefix}${ids[i]} at ${this.target}: ${err.message}`);
+      return h as Record<string, string>;
+    });
+  }
+
+  /** GET /drivers/:id: the hash as JSON, or undefined when there is none. */
+  async driver(id: string, now = Date.now()): Promise<DriverJson | undefined> {
+    const key = this.keys.keyPrefix + id;
+    const [hash] = await this.hashes([id]);
+    return driverFromHash(key, hash ?? {}, now);
+  }
+
+  /**
+   * The nearest drivers of the asked statuses. Filtering by status happens after GEOSEARCH (the GEO
+   * index holds positions only), so `COUNT limit` could return fewer than `limit` matches while more
+   * lie within the radius. Chosen: search again with a 4× larger COUNT until `limit` matches are found
+   * or GEOSEARCH returns fewer members than asked (the radius is exhausted). The first COUNT already
+   * over-fetches 4× when filtering (at least 32), so one round is the usual case; members seen in an
+   * earlier round are not fetched again. GEOSEARCH has no cursor, so a later round re-reads the
+   * nearer members: O(log(n / limit)) rounds, each O(members in the radius).
+   *
+   * Position, status and timestamp come from the hash (exact, and the same as GET /drivers/:id); the
+   * distance from GEOSEARCH WITHDIST. WITHCOORD is not asked: the GEO index stores a 52-bit geohash
+   * (up to ~0.6 m off), and the hash's own coordinates are the sink's record. A member whose hash is
+   * gone (deleted between the two reads) or OFFLINE is skipped.
+   */
+  async nearest(q: NearestQuery, now = Date.now()): Promise<NearestAnswer> {
+    const wanted = q.statuses === 'any' ? undefined : new Set(q.statuses);
+    const found: NearestDriver[] = [];
+    const seen = new Set<string>();
+    let count = wanted === undefined ? q.limit : Math.max(q.limit * 4, 32);
+    for (;;) {
+      const reply = (await this.op(`GEOSEARCH ${this.keys.geoKey}`, () =>
+        this.redis.geosearch(this.keys.geoKey, 'FROMLONLAT', q.lon, q.lat, 'BYRADIUS', q.radiusKm, 'km', 'ASC', 'COUNT', count, 'WITHDIST'),
+      )) as Array<[string, string]>;
+      const fresh = reply.filter(([id]) => !seen.has(id));
+      const hashes = await this.hashes(fresh.map(([id]) => id));
+      fresh.forEach(([id, dist], i) => {
+        seen.add(id);
+        const d = driverFromHash(this.keys.keyPrefix + id, hashes[i] ?? {}, now);
+        if (d === undefined || d.status === 'OFFLINE' || (wanted !== undefined && !wanted.has(d.status))) return;
+        found.push({ ...d, distance_km: Number(dist) });
+      });
+      if (found.length >= q.limit || reply.length < count) break;
+      count *= 4;
+    }
+    // A later round can hold members nearer than an earlier one's (they moved in between): sort once at the end.
+    found.sort((a, b) => a.distance_km - b.distance_km);
+    return { query: queryJson(q), drivers: found.slice(0, q.limit) };
+  }
+
+  /**
+   * GET /health: PING, ZCARD of the GEO key, and the newest timestamp among up to HEALTH_SAMPLE random
+   * GEO members (ZRANDMEMBER + pipelined HGET). A sample, not a SCAN of every hash: it is cheap at any
+   * fleet size, and with a fleet that moves continuously its newest is within a poll of the true newest.
+   */
+  async health(now = Date.now()): Promise<Health> {
+    const base = { target: this.target, geo_key: this.keys.geoKey };
+    try {
+      await this.op('PING', () => this.redis.ping());
+      const members = await this.op(`ZCARD ${this.keys.geoKey}`, () => this.redis.zcard(this.keys.geoKey));
+      const sample = members === 0 ? [] : await this.op(`ZRANDMEMBER ${this.keys.geoKey}`, () => this.redis.zrandmember(this.keys.geoKey, HEALTH_SAMPLE));
+      const pipe = this.redis.pipeline();
+      for (const id of sample) pipe.hget(this.keys.keyPrefix + id, 'timestamp');
+      const replies = sample.length === 0 ? [] : ((await this.op('HGET timestamp of the sample', () => pipe.exec())) ?? []);
+      const stamps = replies.map(([, v]) => (typeof v === 'string' ? strictNumber(v) : undefined)).filter((n): n is number => n !== undefined);
+      const newest = stamps.length === 0 ? null : Math.max(...stamps);
+      return { redis: 'up', ...base, geo_members: members, sample_size: sample.length, newest_timestamp: newest, newest_age_ms: newest === null ? null : now - newest };
+    } catch (err) {
+      return { redis: 'down', ...base, error: (err as Error).message };
+    }
+  }
+
+  /**
+   * Every driver on the map: the GEO members (ZSCAN) with their hash's position, status and time
+   * (pipelined HMGET). A member whose hash is gone or OFFLINE is left out; a malformed one is left
+   * out and named in `problems`.
+   */
+  async liveFleet(): Promise<{ drivers: Map<string, LiveDriver>; problems: string[] }> {
+    const ids = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.op(`ZSCAN ${this.keys.geoKey}`, () => this.redis.zscan(this.keys.geoKey, cursor, 'COUNT', 1000));
+      for (let i = 0; i < flat.length; i += 2) ids.add(flat[i] as string);
+      cursor = next;
+    } while (cursor !== '0');
+    const list = [...ids];
+    const drivers = new Map<string, LiveDriver>();
+    const problems: string[] = [];
+    for (let i = 0; i < list.length; i += 1000) {
+      const chunk = list.slice(i, i + 1000);
+      const pipe = this.redis.pipeline();
+      for (const id of chunk) pipe.hmget(this.keys.keyPrefix + id, 'latitude', 'longitude', 'status', 'timestamp');
+      const replies = (await this.op(`HMGET ×${chunk.length} (${this.keys.keyPrefix}…)`, () => pipe.exec())) ?? [];
+      replies.forEach(([err, v], j) => {
+        const id = chunk[j] as string;
+        const [lat, lon, status, ts] = (v ?? []) as Array<string | null>;
+        if (err) return problems.push(`HMGET ${this.keys.keyPrefix}${id}: ${err.message}`);
+        if (status === null || status === undefined || status === 'OFFLINE') return;
+        const n = [lat, lon, ts].map((s) => (typeof s === 'string' ? strictNumber(s) : undefined));
+        if (n.some((x) => x === undefined)) return problems.push(`${this.keys.keyPrefix}${id}: latitude/longitude/timestamp ${JSON.stringify([lat, lon, ts])} are not all numbers`);
+        drivers.set(id, { id, lat: n[0] as number, lon: n[1] as number, status, ts: n[2] as number });
+      });
+    }
+    return { drivers, problems };
+  }
+}

@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { appRedis, DriverIndex } from '../app/drivers.ts';
+import { nearestTable } from '../app/format.ts';
+import { BadParam, parseNearestQuery } from '../app/query.ts';
+import { openRuntime } from '../runtime/index.ts';
+import { loadStack } from '../stack.ts';
+
+const NUMERIC_FLAGS = ['--lat', '--lon', '--radius-km', '--limit'];
+
+/** parseArgs takes `--lat -23.55` for two flags (a value starting with a dash): join a negative number to its flag. */
+export function joinNegativeNumbers(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const v = argv[i + 1];
+    if (NUMERIC_FLAGS.includes(a) && v !== undefined && /^-\d|^-\.\d/.test(v)) {
+      out.push(`${a}=${v}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/**
+ * ./scripts/nearest.mjs --lat … --lon … [--radius-km --status --limit --json] [--redis-url]: the API's
+ * GET /drivers/nearest without the server: the same parsing and the same DriverIndex, straight on Redis.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: joinNegativeNumbers(argv),
+    options: {
+      lat: { type: 'string' },
+      lon: { type: 'string' },
+      'radius-km': { type: 'string' },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'redis-url': { type: 'string' },
+    },
+  });
+  const params = new URLSearchParams();
+  for (const [flag, param] of [['lat', 'lat'], ['lon', 'lon'], ['radius-km', 'radius_km'], ['status', 'status'], ['limit', 'limit']] as const) {
+    const v = values[flag];
+    if (v !== undefined) params.set(param, v);
+  }
+  let query;
+  try {
+    query = parseNearestQuery(params);
+  } catch (err) {
+    if (err instanceof BadParam) throw new Error(`--${err.param.replace('_', '-')}: ${err.message.slice(err.param.length + 2)}`);
+    throw err;
+  }
+  const redisUrl = values['redis-url'] ?? (await openRuntime()).addresses.redisUrl;
+  const stack = loadStack();
+  const redis = appRedis(redisUrl);
+  try {
+    await redis.connect().catch((err: Error) => {
+      throw new Error(`connect to Redis at ${redisUrl}: ${err.message} (is the stack up? make up)`);
+    });
+    const answer = await new DriverIndex(redis, { geoKey: stack.redisGeoKey, keyPrefix: stack.redisKeyPrefix }).nearest(query);
+    console.log(values.json ? JSON.stringify(answer, null, 2) : nearestTable(answer));
+    return 0;
+  } finally {
+    redis.disconnect();
+  }
+}
