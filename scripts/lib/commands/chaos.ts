@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { LiveDriver } from '../app/drivers.ts';
+import { movedDrivers, openApp } from '../app/session.ts';
 import { Evidence } from '../evidence.ts';
 import { activeController, busiestLeader, waitFullyReplicated } from '../cluster.ts';
 import { LiveView } from '../live-view.ts';
@@ -8,7 +10,7 @@ import { bringUp, partitionTable, reportMirror, waitForSink } from '../pipeline.
 import { PrometheusClient } from '../prometheus.ts';
 import { waitForBrokers } from '../readiness.ts';
 import { renderTimelineHtml } from '../render/timeline.ts';
-import { screenshotHtml } from '../render/screenshot.ts';
+import { screenshotHtml, screenshotMap } from '../render/screenshot.ts';
 import type { Marker } from '../render/svg-chart.ts';
 import { waitForSinkAssignment } from '../sink-assignment.ts';
 import { openRuntime } from '../runtime/index.ts';
@@ -57,6 +59,15 @@ export async function main(argv: string[]): Promise<number> {
   });
   const view = new LiveView(rt, () => load.producer.stats);
   ev.beforePrint = () => view.detach();
+  // The delivery app's live map, served for the run: its pictures show the dots moving on while a node is down.
+  const app = await openApp(rt);
+  const mapPicture = async (name: string, caption: string) => {
+    if (!pictures) return;
+    const file = join(ev.dir, `map-${name}.png`);
+    await ev.picture(file, `Live map: ${caption}`, () => screenshotMap(`${app.url}/`, file));
+  };
+  const fleet = async (): Promise<ReadonlyMap<string, LiveDriver>> => (await app.index.liveFleet()).drivers;
+  let movedWhileDown = { moved: 0, of: 0 };
   const picture = async (name: string, caption: string, fromMs: number) => {
     if (!pictures) return;
     const file = join(ev.dir, `dashboard-${name}.png`);
@@ -75,12 +86,14 @@ export async function main(argv: string[]): Promise<number> {
       what: 'steady load visible in Prometheus', timeoutMs: 120_000,
     });
     await picture('1-before', 'Before the stop', t.start);
+    await mapPicture('1-before', 'before the stop');
 
     victim = o.controller ? await activeController(rt) : o.broker !== undefined ? (Number(o.broker) as NodeId) : await busiestLeader(rt, topic);
     const how = o.kill ? 'Kill (SIGKILL, no controlled shutdown)' : 'Stop';
     ev.section(`${how} broker ${victim}${o.controller ? ' (the active controller)' : o.broker === undefined ? ' (leads the most partitions)' : ''}`);
     ev.block('text', await partitionTable(rt, topic), 'Before');
     view.phase = `kafka-${victim} stopped`;
+    const atStop = await fleet();
     t.stopped = Date.now();
     await rt.stopNode(victim, { kill: o.kill === true });
     markers.push({ t: t.stopped / 1000, label: `${o.kill ? 'kill' : 'stop'} kafka-${victim}`, color: '#f2495c' });
@@ -92,6 +105,11 @@ export async function main(argv: string[]): Promise<number> {
     // The outage window is the experiment itself: keep producing with one node down for --hold seconds.
     await new Promise((r) => setTimeout(r, Number(o.hold) * 1000));
     await picture('2-during', `During: kafka-${victim} down for ${o.hold} s`, t.start);
+    await mapPicture('2-during', `kafka-${victim} down for ${o.hold} s`);
+    movedWhileDown = { moved: movedDrivers(atStop, await fleet()), of: atStop.size };
+    const moving = `${movedWhileDown.moved} of ${movedWhileDown.of} drivers on the map moved while kafka-${victim} was down (positions in Redis at the stop vs now)`;
+    if (movedWhileDown.moved > 0) ev.ok(moving);
+    else ev.fail(moving);
 
     ev.section(`Restart broker ${victim}`);
     view.phase = `kafka-${victim} restarting`;
@@ -114,8 +132,10 @@ export async function main(argv: string[]): Promise<number> {
       { what: 'Prometheus to see 3 brokers, no under-replicated partitions and no firing alert', timeoutMs: 120_000 },
     );
     await picture('3-after', 'After: broker back, ISR full', t.start);
+    await mapPicture('3-after', 'broker back, ISR full');
   } finally {
     view.stop();
+    await app.close();
     await load.stop();
     // Never leave the cluster a node short, whatever failed above.
     if (victim !== undefined && !(await rt.isNodeRunning(victim))) await rt.startNode(victim);
@@ -125,7 +145,9 @@ export async function main(argv: string[]): Promise<number> {
   const ledgerFile = join(ev.dir, 'ledger.json');
   load.producer.ledger.write(ledgerFile);
   await waitForSink(rt, load.producer.ledger.entries());
-  const { ok, lost } = await reportMirror(rt, ev, load.producer.ledger);
+  const mirror = await reportMirror(rt, ev, load.producer.ledger);
+  const { lost } = mirror;
+  const ok = mirror.ok && movedWhileDown.moved > 0;
   if (pictures) {
     const end = Date.now();
     const file = join(ev.dir, 'timeline.png');
@@ -140,9 +162,10 @@ export async function main(argv: string[]): Promise<number> {
     `records lost            ${lost} (acknowledged by Kafka, not current in Redis)`,
     `writes resumed after    ${seconds(t.resumed - t.stopped)}`,
     `fully replicated after  ${seconds(t.replicated - t.restarted)} from the restart`,
-    `verdict                 ${ok ? 'PASS: no acknowledged update was lost, Redis mirrors the topic' : 'FAIL'}`,
+    `moved on the map, down  ${movedWhileDown.moved} of ${movedWhileDown.of} drivers`,
+    `verdict                 ${ok ? 'PASS: no acknowledged update was lost, Redis mirrors the topic, the map kept moving' : 'FAIL'}`,
   ].join('\n'));
-  ev.deliverable('(4) dashboard before / during / after a broker stop', pictures ? 'dashboard-1-before.png, dashboard-2-during.png, dashboard-3-after.png' : 'skipped (--no-pictures)');
+  ev.deliverable('(4) dashboard before / during / after a broker stop', pictures ? 'dashboard-1-before.png, dashboard-2-during.png, dashboard-3-after.png (and the live map: map-1-before.png, map-2-during.png, map-3-after.png)' : 'skipped (--no-pictures)');
   ev.deliverable('(5) redis-cli snapshot + mirror check', '"Mirror check" section (run ./scripts/validate-redis.mjs for the redis-cli snapshot)');
   ev.deliverable('(6) chaos timeline and verdict', `${pictures ? 'timeline.png and ' : ''}"Verdict" section: ${ok ? 'PASS' : 'FAIL'}, ${lost} records lost`);
   ev.ok(`evidence: ${ev.save()}`);
