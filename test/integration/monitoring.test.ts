@@ -88,7 +88,9 @@ describe('make chaos', () => {
     const report = /evidence: (\S+REPORT\.md)/.exec(r.stdout)?.[1];
     expect(report).toBeDefined();
     const dir = join(report as string, '..');
-    expect(readdirSync(dir).filter((f) => f.endsWith('.png')).sort()).toEqual(['dashboard-1-before.png', 'dashboard-2-during.png', 'dashboard-3-after.png', 'timeline.png']);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.png')).sort()).toEqual(['dashboard-1-before.png', 'dashboard-2-during.png', 'dashboard-3-after.png', 'map-1-before.png', 'map-2-during.png', 'map-3-after.png', 'timeline.png']);
+    // The live map kept moving with a node down: every one of the 50 drivers updated within the hold.
+    expect(r.stdout).toMatch(/moved on the map, down\s+50 of 50 drivers/);
     expect(readFileSync(report as string, 'utf8')).toContain('| (6) chaos timeline and verdict |');
   });
 });

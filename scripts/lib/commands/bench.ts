@@ -10,6 +10,7 @@ import { failoverGap, ackSeries, type Ack } from '../bench/failover.ts';
 import { dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../bench/compaction.ts';
 import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness, timedOut } from '../bench/flags.ts';
 import { FreshnessProbe } from '../bench/freshness.ts';
+import { loadNearest } from '../bench/nearest.ts';
 import { writeKeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
 import { rssKiB, servicePid, timedRun } from '../bench/processes.ts';
@@ -33,9 +34,10 @@ import { openRuntime } from '../runtime/index.ts';
 import { NODE_IDS, ROOT, type NodeId } from '../stack.ts';
 import { foldTopic, geoRulesOf } from '../topic-fold.ts';
 import { loadTopics } from '../topics.ts';
-import { waitFor } from '../wait.ts';
+import { GiveUp, waitFor } from '../wait.ts';
 
 const PRODUCE = join(ROOT, 'producer', 'bin', 'produce.mjs');
+const APP = join(ROOT, 'scripts', 'app.mjs');
 /** How long a producer may keep flushing after its run before the bench stops waiting for it. */
 const FLUSH_GRACE_S = 90;
 /** The bench's own stack unless told otherwise: never the one `make up` runs. */
@@ -45,6 +47,8 @@ const DEFAULT_OFFSET = '12000';
 
 interface Plan {
   quick: boolean;
+  /** GET /drivers/nearest requests of the app phase (100 at a time). */
+  nearestRequests: number;
   /** Events per producer in the throughput runs (and so 3× this in the sink's backlog). */
   events: number;
   fileDrivers: number;
@@ -67,6 +71,7 @@ function plan(o: { quick?: boolean; events?: string; rates?: string; seconds?: s
     warmupS: quick ? 3 : 5,
     measureS: Number(o.seconds ?? (quick ? 8 : 20)),
     failoverRate: 1000,
+    nearestRequests: quick ? 2000 : 10_000,
     compactionWaitMs: quick ? 90_000 : 120_000,
   };
   if (!Number.isInteger(p.events) || p.events < 1000) throw new Error(`--events ${o.events}: expected an integer ≥ 1000`);
@@ -423,6 +428,43 @@ export async function main(argv: string[]): Promise<number> {
       if (!r) continue;
       row({ section: '5 footprint', metric: `RSS ${s}`, value: `${fmtMiB(r.idle)} idle, ${fmtMiB(r.load)} after load`, note: `VmRSS of the pid in ${s}/${s}.pid${s.startsWith('kafka') ? ' (heap -Xmx512m)' : s === 'connect' ? ' (heap -Xmx768m)' : ''}`, flag: Number.isFinite(r.idle) ? undefined : 'process not found' });
     }
+
+    // --- 7: the delivery app's nearest-drivers query ------------------------------------------
+    await phase('7 nearest', "the app's nearest-drivers query at 100 concurrent requests", async () => {
+      const port = rt.stack.ports.app;
+      const appUrl = `http://127.0.0.1:${port}`;
+      ev.command(`scripts/app.mjs --port ${port}`);
+      const child = spawn(process.execPath, [APP, '--port', String(port)], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      try {
+        const health = await waitFor(
+          async () => {
+            if (child.exitCode !== null) throw new GiveUp(new Error(`scripts/app.mjs exited ${child.exitCode}: ${stderr}`));
+            const res = await fetch(`${appUrl}/health`);
+            return res.ok ? ((await res.json()) as { geo_members?: number }) : false;
+          },
+          { what: `the app at ${appUrl}/health`, timeoutMs: 60_000 },
+        );
+        const concurrency = 100;
+        const load = await loadNearest(appUrl, { requests: p.nearestRequests, concurrency, radiusKm: 2, limit: 10 });
+        const st = summarize(load.latencies);
+        const avgListed = load.listed.reduce((a, b) => a + b, 0) / Math.max(load.listed.length, 1);
+        row({
+          section: '7 nearest', metric: `GET /drivers/nearest, ${concurrency} concurrent: p50 / p99 / max`, value: `${fmtMs(st.p50)} / ${fmtMs(st.p99)} / ${fmtMs(st.max)}`,
+          note: `${st.n.toLocaleString('en-US')} requests at random points of the city, radius 2 km, AVAILABLE, limit 10 (${avgListed.toFixed(1)} drivers listed on average); ${(health.geo_members ?? 0).toLocaleString('en-US')} drivers in ${rt.stack.redisGeoKey}; client and app are separate processes`,
+          flag: load.errors.length > 0 ? `${load.errors.length} requests failed: ${load.errors[0]}` : (health.geo_members ?? 0) < 10_000 ? 'fewer than 10,000 drivers in the index' : st.p99 >= 1000 ? 'p99 ≥ 1 s on loopback' : undefined,
+        });
+        row({ section: '7 nearest', metric: 'GET /drivers/nearest: requests/s', value: `${fmtNumber(ratePerSecond(st.n, load.ms))} req/s`, note: 'one app process (GEOSEARCH + pipelined HGETALL per request)' });
+      } finally {
+        child.kill('SIGTERM');
+        // Bounded: an app that does not stop on SIGTERM within 10 s is killed.
+        const stop = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(stop);
+      }
+    });
 
     // --- 6: failover ---------------------------------------------------------------------------
     let lastLoad: { ledger: Array<{ driver_id: string; timestamp: number }>; stoppedAt: number } | undefined;
