@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocationEvent } from '../../producer/src/event.ts';
 import { LocationProducer } from '../../producer/src/location-producer.ts';
 import type { NearestAnswer } from '../../scripts/lib/app/drivers.ts';
-import { openApp } from '../../scripts/lib/app/session.ts';
+import { CITY_CENTRE, openApp } from '../../scripts/lib/app/session.ts';
 import type { App } from '../../scripts/lib/app/server.ts';
 import { waitForSink } from '../../scripts/lib/pipeline.ts';
 import { launch, MAP_READY_SELECTOR } from '../../scripts/lib/render/screenshot.ts';
@@ -107,9 +107,13 @@ describe('the live map in Chromium, fed by the pipeline', () => {
   });
 
   it('lists on a click the drivers the API answers for that point', async () => {
-    // Click on an AVAILABLE dot of the São Paulo fleet the other tests left, so the answer cannot be empty.
-    const target = await page.$$eval('svg#map circle[data-driver-id][data-status="AVAILABLE"]', (els) => els.map((e) => e.getAttribute('data-driver-id')).find((d) => d !== null && !d.startsWith('driver_40')));
-    expect(target).toBeDefined();
+    // Five AVAILABLE drivers of its own in São Paulo (whatever ran before), and a click on one of them.
+    const fleet = Array.from({ length: 5 }, (_, i): LocationEvent => ({ driver_id: `driver_41${i}`, latitude: CITY_CENTRE.lat + i * 0.003, longitude: CITY_CENTRE.lon - i * 0.002, timestamp: ++clock, status: 'AVAILABLE' }));
+    for (const e of fleet) await producer.send(e);
+    await producer.flush();
+    await waitForSink(rt, fleet, 60_000);
+    const target = fleet[2]?.driver_id;
+    await page.waitForSelector(`circle[data-driver-id="${target}"]`, { timeout: 10_000 });
     const box = await page.locator(`circle[data-driver-id="${target}"]`).boundingBox();
     if (box === null) throw new Error(`dot of ${target} is not visible`);
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
@@ -117,7 +121,7 @@ describe('the live map in Chromium, fed by the pipeline', () => {
     const listed = await page.$$eval('#nearest li', (lis) => lis.map((li) => li.getAttribute('data-driver-id')));
     const [lat, lon] = await page.$eval('#nearest', (ol) => [ol.getAttribute('data-lat'), ol.getAttribute('data-lon')]);
     const api = (await get<NearestAnswer>(`/drivers/nearest?lat=${lat}&lon=${lon}&radius_km=5&status=AVAILABLE&limit=10`)).body;
-    expect(ids(api).length).toBeGreaterThan(0);
+    expect(ids(api)).toContain(target);
     expect(listed).toEqual(ids(api));
     expect(errors).toEqual([]);
   });
