@@ -607,7 +607,7 @@ export async function main(argv: string[]): Promise<number> {
     } else ev.step(`--keep: the bench stack is still running (RASTRO_HOME=${home} RASTRO_PORT_OFFSET=${offset} ./scripts/down.mjs --wipe)`);
   }
 
-  const order = ['1', '2', '3', '4', '5', '6'];
+  const order = ['1', '2', '3', '4', '5', '6', '7'];
   rows.sort((a, b) => order.indexOf(a.section[0] ?? '') - order.indexOf(b.section[0] ?? ''));
   ev.section('Results');
   const png = join(ev.dir, 'bench.png');
