@@ -267,7 +267,7 @@ export const ASSUMPTIONS: Assumptions = {
       liveKeys: 0,
       recordBytes: 460,
       retentionDays: 7,
-      consumerGroups: 5, // scoring job, Iceberg sink, ClickHouse, SLI monitor, MirrorMaker 2
+      consumerGroups: 6, // scoring job, cardholder notification (decline-and-verify), Iceberg sink, ClickHouse, SLI monitor, MirrorMaker 2
       slowestConsumerRecordsPerSec: 1_000, // Flink scoring subtask
     },
     {
