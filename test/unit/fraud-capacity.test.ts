@@ -138,20 +138,20 @@ describe('computeCapacity with the documented assumptions (hand-checked)', () =>
 
   it('180-day storage: raw, compressed, replicated', () => {
     const avro = r.storage.avro;
-    expect(avro.rawPerDayBytes).toBe(397_440_000_000); // 864e6 x 460 B
-    expect(avro.raw180dBytes).toBe(71_539_200_000_000); // x 180
-    expect(avro.compressed180dBytes).toBeCloseTo(28_615_680_000_000, 0); // / 2.5
-    expect(avro.replicated180dBytes).toBeCloseTo(85_847_040_000_000, 0); // x RF 3
+    expect(avro.rawPerDayBytes).toBe(535_680_000_000); // 864e6 x 620 B
+    expect(avro.raw180dBytes).toBe(96_422_400_000_000); // x 180
+    expect(avro.compressed180dBytes).toBeCloseTo(38_568_960_000_000, 0); // / 2.5
+    expect(avro.replicated180dBytes).toBeCloseTo(115_706_880_000_000, 0); // x RF 3
     const json = r.storage.json;
-    expect(json.rawPerDayBytes).toBe(907_200_000_000); // 864e6 x 1,050 B
-    expect(json.compressed180dBytes).toBeCloseTo(32_659_200_000_000, 0); // x 180 / 5
+    expect(json.rawPerDayBytes).toBe(1_209_600_000_000); // 864e6 x 1,400 B
+    expect(json.compressed180dBytes).toBeCloseTo(43_545_600_000_000, 0); // x 180 / 5
   });
 
   it('lakehouse: Parquet, copies, PCI audit-log retention and the investigation store', () => {
     const tx = r.lakehouse.rows[0];
     expect(tx?.name).toBe('transaction_decisions');
-    expect(tx?.parquetBytes).toBeCloseTo(17_884_800_000_000, 0); // 71.5392 TB / 4
-    expect(tx?.storedBytes).toBeCloseTo(35_769_600_000_000, 0); // x 2 copies
+    expect(tx?.parquetBytes).toBeCloseTo(24_105_600_000_000, 0); // 96.4224 TB / 4
+    expect(tx?.storedBytes).toBeCloseTo(48_211_200_000_000, 0); // x 2 copies
     const total = r.lakehouse.rows.reduce((s, x) => s + x.storedBytes, 0);
     expect(r.lakehouse.totalStoredBytes).toBeCloseTo(total, 0);
     // the expected-average figure scales linearly with the rate
@@ -159,17 +159,18 @@ describe('computeCapacity with the documented assumptions (hand-checked)', () =>
     // PCI DSS v4.0 10.5.1: at least 12 months of audit log history
     const audit = r.lakehouse.rows.find((x) => x.name === 'security_audit_log');
     expect(audit?.retentionDays).toBeGreaterThanOrEqual(365);
-    // 864e6 x (460 + 0.005 x 600 + 0.01 x 1,500) B x 35 d x 2 replicas / 4
-    expect(r.lakehouse.investigationStoreBytes).toBeCloseTo(864e6 * 478 * 35 * 2 / 4, 0);
+    // 864e6 x (620 + 0.005 x 600 + 0.01 x 1,500) B x 35 d x 2 replicas / 4
+    expect(r.lakehouse.investigationStoreBytes).toBeCloseTo(864e6 * 638 * 35 * 2 / 4, 0);
   });
 
   it('Kafka topics: partitions and broker storage', () => {
     const decisions = topic('payments.transaction-decisions.v1');
     expect(decisions.recordsPerSec).toBe(10_000);
-    expect(decisions.rawMBps).toBeCloseTo(4.6, 12); // 10,000 x 460 B
-    expect(decisions.partitions).toBe(24);
-    // 864e6 x 460 B x 7 d / 2.5 x 3
-    expect(decisions.brokerStorageBytes).toBeCloseTo(3_338_496_000_000, 0);
+    expect(decisions.rawMBps).toBeCloseTo(6.2, 12); // 10,000 x 620 B
+    expect(decisions.partitionsByThroughput).toBe(3); // 20,000 x 620 B = 12.4 MB/s / 5
+    expect(decisions.partitions).toBe(24); // consumer-bound: 20,000 / 1,000 = 20 -> 24
+    // 864e6 x 620 B x 7 d / 2.5 x 3
+    expect(decisions.brokerStorageBytes).toBeCloseTo(4_499_712_000_000, 0);
     const blocklist = topic('fraud.blocklist.v1');
     expect(blocklist.cleanup).toBe('compact');
     expect(blocklist.brokerStorageBytes).toBeCloseTo(1_800_000_000, 0); // 5e6 x 300 B / 2.5 x 3
