@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ASSUMPTIONS,
@@ -400,3 +401,18 @@ describe('capacity.md generated block', () => {
   });
 });
 
+
+describe('the design documents', () => {
+  const dir = dirname(CAPACITY_MD);
+  const docs = readdirSync(dir)
+    .filter((n) => n.endsWith('.md'))
+    .map((n) => ({ name: n, text: readFileSync(join(dir, n), 'utf8') }));
+
+  it('describe acks=all as every in-sync replica, not a fixed count', () => {
+    for (const d of docs) expect(d.text, d.name).not.toMatch(/2 of 3 replicas|acknowledged by 2 of 3/i);
+  });
+
+  it('keep to actions an issuer can take (no acquirer-side capture holds or merchant fulfilment webhooks)', () => {
+    for (const d of docs) expect(d.text, d.name).not.toMatch(/do[- ]not[- ]fulfil|capture hold|hold the capture|capture on hold/i);
+  });
+});
