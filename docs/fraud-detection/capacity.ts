@@ -19,6 +19,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 // Assumptions
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Populations that key counts are derived from, so that a change of rate or of portfolio shape
+ * moves every keyspace, compacted topic and state size that depends on it.
+ */
+export type Population =
+  | 'activeCards'
+  | 'cardholders'
+  | 'merchants'
+  | 'contractTransactionsPerHour'
+  | 'contractTransactionsPerDay';
+
+/** A fixed count, or `times` x a derived population. */
+export type Count = number | { readonly per: Population; readonly times: number };
+
 /** One Kafka topic of the design, with the figures that drive its size. */
 export interface TopicAssumption {
   readonly name: string;
@@ -28,7 +42,7 @@ export interface TopicAssumption {
   /** Records produced per incoming transaction (delete topics). 1 = one per transaction. */
   readonly recordsPerTransaction: number;
   /** Live keys held by a compacted topic (compact topics); its size is keys x bytes, not rate x time. */
-  readonly liveKeys: number;
+  readonly liveKeys: Count;
   /** Average serialised record in bytes: Avro value + key + headers + share of batch overhead. */
   readonly recordBytes: number;
   /** Broker-side retention in days (delete topics; compacted topics keep the latest value per key). */
@@ -47,17 +61,58 @@ export interface LakehouseDatasetAssumption {
   /** Row size before columnar compression (same as the Avro record it is loaded from). */
   readonly rowBytes: number;
   readonly retentionDays: number;
+  /** Also loaded into the investigation store (recent window only, C5). */
+  readonly inInvestigationStore: boolean;
 }
 
-/** One hop of a latency budget. Percentiles are per hop; the total is a conservative sum. */
-export interface LatencyHop {
-  readonly hop: string;
+/** Percentiles of a hop in seconds or milliseconds. */
+export interface P50P90 {
   readonly p50: number;
   readonly p90: number;
-  /** Hard timeout of the hop (synchronous path only; 0 = not a call we time out). */
+}
+
+/** One hop inside the issuer, from the authorisation request reaching the issuer to its response leaving. */
+export interface IssuerHop {
+  readonly hop: string;
+  /** Who runs it: the card network's link, the issuer's authorisation host, or this platform. */
+  readonly owner: 'network link' | 'issuer host' | 'platform';
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  /** Hard timeout of the hop (platform hops only; 0 = not a call this platform times out). */
   readonly timeout: number;
-  /** `windowed` hops apply only to the window-based detectors of the ML path. */
-  readonly appliesTo: 'all' | 'windowed';
+  /** Part of the inline model's budget. */
+  readonly inlineModel: boolean;
+}
+
+/** A network segment outside the issuer (terminal, acquirer, card network). */
+export interface NetworkLeg {
+  readonly leg: string;
+  readonly p50: number;
+  readonly p90: number;
+}
+
+/** One Flink job on the ML path. Jobs run in sequence: each one's output is read by the next. */
+export interface FlinkJobAssumption {
+  readonly name: string;
+  /** Exactly-once: a record becomes visible downstream (read_committed) when the checkpoint completes. */
+  readonly checkpointIntervalSec: number;
+  readonly checkpointDurationSec: P50P90;
+  /** Bounded out-of-orderness plus watermark alignment across input partitions. */
+  readonly watermarkDelaySec: P50P90;
+  readonly processingSec: P50P90;
+  /** The job calls model serving (async I/O) for each transaction. */
+  readonly callsModel: boolean;
+}
+
+/** One kind of Flink keyed state in RocksDB. */
+export interface FlinkStateAssumption {
+  readonly name: string;
+  readonly entries: Count;
+  /** Serialised key + value per entry: key-group prefix, key, namespace, user key, value, TTL timestamp. */
+  readonly bytesPerEntry: number;
+  /** Serialised bytes written to RocksDB per transaction (0 for state fed only by CDC). */
+  readonly bytesWrittenPerTransaction: number;
 }
 
 /** A Redis cluster: ops per transaction, key populations and per-shard planning limits. */
@@ -66,7 +121,7 @@ export interface RedisClusterAssumption {
   /** Named Redis commands per transaction (pipelined where possible); summed for ops/s. */
   readonly opsPerTransaction: Readonly<Record<string, number>>;
   /** Key populations: count and bytes per key including Redis overhead. */
-  readonly keyspaces: readonly { readonly name: string; readonly keys: number; readonly bytesPerKey: number }[];
+  readonly keyspaces: readonly { readonly name: string; readonly keys: Count; readonly bytesPerKey: number }[];
   /** Planning ops/s per primary shard (derated well below what one Redis thread can do). */
   readonly planningOpsPerShard: number;
   /** Planning memory per primary shard, in bytes, at the target fill. */
@@ -80,8 +135,16 @@ export interface Assumptions {
   readonly contractTps: number;
   /** Partitions, consumers and Redis are sized for contractTps x this: backlog drain and growth headroom. */
   readonly designHeadroomFactor: number;
-  /** Typical peak-hour / daily-average ratio; only used to show the expected (not worst-case) volume. */
+  /** Typical peak-hour / daily-average ratio; used for the expected (not worst-case) volume and the portfolio. */
   readonly peakToAverageRatio: number;
+  /** The portfolio behind the volume. Cards are derived from the expected daily volume, not from the ceiling. */
+  readonly entities: {
+    /** Average authorisations per active card per day. */
+    readonly transactionsPerActiveCardPerDay: number;
+    readonly cardsPerCardholder: number;
+    /** Distinct merchants (card acceptors) seen in 90 days: not derived from the card count. */
+    readonly merchants: number;
+  };
   /** Size of the stored fact (transaction + decision) in each encoding, for the JSON vs Avro comparison. */
   readonly storedRecordBytes: { readonly json: number; readonly avro: number };
   /** zstd compression ratio (raw / compressed) on Kafka record batches, per encoding. */
@@ -90,6 +153,8 @@ export interface Assumptions {
   readonly parquetCompressionRatio: number;
   /** Copies of the lakehouse kept: primary region + DR region (object storage durability is internal). */
   readonly lakehouseCopies: number;
+  /** Investigation store (ClickHouse): recent window of some lakehouse datasets, columnar, replicated. */
+  readonly investigationStore: { readonly retentionDays: number; readonly replicas: number };
   /** The brief's retention for all transactions and suspicious ones. */
   readonly retentionDays: number;
   readonly kafka: {
@@ -105,33 +170,85 @@ export interface Assumptions {
   readonly topics: readonly TopicAssumption[];
   readonly lakehouse: readonly LakehouseDatasetAssumption[];
   readonly redis: readonly RedisClusterAssumption[];
+  /** Aerospike primary-index bytes per record (its documented figure), for the feature-store comparison. */
+  readonly aerospikeIndexBytesPerRecord: number;
   /** Stateless tiers sized to survive the loss of one availability zone at contract load. */
-  readonly services: readonly { readonly name: string; readonly perInstancePerSec: number; readonly unit: string }[];
-  /** Share of transactions that raise an alert (suspicious) — analyst and customer-contact load. */
+  readonly services: readonly {
+    readonly name: string;
+    readonly perInstancePerSec: number;
+    readonly unit: string;
+    /** Requests to the tier per transaction (model serving: champion + shadow = 2). */
+    readonly perTransaction: number;
+  }[];
+  /** Share of transactions scored into the review band or above (alerts). */
   readonly suspiciousFraction: number;
+  /** People reviewing alerts: the k of precision at k. */
+  readonly review: { readonly analysts: number; readonly casesPerAnalystPerDay: number };
   /** Backlog (minutes of traffic) the ML path must absorb after an outage, e.g. a stream job restart. */
   readonly backlogMinutes: number;
   readonly slo: {
     readonly availability: number;
+    /** The brief: terminal to terminal. */
     readonly syncP50Ms: number;
     readonly syncP90Ms: number;
+    /** The brief: transaction to blocklist entry. */
     readonly mlP50Sec: number;
     readonly mlP90Sec: number;
+    /** Budget of the inline model: online-feature fetch + inference, at its timeouts. */
+    readonly inlineModelMs: number;
+    /** Deadline of the decide call: the platform answers with what it has by then. */
+    readonly decisionDeadlineMs: number;
+    /** The issuer's own target for answering the network, far below the network's limit. */
+    readonly issuerResponseTargetMs: number;
+    /**
+     * Planning value for the card networks' issuer response limit, after which the network answers
+     * in stand-in (STIP). The real limits are set per network, region and transaction type.
+     */
+    readonly networkIssuerTimeoutMs: number;
   };
-  /** Hot (synchronous) path, milliseconds, measured terminal-to-terminal. */
-  readonly syncBudgetMs: readonly LatencyHop[];
+  /** Authorisation inside the issuer, milliseconds. */
+  readonly issuerHopsMs: readonly IssuerHop[];
+  /** Terminal to card network and back, milliseconds, outside the issuer. */
+  readonly networkLegsMs: readonly NetworkLeg[];
   /** Asynchronous ML path, seconds, from the transaction's decision to the blocklist entry in Redis. */
-  readonly mlBudgetSec: readonly LatencyHop[];
+  readonly mlPath: {
+    readonly consumerLagSec: P50P90;
+    readonly modelInferenceSec: P50P90;
+    readonly blocklistManagerSec: P50P90;
+    readonly redisSinkSec: P50P90;
+    /** In pipeline order. */
+    readonly jobs: readonly FlinkJobAssumption[];
+  };
+  /** Keyed state of the Flink scoring job (the policy job's state is small and left out). */
+  readonly flink: {
+    readonly taskManagers: number;
+    readonly slotsPerTaskManager: number;
+    /** RocksDB bytes per entry beyond the serialised key and value: internal key trailer, index, bloom filter. */
+    readonly rocksdbOverheadBytesPerEntry: number;
+    /** Live bytes on disk / logical bytes: level compaction, and expired entries not yet compacted away. */
+    readonly spaceAmplification: number;
+    /** An incremental checkpoint also uploads the SST files compaction rewrote since the last one. */
+    readonly compactionRewriteFactor: number;
+    readonly checkpointUploadMBpsPerTaskManager: number;
+    readonly restoreDownloadMBpsPerTaskManager: number;
+    /** Time until a lost TaskManager is declared dead (heartbeat timeout). */
+    readonly failureDetectionSec: number;
+    /** Time to restart the job's tasks on a spare TaskManager (already running, one per AZ). */
+    readonly rescheduleSec: number;
+    readonly state: readonly FlinkStateAssumption[];
+  };
 }
 
 export const ASSUMPTIONS: Assumptions = {
   contractTps: 10_000,
   designHeadroomFactor: 2,
   peakToAverageRatio: 2.5,
-  storedRecordBytes: { json: 900, avro: 400 },
+  entities: { transactionsPerActiveCardPerDay: 1.5, cardsPerCardholder: 1.8, merchants: 20_000_000 },
+  storedRecordBytes: { json: 1_400, avro: 620 },
   kafkaCompressionRatio: { json: 5, avro: 2.5 },
   parquetCompressionRatio: 4,
   lakehouseCopies: 2,
+  investigationStore: { retentionDays: 35, replicas: 2 },
   retentionDays: 180,
   kafka: {
     replicationFactor: 3,
@@ -148,10 +265,10 @@ export const ASSUMPTIONS: Assumptions = {
       cleanup: 'delete',
       recordsPerTransaction: 1,
       liveKeys: 0,
-      recordBytes: 400,
+      recordBytes: 620,
       retentionDays: 7,
-      consumerGroups: 4, // feature/scoring job, lakehouse sink, SLI monitor, MirrorMaker 2
-      slowestConsumerRecordsPerSec: 1_000, // Flink feature + scoring subtask
+      consumerGroups: 6, // scoring job, cardholder notification (decline-and-verify), Iceberg sink, ClickHouse, SLI monitor, MirrorMaker 2
+      slowestConsumerRecordsPerSec: 1_000, // Flink scoring subtask
     },
     {
       name: 'fraud.feature-log.v1',
@@ -161,7 +278,7 @@ export const ASSUMPTIONS: Assumptions = {
       liveKeys: 0,
       recordBytes: 700,
       retentionDays: 7,
-      consumerGroups: 2, // lakehouse sink, MirrorMaker 2
+      consumerGroups: 2, // Iceberg sink, MirrorMaker 2
       slowestConsumerRecordsPerSec: 5_000,
     },
     {
@@ -172,7 +289,7 @@ export const ASSUMPTIONS: Assumptions = {
       liveKeys: 0,
       recordBytes: 200,
       retentionDays: 7,
-      consumerGroups: 3, // policy job, lakehouse sink, model monitor
+      consumerGroups: 3, // policy job, Iceberg sink, model monitor
       slowestConsumerRecordsPerSec: 5_000,
     },
     {
@@ -183,8 +300,19 @@ export const ASSUMPTIONS: Assumptions = {
       liveKeys: 0,
       recordBytes: 200,
       retentionDays: 7,
-      consumerGroups: 2, // lakehouse sink, model monitor
+      consumerGroups: 2, // Iceberg sink, model monitor
       slowestConsumerRecordsPerSec: 5_000,
+    },
+    {
+      name: 'fraud.detections.v1',
+      key: 'entity_key',
+      cleanup: 'delete',
+      recordsPerTransaction: 0.005,
+      liveKeys: 0,
+      recordBytes: 600,
+      retentionDays: 7,
+      consumerGroups: 3, // policy job, Iceberg sink, ClickHouse
+      slowestConsumerRecordsPerSec: 2_000,
     },
     {
       name: 'fraud.alerts.v1',
@@ -194,7 +322,7 @@ export const ASSUMPTIONS: Assumptions = {
       liveKeys: 0,
       recordBytes: 1_500,
       retentionDays: 30,
-      consumerGroups: 3, // case management, customer notification, lakehouse sink
+      consumerGroups: 4, // case management, cardholder notification, Iceberg sink, ClickHouse
       slowestConsumerRecordsPerSec: 200,
     },
     {
@@ -216,7 +344,7 @@ export const ASSUMPTIONS: Assumptions = {
       liveKeys: 5_000_000,
       recordBytes: 300,
       retentionDays: 0,
-      consumerGroups: 4, // Redis sink, decision-service local snapshot, MirrorMaker 2, lakehouse sink
+      consumerGroups: 4, // Redis sink, decision-service local snapshot, MirrorMaker 2, Iceberg sink
       slowestConsumerRecordsPerSec: 2_000,
     },
     {
@@ -227,7 +355,7 @@ export const ASSUMPTIONS: Assumptions = {
       liveKeys: 0,
       recordBytes: 600,
       retentionDays: 30,
-      consumerGroups: 2, // lakehouse sink, case management
+      consumerGroups: 3, // Iceberg sink, case management, fraud-indicator sharing adapter
       slowestConsumerRecordsPerSec: 2_000,
     },
     {
@@ -238,7 +366,7 @@ export const ASSUMPTIONS: Assumptions = {
       liveKeys: 0,
       recordBytes: 400,
       retentionDays: 30,
-      consumerGroups: 3, // lakehouse sink, blocklist manager, model monitor
+      consumerGroups: 3, // Iceberg sink, blocklist manager, model monitor
       slowestConsumerRecordsPerSec: 2_000,
     },
     {
@@ -249,7 +377,7 @@ export const ASSUMPTIONS: Assumptions = {
       liveKeys: 2_000,
       recordBytes: 4_000,
       retentionDays: 0,
-      consumerGroups: 3, // decision service, Flink policy job, lakehouse sink
+      consumerGroups: 3, // decision service, Flink policy job, Iceberg sink
       slowestConsumerRecordsPerSec: 1_000,
     },
     {
@@ -257,10 +385,10 @@ export const ASSUMPTIONS: Assumptions = {
       key: 'user_id',
       cleanup: 'compact',
       recordsPerTransaction: 0,
-      liveKeys: 40_000_000,
+      liveKeys: { per: 'cardholders', times: 1 },
       recordBytes: 500,
       retentionDays: 0,
-      consumerGroups: 3, // Redis refdata sink, Flink enrichment, lakehouse sink
+      consumerGroups: 3, // Redis reference sink, Flink enrichment, Iceberg sink
       slowestConsumerRecordsPerSec: 5_000,
     },
     {
@@ -268,7 +396,7 @@ export const ASSUMPTIONS: Assumptions = {
       key: 'site_id',
       cleanup: 'compact',
       recordsPerTransaction: 0,
-      liveKeys: 2_000_000,
+      liveKeys: { per: 'merchants', times: 1 },
       recordBytes: 400,
       retentionDays: 0,
       consumerGroups: 3,
@@ -287,12 +415,15 @@ export const ASSUMPTIONS: Assumptions = {
     },
   ],
   lakehouse: [
-    { name: 'transaction_decisions', rowsPerTransaction: 1, rowBytes: 400, retentionDays: 180 },
-    { name: 'feature_log', rowsPerTransaction: 1, rowBytes: 700, retentionDays: 180 },
-    { name: 'scores (champion + shadow)', rowsPerTransaction: 2, rowBytes: 200, retentionDays: 180 },
-    { name: 'alerts (suspicious)', rowsPerTransaction: 0.01, rowBytes: 1_500, retentionDays: 180 },
-    { name: 'labels', rowsPerTransaction: 0.012, rowBytes: 400, retentionDays: 180 },
-    { name: 'blocklist_audit', rowsPerTransaction: 0.002, rowBytes: 600, retentionDays: 1_825 },
+    { name: 'transaction_decisions', rowsPerTransaction: 1, rowBytes: 620, retentionDays: 180, inInvestigationStore: true },
+    { name: 'feature_log', rowsPerTransaction: 1, rowBytes: 700, retentionDays: 180, inInvestigationStore: false },
+    { name: 'scores (champion + shadow)', rowsPerTransaction: 2, rowBytes: 200, retentionDays: 180, inInvestigationStore: false },
+    { name: 'detections', rowsPerTransaction: 0.005, rowBytes: 600, retentionDays: 180, inInvestigationStore: true },
+    { name: 'alerts (suspicious)', rowsPerTransaction: 0.01, rowBytes: 1_500, retentionDays: 180, inInvestigationStore: true },
+    { name: 'labels', rowsPerTransaction: 0.012, rowBytes: 400, retentionDays: 180, inInvestigationStore: false },
+    { name: 'blocklist_audit', rowsPerTransaction: 0.002, rowBytes: 600, retentionDays: 1_825, inInvestigationStore: false },
+    // PCI DSS v4.0 req. 10.5.1: audit log history kept >= 12 months (the latest 3 in the SIEM).
+    { name: 'security_audit_log', rowsPerTransaction: 0.05, rowBytes: 400, retentionDays: 365, inInvestigationStore: false },
   ],
   redis: [
     {
@@ -306,9 +437,10 @@ export const ASSUMPTIONS: Assumptions = {
       },
       keyspaces: [
         { name: 'blocklist entries', keys: 5_000_000, bytesPerKey: 200 },
-        { name: 'idempotency keys, 1 h TTL', keys: 10_000 * 3_600, bytesPerKey: 140 },
-        { name: 'velocity counters, 1 h window', keys: 2 * 10_000 * 3_600, bytesPerKey: 80 },
-        { name: 'site + user risk hashes', keys: 42_000_000, bytesPerKey: 120 },
+        { name: 'idempotency keys, 1 h TTL', keys: { per: 'contractTransactionsPerHour', times: 1 }, bytesPerKey: 140 },
+        { name: 'velocity counters, 1 h window', keys: { per: 'contractTransactionsPerHour', times: 2 }, bytesPerKey: 80 },
+        { name: 'cardholder risk hashes', keys: { per: 'cardholders', times: 1 }, bytesPerKey: 120 },
+        { name: 'merchant risk hashes', keys: { per: 'merchants', times: 1 }, bytesPerKey: 120 },
       ],
       planningOpsPerShard: 50_000,
       planningMemoryPerShardBytes: 12e9,
@@ -317,46 +449,102 @@ export const ASSUMPTIONS: Assumptions = {
     {
       name: 'feature-store Redis',
       opsPerTransaction: {
-        'feature reads card, user, site': 3,
-        'feature writes card, user, site': 3,
+        'inline-model reads, real-time + long-window, card, cardholder, merchant': 6,
+        'Flink writes, real-time features of card, cardholder, merchant': 3,
       },
       keyspaces: [
-        { name: 'card features, 90-day active', keys: 60_000_000, bytesPerKey: 256 },
-        { name: 'user features', keys: 40_000_000, bytesPerKey: 256 },
-        { name: 'site features', keys: 2_000_000, bytesPerKey: 512 },
+        { name: 'card real-time features (Flink)', keys: { per: 'activeCards', times: 1 }, bytesPerKey: 200 },
+        { name: 'card long-window profile (daily batch)', keys: { per: 'activeCards', times: 1 }, bytesPerKey: 160 },
+        { name: 'cardholder real-time features (Flink)', keys: { per: 'cardholders', times: 1 }, bytesPerKey: 200 },
+        { name: 'cardholder long-window profile (daily batch)', keys: { per: 'cardholders', times: 1 }, bytesPerKey: 160 },
+        { name: 'merchant real-time features (Flink)', keys: { per: 'merchants', times: 1 }, bytesPerKey: 400 },
+        { name: 'merchant long-window profile (daily batch)', keys: { per: 'merchants', times: 1 }, bytesPerKey: 300 },
       ],
       planningOpsPerShard: 50_000,
       planningMemoryPerShardBytes: 12e9,
       replicasPerShard: 1,
     },
   ],
+  aerospikeIndexBytesPerRecord: 64,
   services: [
-    { name: 'decision service', perInstancePerSec: 2_000, unit: 'decisions/s' },
-    { name: 'model serving', perInstancePerSec: 2_500, unit: 'inferences/s' },
-    { name: 'ingress gateways, POS + API', perInstancePerSec: 3_000, unit: 'requests/s' },
+    { name: 'authorisation adapters, in the CDE', perInstancePerSec: 3_000, unit: 'requests/s', perTransaction: 1 },
+    { name: 'decision service, with the inline model', perInstancePerSec: 1_500, unit: 'decisions/s', perTransaction: 1 },
+    { name: 'model serving, champion + shadow', perInstancePerSec: 2_500, unit: 'inferences/s', perTransaction: 2 },
   ],
   suspiciousFraction: 0.01,
+  review: { analysts: 150, casesPerAnalystPerDay: 80 },
   backlogMinutes: 30,
-  slo: { availability: 0.999, syncP50Ms: 1_000, syncP90Ms: 5_000, mlP50Sec: 600, mlP90Sec: 1_800 },
-  syncBudgetMs: [
-    { hop: 'Terminal / shop to acquirer to our edge — network, not ours', p50: 300, p90: 1_500, timeout: 0, appliesTo: 'all' },
-    { hop: 'Edge LB, TLS, gateway auth, ISO 8583 or JSON to canonical', p50: 10, p90: 40, timeout: 0, appliesTo: 'all' },
-    { hop: 'PAN to token via tokenisation vault, in the gateway', p50: 5, p90: 20, timeout: 100, appliesTo: 'all' },
-    { hop: 'Decision service: idempotency claim, Redis SET NX', p50: 1, p90: 5, timeout: 50, appliesTo: 'all' },
-    { hop: 'Blocklist + risk lookups, one pipelined Redis round trip', p50: 2, p90: 10, timeout: 50, appliesTo: 'all' },
-    { hop: 'Velocity counters + rule evaluation, in-memory rules', p50: 3, p90: 15, timeout: 50, appliesTo: 'all' },
-    { hop: 'Durable record: produce acks=all, min ISR 2, cross-AZ', p50: 10, p90: 40, timeout: 250, appliesTo: 'all' },
-    { hop: 'Response back through gateway to terminal or API client', p50: 300, p90: 1_500, timeout: 0, appliesTo: 'all' },
+  slo: {
+    availability: 0.999,
+    syncP50Ms: 1_000,
+    syncP90Ms: 5_000,
+    mlP50Sec: 600,
+    mlP90Sec: 1_800,
+    inlineModelMs: 20,
+    decisionDeadlineMs: 300,
+    issuerResponseTargetMs: 1_000,
+    networkIssuerTimeoutMs: 5_000,
+  },
+  issuerHopsMs: [
+    { hop: 'Card network to issuer and back: private links, both directions', owner: 'network link', p50: 20, p99: 60, p999: 150, timeout: 0, inlineModel: false },
+    { hop: 'Authorisation host: ISO 8583 parse, card status, HSM checks (cryptogram, PIN, CVV2)', owner: 'issuer host', p50: 5, p99: 20, p999: 40, timeout: 0, inlineModel: false },
+    { hop: 'Authorisation adapter: field mapping, PAN to token via the vault', owner: 'platform', p50: 3, p99: 12, p999: 30, timeout: 50, inlineModel: false },
+    { hop: 'Decision service: idempotency claim, Redis SET NX', owner: 'platform', p50: 1, p99: 5, p999: 15, timeout: 20, inlineModel: false },
+    { hop: 'Blocklist + risk lookups, one pipelined Redis round trip', owner: 'platform', p50: 2, p99: 8, p999: 20, timeout: 25, inlineModel: false },
+    { hop: 'Inline model: online features, one pipelined round trip to the feature-store Redis', owner: 'platform', p50: 2, p99: 8, p999: 15, timeout: 15, inlineModel: true },
+    { hop: 'Inline model: in-process inference, champion', owner: 'platform', p50: 1, p99: 3, p999: 5, timeout: 5, inlineModel: true },
+    { hop: 'Velocity counters + rule evaluation, in-memory rules', owner: 'platform', p50: 3, p99: 10, p999: 20, timeout: 25, inlineModel: false },
+    { hop: 'Durable record: produce acks=all, every in-sync replica (3 when healthy, never fewer than min ISR 2), cross-AZ', owner: 'platform', p50: 10, p99: 40, p999: 120, timeout: 150, inlineModel: false },
+    { hop: 'Authorisation host: balance and limits, response to the network', owner: 'issuer host', p50: 4, p99: 20, p999: 40, timeout: 0, inlineModel: false },
   ],
-  mlBudgetSec: [
-    { hop: 'Consumer lag on transaction-decisions, steady state', p50: 1, p90: 5, timeout: 0, appliesTo: 'all' },
-    { hop: 'Flink: dedupe, enrich, per-entity features', p50: 2, p90: 10, timeout: 0, appliesTo: 'all' },
-    { hop: 'Window close for behavioural detectors, 10-min tumbling', p50: 300, p90: 540, timeout: 0, appliesTo: 'windowed' },
-    { hop: 'Model inference via async I/O, batched', p50: 1, p90: 2, timeout: 0, appliesTo: 'all' },
-    { hop: 'Exactly-once commit: checkpoint interval visibility', p50: 5, p90: 10, timeout: 0, appliesTo: 'all' },
-    { hop: 'Policy job + blocklist manager: threshold, TTL, audit', p50: 1, p90: 5, timeout: 0, appliesTo: 'all' },
-    { hop: 'Compacted blocklist topic to Redis via Connect sink', p50: 2, p90: 10, timeout: 0, appliesTo: 'all' },
+  networkLegsMs: [
+    { leg: 'Terminal or shop to acquirer to card network — not ours', p50: 280, p90: 1_450 },
+    { leg: 'Card network to acquirer to terminal or shop — not ours', p50: 280, p90: 1_450 },
   ],
+  mlPath: {
+    consumerLagSec: { p50: 1, p90: 5 },
+    modelInferenceSec: { p50: 1, p90: 2 },
+    blocklistManagerSec: { p50: 0.5, p90: 2 },
+    redisSinkSec: { p50: 2, p90: 10 },
+    jobs: [
+      {
+        name: 'Scoring job (dedupe, features, detectors)',
+        checkpointIntervalSec: 10,
+        checkpointDurationSec: { p50: 1, p90: 3 },
+        watermarkDelaySec: { p50: 5, p90: 10 },
+        processingSec: { p50: 1, p90: 3 },
+        callsModel: true,
+      },
+      {
+        name: 'Policy job (score bands, attribution, alert suppression)',
+        checkpointIntervalSec: 5,
+        checkpointDurationSec: { p50: 0.5, p90: 1 },
+        watermarkDelaySec: { p50: 2, p90: 4 },
+        processingSec: { p50: 0.5, p90: 1 },
+        callsModel: false,
+      },
+    ],
+  },
+  flink: {
+    taskManagers: 12,
+    slotsPerTaskManager: 2,
+    rocksdbOverheadBytesPerEntry: 20,
+    spaceAmplification: 1.5,
+    compactionRewriteFactor: 3,
+    checkpointUploadMBpsPerTaskManager: 200,
+    restoreDownloadMBpsPerTaskManager: 250,
+    failureDetectionSec: 30,
+    rescheduleSec: 20,
+    state: [
+      // key-group 2 B + card token 16 B + namespace 1 B + transaction id 16 B + length prefixes = 40 B; value: TTL timestamp 8 B + flag 1 B
+      { name: 'dedupe: transaction_id seen in the last 24 h', entries: { per: 'contractTransactionsPerDay', times: 1 }, bytesPerEntry: 49, bytesWrittenPerTransaction: 49 },
+      { name: 'card: sliding buckets (minutes, hours, days up to 7) and last 16 events', entries: { per: 'activeCards', times: 1 }, bytesPerEntry: 400, bytesWrittenPerTransaction: 150 },
+      { name: 'cardholder: sliding buckets, devices and countries seen', entries: { per: 'cardholders', times: 1 }, bytesPerEntry: 300, bytesWrittenPerTransaction: 100 },
+      { name: 'merchant: sliding buckets (approvals, declines, distinct cards, amounts)', entries: { per: 'merchants', times: 1 }, bytesPerEntry: 1_000, bytesWrittenPerTransaction: 80 },
+      { name: 'reference data: cardholder attributes (CDC)', entries: { per: 'cardholders', times: 1 }, bytesPerEntry: 150, bytesWrittenPerTransaction: 0 },
+      { name: 'reference data: merchant attributes (CDC)', entries: { per: 'merchants', times: 1 }, bytesPerEntry: 200, bytesWrittenPerTransaction: 0 },
+    ],
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -402,6 +590,7 @@ export interface RedisResult {
   readonly contractOpsPerSec: number;
   readonly designOpsPerSec: number;
   readonly memoryBytes: number;
+  readonly keys: number;
   readonly shardsByOps: number;
   readonly shardsByMemory: number;
   readonly shards: number;
@@ -411,18 +600,77 @@ export interface RedisResult {
 export interface ServiceResult {
   readonly name: string;
   readonly unit: string;
+  readonly perTransaction: number;
   readonly byDesignLoad: number;
   readonly byZoneLoss: number;
   readonly instances: number;
 }
 
-export interface BudgetResult {
-  readonly hops: readonly LatencyHop[];
+export interface IssuerBudgetResult {
+  readonly hops: readonly IssuerHop[];
   readonly p50Total: number;
-  readonly p90Total: number;
-  readonly timeoutTotal: number;
-  /** Every hop with a timeout at its timeout, every other hop at its P90: the degraded worst case. */
+  readonly p99Total: number;
+  readonly p999Total: number;
+  /** Every timed hop at its timeout, every other hop at its P99.9. */
   readonly worstCaseTotal: number;
+  /** This platform's hops only. */
+  readonly platform: { readonly p50: number; readonly p99: number; readonly p999: number; readonly timeout: number };
+  readonly inlineModel: { readonly p50: number; readonly p99: number; readonly p999: number; readonly timeout: number };
+}
+
+export interface EndToEndResult {
+  readonly legs: readonly NetworkLeg[];
+  readonly p50Total: number;
+  /** Network legs at P90 plus the issuer side at P99: a bound on the end-to-end P90. */
+  readonly p90Bound: number;
+  /** Network legs at P90 plus the issuer's worst case. */
+  readonly worstCaseTotal: number;
+}
+
+export interface MlHop {
+  readonly hop: string;
+  readonly p50: number;
+  readonly p90: number;
+  /** `model` hops apply to the per-transaction model only; detectors skip them. */
+  readonly appliesTo: 'all' | 'model';
+}
+
+export interface MlBudgetResult {
+  readonly hops: readonly MlHop[];
+  readonly model: P50P90;
+  readonly detectors: P50P90;
+  readonly checkpointHops: number;
+  readonly watermarkHops: number;
+}
+
+export interface FlinkStateRow {
+  readonly name: string;
+  readonly entries: number;
+  readonly bytesPerEntry: number;
+  /** On disk: (entry + RocksDB overhead) x space amplification. */
+  readonly bytesPerEntryOnDisk: number;
+  readonly totalBytes: number;
+  readonly bytesWrittenPerTransaction: number;
+}
+
+export interface FlinkResult {
+  readonly rows: readonly FlinkStateRow[];
+  readonly totalStateBytes: number;
+  readonly parallelism: number;
+  readonly perTaskManagerBytes: number;
+  /** Bytes uploaded by one incremental checkpoint of the scoring job at design rate, all TaskManagers. */
+  readonly incrementalCheckpointBytes: number;
+  readonly incrementalCheckpointPerTaskManagerBytes: number;
+  readonly checkpointUploadSec: number;
+  /** Download of one TaskManager's share from object storage after it is lost. */
+  readonly restoreSec: number;
+  /** Detection + reschedule + restore: time during which the job makes no progress. */
+  readonly outageSec: number;
+  /** Records to re-read: the outage plus up to one checkpoint interval of work lost. */
+  readonly backlogRecords: number;
+  readonly catchUpSec: number;
+  /** Time until the ML path is current again after a TaskManager loss: its recovery time objective. */
+  readonly recoverySec: number;
 }
 
 export interface CapacityResult {
@@ -433,8 +681,15 @@ export interface CapacityResult {
   readonly transactionsPerRetention: number;
   readonly expectedAverageTps: number;
   readonly expectedTransactionsPerDay: number;
+  readonly populations: Readonly<Record<Population, number>>;
   readonly suspiciousPerDay: number;
   readonly suspiciousPerRetention: number;
+  readonly review: {
+    readonly expectedAlertsPerDay: number;
+    /** k: alerts people can review per day. */
+    readonly capacityPerDay: number;
+    readonly reviewableShare: number;
+  };
   readonly storage: { readonly json: StorageRow; readonly avro: StorageRow };
   readonly topics: readonly TopicResult[];
   readonly kafka: {
@@ -447,14 +702,26 @@ export interface CapacityResult {
     readonly perBrokerInMBps: number;
     readonly perBrokerOutMBps: number;
   };
-  readonly lakehouse: { readonly rows: readonly LakehouseRow[]; readonly totalStoredBytes: number; readonly expectedTotalStoredBytes: number };
+  readonly lakehouse: {
+    readonly rows: readonly LakehouseRow[];
+    readonly totalStoredBytes: number;
+    readonly expectedTotalStoredBytes: number;
+    readonly investigationStoreBytes: number;
+  };
   readonly redis: readonly RedisResult[];
+  readonly featureStoreComparison: {
+    readonly redisRamBytes: number;
+    readonly aerospikeIndexRamBytes: number;
+    readonly records: number;
+  };
   readonly services: readonly ServiceResult[];
   readonly errorBudgetMinutesPer30d: number;
   readonly errorBudgetHoursPerYear: number;
   readonly backlog: { readonly minutes: number; readonly records: number; readonly drainMinutes: number };
-  readonly syncBudget: BudgetResult;
-  readonly mlBudget: { readonly perTransaction: BudgetResult; readonly windowed: BudgetResult };
+  readonly issuerBudget: IssuerBudgetResult;
+  readonly endToEnd: EndToEndResult;
+  readonly mlBudget: MlBudgetResult;
+  readonly flink: FlinkResult;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -474,6 +741,22 @@ export function roundUpToMultiple(n: number, step: number): number {
 /** Events per day at a sustained rate. */
 export function perDay(ratePerSec: number): number {
   return ratePerSec * SECONDS_PER_DAY;
+}
+
+/** The derived populations: cards from the expected daily volume, cardholders from cards. */
+export function populationsFor(a: Assumptions): Record<Population, number> {
+  const activeCards = perDay(a.contractTps / a.peakToAverageRatio) / a.entities.transactionsPerActiveCardPerDay;
+  return {
+    activeCards,
+    cardholders: activeCards / a.entities.cardsPerCardholder,
+    merchants: a.entities.merchants,
+    contractTransactionsPerHour: a.contractTps * 3_600,
+    contractTransactionsPerDay: perDay(a.contractTps),
+  };
+}
+
+export function resolveCount(c: Count, populations: Readonly<Record<Population, number>>): number {
+  return typeof c === 'number' ? c : populations[c.per] * c.times;
 }
 
 /**
@@ -509,13 +792,105 @@ export function instancesFor(
   return { byDesignLoad, byZoneLoss, instances: roundUpToMultiple(Math.max(byDesignLoad, byZoneLoss), zones) };
 }
 
-function budget(hops: readonly LatencyHop[]): BudgetResult {
+/**
+ * Delay before a record written by an exactly-once Flink job is visible to read_committed consumers:
+ * it waits for the next checkpoint to start (uniform over the interval) and to complete.
+ */
+export function checkpointVisibilitySec(intervalSec: number, duration: P50P90): P50P90 {
+  return { p50: intervalSec * 0.5 + duration.p50, p90: intervalSec * 0.9 + duration.p90 };
+}
+
+function sum<T>(xs: readonly T[], f: (x: T) => number): number {
+  return xs.reduce((s, x) => s + f(x), 0);
+}
+
+function issuerBudget(hops: readonly IssuerHop[]): IssuerBudgetResult {
+  const part = (hs: readonly IssuerHop[]) => ({
+    p50: sum(hs, (h) => h.p50),
+    p99: sum(hs, (h) => h.p99),
+    p999: sum(hs, (h) => h.p999),
+    timeout: sum(hs, (h) => h.timeout),
+  });
+  const all = part(hops);
   return {
     hops,
-    p50Total: hops.reduce((s, h) => s + h.p50, 0),
-    p90Total: hops.reduce((s, h) => s + h.p90, 0),
-    timeoutTotal: hops.reduce((s, h) => s + h.timeout, 0),
-    worstCaseTotal: hops.reduce((s, h) => s + (h.timeout > 0 ? h.timeout : h.p90), 0),
+    p50Total: all.p50,
+    p99Total: all.p99,
+    p999Total: all.p999,
+    worstCaseTotal: sum(hops, (h) => (h.timeout > 0 ? h.timeout : h.p999)),
+    platform: part(hops.filter((h) => h.owner === 'platform')),
+    inlineModel: part(hops.filter((h) => h.inlineModel)),
+  };
+}
+
+/** The ML path's hops in order: every Flink job in sequence adds its watermark delay and its checkpoint. */
+export function mlPathHops(m: Assumptions['mlPath']): MlHop[] {
+  const hops: MlHop[] = [{ hop: 'Consumer lag on transaction-decisions, steady state', ...m.consumerLagSec, appliesTo: 'all' }];
+  for (const j of m.jobs) {
+    hops.push({ hop: `${j.name}: watermark delay, bounded out-of-orderness`, ...j.watermarkDelaySec, appliesTo: 'all' });
+    hops.push({ hop: `${j.name}: processing`, ...j.processingSec, appliesTo: 'all' });
+    if (j.callsModel) hops.push({ hop: 'Model inference via async I/O, champion + shadow in one batch', ...m.modelInferenceSec, appliesTo: 'model' });
+    hops.push({
+      hop: `${j.name}: exactly-once visibility, checkpoint every ${fmtNum(j.checkpointIntervalSec)} s`,
+      ...checkpointVisibilitySec(j.checkpointIntervalSec, j.checkpointDurationSec),
+      appliesTo: 'all',
+    });
+  }
+  hops.push({ hop: 'Blocklist manager: precedence, TTL, version, audit (Kafka Streams, exactly-once)', ...m.blocklistManagerSec, appliesTo: 'all' });
+  hops.push({ hop: 'Compacted blocklist topic to Redis via Connect sink', ...m.redisSinkSec, appliesTo: 'all' });
+  return hops;
+}
+
+function mlBudget(m: Assumptions['mlPath']): MlBudgetResult {
+  const hops = mlPathHops(m);
+  const total = (hs: readonly MlHop[]): P50P90 => ({ p50: sum(hs, (h) => h.p50), p90: sum(hs, (h) => h.p90) });
+  return {
+    hops,
+    model: total(hops),
+    detectors: total(hops.filter((h) => h.appliesTo === 'all')),
+    checkpointHops: hops.filter((h) => h.hop.includes('exactly-once visibility')).length,
+    watermarkHops: hops.filter((h) => h.hop.includes('watermark delay')).length,
+  };
+}
+
+function flinkSizing(a: Assumptions, populations: Readonly<Record<Population, number>>, designTps: number): FlinkResult {
+  const f = a.flink;
+  const rows: FlinkStateRow[] = f.state.map((s) => {
+    const entries = resolveCount(s.entries, populations);
+    const bytesPerEntryOnDisk = (s.bytesPerEntry + f.rocksdbOverheadBytesPerEntry) * f.spaceAmplification;
+    return {
+      name: s.name,
+      entries,
+      bytesPerEntry: s.bytesPerEntry,
+      bytesPerEntryOnDisk,
+      totalBytes: entries * bytesPerEntryOnDisk,
+      bytesWrittenPerTransaction: s.bytesWrittenPerTransaction,
+    };
+  });
+  const totalStateBytes = sum(rows, (r) => r.totalBytes);
+  const perTaskManagerBytes = totalStateBytes / f.taskManagers;
+  const scoring = a.mlPath.jobs[0];
+  const intervalSec = scoring?.checkpointIntervalSec ?? 0;
+  const writtenPerTransaction = sum(f.state, (s) => (s.bytesWrittenPerTransaction > 0 ? s.bytesWrittenPerTransaction + f.rocksdbOverheadBytesPerEntry : 0));
+  const incrementalCheckpointBytes = writtenPerTransaction * designTps * intervalSec * f.compactionRewriteFactor;
+  const incrementalCheckpointPerTaskManagerBytes = incrementalCheckpointBytes / f.taskManagers;
+  const restoreSec = perTaskManagerBytes / (f.restoreDownloadMBpsPerTaskManager * MB);
+  const outageSec = f.failureDetectionSec + f.rescheduleSec + restoreSec;
+  const backlogRecords = a.contractTps * (outageSec + intervalSec);
+  const catchUpSec = backlogRecords / (designTps - a.contractTps);
+  return {
+    rows,
+    totalStateBytes,
+    parallelism: f.taskManagers * f.slotsPerTaskManager,
+    perTaskManagerBytes,
+    incrementalCheckpointBytes,
+    incrementalCheckpointPerTaskManagerBytes,
+    checkpointUploadSec: incrementalCheckpointPerTaskManagerBytes / (f.checkpointUploadMBpsPerTaskManager * MB),
+    restoreSec,
+    outageSec,
+    backlogRecords,
+    catchUpSec,
+    recoverySec: outageSec + catchUpSec,
   };
 }
 
@@ -526,6 +901,8 @@ export function validateAssumptions(a: Assumptions): void {
   if (!(a.contractTps > 0)) fail('contractTps must be > 0');
   if (!(a.designHeadroomFactor >= 1)) fail('designHeadroomFactor must be >= 1');
   if (!(a.peakToAverageRatio >= 1)) fail('peakToAverageRatio must be >= 1');
+  if (!(a.entities.transactionsPerActiveCardPerDay > 0)) fail('transactionsPerActiveCardPerDay must be > 0');
+  if (!(a.entities.cardsPerCardholder >= 1)) fail('cardsPerCardholder must be >= 1');
   if (a.kafka.minInsyncReplicas >= a.kafka.replicationFactor) {
     fail('minInsyncReplicas must be < replicationFactor, or losing one broker stops writes');
   }
@@ -536,11 +913,25 @@ export function validateAssumptions(a: Assumptions): void {
     if (!(r >= 1)) fail('compression ratios must be >= 1');
   }
   for (const t of a.topics) {
-    if (t.cleanup === 'compact' && !(t.liveKeys > 0)) fail(`${t.name}: compacted topic needs liveKeys`);
+    if (t.cleanup === 'compact' && !(typeof t.liveKeys !== 'number' || t.liveKeys > 0)) fail(`${t.name}: compacted topic needs liveKeys`);
     if (t.cleanup === 'delete' && !(t.retentionDays > 0)) fail(`${t.name}: delete topic needs retentionDays`);
     if (!(t.slowestConsumerRecordsPerSec > 0)) fail(`${t.name}: slowestConsumerRecordsPerSec must be > 0`);
   }
   if (!(a.slo.availability > 0 && a.slo.availability < 1)) fail('availability must be in (0, 1)');
+  if (a.mlPath.jobs.length < 1) fail('the ML path needs at least one Flink job');
+  if (a.flink.taskManagers % a.kafka.availabilityZones !== 0) fail('flink.taskManagers must be a multiple of availabilityZones');
+  if (!(a.flink.spaceAmplification >= 1)) fail('flink.spaceAmplification must be >= 1');
+  const decisions = a.topics[0];
+  if (decisions) {
+    const p = partitionsFor(
+      a.contractTps * a.designHeadroomFactor * decisions.recordsPerTransaction,
+      decisions.recordBytes,
+      a.kafka.perPartitionWriteMBps,
+      decisions.slowestConsumerRecordsPerSec,
+      a.kafka.brokers,
+    ).partitions;
+    if (a.flink.taskManagers * a.flink.slotsPerTaskManager < p) fail('flink slots must cover the partitions of the decisions topic');
+  }
 }
 
 export function computeCapacity(a: Assumptions): CapacityResult {
@@ -550,6 +941,7 @@ export function computeCapacity(a: Assumptions): CapacityResult {
   const transactionsPerDay = perDay(a.contractTps);
   const transactionsPerRetention = transactionsPerDay * a.retentionDays;
   const expectedAverageTps = a.contractTps / a.peakToAverageRatio;
+  const populations = populationsFor(a);
 
   const storageRow = (encoding: 'json' | 'avro'): StorageRow => {
     const rawPerDayBytes = transactionsPerDay * a.storedRecordBytes[encoding];
@@ -562,8 +954,8 @@ export function computeCapacity(a: Assumptions): CapacityResult {
     const recordsPerSec = a.contractTps * t.recordsPerTransaction;
     const designRecordsPerSec = designTps * t.recordsPerTransaction;
     const p = partitionsFor(designRecordsPerSec, t.recordBytes, k.perPartitionWriteMBps, t.slowestConsumerRecordsPerSec, k.brokers);
-    const logicalBytes =
-      t.cleanup === 'compact' ? t.liveKeys * t.recordBytes : perDay(recordsPerSec) * t.recordBytes * t.retentionDays;
+    const liveKeys = resolveCount(t.liveKeys, populations);
+    const logicalBytes = t.cleanup === 'compact' ? liveKeys * t.recordBytes : perDay(recordsPerSec) * t.recordBytes * t.retentionDays;
     return {
       name: t.name,
       key: t.key,
@@ -574,21 +966,18 @@ export function computeCapacity(a: Assumptions): CapacityResult {
       partitionsByConsumers: p.byConsumers,
       partitions: p.partitions,
       brokerStorageBytes: (logicalBytes / a.kafkaCompressionRatio.avro) * k.replicationFactor,
-      retentionLabel: t.cleanup === 'compact' ? `compacted, ${fmtInt(t.liveKeys)} keys` : `${t.retentionDays} d`,
+      retentionLabel: t.cleanup === 'compact' ? `compacted, ${fmtInt(liveKeys)} keys` : `${t.retentionDays} d`,
     };
   });
 
-  const totalPartitions = topics.reduce((s, t) => s + t.partitions, 0);
-  const totalStorageBytes = topics.reduce((s, t) => s + t.brokerStorageBytes, 0);
+  const totalPartitions = sum(topics, (t) => t.partitions);
+  const totalStorageBytes = sum(topics, (t) => t.brokerStorageBytes);
   const perBrokerStorageBytes = totalStorageBytes / k.brokers;
   // Network at design rate, compressed: producers write once; followers fetch RF-1 copies;
   // every consumer group reads the whole topic once.
-  const produceMBpsCompressed =
-    a.topics.reduce((s, t) => s + designTps * t.recordsPerTransaction * t.recordBytes, 0) / MB / a.kafkaCompressionRatio.avro;
+  const produceMBpsCompressed = sum(a.topics, (t) => designTps * t.recordsPerTransaction * t.recordBytes) / MB / a.kafkaCompressionRatio.avro;
   const consumeMBpsCompressed =
-    a.topics.reduce((s, t) => s + designTps * t.recordsPerTransaction * t.recordBytes * t.consumerGroups, 0) /
-    MB /
-    a.kafkaCompressionRatio.avro;
+    sum(a.topics, (t) => designTps * t.recordsPerTransaction * t.recordBytes * t.consumerGroups) / MB / a.kafkaCompressionRatio.avro;
 
   const lakehouseRow = (d: LakehouseDatasetAssumption, tps: number): LakehouseRow => {
     const rowsPerDay = perDay(tps) * d.rowsPerTransaction;
@@ -597,10 +986,15 @@ export function computeCapacity(a: Assumptions): CapacityResult {
     return { name: d.name, rowsPerDay, retentionDays: d.retentionDays, rawBytes, parquetBytes, storedBytes: parquetBytes * a.lakehouseCopies };
   };
   const lakehouseRows = a.lakehouse.map((d) => lakehouseRow(d, a.contractTps));
+  const investigationStoreBytes = sum(
+    a.lakehouse.filter((d) => d.inInvestigationStore),
+    (d) => (transactionsPerDay * d.rowsPerTransaction * d.rowBytes * a.investigationStore.retentionDays * a.investigationStore.replicas) / a.parquetCompressionRatio,
+  );
 
   const redis: RedisResult[] = a.redis.map((r) => {
-    const opsPerTransaction = Object.values(r.opsPerTransaction).reduce((s, n) => s + n, 0);
-    const memoryBytes = r.keyspaces.reduce((s, ks) => s + ks.keys * ks.bytesPerKey, 0);
+    const opsPerTransaction = sum(Object.values(r.opsPerTransaction), (n) => n);
+    const keys = sum(r.keyspaces, (ks) => resolveCount(ks.keys, populations));
+    const memoryBytes = sum(r.keyspaces, (ks) => resolveCount(ks.keys, populations) * ks.bytesPerKey);
     const designOpsPerSec = designTps * opsPerTransaction;
     const shardsByOps = Math.ceil(designOpsPerSec / r.planningOpsPerShard);
     const shardsByMemory = Math.ceil(memoryBytes / r.planningMemoryPerShardBytes);
@@ -612,22 +1006,29 @@ export function computeCapacity(a: Assumptions): CapacityResult {
       contractOpsPerSec: a.contractTps * opsPerTransaction,
       designOpsPerSec,
       memoryBytes,
+      keys,
       shardsByOps,
       shardsByMemory,
       shards,
       nodes: shards * (1 + r.replicasPerShard),
     };
   });
+  const featureStore = redis.find((r) => r.name === 'feature-store Redis');
+  const featureStoreReplicas = a.redis.find((r) => r.name === 'feature-store Redis')?.replicasPerShard ?? 1;
 
   const services: ServiceResult[] = a.services.map((s) => ({
     name: s.name,
     unit: s.unit,
-    ...instancesFor(a.contractTps, designTps, s.perInstancePerSec, k.availabilityZones),
+    perTransaction: s.perTransaction,
+    ...instancesFor(a.contractTps * s.perTransaction, designTps * s.perTransaction, s.perInstancePerSec, k.availabilityZones),
   }));
 
   const backlogRecords = a.contractTps * a.backlogMinutes * 60;
-  const windowed = a.mlBudgetSec;
-  const perTransaction = a.mlBudgetSec.filter((h) => h.appliesTo === 'all');
+  const issuer = issuerBudget(a.issuerHopsMs);
+  const legsP50 = sum(a.networkLegsMs, (l) => l.p50);
+  const legsP90 = sum(a.networkLegsMs, (l) => l.p90);
+  const expectedAlertsPerDay = perDay(expectedAverageTps) * a.suspiciousFraction;
+  const reviewCapacityPerDay = a.review.analysts * a.review.casesPerAnalystPerDay;
 
   return {
     assumptions: a,
@@ -637,8 +1038,10 @@ export function computeCapacity(a: Assumptions): CapacityResult {
     transactionsPerRetention,
     expectedAverageTps,
     expectedTransactionsPerDay: perDay(expectedAverageTps),
+    populations,
     suspiciousPerDay: transactionsPerDay * a.suspiciousFraction,
     suspiciousPerRetention: transactionsPerRetention * a.suspiciousFraction,
+    review: { expectedAlertsPerDay, capacityPerDay: reviewCapacityPerDay, reviewableShare: reviewCapacityPerDay / expectedAlertsPerDay },
     storage: { json: storageRow('json'), avro: storageRow('avro') },
     topics,
     kafka: {
@@ -653,17 +1056,33 @@ export function computeCapacity(a: Assumptions): CapacityResult {
     },
     lakehouse: {
       rows: lakehouseRows,
-      totalStoredBytes: lakehouseRows.reduce((s, r) => s + r.storedBytes, 0),
-      expectedTotalStoredBytes: a.lakehouse.map((d) => lakehouseRow(d, expectedAverageTps)).reduce((s, r) => s + r.storedBytes, 0),
+      totalStoredBytes: sum(lakehouseRows, (r) => r.storedBytes),
+      expectedTotalStoredBytes: sum(
+        a.lakehouse.map((d) => lakehouseRow(d, expectedAverageTps)),
+        (r) => r.storedBytes,
+      ),
+      investigationStoreBytes,
     },
     redis,
+    featureStoreComparison: {
+      records: featureStore?.keys ?? 0,
+      redisRamBytes: (featureStore?.memoryBytes ?? 0) * (1 + featureStoreReplicas),
+      aerospikeIndexRamBytes: (featureStore?.keys ?? 0) * a.aerospikeIndexBytesPerRecord * (1 + featureStoreReplicas),
+    },
     services,
     errorBudgetMinutesPer30d: (1 - a.slo.availability) * 30 * 24 * 60,
     errorBudgetHoursPerYear: (1 - a.slo.availability) * 365 * 24,
     // During the drain the backlog shrinks at (design - contract) records/s.
     backlog: { minutes: a.backlogMinutes, records: backlogRecords, drainMinutes: backlogRecords / (designTps - a.contractTps) / 60 },
-    syncBudget: budget(a.syncBudgetMs),
-    mlBudget: { perTransaction: budget(perTransaction), windowed: budget(windowed) },
+    issuerBudget: issuer,
+    endToEnd: {
+      legs: a.networkLegsMs,
+      p50Total: legsP50 + issuer.p50Total,
+      p90Bound: legsP90 + issuer.p99Total,
+      worstCaseTotal: legsP90 + issuer.worstCaseTotal,
+    },
+    mlBudget: mlBudget(a.mlPath),
+    flink: flinkSizing(a, populations, designTps),
   };
 }
 
@@ -709,9 +1128,24 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
 // Rendering
 // ---------------------------------------------------------------------------------------------
 
+/** Seconds with at most one decimal: 5.5 -> "5.5", 6 -> "6". */
+function fmtSec(n: number): string {
+  return fmtNum(n, 1);
+}
+
+function fmtPct(share: number, digits = 2): string {
+  return `${fmtNum(share * 100, digits)} %`;
+}
+
+function fmtDuration(sec: number): string {
+  return sec >= 90 ? `${fmtNum(sec, 0)} s (${fmtNum(sec / 60, 1)} min)` : `${fmtNum(sec, 1)} s`;
+}
+
 export function renderCapacityTables(r: CapacityResult): string {
   const a = r.assumptions;
   const k = a.kafka;
+  const f = a.flink;
+  const pop = r.populations;
   const out: string[] = [];
   const h = (title: string): void => {
     out.push('', `#### ${title}`, '');
@@ -726,21 +1160,27 @@ export function renderCapacityTables(r: CapacityResult): string {
       [
         ['Contract rate', `${fmtInt(a.contractTps)} TPS`, 'the brief\'s ceiling, treated as sustained 24 h for storage: an upper bound'],
         ['Design headroom', `× ${fmtNum(a.designHeadroomFactor)} = ${fmtInt(r.designTps)} TPS`, 'partitions, consumers, Redis: drain backlogs, absorb growth without repartitioning'],
-        ['Peak-hour / daily-average', `${fmtNum(a.peakToAverageRatio)}`, 'only for the expected — not worst-case — volume'],
-        ['Stored fact, transaction + decision', `${fmtInt(a.storedRecordBytes.json)} B JSON, ${fmtInt(a.storedRecordBytes.avro)} B Avro`, 'record incl. key, headers, batch overhead'],
+        ['Peak-hour / daily-average', `${fmtNum(a.peakToAverageRatio)}`, 'the expected — not worst-case — volume, and the portfolio behind it'],
+        ['Authorisations per active card per day', `${fmtNum(a.entities.transactionsPerActiveCardPerDay)}`, 'portfolio assumption; the card count is derived from it (C2), not assumed separately'],
+        ['Cards per cardholder', `${fmtNum(a.entities.cardsPerCardholder)}`, 'credit, debit and virtual cards of one customer'],
+        ['Merchants seen in 90 days', fmtInt(a.entities.merchants), 'distinct card acceptors in our cardholders\' authorisations'],
+        ['Stored fact, transaction + decision', `${fmtInt(a.storedRecordBytes.json)} B JSON, ${fmtInt(a.storedRecordBytes.avro)} B Avro`, 'record incl. issuer fields (entry mode, CVM, MCC, 3-D Secure, network score), the inline model\'s logged profile features, key, headers, batch overhead'],
         ['Kafka zstd ratio', `${fmtNum(a.kafkaCompressionRatio.json)} JSON, ${fmtNum(a.kafkaCompressionRatio.avro)} Avro`, 'tokens and UUIDs compress poorly; JSON field names compress well'],
-        ['Parquet ratio vs Avro', `${fmtNum(a.parquetCompressionRatio)}`, 'columnar dictionary encoding of site, country, location, category'],
+        ['Parquet ratio vs Avro', `${fmtNum(a.parquetCompressionRatio)}`, 'columnar dictionary encoding of merchant, MCC, country, entry mode'],
         ['Lakehouse copies', `${fmtInt(a.lakehouseCopies)}`, 'primary region + DR region replica'],
-        ['Kafka', `${k.brokers} brokers in ${k.availabilityZones} AZs, RF ${k.replicationFactor}, min ISR ${k.minInsyncReplicas}`, 'one replica per AZ; survives one AZ'],
+        ['Kafka', `${k.brokers} brokers in ${k.availabilityZones} AZs, RF ${k.replicationFactor}, min ISR ${k.minInsyncReplicas}`, 'one replica per AZ; acks=all waits for every in-sync replica, min ISR is the floor below which writes are refused'],
         ['Planning write per partition', `${fmtNum(k.perPartitionWriteMBps)} MB/s`, 'deliberately low: leaves room for replication and catch-up reads'],
         ['Broker disk fill target', `${fmtNum(k.diskFillTarget * 100)} %`, 'room for a broker loss and reassignment'],
-        ['Suspicious fraction', `${fmtNum(a.suspiciousFraction * 100)} %`, 'alerts raised per transaction'],
+        ['Suspicious fraction', `${fmtNum(a.suspiciousFraction * 100)} %`, 'transactions scored into the review band or above'],
+        ['Analysts', `${fmtInt(a.review.analysts)} × ${fmtInt(a.review.casesPerAnalystPerDay)} cases/day`, 'the k of precision at k (ml-strategy.md §9)'],
+        ['Card networks\' issuer response limit', `${fmtInt(a.slo.networkIssuerTimeoutMs)} ms`, 'planning value; real limits differ by network, region and transaction type, after which the network answers in stand-in'],
+        ['Flink scoring job', `${f.taskManagers} TaskManagers × ${f.slotsPerTaskManager} slots`, 'one slot per partition of the decisions topic; spread over the AZs, plus a spare TaskManager per AZ'],
         ['Backlog to absorb', `${fmtInt(a.backlogMinutes)} min`, 'ML-path outage the design must drain'],
       ],
     ),
   );
 
-  h('C2. Volume');
+  h('C2. Volume and portfolio');
   out.push(
     table(
       ['Quantity', 'Value'],
@@ -749,8 +1189,14 @@ export function renderCapacityTables(r: CapacityResult): string {
         [`Transactions in ${a.retentionDays} days`, fmtInt(r.transactionsPerRetention)],
         ['Expected average rate if the contract rate is the peak hour', `${fmtInt(r.expectedAverageTps)} TPS`],
         ['Expected transactions per day', fmtInt(r.expectedTransactionsPerDay)],
-        ['Suspicious transactions per day', fmtInt(r.suspiciousPerDay)],
-        [`Suspicious transactions in ${a.retentionDays} days`, fmtInt(r.suspiciousPerRetention)],
+        [`Active cards = expected transactions per day ÷ ${fmtNum(a.entities.transactionsPerActiveCardPerDay)} per card`, fmtInt(pop.activeCards)],
+        [`Cardholders = active cards ÷ ${fmtNum(a.entities.cardsPerCardholder)} cards each`, fmtInt(pop.cardholders)],
+        ['Merchants seen in 90 days', fmtInt(pop.merchants)],
+        ['Suspicious transactions per day at contract rate', fmtInt(r.suspiciousPerDay)],
+        [`Suspicious transactions in ${a.retentionDays} days at contract rate`, fmtInt(r.suspiciousPerRetention)],
+        ['Alerts per day at the expected volume', fmtInt(r.review.expectedAlertsPerDay)],
+        ['Analyst reviews per day (k)', fmtInt(r.review.capacityPerDay)],
+        ['Share of alerts people can review', fmtPct(r.review.reviewableShare)],
         ['Design rate for partitions, consumers, Redis', `${fmtInt(r.designTps)} TPS`],
       ],
       ['l', 'r'],
@@ -829,25 +1275,30 @@ export function renderCapacityTables(r: CapacityResult): string {
       ['l', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
+  const inv = a.lakehouse.filter((d) => d.inInvestigationStore).map((d) => `\`${d.name}\``);
   out.push(
     '',
     `Total stored at contract rate sustained: **${fmtBytes(r.lakehouse.totalStoredBytes)}**; at the expected average rate: ${fmtBytes(r.lakehouse.expectedTotalStoredBytes)}.`,
+    '',
+    `Investigation store (ClickHouse): the last ${fmtInt(a.investigationStore.retentionDays)} days of ${inv.join(', ')}, ` +
+      `columnar at the Parquet ratio, × ${fmtInt(a.investigationStore.replicas)} replicas: ${fmtBytes(r.lakehouse.investigationStoreBytes)} at contract rate sustained.`,
   );
 
   h('C6. Redis');
   out.push(
     table(
-      ['Cluster', 'Ops per transaction', 'Ops/s contract', 'Ops/s design', 'Memory, primaries', 'Shards: ops / memory / chosen', 'Nodes incl. replicas'],
+      ['Cluster', 'Ops per transaction', 'Ops/s contract', 'Ops/s design', 'Keys', 'Memory, primaries', 'Shards: ops / memory / chosen', 'Nodes incl. replicas'],
       r.redis.map((x) => [
         x.name,
         fmtInt(x.opsPerTransaction),
         fmtInt(x.contractOpsPerSec),
         fmtInt(x.designOpsPerSec),
+        fmtInt(x.keys),
         fmtBytes(x.memoryBytes),
         `${x.shardsByOps} / ${x.shardsByMemory} / **${x.shards}**`,
         fmtInt(x.nodes),
       ]),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
   for (const c of a.redis) {
@@ -858,28 +1309,36 @@ export function renderCapacityTables(r: CapacityResult): string {
           .map(([op, n]) => `${op} × ${n}`)
           .join('; ') +
         `. Keyspaces: ` +
-        c.keyspaces.map((ks) => `${ks.name} ${fmtInt(ks.keys)} × ${fmtInt(ks.bytesPerKey)} B`).join('; ') +
+        c.keyspaces.map((ks) => `${ks.name} ${fmtInt(resolveCount(ks.keys, pop))} × ${fmtInt(ks.bytesPerKey)} B`).join('; ') +
         `. Planning limits per shard: ${fmtInt(c.planningOpsPerShard)} ops/s, ${fmtBytes(c.planningMemoryPerShardBytes)}; minimum 3 primaries.`,
     );
   }
+  const fc = r.featureStoreComparison;
+  out.push(
+    '',
+    `Feature store in RAM, primaries + replicas: ${fmtBytes(fc.redisRamBytes)}. The same ${fmtInt(fc.records)} records in Aerospike's hybrid-memory layout ` +
+      `(data on SSD, primary index in RAM at ${fmtInt(a.aerospikeIndexBytesPerRecord)} B per record, same copies): ${fmtBytes(fc.aerospikeIndexRamBytes)} of RAM (alternatives.md).`,
+  );
 
   h('C7. Stateless tiers — survive one AZ at contract load');
   out.push(
     table(
-      ['Tier', 'Per instance', 'For design load', 'For contract load with one AZ lost', 'Instances'],
+      ['Tier', 'Per instance', 'Per transaction', 'For design load', 'For contract load with one AZ lost', 'Instances'],
       r.services.map((x, i) => [
         x.name,
         `${fmtInt(a.services[i]?.perInstancePerSec ?? 0)} ${x.unit}`,
+        fmtNum(x.perTransaction),
         fmtInt(x.byDesignLoad),
         fmtInt(x.byZoneLoss),
         `**${x.instances}**`,
       ]),
-      ['l', 'r', 'r', 'r', 'r'],
+      ['l', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
   out.push(
     '',
-    `Flink feature + scoring job: parallelism = partitions of \`${a.topics[0]?.name ?? ''}\` (table C4), one subtask per partition.`,
+    `Flink scoring job: parallelism ${fmtInt(r.flink.parallelism)} = partitions of \`${a.topics[0]?.name ?? ''}\` (table C4), ` +
+      `${f.taskManagers} TaskManagers × ${f.slotsPerTaskManager} slots; its state and recovery are in C11.`,
   );
 
   h('C8. Availability and backlog');
@@ -896,48 +1355,119 @@ export function renderCapacityTables(r: CapacityResult): string {
     ),
   );
 
-  h('C9. Latency budget — synchronous decision path, ms');
-  out.push(budgetTable(r.syncBudget, 'ms', true));
+  const ib = r.issuerBudget;
+  h('C9. Latency budget — authorisation inside the issuer, ms');
   out.push(
-    '',
-    `SLO: P50 ${fmtInt(a.slo.syncP50Ms)} ms, P90 ${fmtInt(a.slo.syncP90Ms)} ms. Budget totals: P50 ${fmtInt(r.syncBudget.p50Total)} ms, ` +
-      `P90 ${fmtInt(r.syncBudget.p90Total)} ms. Our own hops time out after ${fmtInt(r.syncBudget.timeoutTotal)} ms in total, then fall back (reliability.md); ` +
-      `worst case with every timed hop at its timeout and the rest at P90: ${fmtInt(r.syncBudget.worstCaseTotal)} ms.`,
+    table(
+      ['Hop', 'Owner', 'P50', 'P99', 'P99.9', 'Timeout'],
+      [
+        ...ib.hops.map((x) => [
+          x.inlineModel ? `${x.hop} ★` : x.hop,
+          x.owner,
+          fmtInt(x.p50),
+          fmtInt(x.p99),
+          fmtInt(x.p999),
+          x.timeout > 0 ? fmtInt(x.timeout) : '—',
+        ]),
+        ['**Total, issuer side**', '', `**${fmtInt(ib.p50Total)}**`, `**${fmtInt(ib.p99Total)}**`, `**${fmtInt(ib.p999Total)}**`, ''],
+        ['of which this platform', '', fmtInt(ib.platform.p50), fmtInt(ib.platform.p99), fmtInt(ib.platform.p999), fmtInt(ib.platform.timeout)],
+        ['of which the inline model ★', '', fmtInt(ib.inlineModel.p50), fmtInt(ib.inlineModel.p99), fmtInt(ib.inlineModel.p999), fmtInt(ib.inlineModel.timeout)],
+      ],
+      ['l', 'l', 'r', 'r', 'r', 'r'],
+    ),
   );
-
-  h('C10. Latency budget — asynchronous ML path, s');
-  out.push(budgetTable(r.mlBudget.windowed, 's', false));
   out.push(
     '',
-    `SLO: P50 ${fmtInt(a.slo.mlP50Sec)} s, P90 ${fmtInt(a.slo.mlP90Sec)} s. Per-transaction model: P50 ${fmtInt(r.mlBudget.perTransaction.p50Total)} s, ` +
-      `P90 ${fmtInt(r.mlBudget.perTransaction.p90Total)} s. Windowed detectors: P50 ${fmtInt(r.mlBudget.windowed.p50Total)} s, ` +
-      `P90 ${fmtInt(r.mlBudget.windowed.p90Total)} s.`,
+    `Inline model: ${fmtInt(ib.inlineModel.timeout)} ms at its timeouts, budget ${fmtInt(a.slo.inlineModelMs)} ms. ` +
+      `This platform's hops time out after ${fmtInt(ib.platform.timeout)} ms in total, inside the decide call's deadline of ${fmtInt(a.slo.decisionDeadlineMs)} ms. ` +
+      `Issuer side with every timed hop at its timeout and the rest at P99.9: ${fmtInt(ib.worstCaseTotal)} ms, against the issuer's own response target of ` +
+      `${fmtInt(a.slo.issuerResponseTargetMs)} ms and the networks' limit (planning value ${fmtInt(a.slo.networkIssuerTimeoutMs)} ms) after which stand-in processing answers instead.`,
+  );
+  const e = r.endToEnd;
+  out.push(
+    '',
+    table(
+      ['End to end, terminal to terminal (the brief\'s SLO)', 'P50 ms', 'P90 ms', 'Worst case ms'],
+      [
+        ...e.legs.map((l) => [l.leg, fmtInt(l.p50), fmtInt(l.p90), fmtInt(l.p90)]),
+        ['Issuer side, from the table above (P90 column: its P99; worst case: timeouts)', fmtInt(ib.p50Total), fmtInt(ib.p99Total), fmtInt(ib.worstCaseTotal)],
+        ['**Total**', `**${fmtInt(e.p50Total)}**`, `**${fmtInt(e.p90Bound)}**`, `**${fmtInt(e.worstCaseTotal)}**`],
+      ],
+      ['l', 'r', 'r', 'r'],
+    ),
+  );
+  out.push('', `SLO: P50 ${fmtInt(a.slo.syncP50Ms)} ms, P90 ${fmtInt(a.slo.syncP90Ms)} ms.`);
+
+  const ml = r.mlBudget;
+  h('C10. Latency budget — asynchronous ML path, s');
+  out.push(
+    table(
+      ['Hop', 'P50 s', 'P90 s', 'Applies to'],
+      [
+        ...ml.hops.map((x) => [x.hop, fmtSec(x.p50), fmtSec(x.p90), x.appliesTo === 'all' ? 'model and detectors' : 'model only']),
+        ['**Total, per-transaction model**', `**${fmtSec(ml.model.p50)}**`, `**${fmtSec(ml.model.p90)}**`, ''],
+        ['**Total, detectors (evaluated on each event)**', `**${fmtSec(ml.detectors.p50)}**`, `**${fmtSec(ml.detectors.p90)}**`, ''],
+      ],
+      ['l', 'r', 'r', 'l'],
+    ),
+  );
+  out.push(
+    '',
+    `SLO: P50 ${fmtInt(a.slo.mlP50Sec)} s, P90 ${fmtInt(a.slo.mlP90Sec)} s. ${ml.watermarkHops} watermark delays and ${ml.checkpointHops} exactly-once checkpoints in sequence; ` +
+      'a checkpoint makes a record visible after half an interval plus its duration at P50, nine tenths of an interval plus its duration at P90.',
   );
   out.push(
     '',
     'Per-hop percentiles do not add exactly; the sum is used as a conservative bound and each hop is measured separately (operations-monitoring.md).',
   );
 
-  return out.join('\n');
-}
-
-function budgetTable(b: BudgetResult, unit: string, withTimeout: boolean): string {
-  const header = ['Hop', `P50 ${unit}`, `P90 ${unit}`, ...(withTimeout ? [`Timeout ${unit}`] : []), 'Applies to'];
-  const rows = b.hops.map((x) => [
-    x.hop,
-    fmtInt(x.p50),
-    fmtInt(x.p90),
-    ...(withTimeout ? [x.timeout > 0 ? fmtInt(x.timeout) : '—'] : []),
-    x.appliesTo === 'all' ? 'every transaction' : 'windowed detectors only',
-  ]);
-  rows.push([
-    '**Total**',
-    `**${fmtInt(b.p50Total)}**`,
-    `**${fmtInt(b.p90Total)}**`,
-    ...(withTimeout ? [`**${fmtInt(b.timeoutTotal)}**`] : []),
+  const fl = r.flink;
+  h('C11. Flink state, checkpoints and recovery — scoring job');
+  out.push(
+    table(
+      ['Keyed state (RocksDB)', 'Entries', 'Bytes per entry, serialised', 'Bytes per entry on disk', 'Total', 'Written per transaction'],
+      [
+        ...fl.rows.map((x) => [
+          x.name,
+          fmtInt(x.entries),
+          fmtInt(x.bytesPerEntry),
+          fmtNum(x.bytesPerEntryOnDisk, 1),
+          fmtBytes(x.totalBytes),
+          x.bytesWrittenPerTransaction > 0 ? `${fmtInt(x.bytesWrittenPerTransaction)} B` : '—',
+        ]),
+        ['**Total**', '', '', '', `**${fmtBytes(fl.totalStateBytes)}**`, ''],
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r'],
+    ),
+  );
+  out.push(
     '',
-  ]);
-  return table(header, rows, ['l', 'r', 'r', ...(withTimeout ? (['r'] as const) : []), 'l']);
+    `On disk per entry = (serialised + ${fmtInt(f.rocksdbOverheadBytesPerEntry)} B RocksDB overhead) × ${fmtNum(f.spaceAmplification)} space amplification.`,
+  );
+  const job0 = a.mlPath.jobs[0];
+  out.push(
+    '',
+    table(
+      ['Checkpoint and recovery', 'Value'],
+      [
+        [`State per TaskManager (${f.taskManagers})`, fmtBytes(fl.perTaskManagerBytes)],
+        ['Full checkpoint = all live SST files, shared between incremental checkpoints', fmtBytes(fl.totalStateBytes)],
+        [
+          `Incremental checkpoint every ${fmtNum(job0?.checkpointIntervalSec ?? 0)} s at design rate, incl. × ${fmtNum(f.compactionRewriteFactor)} compaction rewrites`,
+          `${fmtBytes(fl.incrementalCheckpointBytes)}, ${fmtBytes(fl.incrementalCheckpointPerTaskManagerBytes)} per TaskManager`,
+        ],
+        [`Upload per TaskManager at ${fmtInt(f.checkpointUploadMBpsPerTaskManager)} MB/s`, fmtDuration(fl.checkpointUploadSec)],
+        [`Restore after losing a TaskManager: its share at ${fmtInt(f.restoreDownloadMBpsPerTaskManager)} MB/s (survivors use local recovery)`, fmtDuration(fl.restoreSec)],
+        [`No progress: detection ${fmtInt(f.failureDetectionSec)} s + reschedule ${fmtInt(f.rescheduleSec)} s + restore`, fmtDuration(fl.outageSec)],
+        ['Backlog: the outage plus one checkpoint interval of lost work, at contract rate', `${fmtInt(fl.backlogRecords)} records`],
+        ['Catch-up at design rate while traffic continues', fmtDuration(fl.catchUpSec)],
+        ['**ML path current again (its RTO for a TaskManager loss)**', `**${fmtDuration(fl.recoverySec)}**`],
+      ],
+      ['l', 'r'],
+    ),
+  );
+
+  return out.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
