@@ -89,8 +89,10 @@ describe('make chaos', () => {
     expect(report).toBeDefined();
     const dir = join(report as string, '..');
     expect(readdirSync(dir).filter((f) => f.endsWith('.png')).sort()).toEqual(['dashboard-1-before.png', 'dashboard-2-during.png', 'dashboard-3-after.png', 'map-1-before.png', 'map-2-during.png', 'map-3-after.png', 'timeline.png']);
-    // The live map kept moving with a node down: every one of the 50 drivers updated within the hold.
-    expect(r.stdout).toMatch(/moved on the map, down\s+50 of 50 drivers/);
+    // The live map kept moving with a node down: every driver of the load on the map moved within the hold.
+    const moved = /moved on the map, down\s+(\d+) of (\d+) drivers/.exec(r.stdout);
+    expect(Number(moved?.[2])).toBeGreaterThan(0);
+    expect(moved?.[1]).toBe(moved?.[2]);
     expect(readFileSync(report as string, 'utf8')).toContain('| (6) chaos timeline and verdict |');
   });
 });

@@ -66,7 +66,11 @@ export async function main(argv: string[]): Promise<number> {
     const file = join(ev.dir, `map-${name}.png`);
     await ev.picture(file, `Live map: ${caption}`, () => screenshotMap(`${app.url}/`, file));
   };
-  const fleet = async (): Promise<ReadonlyMap<string, LiveDriver>> => (await app.index.liveFleet()).drivers;
+  /** The load's drivers on the map (Redis may hold others: earlier runs, other fleets). */
+  const fleet = async (): Promise<ReadonlyMap<string, LiveDriver>> => {
+    const ours = new Set(load.producer.ledger.entries().map((e) => e.driver_id));
+    return new Map([...(await app.index.liveFleet()).drivers].filter(([id]) => ours.has(id)));
+  };
   let movedWhileDown = { moved: 0, of: 0 };
   const picture = async (name: string, caption: string, fromMs: number) => {
     if (!pictures) return;
@@ -107,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     await picture('2-during', `During: kafka-${victim} down for ${o.hold} s`, t.start);
     await mapPicture('2-during', `kafka-${victim} down for ${o.hold} s`);
     movedWhileDown = { moved: movedDrivers(atStop, await fleet()), of: atStop.size };
-    const moving = `${movedWhileDown.moved} of ${movedWhileDown.of} drivers on the map moved while kafka-${victim} was down (positions in Redis at the stop vs now)`;
+    const moving = `${movedWhileDown.moved} of the load's ${movedWhileDown.of} drivers on the map moved while kafka-${victim} was down (positions in Redis at the stop vs now)`;
     if (movedWhileDown.moved > 0) ev.ok(moving);
     else ev.fail(moving);
 
