@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { ConnectClient, ConnectError, curlForPut, describeChange, loadConnectorConfig } from './connect.ts';
 import type { Evidence } from './evidence.ts';
+import { backfillGeoIndex } from './geo-backfill.ts';
 import { describeTopic } from './kafka-admin.ts';
 import { compareGeoIndex, compareMirror, DIFFERENCE_KINDS, lostUpdates, readDriverHashes, readGeoIndex, type MirrorReport, type RedisState } from './mirror-check.ts';
 import type { Runtime } from './runtime/types.ts';
@@ -47,6 +48,14 @@ export async function deployConnector(rt: Runtime, ev: Evidence, opts: { timeout
   const { status, recoveries } = await client.waitRunning(name, Number(config['tasks.max'] ?? '1'), { timeoutMs: opts.timeoutMs, log: (l) => ev.step(l) });
   ev.block('json', JSON.stringify(status, null, 2), `curl -s ${rt.addresses.connectUrl}/connectors/${name}/status`);
   ev.ok(`connector ${name} RUNNING with ${status.tasks.length} tasks${recoveries.length > 0 ? ` after ${recoveries.length} restart(s) to clear a stale UNASSIGNED status` : ''}`);
+  const geo = geoRulesOf(config);
+  if (geo !== undefined) {
+    // Drivers written before the index existed join it only with their next event: bring it in line now.
+    const r = await backfillGeoIndex(rt.addresses.redisUrl, { geoKey: geo.key, keyPrefix: rt.stack.redisKeyPrefix, rules: geo.rules });
+    const what = `GEO index ${geo.key} checked against ${r.checked} driver hashes and members`;
+    if (r.set + r.removed === 0) ev.step(`${what}: in line`);
+    else ev.ok(`${what}: ${r.set} members added or moved to their hash's position, ${r.removed} removed (no hash, ${geo.rules.excludeStatus} or no valid position)`);
+  }
 }
 
 /**
