@@ -3,7 +3,7 @@
 // The prerequisite check `make up|demo|test` run first: probes this machine, installs what is missing
 // (Debian packages through apt-get, node_modules through npm ci) and names what the user must install
 // (Java, Node) with the exact command. Plain Node, no packages: it runs before npm ci.
-//   node scripts/setup.mjs <npm|java|up|demo|test> [--dry-run]
+//   node scripts/setup.mjs <npm|java|up|demo|test|bench|video> [--dry-run]
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -12,7 +12,7 @@ import { planSetup } from './lib/prereqs.mjs';
 import { decideRuntime } from './lib/runtime/pick.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const GOALS = ['npm', 'java', 'up', 'demo', 'test', 'bench'];
+const GOALS = ['npm', 'java', 'up', 'demo', 'test', 'bench', 'video'];
 
 /** @param {string} cmd */
 function onPath(cmd) {

@@ -3,7 +3,7 @@
 // fed by probes (scripts/setup.mjs) or by tests. Plain JavaScript on purpose: it runs before `npm ci`,
 // when neither tsx nor any other package is there yet.
 
-/** @typedef {'npm' | 'java' | 'up' | 'demo' | 'test' | 'bench'} Goal */
+/** @typedef {'npm' | 'java' | 'up' | 'demo' | 'test' | 'bench' | 'video'} Goal */
 /** @typedef {'apt' | 'brew' | 'dnf' | 'other'} PackageSystem */
 
 /**
@@ -18,14 +18,17 @@
 /** Services and tools the native runtime and the tests run; Java and Node are checked apart (the user installs them). */
 /** @type {Tool[]} */
 export const TOOLS = [
-  { cmd: 'redis-server', why: 'Redis for the native stack and the sink tests', goals: ['up', 'demo', 'test', 'bench'], pkg: { apt: 'redis-server', brew: 'redis', dnf: 'redis', other: 'redis' } },
-  { cmd: 'redis-cli', why: 'the redis-cli evidence (redis-benchmark for make bench)', goals: ['up', 'demo', 'test', 'bench'], pkg: { apt: 'redis-tools', brew: 'redis', dnf: 'redis', other: 'redis' } },
-  { cmd: 'prometheus', why: 'metrics and alerts of the native stack', goals: ['up', 'demo', 'test', 'bench'], pkg: { apt: 'prometheus', brew: 'prometheus', dnf: 'golang-github-prometheus', other: 'prometheus' } },
+  { cmd: 'redis-server', why: 'Redis for the native stack and the sink tests', goals: ['up', 'demo', 'test', 'bench', 'video'], pkg: { apt: 'redis-server', brew: 'redis', dnf: 'redis', other: 'redis' } },
+  { cmd: 'redis-cli', why: 'the redis-cli evidence (redis-benchmark for make bench)', goals: ['up', 'demo', 'test', 'bench', 'video'], pkg: { apt: 'redis-tools', brew: 'redis', dnf: 'redis', other: 'redis' } },
+  { cmd: 'prometheus', why: 'metrics and alerts of the native stack', goals: ['up', 'demo', 'test', 'bench', 'video'], pkg: { apt: 'prometheus', brew: 'prometheus', dnf: 'golang-github-prometheus', other: 'prometheus' } },
   { cmd: 'promtool', why: 'the Prometheus config and rule checks in the tests', goals: ['test'], pkg: { apt: 'prometheus', brew: 'prometheus', dnf: 'golang-github-prometheus', other: 'prometheus (promtool)' } },
-  { cmd: 'prometheus-redis-exporter', why: 'Redis metrics of the native stack', goals: ['up', 'demo', 'test', 'bench'], pkg: { apt: 'prometheus-redis-exporter', brew: 'redis_exporter', dnf: 'golang-github-oliver006-redis_exporter', other: 'redis_exporter (oliver006)' } },
-  { cmd: 'chromium', why: 'the dashboard pictures', goals: ['demo', 'test', 'bench'], pkg: { apt: 'chromium', brew: '--cask chromium', dnf: 'chromium', other: 'chromium' } },
+  { cmd: 'prometheus-redis-exporter', why: 'Redis metrics of the native stack', goals: ['up', 'demo', 'test', 'bench', 'video'], pkg: { apt: 'prometheus-redis-exporter', brew: 'redis_exporter', dnf: 'golang-github-oliver006-redis_exporter', other: 'redis_exporter (oliver006)' } },
+  { cmd: 'chromium', why: 'the dashboard pictures', goals: ['demo', 'test', 'bench', 'video'], pkg: { apt: 'chromium', brew: '--cask chromium', dnf: 'chromium', other: 'chromium' } },
   { cmd: 'kcat', why: 'the librdkafka producer make bench compares ours with', goals: ['bench'], pkg: { apt: 'kcat', brew: 'kcat', dnf: 'kcat', other: 'kcat (librdkafka)' } },
-  { cmd: 'curl', alternatives: ['wget'], why: './mvnw downloads Maven once', goals: ['java', 'up', 'demo', 'test', 'bench'], pkg: { apt: 'curl', brew: 'curl', dnf: 'curl', other: 'curl' } },
+  { cmd: 'ffmpeg', why: 'make video encodes the course video', goals: ['test', 'video'], pkg: { apt: 'ffmpeg', brew: 'ffmpeg', dnf: 'ffmpeg-free', other: 'ffmpeg' } },
+  { cmd: 'ffprobe', why: 'make video measures the narration and checks the video', goals: ['test', 'video'], pkg: { apt: 'ffmpeg', brew: 'ffmpeg', dnf: 'ffmpeg-free', other: 'ffmpeg (ffprobe)' } },
+  { cmd: 'espeak-ng', why: 'the narration of make video', goals: ['test', 'video'], pkg: { apt: 'espeak-ng', brew: 'espeak-ng', dnf: 'espeak-ng', other: 'espeak-ng' } },
+  { cmd: 'curl', alternatives: ['wget'], why: './mvnw downloads Maven once', goals: ['java', 'up', 'demo', 'test', 'bench', 'video'], pkg: { apt: 'curl', brew: 'curl', dnf: 'curl', other: 'curl' } },
 ];
 
 /** Oldest Java the connector and Kafka 4 accept, and the Node that package.json's engines asks for. */
@@ -117,7 +120,8 @@ export function planSetup(goal, p) {
   const sys = packageSystem(p);
   /** @type {Plan} */
   const plan = { missing: [], commands: [], fatal: [] };
-  const native = goal === 'test' || goal === 'java' || ((goal === 'up' || goal === 'demo') && p.runtime === 'native');
+  // make video runs the demo and the chaos scenario on the native stack, whatever runtime make up would pick.
+  const native = goal === 'test' || goal === 'java' || goal === 'video' || ((goal === 'up' || goal === 'demo') && p.runtime === 'native');
 
   if (nodeTooOld(p.nodeVersion)) plan.fatal.push(`Node.js ${NODE_MIN.join('.')}+ is required, found ${p.nodeVersion}: ${nodeInstall(sys)}`);
   else if (!p.has('npm')) plan.fatal.push(`npm is missing (it comes with Node.js ${NODE_MIN.join('.')}+): ${nodeInstall(sys)}`);

@@ -1,0 +1,65 @@
+/** A terminal screen (lines with ANSI SGR colours) and title cards as HTML pages, for Chromium to photograph. */
+
+const COLORS: Record<number, string> = {
+  30: '#3b3b3b', 31: '#f2495c', 32: '#73bf69', 33: '#fade2a', 34: '#5794f2', 35: '#b877d9', 36: '#4fc3d9', 37: '#d8d9da',
+  90: '#8e8e8e', 91: '#ff7383', 92: '#96d98d', 93: '#ffee52', 94: '#8ab8ff', 95: '#ca95e5', 96: '#8ae0f0', 97: '#ffffff',
+};
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+}
+
+/** One line with SGR codes (bold, dim, 16 colours, reset) as HTML spans; other escapes are dropped. */
+export function ansiToHtml(line: string): string {
+  let bold = false;
+  let dim = false;
+  let color: string | undefined;
+  let out = '';
+  // eslint-disable-next-line no-control-regex
+  const re = /\u001b\[([0-9;]*)([A-Za-z])/g;
+  let last = 0;
+  const emit = (text: string) => {
+    if (text === '') return;
+    const style = [color ? `color:${color}` : '', bold ? 'font-weight:bold' : '', dim ? 'opacity:.6' : ''].filter(Boolean).join(';');
+    out += style ? `<span style="${style}">${escapeHtml(text)}</span>` : escapeHtml(text);
+  };
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+    emit(line.slice(last, m.index));
+    last = m.index + m[0].length;
+    if (m[2] !== 'm') continue;
+    for (const code of (m[1] === '' ? '0' : m[1] ?? '0').split(';').map(Number)) {
+      if (code === 0) { bold = false; dim = false; color = undefined; }
+      else if (code === 1) bold = true;
+      else if (code === 2) dim = true;
+      else if (code === 22) { bold = false; dim = false; }
+      else if (code === 39) color = undefined;
+      else if (COLORS[code] !== undefined) color = COLORS[code];
+    }
+  }
+  emit(line.slice(last));
+  return out;
+}
+
+const PAGE = (body: string, width: number, height: number) => `<!doctype html><html><head><meta charset="utf-8"><style>
+html,body{margin:0;width:${width}px;height:${height}px;overflow:hidden;background:#111217;color:#d8d9da;font-family:'DejaVu Sans Mono',monospace}
+</style></head><body>${body}</body></html>`;
+
+/** The terminal at one moment: a caption bar and the last lines printed. */
+export function terminalHtml(lines: readonly string[], caption: string, width: number, height: number): string {
+  const rows = lines.map((l) => `<div class="l">${ansiToHtml(l) || '&nbsp;'}</div>`).join('');
+  return PAGE(`<div style="padding:8px 16px;background:#22252b;font:bold 18px 'DejaVu Sans',sans-serif">${escapeHtml(caption)}</div>
+<div style="padding:10px 16px;font-size:15px;line-height:19px;white-space:pre">${rows}</div>`, width, height);
+}
+
+/** A chapter's title card. */
+export function titleCardHtml(title: string, subtitle: string, width: number, height: number): string {
+  return PAGE(`<div style="display:flex;flex-direction:column;justify-content:center;align-items:center;height:100%;font-family:'DejaVu Sans',sans-serif">
+<div style="font-size:52px;font-weight:bold;color:#fff">${escapeHtml(title)}</div>
+<div style="font-size:24px;margin-top:24px;color:#8ab8ff">${escapeHtml(subtitle)}</div></div>`, width, height);
+}
+
+/** A picture from the run (dashboard, live map) fitted into the frame with a caption. */
+export function pictureHtml(pngBase64: string, caption: string, width: number, height: number): string {
+  return PAGE(`<div style="padding:8px 16px;background:#22252b;font:bold 18px 'DejaVu Sans',sans-serif">${escapeHtml(caption)}</div>
+<div style="height:${height - 40}px;display:flex;justify-content:center;align-items:center"><img style="max-width:100%;max-height:100%" src="data:image/png;base64,${pngBase64}"></div>`, width, height);
+}
