@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 KAFKA_VERSION := $(shell sed -n 's/^KAFKA_VERSION=//p' config/stack.env)
 
-.PHONY: help install up down status demo validate rebuild-redis chaos snapshot map test test-unit test-integration typecheck connector clean
+.PHONY: help install up down status demo validate rebuild-redis chaos snapshot map test test-unit test-integration typecheck connector clean video
 
 # $(call setup,GOAL): Node runs the check itself, so only Node's own absence is caught here.
 define setup
@@ -46,6 +46,10 @@ rebuild-redis: ## Redis lost its data: stop the sink, delete its keys, replay th
 chaos: ## stop a broker under load, bring it back, prove nothing was lost
 	$(call setup,demo)
 	./scripts/chaos.mjs $(CHAOS_ARGS)
+
+video: ## the course video from a real demo + chaos run: evidence/<run>/demo.mp4 + demo.srt (VIDEO_ARGS=--burn-subtitles)
+	$(call setup,video)
+	./scripts/video.mjs $(VIDEO_ARGS)
 
 snapshot: ## PNG of the dashboard over the last 15 minutes
 	$(call setup,demo)
