@@ -5,7 +5,7 @@
 // (Java, Node) with the exact command. Plain Node, no packages: it runs before npm ci.
 //   node scripts/setup.mjs <npm|java|up|demo|test|bench|video> [--dry-run]
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planSetup } from './lib/prereqs.mjs';
@@ -100,8 +100,21 @@ if (plan.fatal.length > 0) {
   process.exit(1);
 }
 if (plan.missing.length > 0) console.error(`setup (${goal}): installing what is missing: ${plan.missing.map((m) => `${m.cmd} (${m.pkg})`).join(', ')}`);
+/** node_modules as a symlink (worktrees sharing one install): npm ci would empty the directory it points to. */
+function sharedNodeModules() {
+  try {
+    return lstatSync(join(ROOT, 'node_modules')).isSymbolicLink() ? readlinkSync(join(ROOT, 'node_modules')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 for (const argv of plan.commands) {
   const [cmd = '', ...args] = argv;
+  const shared = cmd === 'npm' && args[0] === 'ci' ? sharedNodeModules() : undefined;
+  if (shared !== undefined) {
+    console.error(`setup (${goal}): node_modules is a symlink to ${shared}, shared with other checkouts: not running npm ci here (it would empty that directory); run npm ci where it points if it is out of date`);
+    continue;
+  }
   console.error(`setup: $ ${argv.join(' ')}`);
   if (dryRun) continue;
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
