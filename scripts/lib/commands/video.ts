@@ -69,6 +69,10 @@ export async function main(argv: string[]): Promise<number> {
       .filter((p) => existsSync(p.file)),
     sentences: said[id],
   }));
+  // The issue's check: a frame of the stop chapter shows the cluster while a broker is down.
+  const during = chapters.find((c) => c.title === CHAPTERS.find((x) => x.id === 'chaos')?.title)?.pictures.find((p) => p.file.endsWith('dashboard-2-during.png'));
+  if (during) ev.ok(`the stop chapter shows ${during.file}, taken while ${numbers.victim ?? 'the broker'} was down (two brokers up)`);
+  else ev.fail('the stop chapter has no picture taken during the stop (chaos saved no dashboard-2-during.png)');
   ev.block('text', CHAPTERS.map((c) => `${c.title}: ${said[c.id].join(' ')}`).join('\n'), 'Narration, from the run\'s numbers');
 
   ev.section('Rendering');
