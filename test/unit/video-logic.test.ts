@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeArgs, espeakArgs, filterPath } from '../../scripts/lib/video/ffmpeg-args.ts';
 import { narration, parseNumbers } from '../../scripts/lib/video/narration.ts';
-import { ansiToHtml, terminalHtml } from '../../scripts/lib/video/terminal-html.ts';
+import { ansiToHtml, pictureHtml, terminalHtml } from '../../scripts/lib/video/terminal-html.ts';
 import { concatList, ffmetadata, layout, srtTime, TITLE_CARD_S, toSrt } from '../../scripts/lib/video/timeline.ts';
 import { chapterOf, LineSplitter, splitChapters, terminalFrames, type Line } from '../../scripts/lib/video/transcript.ts';
 
@@ -111,5 +111,8 @@ describe('video ffmpeg and html', () => {
     expect(ansiToHtml('\u001b[32m✔\u001b[39m a<b')).toBe('<span style="color:#73bf69">✔</span> a&lt;b');
     expect(ansiToHtml('\u001b[1m\u001b[36m== T\u001b[39m\u001b[22m')).toBe('<span style="color:#4fc3d9;font-weight:bold">== T</span>');
     expect(terminalHtml(['', 'x'], 'cap', 100, 50)).toContain('<div class="l">&nbsp;</div><div class="l">x</div>');
+    expect(pictureHtml('AAAA', 'During & after', 1280, 720, 'top')).toContain('<div style="height:680px;overflow:hidden"><img style="width:100%;display:block" src="data:image/png;base64,AAAA">');
+    expect(pictureHtml('AAAA', 'x', 1280, 720)).toContain('max-height:100%');
+    expect(pictureHtml('AAAA', 'During & after', 1280, 720)).toContain('During &amp; after');
   });
 });

@@ -14,16 +14,16 @@ interface Recording {
 }
 
 /** The pictures the two scripts saved, per chapter: the "during" one is taken while a broker is down. */
-const PICTURES: Partial<Record<ChapterId, Array<{ run: 'demo' | 'chaos'; file: string; caption: string }>>> = {
+const PICTURES: Partial<Record<ChapterId, Array<{ run: 'demo' | 'chaos'; file: string; caption: string; fit?: 'contain' | 'top' }>>> = {
   redis: [
     { run: 'demo', file: 'map.png', caption: 'The live map after the demo (Redis GEOSEARCH)' },
     { run: 'demo', file: 'dashboard.png', caption: 'The demo on the dashboard' },
   ],
   chaos: [
-    { run: 'chaos', file: 'dashboard-1-before.png', caption: 'Dashboard before the stop: 3 brokers' },
-    { run: 'chaos', file: 'dashboard-2-during.png', caption: 'Dashboard during the stop: 2 brokers up' },
+    { run: 'chaos', file: 'dashboard-1-before.png', caption: 'Dashboard before the stop: 3 brokers', fit: 'top' },
+    { run: 'chaos', file: 'dashboard-2-during.png', caption: 'Dashboard during the stop: 2 brokers up', fit: 'top' },
     { run: 'chaos', file: 'map-2-during.png', caption: 'Live map during the stop: the drivers keep moving' },
-    { run: 'chaos', file: 'dashboard-3-after.png', caption: 'Dashboard after the restart: ISR full' },
+    { run: 'chaos', file: 'dashboard-3-after.png', caption: 'Dashboard after the restart: ISR full', fit: 'top' },
   ],
   verdict: [{ run: 'chaos', file: 'timeline.png', caption: 'Timeline around the stop' }],
 };
@@ -65,7 +65,7 @@ export async function main(argv: string[]): Promise<number> {
     title,
     terminal: terminalFrames(lines.get(id) ?? [], 12, 33),
     pictures: (PICTURES[id] ?? [])
-      .map((p) => ({ file: join((p.run === 'demo' ? rec.demo.dir : rec.chaos.dir) ?? '/nonexistent', p.file), caption: p.caption }))
+      .map((p) => ({ file: join((p.run === 'demo' ? rec.demo.dir : rec.chaos.dir) ?? '/nonexistent', p.file), caption: p.caption, fit: p.fit }))
       .filter((p) => existsSync(p.file)),
     sentences: said[id],
   }));

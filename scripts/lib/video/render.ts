@@ -15,7 +15,7 @@ export interface VideoChapter {
   /** terminal screens (lines with ANSI colours), shown in order */
   terminal: string[][];
   /** pictures from the run, shown after the terminal */
-  pictures: Array<{ file: string; caption: string }>;
+  pictures: Array<{ file: string; caption: string; fit?: 'contain' | 'top' }>;
   sentences: string[];
 }
 
@@ -79,7 +79,7 @@ export async function renderVideo(chapters: readonly VideoChapter[], o: VideoOpt
         slides.push({ file: await shoot(terminalHtml(screen, `${c.title} — terminal`, width, height), join(frames, `${base}-term-${String(k).padStart(3, '0')}.png`)), minS: o.terminalS ?? 0.8 });
       }
       for (const [k, p] of c.pictures.entries()) {
-        const html = pictureHtml(readFileSync(p.file).toString('base64'), p.caption, width, height);
+        const html = pictureHtml(readFileSync(p.file).toString('base64'), p.caption, width, height, p.fit);
         slides.push({ file: await shoot(html, join(frames, `${base}-pic-${k}.png`)), minS: o.pictureS ?? 4 });
       }
       const wav = join(o.workDir, `${base}.wav`);

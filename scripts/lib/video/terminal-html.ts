@@ -58,8 +58,14 @@ export function titleCardHtml(title: string, subtitle: string, width: number, he
 <div style="font-size:24px;margin-top:24px;color:#8ab8ff">${escapeHtml(subtitle)}</div></div>`, width, height);
 }
 
-/** A picture from the run (dashboard, live map) fitted into the frame with a caption. */
-export function pictureHtml(pngBase64: string, caption: string, width: number, height: number): string {
+/**
+ * A picture from the run (dashboard, live map) with a caption: fitted whole into the frame, or ('top')
+ * at the frame's full width from its top edge, which keeps a tall dashboard's cluster-health row readable.
+ */
+export function pictureHtml(pngBase64: string, caption: string, width: number, height: number, fit: 'contain' | 'top' = 'contain'): string {
+  const img = fit === 'top'
+    ? `<div style="height:${height - 40}px;overflow:hidden"><img style="width:100%;display:block" src="data:image/png;base64,${pngBase64}"></div>`
+    : `<div style="height:${height - 40}px;display:flex;justify-content:center;align-items:center"><img style="max-width:100%;max-height:100%" src="data:image/png;base64,${pngBase64}"></div>`;
   return PAGE(`<div style="padding:8px 16px;background:#22252b;font:bold 18px 'DejaVu Sans',sans-serif">${escapeHtml(caption)}</div>
-<div style="height:${height - 40}px;display:flex;justify-content:center;align-items:center"><img style="max-width:100%;max-height:100%" src="data:image/png;base64,${pngBase64}"></div>`, width, height);
+${img}`, width, height);
 }
