@@ -82,11 +82,8 @@ export class RecordSender {
         this.waiting.delete(reject);
         resolve();
       };
-      const lane = this.lane(topic);
-      records.forEach((r, i) => {
-        // The lane is FIFO with one request in flight: the last record acknowledged means all were.
-        lane.push({ key: r.key, value: r.value, bytes: r.key.length + (r.value?.length ?? 0), item: i === records.length - 1 ? { gated: false, done } : UNGATED });
-      });
+      // The lane is FIFO with one request in flight: the last record acknowledged means all were.
+      this.lane(topic).pushAll(records.map((r, i) => ({ key: r.key, value: r.value, bytes: r.key.length + (r.value?.length ?? 0), item: i === records.length - 1 ? { gated: false, done } : UNGATED })));
     });
   }
 
