@@ -20,6 +20,21 @@ const GATED: Ack = { gated: true };
 const UNGATED: Ack = { gated: false };
 
 /**
+ * Most bytes in one request. One request may hold a single partition's records only (the decision
+ * service's decisions of one transactions partition all land on one decisions partition: same key,
+ * same partitioner, same partition count), and a partition's record batch must stay under the
+ * broker's message.max.bytes (1 MiB by default): so half of that, counting each record's framing.
+ */
+const MAX_REQUEST_BYTES = 512 * 1024;
+/** A v2 record's framing besides key and value: length, attributes, timestamp and offset deltas, lengths, header count. */
+const RECORD_OVERHEAD = 32;
+
+/** What a record counts for in the request bound: UTF-8 bytes plus framing. */
+function sizeOf(key: string, value: string | null): number {
+  return Buffer.byteLength(key) + (value === null ? 0 : Buffer.byteLength(value)) + RECORD_OVERHEAD;
+}
+
+/**
  * Keyed records to Kafka with acks=all on one idempotent producer, through the producer's coalescing
  * Lane: one request in flight per topic, and what arrives meanwhile goes out the moment it is
  * acknowledged (the linger applies only when idle), so latency stays near one acks=all round trip
@@ -61,7 +76,7 @@ export class RecordSender {
    */
   offer(topic: string, key: string, value: string): Promise<void> | undefined {
     if (this.failure) throw this.failure;
-    const o: Outgoing<Ack> = { key, value, bytes: key.length + value.length, item: GATED };
+    const o: Outgoing<Ack> = { key, value, bytes: sizeOf(key, value), item: GATED };
     if (this.gate.tryAcquire(o.bytes)) {
       this.lane(topic).push(o);
       return undefined;
@@ -83,14 +98,14 @@ export class RecordSender {
         resolve();
       };
       // The lane is FIFO with one request in flight: the last record acknowledged means all were.
-      this.lane(topic).pushAll(records.map((r, i) => ({ key: r.key, value: r.value, bytes: r.key.length + (r.value?.length ?? 0), item: i === records.length - 1 ? { gated: false, done } : UNGATED })));
+      this.lane(topic).pushAll(records.map((r, i) => ({ key: r.key, value: r.value, bytes: sizeOf(r.key, r.value), item: i === records.length - 1 ? { gated: false, done } : UNGATED })));
     });
   }
 
   private lane(topic: string): Lane<Ack> {
     let lane = this.lanes.get(topic);
     if (lane === undefined) {
-      lane = new Lane<Ack>({ maxEvents: this.o.maxEvents, maxBytes: 1024 * 1024, lingerMs: this.o.lingerMs }, (batch) => this.sendBatch(topic, batch), (err) => this.fail(err));
+      lane = new Lane<Ack>({ maxEvents: this.o.maxEvents, maxBytes: MAX_REQUEST_BYTES, lingerMs: this.o.lingerMs }, (batch) => this.sendBatch(topic, batch), (err) => this.fail(err));
       this.lanes.set(topic, lane);
     }
     return lane;
