@@ -51,9 +51,13 @@ const LOG_REJECT_EVERY = 1000;
  * 2. one Redis MGET looks up every card of the batch on the blocklist (`<prefix><card>`);
  * 3. each transaction, in offset order, is counted by the per-card velocity window (in memory: see
  *    fraud/README.md for what a rebalance does to it) and decided (decide.ts);
- * 4. the decisions (key = card) and rejects are written with acks=all; only then does kafkajs mark
- *    the batch done, so offsets are committed for decided records only (at-least-once: after a crash a
- *    transaction may be decided twice, with the same txn_id).
+ * 4. the decisions (key = card) and rejects are written with acks=all; only then is the batch's
+ *    next offset recorded for the commit, so offsets are committed for decided records only
+ *    (at-least-once: after a crash a transaction may be decided twice, with the same txn_id).
+ *
+ * Offsets are committed once a second by a timer (and at stop), not by kafkajs: its auto-commit
+ * commits after every batch, whatever autoCommitInterval says, which is one more round trip in each
+ * partition's fetch–decide cycle.
  *
  * A Redis or Kafka error fails the batch; kafkajs retries it (nothing is approved without a blocklist
  * answer: fail-stop, neither open nor closed).
@@ -65,6 +69,10 @@ export class DecisionService {
   readonly fatal: Promise<Error>;
   private onFatal: (err: Error) => void = () => {};
   private lastSweep = Date.now();
+  /** Next offset to commit per partition of the transactions topic (decided up to it). */
+  private readonly decidedUpTo = new Map<number, string>();
+  private committer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly o: DecisionServiceOptions,
@@ -83,8 +91,6 @@ export class DecisionService {
     const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
     redis.on('error', () => {}); // each failed command reports itself
     const sender = new RecordSender(kafka, { lingerMs: 0 });
-    // Offsets are committed once a second, not after every batch: a commit per batch is one more
-    // round trip in the fetch loop, and a redelivered transaction only repeats its decision.
     const consumer = kafka.consumer({ groupId: o.groupId ?? DECIDER_GROUP, maxWaitTimeInMs: 100 });
     const s = new DecisionService(o, consumer, sender, redis);
     try {
@@ -96,16 +102,25 @@ export class DecisionService {
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (!payload.restart) s.onFatal(new Error(`decision service: consumer of ${o.topics.transactions} crashed: ${payload.error.message}`));
       });
+      // After a rebalance, commit only what this member still owns: a partition that moved is
+      // committed by its new owner (ours would move its position back).
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const owned = new Set(payload.memberAssignment[o.topics.transactions] ?? []);
+        for (const p of s.decidedUpTo.keys()) if (!owned.has(p)) s.decidedUpTo.delete(p);
+      });
       // From the beginning when the group is new: a transaction produced while the group was
       // forming is decided, not skipped (the topic keeps an hour).
       await consumer.subscribe({ topic: o.topics.transactions, fromBeginning: true });
       await consumer.run({
-        autoCommitInterval: 1000,
+        autoCommit: false,
         partitionsConsumedConcurrently: 16,
         eachBatch: async ({ batch }) => {
           if (batch.messages.length > 0) await s.handle(batch.partition, batch.messages);
+          // Empty batches (compaction, control records) move the position too.
+          s.decidedUpTo.set(batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
         },
       });
+      s.committer = setInterval(() => void s.commit(), 1000);
     } catch (err) {
       await s.stop();
       throw new Error(`decision service: consume ${o.topics.transactions} at ${o.brokers.join(',')}: ${(err as Error).message}`);
@@ -179,11 +194,32 @@ export class DecisionService {
     else if (n % LOG_REJECT_EVERY === 0) this.o.log?.(`${n} records sent to ${this.o.topics.dlq} so far (the last at ${r.source.topic}-${r.source.partition}@${r.source.offset}: ${r.error})`);
   }
 
+  /** Commits the offsets decided so far (one commit at a time; a failure is retried by the next). */
+  commit(): Promise<void> {
+    this.committing = this.committing.then(async () => {
+      if (this.decidedUpTo.size === 0) return;
+      const offsets = [...this.decidedUpTo].map(([partition, offset]) => ({ topic: this.o.topics.transactions, partition, offset }));
+      this.decidedUpTo.clear();
+      try {
+        await this.consumer.commitOffsets(offsets);
+      } catch (err) {
+        // Put them back unless newer ones arrived meanwhile; the next tick tries again.
+        for (const c of offsets) if (!this.decidedUpTo.has(c.partition)) this.decidedUpTo.set(c.partition, c.offset);
+        this.o.log?.(`commit offsets of ${this.o.topics.transactions}: ${(err as Error).message}; retrying`);
+      }
+    });
+    return this.committing;
+  }
+
   get decided(): number {
     return this.stats.approved + this.stats.declinedBlocklist + this.stats.declinedVelocity;
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.committer);
+    // Commit what was decided (kafkajs commits only while running), then leave the group; batches
+    // finishing in between are decided again by the next owner (at-least-once).
+    await this.commit();
     await this.consumer.disconnect().catch(() => undefined);
     await this.sender.close().catch(() => undefined);
     this.redis.disconnect();

@@ -16,10 +16,11 @@ import { rateShortfall, slowFreshness } from './bench/flags.ts';
 import { fmtMs, fmtNumber, fmtRate } from './bench/stats.ts';
 import type { BenchRow } from './bench/table.ts';
 import type { Evidence } from './evidence.ts';
+import { waitForGroupCatchUp } from './readiness.ts';
 import type { Runtime } from './runtime/types.ts';
 import { waitForGroupAssignment } from './sink-assignment.ts';
 import { ROOT } from './stack.ts';
-import { waitFor } from './wait.ts';
+import { GiveUp, waitFor } from './wait.ts';
 
 type ServiceName = 'decide' | 'blocklist-updater';
 
@@ -116,7 +117,11 @@ export interface FraudServicesOptions {
  * decision service until its group (one member) owns every transactions partition.
  */
 export class FraudServices {
-  private constructor(readonly updater: ServiceProcess, readonly decider: ServiceProcess) {}
+  private constructor(
+    readonly updater: ServiceProcess,
+    readonly decider: ServiceProcess,
+    private readonly rt: Runtime,
+  ) {}
 
   static async start(rt: Runtime, ev: Evidence, o: FraudServicesOptions): Promise<FraudServices> {
     const common = ['--brokers', rt.addresses.bootstrap.join(','), '--redis', rt.addresses.redisUrl];
@@ -132,12 +137,37 @@ export class FraudServices {
       await decider.waitReady(60_000);
       const owned = await waitForGroupAssignment(rt.addresses.bootstrap, DECIDER_GROUP, rt.stack.fraudTopics.transactions, { timeoutMs: 90_000, members: 1, guard: decider.guard });
       ev.ok(`decision service owns all ${owned.partitions} partitions of ${rt.stack.fraudTopics.transactions} (group ${DECIDER_GROUP} ${owned.state}, ${owned.members} member); log ${decider.logFile}`);
-      return new FraudServices(updater, decider);
+      const services = new FraudServices(updater, decider, rt);
+      const backlog = await services.caughtUp();
+      if (backlog > 0n) ev.ok(`decision service caught up with ${backlog} transactions left undecided by an earlier run`);
+      return services;
     } catch (err) {
       await decider?.stop();
       await updater.stop();
       throw err;
     }
+  }
+
+  /**
+   * Waits until the decision service has decided (and committed) everything the transactions topic
+   * holds now, so a measurement does not start behind a backlog (an earlier run stopped half-way).
+   * Returns how many offsets it had to catch up.
+   */
+  async caughtUp(timeoutMs = 300_000): Promise<bigint> {
+    const topic = this.rt.stack.fraudTopics.transactions;
+    let first: bigint | undefined;
+    const p = await waitForGroupCatchUp(this.rt.addresses.bootstrap, DECIDER_GROUP, [topic], {
+      timeoutMs,
+      progress: (g) => {
+        try {
+          this.check();
+        } catch (err) {
+          throw new GiveUp(err as Error); // a dead service: stop waiting at once
+        }
+        first ??= g.total - g.done;
+      },
+    });
+    return first ?? p.total - p.done;
   }
 
   /** Throws if either service has exited. */
