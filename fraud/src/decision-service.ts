@@ -37,6 +37,9 @@ export interface Rejected {
   value: string | null;
 }
 
+/** Most decisions written but not yet acknowledged before the next fetch waits for them. */
+const MAX_UNACKED = 20_000;
+
 /** The first bad records are logged one by one; after that one line per this many. */
 const LOG_EACH_REJECT = 100;
 const LOG_REJECT_EVERY = 1000;
@@ -51,9 +54,11 @@ const LOG_REJECT_EVERY = 1000;
  * 2. one Redis MGET looks up every card of the batch on the blocklist (`<prefix><card>`);
  * 3. each transaction, in offset order, is counted by the per-card velocity window (in memory: see
  *    fraud/README.md for what a rebalance does to it) and decided (decide.ts);
- * 4. the decisions (key = card) and rejects are written with acks=all; only then is the batch's
- *    next offset recorded for the commit, so offsets are committed for decided records only
- *    (at-least-once: after a crash a transaction may be decided twice, with the same txn_id).
+ * 4. the decisions (key = card) and rejects are queued for writing with acks=all, and the next
+ *    batch is fetched without waiting for their acknowledgement (up to MAX_UNACKED decisions; the
+ *    sender's lane keeps them in order); a batch's next offset is recorded for the commit only once
+ *    its decisions and every earlier batch's are acknowledged, so offsets are committed for decided
+ *    records only (at-least-once: after a crash a transaction may be decided twice, same txn_id).
  *
  * Offsets are committed once a second by a timer (and at stop), not by kafkajs: its auto-commit
  * commits after every batch, whatever autoCommitInterval says, which is one more round trip in each
@@ -69,8 +74,15 @@ export class DecisionService {
   readonly fatal: Promise<Error>;
   private onFatal: (err: Error) => void = () => {};
   private lastSweep = Date.now();
-  /** Next offset to commit per partition of the transactions topic (decided up to it). */
+  /** Next offset to commit per partition of the transactions topic (decided and acknowledged up to it). */
   private readonly decidedUpTo = new Map<number, string>();
+  /** Per partition, the promise that its latest batch is settled: batches settle in order. */
+  private readonly settled = new Map<number, Promise<void>>();
+  /** Partitions this member owns since the last rebalance. */
+  private owned: Set<number> | undefined;
+  /** Decisions queued but not yet acknowledged. */
+  private unacked = 0;
+  private dead = false;
   private committer: NodeJS.Timeout | undefined;
   private committing: Promise<void> = Promise.resolve();
 
@@ -100,12 +112,13 @@ export class DecisionService {
       await sender.connect();
       await consumer.connect();
       consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart) s.onFatal(new Error(`decision service: consumer of ${o.topics.transactions} crashed: ${payload.error.message}`));
+        if (!payload.restart) s.fail(new Error(`decision service: consumer of ${o.topics.transactions} crashed: ${payload.error.message}`));
       });
       // After a rebalance, commit only what this member still owns: a partition that moved is
       // committed by its new owner (ours would move its position back).
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         const owned = new Set(payload.memberAssignment[o.topics.transactions] ?? []);
+        s.owned = owned;
         for (const p of s.decidedUpTo.keys()) if (!owned.has(p)) s.decidedUpTo.delete(p);
       });
       // From the beginning when the group is new: a transaction produced while the group was
@@ -115,9 +128,9 @@ export class DecisionService {
         autoCommit: false,
         partitionsConsumedConcurrently: 16,
         eachBatch: async ({ batch }) => {
-          if (batch.messages.length > 0) await s.handle(batch.partition, batch.messages);
+          const written = batch.messages.length > 0 ? (await s.handle(batch.partition, batch.messages)).written : Promise.resolve();
           // Empty batches (compaction, control records) move the position too.
-          s.decidedUpTo.set(batch.partition, (BigInt(batch.lastOffset()) + 1n).toString());
+          await s.settle(batch.partition, (BigInt(batch.lastOffset()) + 1n).toString(), written, batch.messages.length);
         },
       });
       s.committer = setInterval(() => void s.commit(), 1000);
@@ -128,8 +141,37 @@ export class DecisionService {
     return s;
   }
 
-  /** Decides one partition's batch; resolves once every decision and reject is acknowledged. */
-  async handle(partition: number, messages: readonly KafkaMessage[]): Promise<void> {
+  /**
+   * Marks a batch done once its decisions are acknowledged: then (and after every earlier batch of
+   * the partition) its next offset may be committed. Returns at once while fewer than MAX_UNACKED
+   * decisions wait for their acknowledgement, so the next fetch does not wait for this batch's
+   * acks=all round trip (the sender's lane keeps the order); beyond that it waits (backpressure).
+   */
+  private async settle(partition: number, next: string, written: Promise<void>, records: number): Promise<void> {
+    this.unacked += records;
+    // A failed batch leaves the chain rejected: no later batch of the partition is marked done.
+    const done = Promise.all([this.settled.get(partition), written]).then(() => {
+      this.unacked -= records;
+      if (this.owned === undefined || this.owned.has(partition)) this.decidedUpTo.set(partition, next);
+    });
+    done.catch((err: Error) => this.fail(new Error(`decision service: ${err.message}`)));
+    this.settled.set(partition, done);
+    if (this.unacked > MAX_UNACKED) await done;
+  }
+
+  /** Fail-stop: nothing more is committed, and `fatal` resolves. */
+  private fail(err: Error): void {
+    this.dead = true;
+    this.onFatal(err);
+  }
+
+  /**
+   * Decides one partition's batch and queues the decisions and rejects; returns once they are
+   * queued, with `written`, a promise that resolves when all are acknowledged (it rejects if the
+   * sender failed: fail-stop, no later batch can be written either). Wrapped, so awaiting this does
+   * not wait for the acknowledgement.
+   */
+  private async handle(partition: number, messages: readonly KafkaMessage[]): Promise<{ written: Promise<void> }> {
     const t = this.o.topics;
     const valid: Array<{ txn: Transaction; offset: number }> = [];
     const rejects: Array<{ key: string; value: string }> = [];
@@ -155,18 +197,13 @@ export class DecisionService {
       else this.stats.declinedVelocity++;
       return { key: d.card, value: JSON.stringify(d) };
     });
-    try {
-      await Promise.all([this.sender.sendAll(t.decisions, decisions), this.sender.sendAll(t.dlq, rejects)]);
-    } catch (err) {
-      // The sender is fail-stop: no later batch can be written either.
-      this.onFatal(new Error(`decision service: ${(err as Error).message}`));
-      throw err;
-    }
+    const written = Promise.all([this.sender.sendAll(t.decisions, decisions), this.sender.sendAll(t.dlq, rejects)]).then(() => undefined);
     this.stats.batches++;
     if (now - this.lastSweep > 1000) {
       this.lastSweep = now;
       this.velocity.sweep();
     }
+    return { written };
   }
 
   /** The blocklist entries of `cards`, in one MGET. An unreadable entry still blocks (it is on the list). */
@@ -197,7 +234,7 @@ export class DecisionService {
   /** Commits the offsets decided so far (one commit at a time; a failure is retried by the next). */
   commit(): Promise<void> {
     this.committing = this.committing.then(async () => {
-      if (this.decidedUpTo.size === 0) return;
+      if (this.decidedUpTo.size === 0 || this.dead) return;
       const offsets = [...this.decidedUpTo].map(([partition, offset]) => ({ topic: this.o.topics.transactions, partition, offset }));
       this.decidedUpTo.clear();
       try {
