@@ -139,7 +139,7 @@ export class FraudServices {
       ev.ok(`decision service owns all ${owned.partitions} partitions of ${rt.stack.fraudTopics.transactions} (group ${DECIDER_GROUP} ${owned.state}, ${owned.members} member); log ${decider.logFile}`);
       const services = new FraudServices(updater, decider, rt);
       const backlog = await services.caughtUp();
-      if (backlog > 0n) ev.ok(`decision service caught up with ${backlog} transactions left undecided by an earlier run`);
+      if (backlog > 0n) ev.ok(`decision service caught up: ${backlog} transactions of ${rt.stack.fraudTopics.transactions} were not yet decided (or their offsets not yet committed) when it started`);
       return services;
     } catch (err) {
       await decider?.stop();

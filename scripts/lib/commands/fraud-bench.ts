@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const rate of rates) {
       ev.section(`${rate.toLocaleString('en-US')} transactions/s: ${warmup} s warm-up, ${seconds} s measured`);
       const behind = await services.caughtUp();
-      if (behind > 0n) ev.step(`waited for the decision service to decide ${behind} transactions left from before`);
+      if (behind > 0n) ev.step(`waited until the decision service had decided and committed the ${behind} transactions before this phase`);
       const r = await runPhase(rt, sender, { rate, warmupMs: warmup * 1000, durationMs: seconds * 1000, runId: `${runId}r${rate}`, blocklisted, limit, ...shares, settleMs: 120_000, guard: () => services.check() });
       results.push(r);
       const section = `${rate.toLocaleString('en-US')}/s`;
