@@ -41,6 +41,11 @@ function sizeOf(key: string, value: string | null): number {
  * under any load. kafkajs's murmur2 partitioner picks the partition from the key, as Kafka's own
  * clients do. A bounded buffer (the producer's BufferGate) makes offer() wait when Kafka falls behind.
  *
+ * One lane per topic, not per partition as in LocationProducer: each request then carries all of the
+ * topic's partitions, one per broker. Measured on this stack (transaction created → decided, A/B
+ * interleaved), lanes per partition — two small requests per broker queued on its one connection —
+ * doubled the p50, from ~55 ms to ~140 ms at both 1,000 and 10,000 transactions/s.
+ *
  * Failure is fail-stop: kafkajs retries a request a few times; after that the sender fails and every
  * waiting caller rejects with the error naming the topic (no fresh-session retry as in
  * LocationProducer: the callers here do not commit what was not acknowledged, so a restart redoes it).
