@@ -44,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
 
   const rt = await openRuntime();
   const ev = Evidence.create('fraud-bench');
+  const loadAtStart = loadavg()[0] as number;
   await bringUp(rt, ev);
   const services = await FraudServices.start(rt, ev, { limit, dir: ev.dir });
   const sender = await openSender(rt, 'rastro-fraud-bench');
@@ -76,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   const table = renderMarkdownTable(rows);
   ev.block('text', renderTextTable(rows));
   const notes = [
-    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}; the 3 Kafka nodes, Connect, Redis, the two services and this process share them.`,
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), 1-minute load average ${loadAtStart.toFixed(2)} at the start and ${(loadavg()[0] as number).toFixed(2)} at the end; the 3 Kafka nodes, Connect, Redis, the two services and this process share them (and whatever else runs on the machine).`,
     `Stack: ${rt.name}, brokers ${rt.addresses.bootstrap.join(',')}, Kafka ${rt.stack.versions.kafka}; transactions and decisions have 6 partitions, RF 3, min ISR 2, acks=all everywhere.`,
     `Traffic per rate: ${warmup} s unmeasured warm-up, then ${seconds} s measured; ${shares.blocklistShare * 100} % of transactions from ${listed} blocklisted cards, ${shares.burstShare * 100} % in bursts of ${shares.burstSize} back-to-back transactions of one fresh card; the rest from 4 × rate × window ordinary cards.`,
     `Velocity rule: more than ${limit.max} transactions of one card in ${limit.windowMs / 1000} s (sliding, by transaction time, evaluated on each transaction) declines.`,
