@@ -59,6 +59,15 @@ map: ## the delivery app: nearest-drivers API + live map on 127.0.0.1:APP_PORT (
 	$(call setup,npm)
 	./scripts/app.mjs
 
+.PHONY: fraud-demo fraud-bench
+fraud-demo: ## the fraud prototype's immediate-block path on the stack (make up included): evidence/<run>/REPORT.md
+	$(call setup,up)
+	./scripts/fraud-demo.mjs $(FRAUD_ARGS)
+
+fraud-bench: ## decision latency p50/p90/p99 at 1k and 10k transactions/s on the stack: evidence/<run>/FRAUD-BENCH.md
+	$(call setup,up)
+	./scripts/fraud-bench.mjs $(FRAUD_ARGS)
+
 .PHONY: bench
 bench: ## performance numbers on a private native stack (BENCH_ARGS=--quick): evidence/<run>/BENCH.md
 	$(call setup,bench)

@@ -39,6 +39,17 @@ export class Lane<T> {
 
   push(o: Outgoing<T>): void {
     this.queue.push(o);
+    this.kick();
+  }
+
+  /** Queues several records at once: an idle lane without linger then sends them together, not the first alone. */
+  pushAll(items: ReadonlyArray<Outgoing<T>>): void {
+    if (items.length === 0) return;
+    this.queue.push(...items);
+    this.kick();
+  }
+
+  private kick(): void {
     if (this.inFlight || this.timer !== undefined) return;
     if (this.queue.length >= this.limits.maxEvents || this.limits.lingerMs <= 0) this.start();
     else this.timer = setTimeout(() => this.start(), this.limits.lingerMs);

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocationEvent } from './event.ts';
 import type { SendOutcome } from './location-producer.ts';
 import { parseLine } from './ndjson.ts';
-import type { Simulator } from './simulator.ts';
 
 /**
  * Where the loops send events: a LocationProducer, or anything with the same `send`. A plain outcome
@@ -22,8 +21,12 @@ export interface SimulateOptions {
   signal?: AbortSignal;
 }
 
-/** Feeds simulator events at a steady rate until count, duration or the signal says stop. Returns how many were queued. */
-export async function simulate(sink: EventSink, sim: Simulator, opts: SimulateOptions): Promise<number> {
+/**
+ * Feeds simulator events at a steady rate until count, duration or the signal says stop. Returns how
+ * many were queued. Any source and sink of one event type will do (the fraud generator uses it too): a
+ * promise from `send` makes the loop wait for it.
+ */
+export async function simulate<E>(sink: { send(event: E): unknown }, sim: { next(): E }, opts: SimulateOptions): Promise<number> {
   const start = Date.now();
   let n = 0;
   while (!opts.signal?.aborted) {

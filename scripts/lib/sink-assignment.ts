@@ -31,15 +31,23 @@ export async function sinkAssignment(bootstrap: string[], groupId: string, topic
  * for an owner and the freshness of a short demo is dominated by start-up.
  */
 export async function waitForSinkAssignment(rt: Runtime, timeoutMs = 60_000): Promise<SinkAssignment> {
-  const groupId = `connect-${rt.stack.connect.connectorName}`;
-  const topic = rt.stack.topics.locations;
+  return waitForGroupAssignment(rt.addresses.bootstrap, `connect-${rt.stack.connect.connectorName}`, rt.stack.topics.locations, { timeoutMs });
+}
+
+/**
+ * Waits until consumer group `groupId` is stable with every partition of `topic` assigned to its
+ * members (exactly `members` of them when given: a member left behind by a killed process holds its
+ * partitions until its session times out). `guard` is called before every try (throw to stop at
+ * once: the consumer's process died).
+ */
+export async function waitForGroupAssignment(bootstrap: string[], groupId: string, topic: string, opts: { timeoutMs: number; members?: number; guard?: () => void }): Promise<SinkAssignment> {
   return waitFor(
     async () => {
-      const a = await sinkAssignment(rt.addresses.bootstrap, groupId, topic);
-      if (a.state === 'Stable' && a.partitions > 0 && a.assigned === a.partitions) return a;
+      const a = await sinkAssignment(bootstrap, groupId, topic);
+      if (a.state === 'Stable' && a.partitions > 0 && a.assigned === a.partitions && (opts.members === undefined || a.members === opts.members)) return a;
       // Thrown, so a timeout says where the group was stuck.
-      throw new Error(`group ${a.state}, ${a.assigned}/${a.partitions} partitions assigned to ${a.members} tasks`);
+      throw new Error(`group ${a.state}, ${a.assigned}/${a.partitions} partitions assigned to ${a.members} members`);
     },
-    { what: `sink group ${groupId} to own all partitions of ${topic}`, timeoutMs, maxIntervalMs: 500 },
+    { what: `group ${groupId} to own all partitions of ${topic}`, timeoutMs: opts.timeoutMs, maxIntervalMs: 500, guard: opts.guard },
   );
 }

@@ -15,12 +15,16 @@ export interface Stack {
   versions: { kafka: string; jmxExporter: string };
   clusterId: string;
   topics: { locations: string; dlq: string; late: string };
+  /** The fraud prototype's topics (fraud/). */
+  fraudTopics: { transactions: string; decisions: string; blocklist: string; transactionsDlq: string };
   connect: { groupId: string; configTopic: string; offsetTopic: string; statusTopic: string; connectorName: string };
   redisKeyPrefix: string;
   /** Prefix of the sink's tombstone marker keys (redis.tombstone.key.prefix). */
   redisTombstonePrefix: string;
   /** The sink's GEO set of live, not-OFFLINE drivers (redis.geo.key). */
   redisGeoKey: string;
+  /** The fraud prototype's blocklist keys in Redis: <prefix><card>. */
+  redisBlocklistPrefix: string;
   ports: {
     kafka: Record<NodeId, number>;
     controller: Record<NodeId, number>;
@@ -64,6 +68,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     versions: { kafka: str('KAFKA_VERSION'), jmxExporter: str('JMX_EXPORTER_VERSION') },
     clusterId: str('KAFKA_CLUSTER_ID'),
     topics: { locations: str('TOPIC_LOCATIONS'), dlq: str('TOPIC_DLQ'), late: str('TOPIC_LATE') },
+    fraudTopics: { transactions: str('TOPIC_TRANSACTIONS'), decisions: str('TOPIC_DECISIONS'), blocklist: str('TOPIC_BLOCKLIST'), transactionsDlq: str('TOPIC_TRANSACTIONS_DLQ') },
     connect: {
       groupId: str('CONNECT_GROUP_ID'),
       configTopic: str('CONNECT_CONFIG_TOPIC'),
@@ -74,6 +79,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     redisKeyPrefix: str('REDIS_KEY_PREFIX'),
     redisTombstonePrefix: str('REDIS_TOMBSTONE_PREFIX'),
     redisGeoKey: str('REDIS_GEO_KEY'),
+    redisBlocklistPrefix: str('REDIS_BLOCKLIST_PREFIX'),
     ports: {
       kafka: perNode((i) => `KAFKA_${i}_PORT`),
       controller: perNode((i) => `CONTROLLER_${i}_PORT`),

@@ -270,6 +270,16 @@ describe('Lane', () => {
     await Promise.resolve();
     expect(batches).toEqual([[1], [2, 3]]);
   });
+  it('sends records pushed together as one batch on an idle lane without linger', () => {
+    const batches: number[][] = [];
+    const lane = new Lane<number>({ maxEvents: 100, maxBytes: 1000, lingerMs: 0 }, (b) => {
+      batches.push(b.map((o) => o.item));
+      return new Promise<void>(() => {});
+    }, () => {});
+    lane.pushAll([rec(1), rec(2), rec(3)]);
+    lane.pushAll([]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
   it('lingers only when idle, and splits by events and bytes', async () => {
     const batches: number[][] = [];
     const lane = new Lane<number>({ maxEvents: 3, maxBytes: 25, lingerMs: 20 }, async (b) => void batches.push(b.map((o) => o.item)), () => {});

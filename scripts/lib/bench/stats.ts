@@ -3,6 +3,7 @@
 export interface LatencySummary {
   n: number;
   p50: number;
+  p90: number;
   p99: number;
   max: number;
 }
@@ -20,7 +21,7 @@ export function percentile(sortedAsc: readonly number[], p: number): number {
 
 export function summarize(samples: readonly number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.length === 0 ? Number.NaN : (sorted.at(-1) as number) };
+  return { n: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.length === 0 ? Number.NaN : (sorted.at(-1) as number) };
 }
 
 /** Events per second; NaN when the duration is not positive. */

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// @ts-check
+import { run } from './run.mjs';
+
+await run('generate');
