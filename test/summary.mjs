@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 
 /** @typedef {{ status: string; fullName: string; failureMessages?: string[] }} Assertion */
 /** @typedef {{ name: string; status: string; message?: string; assertionResults?: Assertion[] }} FileResult */
-/** @typedef {{ numPassedTests: number; numFailedTests: number; testResults?: FileResult[] }} Report */
+/** @typedef {{ numPassedTests: number; numFailedTests: number; success?: boolean; testResults?: FileResult[] }} Report */
 
 const file = process.argv[2] ?? '.rastro/vitest.json';
 /** @type {Report} */
@@ -31,4 +31,6 @@ for (const { where, messages } of failed) {
   console.log(`FAILED ${where}`);
   for (const m of messages) for (const line of strip(m).split('\n').filter((l) => !/^\s+at .*node_modules/.test(l)).slice(0, 8)) console.log(`  ${line}`);
 }
+// A global setup that throws (a stack that could not start) fails the run without failing a test.
+if (report.success === false && failed.length === 0) console.log('FAILED outside every test (global setup or an unhandled error): see "Unhandled Error" above');
 console.log(`vitest: ${report.numPassedTests} passed, ${report.numFailedTests} failed`);
