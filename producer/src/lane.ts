@@ -4,22 +4,27 @@ export interface Outgoing<T> {
   value: string | null;
   bytes: number;
   item: T;
+  /**
+   * Which batch of the request it belongs to (the partition, for a lane that serves a whole broker):
+   * the limits apply per group, and records of one group keep their order. Default: one group.
+   */
+  group?: number;
 }
 
 export interface LaneLimits {
-  /** Most records in one request. */
+  /** Most records of one group (partition) in one request. */
   maxEvents: number;
-  /** Most value bytes in one request. */
+  /** Most value bytes of one group (partition) in one request. */
   maxBytes: number;
   /** How long an idle lane waits for more records before sending. */
   lingerMs: number;
 }
 
 /**
- * Coalescing sender for one partition: at most one request in flight (so a driver's events stay
- * in order and the idempotent sequence numbers stay valid). Records that arrive while a request
- * is in flight form the next batch, sent the moment the previous one is acknowledged; the linger
- * applies only when the lane was idle. `send` resolves when the batch is acknowledged (it retries
+ * Coalescing sender for one partition, or for every partition one broker leads: at most one
+ * request in flight (so a driver's events stay in order and the idempotent sequence numbers stay
+ * valid). Records that arrive while a request is in flight form the next batch, sent the moment the
+ * previous one is acknowledged; the linger applies only when the lane was idle. `send` resolves when the batch is acknowledged (it retries
  * internally) and rejects only when the producer gives up.
  */
 export class Lane<T> {
@@ -51,20 +56,32 @@ export class Lane<T> {
 
   private kick(): void {
     if (this.inFlight || this.timer !== undefined) return;
-    if (this.queue.length >= this.limits.maxEvents || this.limits.lingerMs <= 0) this.start();
+    if (this.limits.lingerMs <= 0 || this.queue.length >= this.limits.maxEvents) this.start();
     else this.timer = setTimeout(() => this.start(), this.limits.lingerMs);
   }
 
+  /** The next request: the queue's records in order, each group up to the limits; the rest stays queued in order. */
   private take(): Array<Outgoing<T>> {
-    let n = 0;
-    let bytes = 0;
-    while (n < this.queue.length && n < this.limits.maxEvents) {
-      const b = (this.queue[n] as Outgoing<T>).bytes;
-      if (n > 0 && bytes + b > this.limits.maxBytes) break;
-      bytes += b;
-      n++;
+    const { maxEvents, maxBytes } = this.limits;
+    const counts = new Map<number, { n: number; bytes: number; full: boolean }>();
+    const taken: Array<Outgoing<T>> = [];
+    const rest: Array<Outgoing<T>> = [];
+    for (const o of this.queue) {
+      const g = o.group ?? -1;
+      let c = counts.get(g);
+      if (c === undefined) counts.set(g, (c = { n: 0, bytes: 0, full: false }));
+      // A full group takes nothing more in this request, so its later records cannot overtake.
+      if (c.full || c.n >= maxEvents || (c.n > 0 && c.bytes + o.bytes > maxBytes)) {
+        c.full = true;
+        rest.push(o);
+        continue;
+      }
+      c.n++;
+      c.bytes += o.bytes;
+      taken.push(o);
     }
-    return this.queue.splice(0, n);
+    this.queue = rest;
+    return taken;
   }
 
   private start(): void {

@@ -14,7 +14,7 @@ export interface ProducerOptions {
   /** Audit topic for late events (older than one already sent for the driver); '' = count them only. */
   lateTopic: string;
   clientId?: string;
-  /** Most events in one request per partition. */
+  /** Most events of one partition in one request. */
   batchSize?: number;
   /** How long an idle partition waits for more events before sending (busy partitions never wait). */
   lingerMs?: number;
@@ -72,11 +72,15 @@ export class LocationProducer {
   readonly stats: ProducerStats = { sent: 0, deleted: 0, late: 0, batches: 0, retriedBatches: 0, lastSendMs: 0, maxSendMs: 0, seededDrivers: 0 };
   private readonly kafka: Kafka;
   private readonly gate: BufferGate;
-  private readonly lanes = new Map<string, Lane<Item>>();
-  private readonly partitions = new Map<string, number>();
+  /** One lane per broker: the partitions it led at connect() (see partitionRoute). */
+  private readonly lanes = new Map<number, Lane<Item>>();
+  /** Per topic, each partition's leader at connect(). */
+  private readonly leaders = new Map<string, number[]>();
+  /** Every topic-partition written so far ("topic/partition"); its number is its group in a lane's batch. */
+  private readonly routes = new Map<string, Route>();
   private readonly partitioner = Partitioners.DefaultPartitioner();
-  /** driver → its partition's lane, per topic: murmur2 over a fresh Buffer per event was a measurable cost. */
-  private readonly laneByKey = new Map<string, Map<string, Lane<Item>>>();
+  /** driver → its partition's route, per topic: murmur2 over a fresh Buffer per event was a measurable cost. */
+  private readonly routeByKey = new Map<string, Map<string, Route>>();
   private producer: Producer | undefined;
   /** Each new idempotent session gets a new generation; a failure marks its generation stale. */
   private generation = 0;
@@ -140,7 +144,11 @@ export class LocationProducer {
         await admin.connect();
         const topics = [this.o.topic, ...(this.o.lateTopic ? [this.o.lateTopic] : [])];
         const meta = await admin.fetchTopicMetadata({ topics });
-        for (const t of meta.topics) this.partitions.set(t.name, t.partitions.length);
+        for (const t of meta.topics) {
+          const leaders: number[] = [];
+          for (const p of t.partitions) leaders[p.partitionId] = p.leader;
+          this.leaders.set(t.name, leaders);
+        }
         await admin.disconnect();
         this.producer = producer;
         break;
@@ -226,42 +234,52 @@ export class LocationProducer {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error(`send to ${topic}: the producer is closed`));
     const bytes = (value?.length ?? 0) + key.length;
-    const o: Outgoing<Item> = { key, value, bytes, item };
+    const route = this.route(topic, key);
+    // Also kafkajs's message: the batch goes to sendBatch without a copy per event.
+    const o: Record = { key, value, bytes, item, group: route.group, topic, partition: route.partition };
     if (this.gate.tryAcquire(bytes)) {
-      this.lane(topic, key).push(o);
+      route.lane.push(o);
       return undefined;
     }
-    return this.gate.acquire(bytes).then(() => this.lane(topic, key).push(o));
+    return this.gate.acquire(bytes).then(() => route.lane.push(o));
   }
 
-  /** The lane of the key's partition; one lookup per event once the driver was seen. */
-  private lane(topic: string, key: string): Lane<Item> {
-    let byKey = this.laneByKey.get(topic);
-    if (byKey === undefined || byKey.size > 1_000_000) this.laneByKey.set(topic, (byKey = new Map()));
-    let lane = byKey.get(key);
-    if (lane === undefined) {
-      lane = this.partitionLane(topic, key);
-      byKey.set(key, lane);
+  /** Where the key's records go; one lookup per event once the driver was seen. */
+  private route(topic: string, key: string): Route {
+    let byKey = this.routeByKey.get(topic);
+    if (byKey === undefined || byKey.size > 1_000_000) this.routeByKey.set(topic, (byKey = new Map()));
+    let route = byKey.get(key);
+    if (route === undefined) {
+      route = this.partitionRoute(topic, key);
+      byKey.set(key, route);
     }
-    return lane;
+    return route;
   }
 
-  private partitionLane(topic: string, key: string): Lane<Item> {
-    const n = this.partitions.get(topic);
-    if (n === undefined) throw new Error(`send to ${topic}: not connected (call connect() first)`);
+  /**
+   * The key's partition, and the lane of the broker that led it at connect(): one request per broker
+   * carries all its partitions (two partitions of one broker in separate requests would wait for
+   * each other on kafkajs's single in-flight request per connection). After a leader moves, kafkajs
+   * sends the lane's batch to the new leader; a partition still belongs to one lane only, so it never
+   * has two requests in flight.
+   */
+  private partitionRoute(topic: string, key: string): Route {
+    const leaders = this.leaders.get(topic);
+    if (leaders === undefined) throw new Error(`send to ${topic}: not connected (call connect() first)`);
     // kafkajs's default partitioner is Java's murmur2: a driver lands where Kafka's own clients put it.
-    const partition = this.partitioner({ topic, partitionMetadata: PARTITIONS(n), message: { key, value: null } });
+    const partition = this.partitioner({ topic, partitionMetadata: PARTITIONS(leaders.length), message: { key, value: null } });
     const id = `${topic}/${partition}`;
-    let lane = this.lanes.get(id);
+    let route = this.routes.get(id);
+    if (route !== undefined) return route;
+    const leader = leaders[partition] ?? -1;
+    let lane = this.lanes.get(leader);
     if (lane === undefined) {
-      lane = new Lane<Item>(
-        { maxEvents: this.o.batchSize, maxBytes: 1024 * 1024, lingerMs: this.o.lingerMs },
-        (batch) => this.sendBatch(topic, partition, batch),
-        (err) => this.giveUp(err),
-      );
-      this.lanes.set(id, lane);
+      lane = new Lane<Item>({ maxEvents: this.o.batchSize, maxBytes: 1024 * 1024, lingerMs: this.o.lingerMs }, (batch) => this.sendBatch(batch as Record[]), (err) => this.giveUp(err));
+      this.lanes.set(leader, lane);
     }
-    return lane;
+    route = { lane, group: this.routes.size, partition };
+    this.routes.set(id, route);
+    return route;
   }
 
   /** The current session; renews it first when a failed send marked it stale. */
@@ -297,9 +315,10 @@ export class LocationProducer {
     void old?.disconnect().catch(() => undefined);
   }
 
-  private async sendBatch(topic: string, partition: number, batch: Array<Outgoing<Item>>): Promise<void> {
+  private async sendBatch(batch: Record[]): Promise<void> {
     const started = Date.now();
     const bytes = batch.reduce((n, o) => n + o.bytes, 0);
+    const topicMessages = this.topicMessages(batch);
     let attempt = 0;
     for (;;) {
       if (this.failure) throw this.failure;
@@ -307,13 +326,14 @@ export class LocationProducer {
       try {
         const s = await this.session();
         generation = s.generation;
-        await s.producer.send({ topic, acks: -1, messages: batch.map((o) => ({ key: o.key, value: o.value, partition })) });
+        await s.producer.sendBatch({ acks: -1, topicMessages });
         break;
       } catch (err) {
         if (this.failure) throw this.failure;
         attempt++;
         const waited = Date.now() - started;
-        const msg = `send ${batch.length} events to ${topic}-${partition} at ${this.o.brokers.join(',')}: ${(err as Error).message}`;
+        const partitions = [...new Set(batch.map((o) => `${o.topic}-${o.partition}`))].join(',');
+        const msg = `send ${batch.length} events to ${partitions} at ${this.o.brokers.join(',')}: ${(err as Error).message}`;
         if (waited > this.o.deliveryTimeoutMs) throw new Error(`${msg} (gave up after ${Math.round(waited / 1000)} s, ${attempt} attempts)`);
         if (generation === this.generation) this.staleGeneration = generation;
         if (attempt === 1) this.stats.retriedBatches++;
@@ -346,6 +366,19 @@ export class LocationProducer {
     this.gate.release(batch.length, bytes);
     this.o.metrics?.buffered.set(this.gate.held);
     this.o.onBatch?.(batch.length, ackedAt);
+  }
+
+  /** The lane's batch as kafkajs's per-topic messages: the records themselves, no copy per event. */
+  private topicMessages(batch: Record[]): Array<{ topic: string; messages: Record[] }> {
+    const first = batch[0]?.topic ?? '';
+    if (batch.every((o) => o.topic === first)) return [{ topic: first, messages: batch }];
+    const byTopic = new Map<string, Record[]>();
+    for (const o of batch) {
+      const list = byTopic.get(o.topic);
+      if (list === undefined) byTopic.set(o.topic, [o]);
+      else list.push(o);
+    }
+    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
   }
 
   private giveUp(err: Error): void {
@@ -393,6 +426,17 @@ export class LocationProducer {
 }
 
 const QUEUED: SendOutcome = { kind: 'queued' };
+/** A key's partition: the lane that sends it and its group in that lane's batches. */
+interface Route {
+  lane: Lane<Item>;
+  group: number;
+  partition: number;
+}
+/** A queued record, which is also the kafkajs message sent for it (key, value, partition). */
+interface Record extends Outgoing<Item> {
+  topic: string;
+  partition: number;
+}
 const partitionCache = new Map<number, PartitionMetadata[]>();
 /** The partitioner only needs the partition count for keyed records. */
 function PARTITIONS(n: number): PartitionMetadata[] {

@@ -294,6 +294,22 @@ describe('Lane', () => {
     expect(batches.flat()).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(Math.max(...batches.map((b) => b.length))).toBeLessThanOrEqual(2);
   });
+  it('applies the limits per group (partition) and keeps each group in order across requests', async () => {
+    const batches: Array<Array<[number, number]>> = [];
+    const acks: Array<() => void> = [];
+    const lane = new Lane<number>({ maxEvents: 2, maxBytes: 1000, lingerMs: 0 }, (b) => {
+      batches.push(b.map((o) => [o.group ?? -1, o.item]));
+      return new Promise<void>((r) => acks.push(r));
+    }, () => {});
+    // Group 0 gets five records, group 1 two: the first request takes two of each.
+    lane.pushAll([0, 1, 0, 0, 1, 0, 0].map((group, i) => ({ ...rec(i), group })));
+    expect(batches).toEqual([[[0, 0], [1, 1], [0, 2], [1, 4]]]);
+    for (let i = 0; i < 2; i++) {
+      (acks.shift() as () => void)();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(batches.slice(1)).toEqual([[[0, 3], [0, 5]], [[0, 6]]]);
+  });
   it('reports a failed batch and discards the rest', async () => {
     let failed: Error | undefined;
     const lane = new Lane<number>({ maxEvents: 1, maxBytes: 100, lingerMs: 0 }, async () => {
