@@ -140,6 +140,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     drivers: producer.ledger.size, seededDrivers: producer.stats.seededDrivers,
     batches: producer.stats.batches, retriedBatches: producer.stats.retriedBatches, startupSeconds: Math.round((started - connecting) / 100) / 10, seconds: Math.round(secs * 10) / 10,
     eventsPerSecond: Math.round(producer.stats.sent / Math.max(secs, 0.001)),
+    // From each event's own timestamp (live for the simulator; as given for --stdin): to its request, to Kafka's ack.
+    sinceEventTimestampMs: { queued: producer.stats.latency.queued.summary(), acked: producer.stats.latency.acked.summary() },
     ...(stdin ? { stdinLines: stdin.lines, skippedLines: stdin.skipped, rejected: stdin.rejected.length, lateLines: stdin.late } : {}),
   };
   if (o.ledger) producer.ledger.write(o.ledger);

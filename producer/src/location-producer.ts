@@ -4,6 +4,7 @@ import { BufferGate } from './buffer-gate.ts';
 import { normaliseTimestamp, type LocationEvent } from './event.ts';
 import { HighWaterMarks } from './high-water.ts';
 import { Lane, type Outgoing } from './lane.ts';
+import { LatencyHistogram } from './latency.ts';
 import { Ledger } from './ledger.ts';
 import type { ProducerMetrics } from './metrics.ts';
 import { readTopicToEnd } from './read-topic.ts';
@@ -47,6 +48,12 @@ export interface ProducerStats {
   maxSendMs: number;
   /** Drivers whose marks were seeded from the topic at start. */
   seededDrivers: number;
+  /**
+   * Per location event, from its own timestamp: to the request that carried it (time queued in the
+   * producer), and to Kafka's acknowledgement (acks=all). With live timestamps (the simulator) this
+   * is the producer's share of the end-to-end freshness.
+   */
+  latency: { queued: LatencyHistogram; acked: LatencyHistogram };
 }
 
 /** What send() did with an event. */
@@ -69,7 +76,7 @@ type Item = { kind: 'location'; event: LocationEvent } | { kind: 'tombstone'; dr
 export class LocationProducer {
   readonly ledger = new Ledger();
   readonly marks = new HighWaterMarks();
-  readonly stats: ProducerStats = { sent: 0, deleted: 0, late: 0, batches: 0, retriedBatches: 0, lastSendMs: 0, maxSendMs: 0, seededDrivers: 0 };
+  readonly stats: ProducerStats = { sent: 0, deleted: 0, late: 0, batches: 0, retriedBatches: 0, lastSendMs: 0, maxSendMs: 0, seededDrivers: 0, latency: { queued: new LatencyHistogram(), acked: new LatencyHistogram() } };
   private readonly kafka: Kafka;
   private readonly gate: BufferGate;
   /** One lane per broker: the partitions it led at connect() (see partitionRoute). */
@@ -351,6 +358,7 @@ export class LocationProducer {
     this.stats.lastSendMs = took;
     this.stats.maxSendMs = Math.max(this.stats.maxSendMs, took);
     let located = 0;
+    const { queued, acked } = this.stats.latency;
     for (const { item } of batch) {
       if (item.kind === 'tombstone') {
         this.stats.deleted++;
@@ -359,6 +367,8 @@ export class LocationProducer {
       } else if (item.kind === 'location') {
         located++;
         this.ledger.record(item.event);
+        queued.record(started - item.event.timestamp);
+        acked.record(ackedAt - item.event.timestamp);
       }
     }
     this.stats.sent += located;

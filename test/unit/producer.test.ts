@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { normaliseTimestamp, validateEvent, type LocationEvent } from '../../producer/src/event.ts';
 import { BufferGate } from '../../producer/src/buffer-gate.ts';
 import { HighWaterMarks } from '../../producer/src/high-water.ts';
+import { LatencyHistogram } from '../../producer/src/latency.ts';
 import { Lane, type Outgoing } from '../../producer/src/lane.ts';
 import { Ledger } from '../../producer/src/ledger.ts';
 import type { SendOutcome } from '../../producer/src/location-producer.ts';
@@ -338,5 +339,19 @@ describe('pipeNdjson: late lines', () => {
     expect(report.events).toBe(3);
     expect(report.late).toBe(1);
     expect(report.lateSamples).toEqual(['stdin line 2: late event for driver_100 (timestamp 1795800005000 is older than 1795800010000, already sent): not published to the compacted topic']);
+  });
+});
+
+describe('LatencyHistogram', () => {
+  it('gives exact percentiles to the ms and keeps the true max past its last bucket', () => {
+    const h = new LatencyHistogram();
+    expect(h.summary()).toBeUndefined();
+    for (let ms = 1; ms <= 100; ms++) h.record(ms);
+    expect(h.quantile(0.5)).toBe(50);
+    expect(h.quantile(0.99)).toBe(99);
+    h.record(-3); // clock skew: counted as 0
+    h.record(75_000.4);
+    expect(h.summary()).toEqual({ p50: 50, p99: 100, max: 75_000, n: 102 });
+    expect(h.quantile(1)).toBe(75_000.4);
   });
 });

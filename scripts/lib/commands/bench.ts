@@ -86,12 +86,14 @@ interface ProducerSummary {
   eventsPerSecond: number;
   /** Connect + reading the topic for the never-regress marks, before the first event. */
   startupSeconds: number;
+  /** From each event's timestamp to its request / to Kafka's ack, over the whole run. */
+  sinceEventTimestampMs?: { queued?: { p50: number; p99: number; max: number }; acked?: { p50: number; p99: number; max: number } };
 }
 
 function readSummary(file: string): ProducerSummary {
   const s = JSON.parse(readFileSync(file, 'utf8')) as Partial<ProducerSummary>;
   if (typeof s.sent !== 'number' || typeof s.eventsPerSecond !== 'number') throw new Error(`${file}: no sent/eventsPerSecond in the producer summary`);
-  return { sent: s.sent, seconds: Number(s.seconds), eventsPerSecond: s.eventsPerSecond, startupSeconds: Number(s.startupSeconds ?? 0) };
+  return { sent: s.sent, seconds: Number(s.seconds), eventsPerSecond: s.eventsPerSecond, startupSeconds: Number(s.startupSeconds ?? 0), sinceEventTimestampMs: s.sinceEventTimestampMs };
 }
 
 /** Sum of the topic's end offsets: records appended between two reads. */
@@ -265,6 +267,14 @@ export async function main(argv: string[]): Promise<number> {
             section: '2 freshness', metric: `${fmtNumber(rate)} ev/s: p50 / p99 / max`, value: `${fmtMs(st.p50)} / ${fmtMs(st.p99)} / ${fmtMs(st.max)}`,
             note: `${st.n.toLocaleString('en-US')} samples over ${p.measureS} s${gauge !== undefined ? `; the sink's own gauge max ${fmtMs(Number(gauge))} (its window reaches back before this run)` : ''}`, flag: slowFreshness(st.p99, st.max),
           });
+          const q = s?.sinceEventTimestampMs?.queued;
+          const a = s?.sinceEventTimestampMs?.acked;
+          if (q && a) {
+            row({
+              section: '2 freshness', metric: `${fmtNumber(rate)} ev/s: of which in the producer, queued / acknowledged`, value: `p99 ${fmtMs(q.p99)} / ${fmtMs(a.p99)}`,
+              note: `the producer's own count over its whole run, from each event's timestamp: to the request that carried it (p50 ${fmtMs(q.p50)}), to Kafka's acks=all acknowledgement (p50 ${fmtMs(a.p50)}, max ${fmtMs(a.max)}); the rest of the end-to-end time is Connect, the sink and Redis`,
+            });
+          }
           const achieved = s?.eventsPerSecond ?? seen;
           row({
             section: '2 freshness', metric: `${fmtNumber(rate)} ev/s: asked → producer achieved`, value: `${fmtRate(rate)} → ${fmtRate(achieved)}`,
