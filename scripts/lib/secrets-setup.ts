@@ -89,6 +89,8 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
     at(SECRET_FILES.connectEnv),
     [`${CONNECT_ENV.kafkaPassword}=${kafka.connect}`, `${CONNECT_ENV.secretsDir}=${mountedAt}`, `${CONNECT_ENV.redisUri}=redis://sink:${redis.sink}@${layout.redisHostPort}`, ''].join('\n'),
   );
+  writeSecret(at(SECRET_FILES.nodeClientProperties), ['security.protocol=SSL', 'ssl.keystore.type=PEM', `ssl.keystore.location=${inMount(SECRET_FILES.nodePem)}`, 'ssl.truststore.type=PEM', `ssl.truststore.location=${inMount(SECRET_FILES.caCert)}`, ''].join('\n'));
+  writeSecret(at(SECRET_FILES.redisExporterEnv), `REDIS_USER=exporter\nREDIS_PASSWORD=${redis.exporter}\n`);
   writeSecret(at(SECRET_FILES.complete), `${new Date().toISOString()}\n`);
 }
 

@@ -55,6 +55,10 @@ export const SECRET_FILES = {
   connectNetrc: 'connect.netrc',
   /** Connect's environment (RASTRO_* values its config providers resolve): the worker's SCRAM password, the sink's Redis URI. */
   connectEnv: 'connect.env',
+  /** Java client properties of the nodes' own certificate (mutual TLS on INTERNAL): the docker health check and SCRAM bootstrap. */
+  nodeClientProperties: 'node-client.properties',
+  /** REDIS_USER / REDIS_PASSWORD for the docker runtime's redis_exporter (env_file). */
+  redisExporterEnv: 'redis-exporter.env',
   /** Marks a complete generation (a crash half-way starts again). */
   complete: '.complete',
 } as const;

@@ -7,7 +7,7 @@ import { writeScrapeTargets } from '../prometheus-targets.ts';
 import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { ensureSecrets } from '../secrets-setup.ts';
-import { CONNECT_ENV, displayPath, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../security.ts';
+import { CONNECT_ENV, displayPath, KAFKA_USERS, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../security.ts';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
 import { hostAddresses, NODE_IDS, ROOT, STACK_ENV, type Addresses, type NodeId, type Stack } from '../stack.ts';
 import { portOpen } from '../wait.ts';
@@ -77,6 +77,11 @@ export class DockerRuntime implements Runtime {
       // Connect needs its ACLs before it can create its topics: brokers and Redis first, ACLs, then the rest.
       log('docker compose up -d --build --wait kafka-1 kafka-2 kafka-3 redis');
       await this.compose`docker compose up -d --build --wait kafka-1 kafka-2 kafka-3 redis`;
+      // The image formats its own storage, without --add-scram: the SCRAM users are set here instead, as
+      // User:broker over the mutual-TLS INTERNAL listener; each password is read from its file in the container.
+      const setUser = `/opt/kafka/bin/kafka-configs.sh --bootstrap-server kafka-1:${DOCKER_INTERNAL_PORT} --command-config ${SECRETS_MOUNT}/${SECRET_FILES.nodeClientProperties} --alter --entity-type users --entity-name "$1" --add-config "SCRAM-SHA-512=[password=$(cat ${SECRETS_MOUNT}/kafka-$1.password)]"`;
+      for (const user of KAFKA_USERS) await this.compose`docker compose exec -T kafka-1 sh -c ${setUser} sh ${user}`;
+      log(`SCRAM-SHA-512 users ${KAFKA_USERS.join(', ')} set`);
       await waitForBrokers(this.access.kafka('admin'));
       const acls = await applyKafkaAcls(this.access.kafka('admin'), this.stack);
       log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there`);
