@@ -31,7 +31,9 @@ async function adminTry(access: KafkaAccess, fn: (a: ReturnType<Kafka['admin']>)
     await fn(admin);
     return 'ok';
   } catch (err) {
-    return `${(err as Error).name}: ${(err as Error).message}`;
+    // kafkajs wraps per-topic errors (createTopics): their types say why (TOPIC_AUTHORIZATION_FAILED).
+    const inner = ((err as { errors?: Array<{ type?: string; message?: string }> }).errors ?? []).map((e) => e.type ?? e.message);
+    return `${(err as Error).name}: ${(err as Error).message} ${inner.join(' ')}`;
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
@@ -39,7 +41,8 @@ async function adminTry(access: KafkaAccess, fn: (a: ReturnType<Kafka['admin']>)
 
 /** Sends one record as `access`; resolves to the error message, or 'ok'. */
 async function produceTry(access: KafkaAccess, topic: string): Promise<string> {
-  const p = new Kafka({ ...access, ...quick, clientId: 'rastro-test-security' }).producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+  // An idempotent producer needs retries > 0 (kafkajs refuses to start without).
+  const p = new Kafka({ ...access, ...quick, retry: { retries: 1 }, clientId: 'rastro-test-security' }).producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   try {
     await p.connect();
     await p.send({ topic, acks: -1, messages: [{ key: 'security-test', value: null }] });
@@ -150,8 +153,12 @@ describe('Redis', () => {
   it('a wrong password is refused, naming no password', async () => {
     const r = new Redis(rt.addresses.redisUrl, { username: 'app', password: 'wrong', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     clients.push(r);
-    r.on('error', () => {});
-    expect(await refused(r.connect())).toMatch(/WRONGPASS/);
+    // ioredis reports the refused AUTH as an 'error' event, then closes.
+    const errors: string[] = [];
+    r.on('error', (e: Error) => errors.push(e.message));
+    expect(await refused(r.connect())).not.toBe('ok');
+    expect(errors.join(' ')).toMatch(/WRONGPASS/);
+    expect(errors.join(' ')).not.toContain('wrong');
   });
 });
 
