@@ -85,13 +85,12 @@ describe('Kafka', () => {
     const consumer = new Kafka({ ...producer, ...quick, clientId: 'rastro-test-security' }).consumer({ groupId: 'rastro-producer-seed-security-test' });
     const read = await (async () => {
       try {
+        // The refusal arrives as a CRASH event of the group join, so listen before running.
+        const crashed = new Promise<never>((_, reject) => consumer.on(consumer.events.CRASH, (e) => reject(new Error(String((e.payload as { error?: Error }).error?.message)))));
         await consumer.connect();
         await consumer.subscribe({ topic: rt.stack.topics.locations, fromBeginning: true });
         await consumer.run({ eachMessage: async () => {} });
-        await new Promise((r, reject) => {
-          consumer.on(consumer.events.CRASH, (e) => reject(new Error(String((e.payload as { error?: Error }).error?.message))));
-          setTimeout(r, 8000);
-        });
+        await Promise.race([crashed, new Promise((r) => setTimeout(r, 15_000))]);
         return 'ok';
       } catch (err) {
         return (err as Error).message;
