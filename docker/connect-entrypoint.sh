@@ -4,6 +4,11 @@
 set -eu
 props=/tmp/worker.properties
 cat /opt/rastro/config/worker.properties > "$props"
+# SECURITY on (compose.secure.yml sets RASTRO_SECURITY): the shared security settings, secrets via ${env:…}.
+if [ "${RASTRO_SECURITY:-off}" = on ]; then
+  printf '\n' >> "$props"
+  cat /opt/rastro/config/security.properties >> "$props"
+fi
 cat >> "$props" <<PROPS
 
 # --- docker worker (rendered by docker/connect-entrypoint.sh) ---

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel, type Consumer } from '../../producer/src/kafka.ts';
+import { Kafka, logLevel, type Consumer, type KafkaAccess } from '../../producer/src/kafka.ts';
+import { redisAuth, type RedisAccess } from '../../scripts/lib/security.ts';
 import { parseBlockEntry } from './transaction.ts';
 
 export interface UpdaterOptions {
-  brokers: string[];
+  kafka: KafkaAccess;
   /** The compacted blocklist topic (key = card, value = reason JSON, tombstone = lifted). */
   topic: string;
-  redisUrl: string;
+  redis: RedisAccess;
   /** Redis key of a listed card: <prefix><card>. */
   prefix: string;
   clientId?: string;
@@ -68,12 +69,12 @@ export class BlocklistUpdater {
 
   static async start(o: UpdaterOptions): Promise<BlocklistUpdater> {
     const clientId = o.clientId ?? 'rastro-fraud-blocklist';
-    const kafka = new Kafka({ clientId, brokers: o.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 200 } });
+    const kafka = new Kafka({ ...o.kafka, clientId, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 200 } });
     const groupId = `${clientId}-${randomUUID()}`;
-    const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    const redis = new Redis(o.redis.url, { ...redisAuth(o.redis), lazyConnect: true, maxRetriesPerRequest: 3 });
     redis.on('error', () => {}); // each failed command reports itself
     await redis.connect().catch((err: Error) => {
-      throw new Error(`blocklist updater: connect to Redis at ${o.redisUrl}: ${err.message}`);
+      throw new Error(`blocklist updater: connect to Redis at ${o.redis.url}: ${err.message}`);
     });
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
     const u = new BlocklistUpdater(o, kafka, consumer, redis, groupId);
@@ -81,7 +82,7 @@ export class BlocklistUpdater {
       await u.run();
     } catch (err) {
       await u.stop();
-      throw new Error(`blocklist updater: follow ${o.topic} at ${o.brokers.join(',')}: ${(err as Error).message}`);
+      throw new Error(`blocklist updater: follow ${o.topic} at ${o.kafka.brokers.join(',')}: ${(err as Error).message}`);
     }
     return u;
   }
@@ -126,7 +127,7 @@ export class BlocklistUpdater {
   }
 
   private scheduleReconcile(): void {
-    this.serial(() => this.reconcile()).catch((err: Error) => this.failReady(new Error(`blocklist updater: reconcile Redis at ${this.o.redisUrl} with ${this.o.topic}: ${err.message}`)));
+    this.serial(() => this.reconcile()).catch((err: Error) => this.failReady(new Error(`blocklist updater: reconcile Redis at ${this.o.redis.url} with ${this.o.topic}: ${err.message}`)));
   }
 
   private async apply(partition: number, messages: ReadonlyArray<{ key: Buffer | null; value: Buffer | null; offset: string }>): Promise<void> {
@@ -159,7 +160,7 @@ export class BlocklistUpdater {
     if (n === 0) return;
     const replies = (await pipe.exec()) ?? [];
     const failed = replies.find(([err]) => err !== null);
-    if (failed) throw new Error(`write ${n} blocklist changes of ${this.o.topic}-${partition} to Redis at ${this.o.redisUrl}: ${(failed[0] as Error).message}`);
+    if (failed) throw new Error(`write ${n} blocklist changes of ${this.o.topic}-${partition} to Redis at ${this.o.redis.url}: ${(failed[0] as Error).message}`);
   }
 
   private invalid(message: string): void {
@@ -190,7 +191,7 @@ export class BlocklistUpdater {
   async waitReady(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`blocklist updater: ${this.o.topic} not mirrored into Redis at ${this.o.redisUrl} after ${timeoutMs / 1000} s (partitions ${[...this.remaining.keys()].join(',') || 'none'} not read to their end)`)), timeoutMs);
+      timer = setTimeout(() => reject(new Error(`blocklist updater: ${this.o.topic} not mirrored into Redis at ${this.o.redis.url} after ${timeoutMs / 1000} s (partitions ${[...this.remaining.keys()].join(',') || 'none'} not read to their end)`)), timeoutMs);
     });
     try {
       await Promise.race([this.ready, timeout]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin, type Consumer } from '../../producer/src/kafka.ts';
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaAccess } from '../../producer/src/kafka.ts';
 import type { Decision } from './transaction.ts';
 
 /** One decision as the checker saw it. */
@@ -31,8 +31,8 @@ export class DecisionChecker {
     private readonly prefixes: string[],
   ) {}
 
-  static async start(brokers: string[], topic: string, prefixes: string[]): Promise<DecisionChecker> {
-    const kafka = new Kafka({ clientId: 'rastro-fraud-checker', brokers, logLevel: logLevel.NOTHING });
+  static async start(access: KafkaAccess, topic: string, prefixes: string[]): Promise<DecisionChecker> {
+    const kafka = new Kafka({ ...access, clientId: 'rastro-fraud-checker', logLevel: logLevel.NOTHING });
     const groupId = `rastro-fraud-checker-${randomUUID()}`;
     const admin = kafka.admin();
     await admin.connect();
@@ -56,7 +56,7 @@ export class DecisionChecker {
       for (const p of ends) consumer.seek({ topic, partition: p.partition, offset: p.high });
     } catch (err) {
       await c.stop();
-      throw new Error(`decision checker: read ${topic} at ${brokers.join(',')}: ${(err as Error).message}`);
+      throw new Error(`decision checker: read ${topic} at ${access.brokers.join(',')}: ${(err as Error).message}`);
     }
     return c;
   }

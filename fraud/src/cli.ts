@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from '../../producer/src/kafka.ts';
-import { hostAddresses, loadStack, type Stack } from '../../scripts/lib/stack.ts';
+import { cliAccess } from '../../scripts/lib/security.ts';
+import { loadStack, type Stack } from '../../scripts/lib/stack.ts';
 import { BlocklistUpdater } from './blocklist-updater.ts';
 import { DecisionService } from './decision-service.ts';
 import { TransactionGenerator } from './generator.ts';
@@ -97,16 +98,17 @@ export async function main(command: string, argv: string[]): Promise<number> {
     return 0;
   }
   const stack = stackOf();
-  const addr = hostAddresses(stack);
-  const brokers = o.brokers?.split(',') ?? addr.bootstrap;
-  const redisUrl = o.redis ?? addr.redisUrl;
+  // Credentials of the fraud principal (Kafka and Redis) from the stack's secrets, for the given or the stack's addresses.
+  const access = cliAccess(stack, { brokers: o.brokers?.split(','), redisUrl: o.redis });
+  const kafka = access.kafka('fraud');
+  const redis = access.redis('fraud');
   const log = (m: string) => process.stderr.write(`${command}: ${m}\n`);
   const t = stack.fraudTopics;
 
   switch (command) {
     case 'decide': {
       const limit = { max: num('velocity-max', o['velocity-max'], DEFAULT_VELOCITY.max), windowMs: num('velocity-window-ms', o['velocity-window-ms'], DEFAULT_VELOCITY.windowMs) };
-      const s = await DecisionService.start({ brokers, redisUrl, topics: { transactions: t.transactions, decisions: t.decisions, dlq: t.transactionsDlq }, blocklistPrefix: stack.redisBlocklistPrefix, groupId: o.group, limit, log });
+      const s = await DecisionService.start({ kafka, redis, topics: { transactions: t.transactions, decisions: t.decisions, dlq: t.transactionsDlq }, blocklistPrefix: stack.redisBlocklistPrefix, groupId: o.group, limit, log });
       console.log(READY_LINE);
       log(`consuming ${t.transactions} as ${o.group ?? 'rastro-fraud-decider'}; velocity limit ${limit.max} per ${limit.windowMs} ms`);
       const code = await untilSignal(s.fatal);
@@ -115,7 +117,7 @@ export async function main(command: string, argv: string[]): Promise<number> {
       return code;
     }
     case 'blocklist-updater': {
-      const u = await BlocklistUpdater.start({ brokers, redisUrl, topic: t.blocklist, prefix: stack.redisBlocklistPrefix, log });
+      const u = await BlocklistUpdater.start({ kafka, redis, topic: t.blocklist, prefix: stack.redisBlocklistPrefix, log });
       await u.waitReady(120_000);
       console.log(READY_LINE);
       const code = await untilSignal();
@@ -133,7 +135,7 @@ export async function main(command: string, argv: string[]): Promise<number> {
         burstShare: num('burst-share', o['burst-share'], 0.02),
         burstSize: num('burst-size', o['burst-size'], 8),
       });
-      const sender = new RecordSender(new Kafka({ clientId: 'rastro-fraud-generator', brokers, logLevel: logLevel.NOTHING }));
+      const sender = new RecordSender(new Kafka({ ...kafka, clientId: 'rastro-fraud-generator', logLevel: logLevel.NOTHING }));
       await sender.connect();
       const abort = new AbortController();
       process.once('SIGINT', () => abort.abort());
@@ -152,7 +154,7 @@ export async function main(command: string, argv: string[]): Promise<number> {
       const add = o.add?.split(',').filter(Boolean) ?? [];
       const remove = o.remove?.split(',').filter(Boolean) ?? [];
       if (add.length + remove.length === 0) throw new Error('nothing to do: give --add and/or --remove');
-      const sender = new RecordSender(new Kafka({ clientId: 'rastro-fraud-blocklist-cli', brokers, logLevel: logLevel.NOTHING }));
+      const sender = new RecordSender(new Kafka({ ...kafka, clientId: 'rastro-fraud-blocklist-cli', logLevel: logLevel.NOTHING }));
       await sender.connect();
       try {
         await publishBlocklist(sender, t.blocklist, { add, reason: o.reason ?? 'manual', remove });

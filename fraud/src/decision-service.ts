@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from '../../producer/src/kafka.ts';
+import { Kafka, logLevel, type Consumer, type KafkaAccess, type KafkaMessage } from '../../producer/src/kafka.ts';
+import { redisAuth, type RedisAccess } from '../../scripts/lib/security.ts';
 import { decide } from './decide.ts';
 import { RecordSender } from './sender.ts';
 import { parseBlockEntry, parseTransaction, type BlockEntry, type Transaction } from './transaction.ts';
@@ -8,9 +9,9 @@ import { DEFAULT_VELOCITY, VelocityWindow, type VelocityLimit } from './velocity
 export const DECIDER_GROUP = 'rastro-fraud-decider';
 
 export interface DecisionServiceOptions {
-  brokers: string[];
+  kafka: KafkaAccess;
   topics: { transactions: string; decisions: string; dlq: string };
-  redisUrl: string;
+  redis: RedisAccess;
   /** Redis key of a listed card: <prefix><card> (what the blocklist updater writes). */
   blocklistPrefix: string;
   groupId?: string;
@@ -99,15 +100,15 @@ export class DecisionService {
   }
 
   static async start(o: DecisionServiceOptions): Promise<DecisionService> {
-    const kafka = new Kafka({ clientId: o.clientId ?? 'rastro-fraud-decider', brokers: o.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 } });
-    const redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    const kafka = new Kafka({ ...o.kafka, clientId: o.clientId ?? 'rastro-fraud-decider', logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 } });
+    const redis = new Redis(o.redis.url, { ...redisAuth(o.redis), lazyConnect: true, maxRetriesPerRequest: 3 });
     redis.on('error', () => {}); // each failed command reports itself
     const sender = new RecordSender(kafka, { lingerMs: 0 });
     const consumer = kafka.consumer({ groupId: o.groupId ?? DECIDER_GROUP, maxWaitTimeInMs: 100 });
     const s = new DecisionService(o, consumer, sender, redis);
     try {
       await redis.connect().catch((err: Error) => {
-        throw new Error(`connect to Redis at ${o.redisUrl}: ${err.message}`);
+        throw new Error(`connect to Redis at ${o.redis.url}: ${err.message}`);
       });
       await sender.connect();
       await consumer.connect();
@@ -136,7 +137,7 @@ export class DecisionService {
       s.committer = setInterval(() => void s.commit(), 1000);
     } catch (err) {
       await s.stop();
-      throw new Error(`decision service: consume ${o.topics.transactions} at ${o.brokers.join(',')}: ${(err as Error).message}`);
+      throw new Error(`decision service: consume ${o.topics.transactions} at ${o.kafka.brokers.join(',')}: ${(err as Error).message}`);
     }
     return s;
   }
@@ -215,7 +216,7 @@ export class DecisionService {
     try {
       values = await this.redis.mget(unique.map((c) => `${this.o.blocklistPrefix}${c}`));
     } catch (err) {
-      throw new Error(`look up ${unique.length} cards of ${this.o.topics.transactions}-${partition} on the blocklist at ${this.o.redisUrl}: ${(err as Error).message}`);
+      throw new Error(`look up ${unique.length} cards of ${this.o.topics.transactions}-${partition} on the blocklist at ${this.o.redis.url}: ${(err as Error).message}`);
     }
     values.forEach((v, i) => {
       if (v === null) return;

@@ -1,7 +1,8 @@
 import chalk from 'chalk';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { hostAddresses, loadStack } from '../../scripts/lib/stack.ts';
+import { cliAccess } from '../../scripts/lib/security.ts';
+import { loadStack } from '../../scripts/lib/stack.ts';
 import { LocationProducer } from './location-producer.ts';
 import { ProducerMetrics } from './metrics.ts';
 import { pipeNdjson, simulate, type StdinReport } from './run.ts';
@@ -22,7 +23,9 @@ Options:
   --seed N             simulator seed (default 42)
   --first-id N         first simulated driver number (default 100: driver_100, driver_101, …)
   --delete IDS         send tombstones for these comma-separated driver ids, then exit
-  --brokers LIST       bootstrap servers (default: the stack's brokers from config/stack.env)
+  --brokers LIST       bootstrap servers (default: the stack's brokers from config/stack.env); with SECURITY on
+                       the producer logs in as "producer" with the password in RASTRO_SECRETS_DIR
+                       (default .rastro/native/secrets)
   --topic NAME         topic (default: TOPIC_LOCATIONS from config/stack.env)
   --late-topic NAME    audit topic for late events (default: TOPIC_LATE; '' = count and report only)
   --batch-size N       most events in one request per partition (default 5000)
@@ -65,7 +68,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 0;
   }
   const stack = loadStack({ portOffset: Number(process.env.RASTRO_PORT_OFFSET ?? '0') });
-  const brokers = o.brokers?.split(',') ?? hostAddresses(stack).bootstrap;
+  // The producer principal's credentials from the stack's secrets (SECURITY on), for the given or the stack's brokers.
+  const access = cliAccess(stack, { brokers: o.brokers?.split(',') }).producer();
+  const brokers = access.kafka.brokers;
   const topic = o.topic ?? stack.topics.locations;
   const log = (s: string) => {
     if (!o.quiet) process.stderr.write(`${s}\n`);
@@ -76,7 +81,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const server = metricsPort > 0 ? await metrics.serve(metricsPort, o['metrics-host'] ?? '127.0.0.1').catch((e: Error) => void log(`${chalk.yellow('warn')} ${e.message}; continuing without metrics`)) : undefined;
   const warn = (m: string) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`);
   const producer = new LocationProducer({
-    brokers, topic, lateTopic: o['late-topic'] ?? stack.topics.late, metrics,
+    ...access, topic, lateTopic: o['late-topic'] ?? stack.topics.late, metrics,
     batchSize: intOpt('batch-size', o['batch-size'], 5000), lingerMs: intOpt('linger-ms', o['linger-ms'], 5),
     bufferEvents: intOpt('buffer', o.buffer, 20_000), seedFromTopic: !o['no-seed'],
     onError: warn, onProgress: log,

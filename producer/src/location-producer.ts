@@ -1,4 +1,4 @@
-import { Kafka, logLevel, Partitioners, type PartitionMetadata, type Producer } from './kafka.ts';
+import { explainKafkaError, Kafka, logLevel, Partitioners, type KafkaAccess, type PartitionMetadata, type Producer } from './kafka.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BufferGate } from './buffer-gate.ts';
 import { normaliseTimestamp, type LocationEvent } from './event.ts';
@@ -9,8 +9,14 @@ import { Ledger } from './ledger.ts';
 import type { ProducerMetrics } from './metrics.ts';
 import { readTopicToEnd } from './read-topic.ts';
 
+/** Client id of the start-up seed read; its throw-away groups are named <this>-<uuid> (the reader principal's ACL prefix). */
+export const PRODUCER_SEED_CLIENT = 'rastro-producer-seed';
+
 export interface ProducerOptions {
-  brokers: string[];
+  /** The brokers and the writing principal's credentials. */
+  kafka: KafkaAccess;
+  /** Who reads the topic for the start-up seed (default: `kafka`); the writing principal may have no read right. */
+  seedKafka?: KafkaAccess;
   topic: string;
   /** Audit topic for late events (older than one already sent for the driver); '' = count them only. */
   lateTopic: string;
@@ -98,7 +104,7 @@ export class LocationProducer {
   private readonly gaveUp: Promise<never>;
   private rejectGaveUp: (err: Error) => void = () => {};
   private closed = false;
-  private readonly o: Required<Omit<ProducerOptions, 'clientId' | 'onError' | 'onProgress' | 'metrics' | 'onBatch'>> & ProducerOptions;
+  private readonly o: Required<Omit<ProducerOptions, 'clientId' | 'onError' | 'onProgress' | 'metrics' | 'onBatch' | 'seedKafka'>> & ProducerOptions;
 
   constructor(opts: ProducerOptions) {
     this.o = {
@@ -118,7 +124,7 @@ export class LocationProducer {
     this.gaveUp.catch(() => undefined);
     this.kafka = new Kafka({
       clientId: opts.clientId ?? 'rastro-producer',
-      brokers: opts.brokers,
+      ...opts.kafka,
       logLevel: logLevel.NOTHING,
       // Few, short retries inside kafkajs: the lanes retry on a fresh session, which also drops
       // whatever kafkajs cached about a dead node (metadata, the broker that gave the producer id).
@@ -162,7 +168,7 @@ export class LocationProducer {
       } catch (err) {
         await admin.disconnect().catch(() => undefined);
         await producer.disconnect().catch(() => undefined);
-        const msg = `connect to ${this.o.brokers.join(',')} (topics ${this.o.topic}${this.o.lateTopic ? `, ${this.o.lateTopic}` : ''}): ${(err as Error).message}`;
+        const msg = `connect to ${this.o.kafka.brokers.join(',')} (topics ${this.o.topic}${this.o.lateTopic ? `, ${this.o.lateTopic}` : ''}): ${explainKafkaError(this.o.kafka, err).message}`;
         if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test((err as Error).message)) throw new Error(`${msg} (the topics are created by make up, from config/topics.yaml)`);
         if (Date.now() - started > this.o.connectTimeoutMs) throw new Error(`${msg} (gave up after ${attempt} attempts in ${Math.round((Date.now() - started) / 1000)} s)`);
         this.o.onError?.(`${msg}; retrying (attempt ${attempt})`);
@@ -188,7 +194,7 @@ export class LocationProducer {
   private async seedMarks(timeoutMs: number): Promise<void> {
     const t0 = Date.now();
     const read = await readTopicToEnd(
-      this.o.brokers,
+      this.o.seedKafka ?? this.o.kafka,
       this.o.topic,
       (r) => {
         if (r.key === null) return;
@@ -203,7 +209,7 @@ export class LocationProducer {
           // Not ours to judge: the sink sends unreadable records to its DLQ.
         }
       },
-      { clientId: 'rastro-producer-seed', timeoutMs, onProgress: (n, span) => this.o.onProgress?.(`reading ${this.o.topic} for the newest timestamp per driver: ${n}/~${span} records`) },
+      { clientId: PRODUCER_SEED_CLIENT, timeoutMs, onProgress: (n, span) => this.o.onProgress?.(`reading ${this.o.topic} for the newest timestamp per driver: ${n}/~${span} records`) },
     );
     this.stats.seededDrivers = this.marks.size;
     if (read > 0) this.o.onProgress?.(`seeded ${this.marks.size} drivers' newest timestamps from ${read} records of ${this.o.topic} in ${Date.now() - t0} ms`);
@@ -340,7 +346,7 @@ export class LocationProducer {
         attempt++;
         const waited = Date.now() - started;
         const partitions = [...new Set(batch.map((o) => `${o.topic}-${o.partition}`))].join(',');
-        const msg = `send ${batch.length} events to ${partitions} at ${this.o.brokers.join(',')}: ${(err as Error).message}`;
+        const msg = `send ${batch.length} events to ${partitions} at ${this.o.kafka.brokers.join(',')}: ${(err as Error).message}`;
         if (waited > this.o.deliveryTimeoutMs) throw new Error(`${msg} (gave up after ${Math.round(waited / 1000)} s, ${attempt} attempts)`);
         if (generation === this.generation) this.staleGeneration = generation;
         if (attempt === 1) this.stats.retriedBatches++;

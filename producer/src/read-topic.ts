@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from './kafka.ts';
+import { explainKafkaError, Kafka, logLevel, type KafkaAccess } from './kafka.ts';
 import { randomUUID } from 'node:crypto';
 
 export interface TopicRecord {
@@ -22,11 +22,13 @@ export interface ReadOptions {
  * offset order per partition. kafkajs has no manual assignment, so this uses a throw-away consumer
  * group, deleted afterwards. Returns the number of records read.
  */
-export async function readTopicToEnd(brokers: string[], topic: string, onRecord: (r: TopicRecord) => void, opts: ReadOptions): Promise<number> {
+export async function readTopicToEnd(access: KafkaAccess, topic: string, onRecord: (r: TopicRecord) => void, opts: ReadOptions): Promise<number> {
   const timeoutMs = opts.timeoutMs ?? 120_000;
-  const kafka = new Kafka({ clientId: opts.clientId, brokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
+  const kafka = new Kafka({ ...access, clientId: opts.clientId, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 200 } });
   const admin = kafka.admin();
-  await admin.connect();
+  await admin.connect().catch((err: unknown) => {
+    throw explainKafkaError(access, err);
+  });
   const groupId = `${opts.clientId}-${randomUUID()}`;
   let read = 0;
   try {
@@ -41,7 +43,7 @@ export async function readTopicToEnd(brokers: string[], topic: string, onRecord:
       await consumer.subscribe({ topic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
-          () => reject(new Error(`read ${topic} at ${brokers.join(',')}: timed out after ${timeoutMs / 1000} s with partitions ${[...remaining.keys()].join(',')} unfinished (${read} of ~${span} records read)`)),
+          () => reject(new Error(`read ${topic} at ${access.brokers.join(',')}: timed out after ${timeoutMs / 1000} s with partitions ${[...remaining.keys()].join(',')} unfinished (${read} of ~${span} records read)`)),
           timeoutMs,
         );
         // Compaction leaves gaps (and batches with no records), so "done" is reaching the end offset,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderStackPlaceholders } from './placeholders.ts';
+import { basicAuthHeader, type ConnectAccess } from './security.ts';
 import { CONFIG_DIR, type Stack } from './stack.ts';
 import { GiveUp, waitFor } from './wait.ts';
 
@@ -134,8 +135,13 @@ const RETRY_LATER = 409;
 
 export class ConnectClient {
   private readonly host: string;
-  constructor(readonly baseUrl: string, private readonly conflictRetryMs = 60_000) {
-    this.host = new URL(baseUrl).host;
+  readonly baseUrl: string;
+  private readonly auth: Record<string, string>;
+  /** `access`: the REST URL and, with security on, the basic-auth credentials sent with every request. */
+  constructor(access: ConnectAccess, private readonly conflictRetryMs = 60_000) {
+    this.baseUrl = access.url;
+    this.host = new URL(access.url).host;
+    this.auth = basicAuthHeader(access);
   }
 
   private async once<T>(operation: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -143,7 +149,7 @@ export class ConnectClient {
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: { ...this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(30_000),
       });
@@ -309,8 +315,11 @@ export class ConnectClient {
   }
 }
 
-/** The curl a user would type to do what putConnector does (for the evidence). */
-export function curlForPut(baseUrl: string, name: string, config: ConnectorConfig): string {
+/**
+ * The curl a user would type to do what putConnector does (for the evidence). `auth` is the flag that
+ * supplies the credentials from a file (--netrc-file …), never the password itself.
+ */
+export function curlForPut(baseUrl: string, name: string, config: ConnectorConfig, auth = ''): string {
   const json = JSON.stringify(config, null, 2).replaceAll("'", "'\\''");
-  return `curl -sS -X PUT -H 'Content-Type: application/json' \\\n  ${baseUrl}/connectors/${name}/config \\\n  --data '${json}'`;
+  return `curl -sS ${auth}-X PUT -H 'Content-Type: application/json' \\\n  ${baseUrl}/connectors/${name}/config \\\n  --data '${json}'`;
 }

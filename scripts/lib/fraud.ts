@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Redis } from 'ioredis';
 import { DecisionChecker, type Seen } from '../../fraud/src/checker.ts';
 import { READY_LINE, publishBlocklist } from '../../fraud/src/cli.ts';
 import { DECIDER_GROUP } from '../../fraud/src/decision-service.ts';
@@ -21,6 +20,7 @@ import type { Runtime } from './runtime/types.ts';
 import { waitForGroupAssignment } from './sink-assignment.ts';
 import { ROOT } from './stack.ts';
 import { GiveUp, waitFor } from './wait.ts';
+import { openRedis, accessEnv } from './security.ts';
 
 type ServiceName = 'decide' | 'blocklist-updater';
 
@@ -61,9 +61,10 @@ class ServiceProcess {
     });
   }
 
-  static spawn(name: ServiceName, args: string[], dir: string): ServiceProcess {
+  /** `env` tells the service where the stack's secrets are (accessEnv). */
+  static spawn(name: ServiceName, args: string[], dir: string, env: NodeJS.ProcessEnv): ServiceProcess {
     const bin = join(ROOT, 'fraud', 'bin', `${name}.mjs`);
-    const child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     return new ServiceProcess(name, `fraud/bin/${name}.mjs ${args.join(' ')}`, child, join(dir, `fraud-${name}.log`));
   }
 
@@ -125,17 +126,18 @@ export class FraudServices {
 
   static async start(rt: Runtime, ev: Evidence, o: FraudServicesOptions): Promise<FraudServices> {
     const common = ['--brokers', rt.addresses.bootstrap.join(','), '--redis', rt.addresses.redisUrl];
+    const env = { ...process.env, ...accessEnv(rt.access) };
     ev.section('Fraud services');
-    const updater = ServiceProcess.spawn('blocklist-updater', common, o.dir);
+    const updater = ServiceProcess.spawn('blocklist-updater', common, o.dir, env);
     ev.command(updater.display);
     let decider: ServiceProcess | undefined;
     try {
       await updater.waitReady(120_000);
       ev.ok(`blocklist updater ready: ${rt.stack.fraudTopics.blocklist} mirrored into Redis (${rt.stack.redisBlocklistPrefix}<card>); log ${updater.logFile}`);
-      decider = ServiceProcess.spawn('decide', [...common, '--velocity-max', String(o.limit.max), '--velocity-window-ms', String(o.limit.windowMs)], o.dir);
+      decider = ServiceProcess.spawn('decide', [...common, '--velocity-max', String(o.limit.max), '--velocity-window-ms', String(o.limit.windowMs)], o.dir, env);
       ev.command(decider.display);
       await decider.waitReady(60_000);
-      const owned = await waitForGroupAssignment(rt.addresses.bootstrap, DECIDER_GROUP, rt.stack.fraudTopics.transactions, { timeoutMs: 90_000, members: 1, guard: decider.guard });
+      const owned = await waitForGroupAssignment(rt.access.kafka('admin'), DECIDER_GROUP, rt.stack.fraudTopics.transactions, { timeoutMs: 90_000, members: 1, guard: decider.guard });
       ev.ok(`decision service owns all ${owned.partitions} partitions of ${rt.stack.fraudTopics.transactions} (group ${DECIDER_GROUP} ${owned.state}, ${owned.members} member); log ${decider.logFile}`);
       const services = new FraudServices(updater, decider, rt);
       const backlog = await services.caughtUp();
@@ -156,7 +158,7 @@ export class FraudServices {
   async caughtUp(timeoutMs = 300_000): Promise<bigint> {
     const topic = this.rt.stack.fraudTopics.transactions;
     let first: bigint | undefined;
-    const p = await waitForGroupCatchUp(this.rt.addresses.bootstrap, DECIDER_GROUP, [topic], {
+    const p = await waitForGroupCatchUp(this.rt.access.kafka('admin'), DECIDER_GROUP, [topic], {
       timeoutMs,
       progress: (g) => {
         try {
@@ -186,7 +188,7 @@ export class FraudServices {
 
 /** A sender of the fraud records (blocklist entries, transactions) for the scripts. */
 export async function openSender(rt: Runtime, clientId: string): Promise<RecordSender> {
-  const sender = new RecordSender(new Kafka({ clientId, brokers: rt.addresses.bootstrap, logLevel: logLevel.NOTHING }));
+  const sender = new RecordSender(new Kafka({ ...rt.access.kafka('fraud'), clientId, logLevel: logLevel.NOTHING }));
   await sender.connect();
   return sender;
 }
@@ -194,7 +196,7 @@ export async function openSender(rt: Runtime, clientId: string): Promise<RecordS
 /** Waits until Redis lists every card of `cards` (listed) or none of them (not listed): the updater has mirrored the change. */
 export async function waitMirrored(rt: Runtime, cards: readonly string[], listed: boolean, o: { timeoutMs: number; guard?: () => void }): Promise<void> {
   if (cards.length === 0) return;
-  const redis = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
+  const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true });
   await redis.connect();
   try {
     await waitFor(
@@ -260,7 +262,7 @@ export interface PhaseResult {
  * limit is possible, rare, and counted apart).
  */
 export async function runPhase(rt: Runtime, sender: RecordSender, o: PhaseOptions): Promise<PhaseResult> {
-  const checker = await DecisionChecker.start(rt.addresses.bootstrap, rt.stack.fraudTopics.decisions, [`${o.runId}-`]);
+  const checker = await DecisionChecker.start(rt.access.kafka('fraud'), rt.stack.fraudTopics.decisions, [`${o.runId}-`]);
   try {
     const cards = Math.max(1000, Math.ceil((4 * o.rate * o.limit.windowMs) / 1000));
     const gen = (runId: string, seed: number) =>

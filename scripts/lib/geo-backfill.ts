@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { openRedis, type RedisAccess } from './security.ts';
 import { GEO_LATITUDE_MAX, GEO_LONGITUDE_MAX, type GeoRules } from './topic-fold.ts';
 
 /**
@@ -40,13 +40,13 @@ export interface BackfillResult {
  * already held drivers (they would join it only with their next event), or one damaged by hand.
  * Walks every driver hash (SCAN … TYPE hash) and every member (ZSCAN), in batches of `batch`.
  */
-export async function backfillGeoIndex(redisUrl: string, o: { geoKey: string; keyPrefix: string; rules: GeoRules; batch?: number }): Promise<BackfillResult> {
+export async function backfillGeoIndex(access: RedisAccess, o: { geoKey: string; keyPrefix: string; rules: GeoRules; batch?: number }): Promise<BackfillResult> {
   // One attempt: a failure is reported by the awaited call that met it, not as an 'error' event.
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, retryStrategy: () => null });
+  const redis = openRedis(access, { lazyConnect: true, maxRetriesPerRequest: 2, retryStrategy: () => null });
   redis.on('error', () => {});
   const batch = o.batch ?? 500;
   const result: BackfillResult = { checked: 0, set: 0, removed: 0 };
-  const target = `Redis at ${redisUrl}`;
+  const target = `Redis at ${access.url}`;
   const run = async (keys: string[]) => {
     for (let i = 0; i < keys.length; i += batch) {
       const chunk = keys.slice(i, i + batch);

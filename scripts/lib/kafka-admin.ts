@@ -1,17 +1,19 @@
-import { Kafka, logLevel, type Admin } from '../../producer/src/kafka.ts';
+import { explainKafkaError, Kafka, logLevel, type Admin, type KafkaAccess } from '../../producer/src/kafka.ts';
 
 /** Runs `fn` with a connected kafkajs admin client against the given brokers, always disconnecting. */
-export async function withAdmin<T>(bootstrap: string[], fn: (admin: Admin) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(access: KafkaAccess, fn: (admin: Admin) => Promise<T>): Promise<T> {
   const kafka = new Kafka({
+    ...access,
     clientId: 'rastro-admin',
-    brokers: bootstrap,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { retries: 2, initialRetryTime: 200 },
   });
   const admin = kafka.admin();
-  await admin.connect();
+  await admin.connect().catch((err: unknown) => {
+    throw explainKafkaError(access, err);
+  });
   try {
     return await fn(admin);
   } finally {
@@ -20,8 +22,8 @@ export async function withAdmin<T>(bootstrap: string[], fn: (admin: Admin) => Pr
 }
 
 /** Broker ids currently registered with the cluster (as the metadata answers). */
-export async function registeredBrokers(bootstrap: string[]): Promise<number[]> {
-  return withAdmin(bootstrap, async (admin) => {
+export async function registeredBrokers(access: KafkaAccess): Promise<number[]> {
+  return withAdmin(access, async (admin) => {
     const c = await admin.describeCluster();
     return c.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
   });
@@ -34,11 +36,11 @@ export interface PartitionState {
   isr: number[];
 }
 
-export async function describeTopic(bootstrap: string[], topic: string): Promise<PartitionState[]> {
-  return withAdmin(bootstrap, async (admin) => {
+export async function describeTopic(access: KafkaAccess, topic: string): Promise<PartitionState[]> {
+  return withAdmin(access, async (admin) => {
     const md = await admin.fetchTopicMetadata({ topics: [topic] });
     const t = md.topics[0];
-    if (!t) throw new Error(`describe topic ${topic} at ${bootstrap.join(',')}: no metadata`);
+    if (!t) throw new Error(`describe topic ${topic} at ${access.brokers.join(',')}: no metadata`);
     return t.partitions
       .map((p) => ({ partition: p.partitionId, leader: p.leader, replicas: [...p.replicas], isr: [...p.isr] }))
       .sort((a, b) => a.partition - b.partition);

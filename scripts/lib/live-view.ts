@@ -58,7 +58,7 @@ export class LiveView {
       const v = up.find((s) => s.metric.service === `kafka-${id}`)?.value;
       return v === 1 ? chalk.green(`kafka-${id} ▲`) : v === 0 ? chalk.red(`kafka-${id} ▼`) : chalk.dim(`kafka-${id} ?`);
     }).join('  ');
-    const parts = await describeTopic(this.rt.addresses.bootstrap, this.rt.stack.topics.locations).catch(() => []);
+    const parts = await describeTopic(this.rt.access.kafka('monitor'), this.rt.stack.topics.locations).catch(() => []);
     const leaders = NODE_IDS.map((id) => `${id}:${parts.filter((p) => p.leader === id).length}`).join(' ');
     return {
       at: now,

@@ -30,7 +30,7 @@ export class Load {
     const server = await metrics
       .serve(rt.stack.ports.producerMetrics, await rt.metricsBindHost())
       .catch((e: Error) => void o.onError?.(`${e.message}; producing without metrics`));
-    const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic: rt.stack.topics.locations, lateTopic: rt.stack.topics.late, metrics, onError: o.onError, onBatch: o.onBatch });
+    const producer = new LocationProducer({ ...rt.access.producer(), topic: rt.stack.topics.locations, lateTopic: rt.stack.topics.late, metrics, onError: o.onError, onBatch: o.onBatch });
     try {
       await producer.connect();
     } catch (err) {

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { ConnectClient, ConnectError, curlForPut, describeChange, loadConnectorConfig } from './connect.ts';
 import type { Evidence } from './evidence.ts';
 import { backfillGeoIndex } from './geo-backfill.ts';
@@ -10,6 +9,7 @@ import { ensureTopics } from './topics.ts';
 import { waitFor } from './wait.ts';
 import type { LocationEvent } from '../../producer/src/event.ts';
 import type { Ledger } from '../../producer/src/ledger.ts';
+import { openRedis } from './security.ts';
 
 /** Services up, topics created, connector RUNNING: everything `make up` promises. */
 export async function bringUp(rt: Runtime, ev: Evidence): Promise<void> {
@@ -27,7 +27,7 @@ export async function createTopics(rt: Runtime, ev: Evidence): Promise<void> {
   for (const t of await ensureTopics(rt)) {
     ev.step(`${t.topic.name}: ${t.topic.purpose}`);
     ev.command(t.command, t.output);
-    ev.command(`kafka-topics.sh --bootstrap-server ${rt.cliBootstrap} --describe --topic ${t.topic.name}`, t.describe);
+    ev.command(t.describeCommand, t.describe);
   }
 }
 
@@ -37,8 +37,8 @@ export async function deployConnector(rt: Runtime, ev: Evidence, opts: { timeout
   const config = loadConnectorConfig(rt.stack, name);
   ev.block('json', JSON.stringify(config, null, 2), 'Connector configuration');
   ev.step(`the worker resolves \${env:…} from its environment: ${Object.entries(rt.connectEnv).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  ev.block('bash', curlForPut(rt.addresses.connectUrl, name, config), 'Equivalent curl (PUT creates or updates; sent only when the config changed)');
-  const client = new ConnectClient(rt.addresses.connectUrl);
+  ev.block('bash', curlForPut(rt.addresses.connectUrl, name, config, rt.access.curlAuthDisplay()), 'Equivalent curl (PUT creates or updates; sent only when the config changed)');
+  const client = new ConnectClient(rt.access.connect());
   // A PUT restarts the connector even with an identical config, so compare first.
   const { outcome, changes } = await client.applyConfig(name, config);
   if (outcome === 'unchanged') ev.ok(`connector config unchanged (GET ${rt.addresses.connectUrl}/connectors/${name}/config equals the file): not sent, connector not restarted`);
@@ -46,12 +46,12 @@ export async function deployConnector(rt: Runtime, ev: Evidence, opts: { timeout
   else ev.ok(`connector config updated (PUT; Connect restarts the connector): ${changes.map(describeChange).join('; ')}`);
   await resumeIfHalted(client, name, ev);
   const { status, recoveries } = await client.waitRunning(name, Number(config['tasks.max'] ?? '1'), { timeoutMs: opts.timeoutMs, log: (l) => ev.step(l) });
-  ev.block('json', JSON.stringify(status, null, 2), `curl -s ${rt.addresses.connectUrl}/connectors/${name}/status`);
+  ev.block('json', JSON.stringify(status, null, 2), `curl -s ${rt.access.curlAuthDisplay()}${rt.addresses.connectUrl}/connectors/${name}/status`);
   ev.ok(`connector ${name} RUNNING with ${status.tasks.length} tasks${recoveries.length > 0 ? ` after ${recoveries.length} restart(s) to clear a stale UNASSIGNED status` : ''}`);
   const geo = geoRulesOf(config);
   if (geo !== undefined) {
     // Drivers written before the index existed join it only with their next event: bring it in line now.
-    const r = await backfillGeoIndex(rt.addresses.redisUrl, { geoKey: geo.key, keyPrefix: rt.stack.redisKeyPrefix, rules: geo.rules });
+    const r = await backfillGeoIndex(rt.access.redis('admin'), { geoKey: geo.key, keyPrefix: rt.stack.redisKeyPrefix, rules: geo.rules });
     const what = `GEO index ${geo.key} checked against ${r.checked} driver hashes and members`;
     if (r.set + r.removed === 0) ev.step(`${what}: in line`);
     else ev.ok(`${what}: ${r.set} members added or moved to their hash's position, ${r.removed} removed (no hash, ${geo.rules.excludeStatus} or no valid position)`);
@@ -79,7 +79,7 @@ async function resumeIfHalted(client: ConnectClient, name: string, ev: Evidence)
 /** Waits until Redis holds, for every driver, at least the event the producer last had acknowledged. */
 export async function waitForSink(rt: Runtime, expected: LocationEvent[], timeoutMs = 180_000): Promise<number> {
   const t0 = Date.now();
-  const redis = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
+  const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true });
   await redis.connect();
   try {
     await waitFor(
@@ -115,8 +115,8 @@ export interface MirrorCheck extends MirrorReport {
  */
 export async function mirrorCheck(rt: Runtime): Promise<MirrorCheck> {
   const geo = geoRulesOf(loadConnectorConfig(rt.stack));
-  const fold = await foldTopic(rt.addresses.bootstrap, rt.stack.topics.locations, undefined, { geo: geo?.rules });
-  const redis = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
+  const fold = await foldTopic(rt.access.kafka('admin'), rt.stack.topics.locations, undefined, { geo: geo?.rules });
+  const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true });
   await redis.connect();
   try {
     const prefix = rt.stack.redisKeyPrefix;
@@ -151,7 +151,7 @@ export async function redisSnapshot(rt: Runtime, ev: Evidence, samples = 3): Pro
 
 /** Leaders and ISR per partition, as a small table. */
 export async function partitionTable(rt: Runtime, topic: string): Promise<string> {
-  const parts = await describeTopic(rt.addresses.bootstrap, topic);
+  const parts = await describeTopic(rt.access.kafka('admin'), topic);
   return parts.map((p) => `partition ${p.partition}  leader ${p.leader}  replicas [${p.replicas.join(',')}]  isr [${p.isr.join(',')}]`).join('\n');
 }
 

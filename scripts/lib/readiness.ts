@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { registeredBrokers, withAdmin } from './kafka-admin.ts';
+import { basicAuthHeader, redisAuth, type ConnectAccess, type KafkaAccess, type RedisAccess } from './security.ts';
 import { NODE_IDS } from './stack.ts';
-import { waitFor } from './wait.ts';
+import { GiveUp, waitFor } from './wait.ts';
 
 /** Extra options of every readiness wait: `guard` throws to stop waiting at once (a service died). */
 export interface ReadyOptions {
@@ -9,34 +10,37 @@ export interface ReadyOptions {
 }
 
 /** All three brokers registered: only possible once the KRaft quorum has elected a leader. */
-export async function waitForBrokers(bootstrap: string[], timeoutMs = 180_000, expected: number[] = [...NODE_IDS], opts: ReadyOptions = {}): Promise<void> {
+export async function waitForBrokers(kafka: KafkaAccess, timeoutMs = 180_000, expected: number[] = [...NODE_IDS], opts: ReadyOptions = {}): Promise<void> {
   await waitFor(
     async () => {
-      const ids = await registeredBrokers(bootstrap);
+      const ids = await registeredBrokers(kafka);
       return expected.every((id) => ids.includes(id)) ? ids : false;
     },
-    { what: `brokers ${expected.join(',')} registered at ${bootstrap.join(',')}`, timeoutMs, guard: opts.guard },
+    { what: `brokers ${expected.join(',')} registered at ${kafka.brokers.join(',')}`, timeoutMs, guard: opts.guard },
   );
 }
 
-export async function waitForConnectRest(connectUrl: string, timeoutMs = 180_000, opts: ReadyOptions = {}): Promise<void> {
+export async function waitForConnectRest(connect: ConnectAccess, timeoutMs = 180_000, opts: ReadyOptions = {}): Promise<void> {
+  const headers = basicAuthHeader(connect);
   await waitFor(
     async () => {
-      const res = await fetch(connectUrl, { signal: AbortSignal.timeout(3000) });
+      const res = await fetch(connect.url, { headers, signal: AbortSignal.timeout(3000) });
+      // A refused login will not get better by waiting.
+      if (res.status === 401 || res.status === 403) throw new GiveUp(new Error(`Kafka Connect REST at ${connect.url}: ${res.status} for user ${connect.auth?.username ?? '(none)'}`));
       // The root answers before the worker has joined its group; the plugin list only after.
       if (!res.ok) return false;
-      const plugins = await fetch(`${connectUrl}/connector-plugins`, { signal: AbortSignal.timeout(3000) });
+      const plugins = await fetch(`${connect.url}/connector-plugins`, { headers, signal: AbortSignal.timeout(3000) });
       return plugins.ok;
     },
-    { what: `Kafka Connect REST at ${connectUrl}`, timeoutMs, guard: opts.guard },
+    { what: `Kafka Connect REST at ${connect.url}`, timeoutMs, guard: opts.guard },
   );
 }
 
-export async function waitForRedis(redisUrl: string, timeoutMs = 60_000, opts: ReadyOptions = {}): Promise<void> {
+export async function waitForRedis(redis: RedisAccess, timeoutMs = 60_000, opts: ReadyOptions = {}): Promise<void> {
   await waitFor(
     async () => {
       // Bounded: something else listening on the port must fail the try, not hang it.
-      const r = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000, commandTimeout: 3000 });
+      const r = new Redis(redis.url, { ...redisAuth(redis), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000, commandTimeout: 3000 });
       // The failed try is the answer; without a listener ioredis prints it as unhandled.
       r.on('error', () => {});
       try {
@@ -46,7 +50,7 @@ export async function waitForRedis(redisUrl: string, timeoutMs = 60_000, opts: R
         r.disconnect();
       }
     },
-    { what: `Redis at ${redisUrl}`, timeoutMs, guard: opts.guard },
+    { what: `Redis at ${redis.url}${redis.username ? ` as ${redis.username}` : ''}`, timeoutMs, guard: opts.guard },
   );
 }
 
@@ -70,12 +74,12 @@ export interface GroupProgress {
  * for). An empty partition counts as caught up. `progress` is called after every poll.
  */
 export async function waitForGroupCatchUp(
-  bootstrap: string[],
+  kafka: KafkaAccess,
   groupId: string,
   topics: string[],
   opts: { timeoutMs: number; progress?: (p: GroupProgress) => void },
 ): Promise<GroupProgress> {
-  return withAdmin(bootstrap, async (admin) => {
+  return withAdmin(kafka, async (admin) => {
     const ends = new Map<string, { low: bigint; high: bigint }>();
     for (const topic of topics) {
       for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}-${p.partition}`, { low: BigInt(p.low), high: BigInt(p.high) });
@@ -98,7 +102,7 @@ export async function waitForGroupCatchUp(
         // Thrown, not returned: a timeout then names the partitions still behind.
         throw new Error(`${progress.done} of ${progress.total} offsets committed; behind: ${progress.behind.join(', ')}`);
       },
-      { what: `consumer group ${groupId} to commit up to the end offsets of ${topics.join(', ')} at ${bootstrap.join(',')}`, timeoutMs: opts.timeoutMs, maxIntervalMs: 1000 },
+      { what: `consumer group ${groupId} to commit up to the end offsets of ${topics.join(', ')} at ${kafka.brokers.join(',')}`, timeoutMs: opts.timeoutMs, maxIntervalMs: 1000 },
     );
   });
 }

@@ -1,10 +1,10 @@
-import { Redis } from 'ioredis';
 import { ConnectClient, sinkGroupId, type ConnectorConfig } from './connect.ts';
 import type { Evidence } from './evidence.ts';
 import { redisSnapshot, reportMirror, type MirrorCheck } from './pipeline.ts';
 import { waitForGroupCatchUp, type GroupProgress } from './readiness.ts';
 import type { Runtime } from './runtime/types.ts';
 import { countMatching, sinkKeyPatterns, unlinkMatching } from './sink-keys.ts';
+import { openRedis } from './security.ts';
 
 /** The Connect REST offsets API's DELETE (reset) arrived in Kafka 3.6 (KIP-875). */
 const OFFSETS_RESET_SINCE: [number, number] = [3, 6];
@@ -43,7 +43,7 @@ const pct = (p: GroupProgress) => (p.total === 0n ? 100 : Number((p.done * 1000n
 export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTimeoutMs: number }): Promise<RebuildResult> {
   const name = rt.stack.connect.connectorName;
   const url = rt.addresses.connectUrl;
-  const client = new ConnectClient(url);
+  const client = new ConnectClient(rt.access.connect());
 
   ev.section(`Connector ${name} before the rebuild`);
   const version = await client.version();
@@ -68,7 +68,7 @@ export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTim
 
   try {
     ev.section('Delete the sink\'s keys from Redis (SCAN + UNLINK, never FLUSHALL)');
-    const redis = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
+    const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true });
     await redis.connect();
     let deleted = 0;
     try {
@@ -105,7 +105,7 @@ export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTim
     ev.ok(`connector RUNNING with ${tasks} tasks${recoveries.length > 0 ? ` (after ${recoveries.length} restart(s) to clear a stale status)` : ''}`);
     const t0 = Date.now();
     let shown = 0;
-    const replayed = await waitForGroupCatchUp(rt.addresses.bootstrap, groupId, topics, {
+    const replayed = await waitForGroupCatchUp(rt.access.kafka('admin'), groupId, topics, {
       timeoutMs: opts.catchUpTimeoutMs,
       progress: (p) => {
         if (Date.now() - shown < 3000) return;

@@ -1,4 +1,4 @@
-import { AssignerProtocol } from '../../producer/src/kafka.ts';
+import { AssignerProtocol, type KafkaAccess } from '../../producer/src/kafka.ts';
 import { withAdmin } from './kafka-admin.ts';
 import type { Runtime } from './runtime/types.ts';
 import { waitFor } from './wait.ts';
@@ -12,8 +12,8 @@ export interface SinkAssignment {
 }
 
 /** Partitions of `topic` held by the members of `groupId` (decoded from the group's assignment). */
-export async function sinkAssignment(bootstrap: string[], groupId: string, topic: string): Promise<SinkAssignment> {
-  return withAdmin(bootstrap, async (admin) => {
+export async function sinkAssignment(kafka: KafkaAccess, groupId: string, topic: string): Promise<SinkAssignment> {
+  return withAdmin(kafka, async (admin) => {
     const [{ groups }, meta] = await Promise.all([admin.describeGroups([groupId]), admin.fetchTopicMetadata({ topics: [topic] })]);
     const g = groups[0];
     let assigned = 0;
@@ -31,7 +31,7 @@ export async function sinkAssignment(bootstrap: string[], groupId: string, topic
  * for an owner and the freshness of a short demo is dominated by start-up.
  */
 export async function waitForSinkAssignment(rt: Runtime, timeoutMs = 60_000): Promise<SinkAssignment> {
-  return waitForGroupAssignment(rt.addresses.bootstrap, `connect-${rt.stack.connect.connectorName}`, rt.stack.topics.locations, { timeoutMs });
+  return waitForGroupAssignment(rt.access.kafka('admin'), `connect-${rt.stack.connect.connectorName}`, rt.stack.topics.locations, { timeoutMs });
 }
 
 /**
@@ -40,10 +40,10 @@ export async function waitForSinkAssignment(rt: Runtime, timeoutMs = 60_000): Pr
  * partitions until its session times out). `guard` is called before every try (throw to stop at
  * once: the consumer's process died).
  */
-export async function waitForGroupAssignment(bootstrap: string[], groupId: string, topic: string, opts: { timeoutMs: number; members?: number; guard?: () => void }): Promise<SinkAssignment> {
+export async function waitForGroupAssignment(kafka: KafkaAccess, groupId: string, topic: string, opts: { timeoutMs: number; members?: number; guard?: () => void }): Promise<SinkAssignment> {
   return waitFor(
     async () => {
-      const a = await sinkAssignment(bootstrap, groupId, topic);
+      const a = await sinkAssignment(kafka, groupId, topic);
       if (a.state === 'Stable' && a.partitions > 0 && a.assigned === a.partitions && (opts.members === undefined || a.members === opts.members)) return a;
       // Thrown, so a timeout says where the group was stuck.
       throw new Error(`group ${a.state}, ${a.assigned}/${a.partitions} partitions assigned to ${a.members} members`);

@@ -12,7 +12,7 @@ export const NODE_IDS = [1, 2, 3] as const;
 export type NodeId = (typeof NODE_IDS)[number];
 
 export interface Stack {
-  versions: { kafka: string; jmxExporter: string };
+  versions: { kafka: string; jmxExporter: string; connectBasicAuth: string };
   clusterId: string;
   topics: { locations: string; dlq: string; late: string };
   /** The fraud prototype's topics (fraud/). */
@@ -65,7 +65,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
   };
   const perNode = (fmt: (id: NodeId) => string): Record<NodeId, number> => ({ 1: port(fmt(1)), 2: port(fmt(2)), 3: port(fmt(3)) });
   return {
-    versions: { kafka: str('KAFKA_VERSION'), jmxExporter: str('JMX_EXPORTER_VERSION') },
+    versions: { kafka: str('KAFKA_VERSION'), jmxExporter: str('JMX_EXPORTER_VERSION'), connectBasicAuth: str('CONNECT_BASIC_AUTH_VERSION') },
     clusterId: str('KAFKA_CLUSTER_ID'),
     topics: { locations: str('TOPIC_LOCATIONS'), dlq: str('TOPIC_DLQ'), late: str('TOPIC_LATE') },
     fraudTopics: { transactions: str('TOPIC_TRANSACTIONS'), decisions: str('TOPIC_DECISIONS'), blocklist: str('TOPIC_BLOCKLIST'), transactionsDlq: str('TOPIC_TRANSACTIONS_DLQ') },

@@ -1,4 +1,5 @@
 import { readTopicToEnd } from '../../producer/src/read-topic.ts';
+import type { KafkaAccess } from '../../producer/src/kafka.ts';
 
 /**
  * What Redis must hold per key, derived from the topic with the sink's own rules (connector/README.md,
@@ -180,11 +181,11 @@ export function applyRecord(r: FoldResult, key: string | null, value: string | n
 }
 
 /** Reads `topic` from the beginning up to the end offsets seen at the start and folds it with the sink's rules. */
-export async function foldTopic(bootstrap: string[], topic: string, timeoutMs = 120_000, rules: FoldRules = {}): Promise<FoldResult> {
+export async function foldTopic(kafka: KafkaAccess, topic: string, timeoutMs = 120_000, rules: FoldRules = {}): Promise<FoldResult> {
   const foldRules = { ...rules, now: rules.now ?? Date.now() };
   const result = emptyFold();
   await readTopicToEnd(
-    bootstrap,
+    kafka,
     topic,
     (m) => applyRecord(result, m.key, m.value, Number.isFinite(m.timestamp) && m.timestamp >= 0 ? m.timestamp : undefined, foldRules),
     { clientId: 'rastro-validate', timeoutMs },

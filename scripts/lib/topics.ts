@@ -52,6 +52,8 @@ export interface TopicEvidence {
   command: string;
   output: string;
   describe: string;
+  /** The describe command as printed. */
+  describeCommand: string;
 }
 
 /** Creates every topic of config/topics.yaml with the real kafka-topics tool and describes it. */
@@ -60,7 +62,7 @@ export async function ensureTopics(rt: Runtime): Promise<TopicEvidence[]> {
   for (const topic of loadTopics(rt.stack)) {
     const created = await rt.kafkaCli('kafka-topics', createTopicArgs(topic, rt.cliBootstrap));
     const described = await rt.kafkaCli('kafka-topics', ['--bootstrap-server', rt.cliBootstrap, '--describe', '--topic', topic.name]);
-    out.push({ topic, command: created.display, output: created.stdout.trim(), describe: described.stdout.trim() });
+    out.push({ topic, command: created.display, output: created.stdout.trim(), describe: described.stdout.trim(), describeCommand: described.display });
   }
   return out;
 }

@@ -33,7 +33,7 @@ const ids = (a: NearestAnswer) => a.drivers.map((d) => d.driver_id);
 beforeAll(async () => {
   rt = await testRuntime();
   app = await openApp(rt);
-  producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic: rt.stack.topics.locations, lateTopic: rt.stack.topics.late });
+  producer = new LocationProducer({ ...rt.access.producer(), topic: rt.stack.topics.locations, lateTopic: rt.stack.topics.late });
   await producer.connect();
 });
 

@@ -15,7 +15,7 @@ let tasks: number;
 
 beforeAll(async () => {
   rt = await testRuntime();
-  client = new ConnectClient(rt.addresses.connectUrl);
+  client = new ConnectClient(rt.access.connect());
   name = rt.stack.connect.connectorName;
   tasks = Number(loadConnectorConfig(rt.stack)['tasks.max']);
 });

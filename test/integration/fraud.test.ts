@@ -42,12 +42,12 @@ describe('the immediate-block path on the real stack (services in this process)'
     const t = rt.stack.fraudTopics;
     // A key the topic never had: the updater must delete it when it has caught up.
     await withRedis(rt, (r) => r.set(stray(), '{"reason":"written by hand"}'));
-    updater = await BlocklistUpdater.start({ brokers: rt.addresses.bootstrap, topic: t.blocklist, redisUrl: rt.addresses.redisUrl, prefix: rt.stack.redisBlocklistPrefix });
+    updater = await BlocklistUpdater.start({ kafka: rt.access.kafka('fraud'), topic: t.blocklist, redis: rt.access.redis('fraud'), prefix: rt.stack.redisBlocklistPrefix });
     await updater.waitReady(60_000);
     const groupId = `rastro-fraud-decider-${m}`;
-    service = await DecisionService.start({ brokers: rt.addresses.bootstrap, topics: { transactions: t.transactions, decisions: t.decisions, dlq: t.transactionsDlq }, redisUrl: rt.addresses.redisUrl, blocklistPrefix: rt.stack.redisBlocklistPrefix, groupId, limit });
-    await waitForGroupAssignment(rt.addresses.bootstrap, groupId, t.transactions, { timeoutMs: 60_000, members: 1 });
-    checker = await DecisionChecker.start(rt.addresses.bootstrap, t.decisions, [`${m}-`]);
+    service = await DecisionService.start({ kafka: rt.access.kafka('fraud'), topics: { transactions: t.transactions, decisions: t.decisions, dlq: t.transactionsDlq }, redis: rt.access.redis('fraud'), blocklistPrefix: rt.stack.redisBlocklistPrefix, groupId, limit });
+    await waitForGroupAssignment(rt.access.kafka('admin'), groupId, t.transactions, { timeoutMs: 60_000, members: 1 });
+    checker = await DecisionChecker.start(rt.access.kafka('fraud'), t.decisions, [`${m}-`]);
     sender = await openSender(rt, 'rastro-fraud-test');
   });
 

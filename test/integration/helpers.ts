@@ -1,13 +1,14 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Kafka, logLevel, Partitioners, type RecordMetadata } from '../../producer/src/kafka.ts';
 import { classifyStatus, type ConnectClient } from '../../scripts/lib/connect.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
+import { openRedis } from '../../scripts/lib/security.ts';
 
 /** A plain kafkajs producer for hand-made records (bad ones included), keyed as given. */
 export async function sendRaw(rt: Runtime, topic: string, records: Array<{ key: string | null; value: string | null }>): Promise<RecordMetadata[]> {
-  const kafka = new Kafka({ clientId: 'rastro-test-raw', brokers: rt.addresses.bootstrap, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...rt.access.kafka('admin'), clientId: 'rastro-test-raw', logLevel: logLevel.NOTHING });
   const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await p.connect();
   try {
@@ -26,7 +27,7 @@ export async function waitSinkProcessed(rt: Runtime, meta: RecordMetadata, timeo
   const target = BigInt(meta.baseOffset ?? meta.offset ?? '-1');
   await waitFor(
     async () => {
-      const offs = await withAdmin(rt.addresses.bootstrap, (a) => a.fetchOffsets({ groupId, topics: [meta.topicName] }));
+      const offs = await withAdmin(rt.access.kafka('admin'), (a) => a.fetchOffsets({ groupId, topics: [meta.topicName] }));
       const p = offs[0]?.partitions.find((x) => x.partition === meta.partition);
       return p !== undefined && BigInt(p.offset) > target;
     },
@@ -35,7 +36,7 @@ export async function waitSinkProcessed(rt: Runtime, meta: RecordMetadata, timeo
 }
 
 export async function withRedis<T>(rt: Runtime, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
+  const r = openRedis(rt.access.redis('admin'), { lazyConnect: true });
   await r.connect();
   try {
     return await fn(r);
@@ -46,7 +47,7 @@ export async function withRedis<T>(rt: Runtime, fn: (r: Redis) => Promise<T>): P
 
 /** Reads the whole topic once and returns the records whose value contains `marker`. */
 export async function findInTopic(rt: Runtime, topic: string, marker: string, expected: number, timeoutMs = 60_000) {
-  const kafka = new Kafka({ clientId: 'rastro-test-read', brokers: rt.addresses.bootstrap, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...rt.access.kafka('admin'), clientId: 'rastro-test-read', logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId: `rastro-test-${marker}-${Date.now()}` });
   const found: Array<{ value: string; headers: Record<string, string> }> = [];
   await consumer.connect();
@@ -76,12 +77,12 @@ export interface RawRecord {
 
 /** Every record of `topic` up to the end offsets seen at the start, bytes untouched. */
 export async function readWholeTopic(rt: Runtime, topic: string, timeoutMs = 60_000): Promise<RawRecord[]> {
-  const ends = await withAdmin(rt.addresses.bootstrap, (a) => a.fetchTopicOffsets(topic));
+  const ends = await withAdmin(rt.access.kafka('admin'), (a) => a.fetchTopicOffsets(topic));
   const remaining = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
   const out: RawRecord[] = [];
   if (remaining.size === 0) return out;
   const groupId = `rastro-test-read-${Date.now()}`;
-  const kafka = new Kafka({ clientId: 'rastro-test-read', brokers: rt.addresses.bootstrap, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...rt.access.kafka('admin'), clientId: 'rastro-test-read', logLevel: logLevel.NOTHING });
   const consumer = kafka.consumer({ groupId });
   await consumer.connect();
   try {
@@ -103,7 +104,7 @@ export async function readWholeTopic(rt: Runtime, topic: string, timeoutMs = 60_
     return out;
   } finally {
     await consumer.disconnect();
-    await withAdmin(rt.addresses.bootstrap, (a) => a.deleteGroups([groupId])).catch(() => undefined);
+    await withAdmin(rt.access.kafka('admin'), (a) => a.deleteGroups([groupId])).catch(() => undefined);
   }
 }
 
@@ -125,7 +126,7 @@ export async function forceStaleUnassigned(rt: Runtime, client: ConnectClient, n
   const lastRunning = records.filter((r) => state(r) === 'RUNNING').at(-1);
   const unassigned = records.filter((r) => state(r) === 'UNASSIGNED' && lastRunning !== undefined && r.offset < lastRunning.offset).at(-1);
   if (lastRunning === undefined || unassigned === undefined) throw new Error(`${rt.stack.connect.statusTopic}: no UNASSIGNED then RUNNING pair under ${key} after a restart`);
-  const kafka = new Kafka({ clientId: 'rastro-test-stale', brokers: rt.addresses.bootstrap, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ ...rt.access.kafka('admin'), clientId: 'rastro-test-stale', logLevel: logLevel.NOTHING });
   const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await p.connect();
   try {

@@ -72,7 +72,7 @@ describe('never-regress at the source', () => {
       expect(state.get(`${rt.stack.redisKeyPrefix}${driver}`), driver).toMatchObject({ timestamp: String(e.timestamp), latitude: String(e.latitude), status: e.status });
     }
     // The topic's last record per driver is the newest one: compaction will keep the right record.
-    const fold = await foldTopic(rt.addresses.bootstrap, rt.stack.topics.locations);
+    const fold = await foldTopic(rt.access.kafka('admin'), rt.stack.topics.locations);
     for (const [driver, e] of expected) {
       expect(fold.last.get(driver), driver).toBe(e.timestamp);
       expect(fold.fold.get(driver)?.latitude, driver).toBe(e.latitude);
@@ -114,7 +114,7 @@ describe('robust start', () => {
       process.stderr.write(`[ingest] run ${i}: node ${victim} killed, producer delivered 400 events in ${Date.now() - t0} ms\n`);
       ledger = JSON.parse(readFileSync(ledgerFile, 'utf8')) as LocationEvent[];
       await rt.startNode(victim);
-      await waitForBrokers(rt.addresses.bootstrap, 120_000);
+      await waitForBrokers(rt.access.kafka('admin'), 120_000);
       await waitFullyReplicated(rt, topic, 120_000);
     }
     await waitForSink(rt, ledger, 60_000);
@@ -138,7 +138,7 @@ describe('bounded stop', () => {
     // min.insync.replicas 3 with one node stopped: every write is refused (NOT_ENOUGH_REPLICAS).
     // (Kafka 4 caps min.insync.replicas at the replication factor, so a higher value alone would not do.)
     const topic = `rastro-test-unackable-${Date.now()}`;
-    await withAdmin(rt.addresses.bootstrap, (a) => a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '3' }] }] }));
+    await withAdmin(rt.access.kafka('admin'), (a) => a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '3' }] }] }));
     await rt.stopNode(3);
     try {
       const p = startScript('producer/bin/produce.mjs', ['--topic', topic, '--late-topic', '', '--no-seed', '--drivers', '5', '--rate', '50', '--flush-timeout', '2', '--metrics-port', '0'], { env });
@@ -153,9 +153,9 @@ describe('bounded stop', () => {
       expect(p.output().trimEnd().split('\n').at(-1)).toMatch(/"unacknowledged":[1-9]/);
     } finally {
       await rt.startNode(3);
-      await waitForBrokers(rt.addresses.bootstrap, 120_000);
+      await waitForBrokers(rt.access.kafka('admin'), 120_000);
       await waitFullyReplicated(rt, rt.stack.topics.locations, 120_000);
-      await withAdmin(rt.addresses.bootstrap, (a) => a.deleteTopics({ topics: [topic] }));
+      await withAdmin(rt.access.kafka('admin'), (a) => a.deleteTopics({ topics: [topic] }));
     }
   });
 });

@@ -69,7 +69,7 @@ describe('native proof of the dashboard', () => {
     } finally {
       await rt.startNode(victim);
     }
-    await waitForBrokers(rt.addresses.bootstrap, 120_000);
+    await waitForBrokers(rt.access.kafka('admin'), 120_000);
     await waitFullyReplicated(rt, rt.stack.topics.locations, 120_000);
     await waitFor(async () => (await firing('KafkaUnderReplicatedPartitions')).length === 0 && (await firing('KafkaTargetDown')).length === 0, {
       what: 'both alerts to clear',

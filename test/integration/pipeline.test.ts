@@ -10,6 +10,7 @@ import { mirrorCheck, waitForSink } from '../../scripts/lib/pipeline.ts';
 import { waitForBrokers } from '../../scripts/lib/readiness.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
+import { ConnectClient } from '../../scripts/lib/connect.ts';
 import { findInTopic, sendRaw, waitSinkProcessed, withRedis } from './helpers.ts';
 import { TEST_ENV, testRuntime } from './stack.ts';
 
@@ -26,8 +27,8 @@ beforeAll(async () => {
 
 describe('cluster and topics', () => {
   it('has three brokers and the compacted topic on all three with min ISR 2', async () => {
-    await waitForBrokers(rt.addresses.bootstrap, 30_000);
-    const parts = await describeTopic(rt.addresses.bootstrap, topic);
+    await waitForBrokers(rt.access.kafka('admin'), 30_000);
+    const parts = await describeTopic(rt.access.kafka('admin'), topic);
     expect(parts).toHaveLength(6);
     for (const p of parts) expect([...p.replicas].sort()).toEqual([1, 2, 3]);
     const describe = (await rt.kafkaCli('kafka-topics', ['--bootstrap-server', rt.cliBootstrap, '--describe', '--topic', topic])).stdout;
@@ -36,7 +37,7 @@ describe('cluster and topics', () => {
   });
 
   it('replicates the consumer offsets topic three ways too', async () => {
-    const parts = await describeTopic(rt.addresses.bootstrap, '__consumer_offsets');
+    const parts = await describeTopic(rt.access.kafka('admin'), '__consumer_offsets');
     expect(parts.length).toBeGreaterThan(0);
     for (const p of parts) expect(p.replicas).toHaveLength(3);
   });
@@ -44,7 +45,7 @@ describe('cluster and topics', () => {
 
 describe('producer → Kafka → Connect → Redis', () => {
   it('mirrors the simulator: Redis equals the ledger and the topic fold, one hash per driver', async () => {
-    const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic, lateTopic: rt.stack.topics.late });
+    const producer = new LocationProducer({ ...rt.access.producer(), topic, lateTopic: rt.stack.topics.late });
     await producer.connect();
     await simulate(producer, new Simulator({ drivers: 120, seed: 11, firstId: 1000 }), { rate: 0, count: 6000 });
     await producer.close();
@@ -94,7 +95,7 @@ describe('producer → Kafka → Connect → Redis', () => {
     const reasons = dlq.map((d) => d.headers['__connect.errors.exception.message'] ?? '').join('\n');
     expect(reasons).toMatch(/timestamp/);
     await waitFor(async () => withRedis(rt, async (r) => (await r.hget(key('after_bad'), 'timestamp')) === '1795800000000'), { what: 'after_bad in Redis', timeoutMs: 30_000 });
-    const status = await (await fetch(`${rt.addresses.connectUrl}/connectors/${rt.stack.connect.connectorName}/status`)).json();
+    const status = await new ConnectClient(rt.access.connect()).status(rt.stack.connect.connectorName);
     expect(status.tasks.map((t: { state: string }) => t.state)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
     const keys = await withRedis(rt, (r) => r.keys(`*${marker}*`));
     expect(keys).toEqual([]);
@@ -118,7 +119,7 @@ describe('resilience', () => {
     ['stops cleanly', false],
     ['is killed (SIGKILL)', true],
   ])('loses no acknowledged update when a broker %s mid-stream and comes back', async (_how, kill) => {
-    const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic, lateTopic: rt.stack.topics.late });
+    const producer = new LocationProducer({ ...rt.access.producer(), topic, lateTopic: rt.stack.topics.late });
     await producer.connect();
     const abort = new AbortController();
     const load = simulate(producer, new Simulator({ drivers: 80, seed: kill ? 6 : 5, firstId: kill ? 6000 : 5000 }), { rate: 400, signal: abort.signal });
@@ -128,10 +129,10 @@ describe('resilience', () => {
       await rt.stopNode(victim, { kill });
       const atStop = producer.stats.sent;
       await waitFor(async () => producer.stats.sent >= atStop + 1500, { what: '1500 events acknowledged with a broker down', timeoutMs: 90_000 });
-      const during = await describeTopic(rt.addresses.bootstrap, topic);
+      const during = await describeTopic(rt.access.kafka('admin'), topic);
       expect(during.every((p) => p.leader !== victim && !p.isr.includes(victim))).toBe(true);
       await rt.startNode(victim);
-      await waitForBrokers(rt.addresses.bootstrap, 120_000);
+      await waitForBrokers(rt.access.kafka('admin'), 120_000);
       await waitFullyReplicated(rt, topic, 120_000);
     } finally {
       abort.abort();

@@ -25,12 +25,12 @@ beforeAll(async () => {
 });
 
 /** Until the sink's consumer group has committed everything in the topic now (it commits only written records). */
-const sinkCaughtUp = () => waitForGroupCatchUp(rt.addresses.bootstrap, sinkGroupId(rt.stack.connect.connectorName), [topic], { timeoutMs: 120_000 });
+const sinkCaughtUp = () => waitForGroupCatchUp(rt.access.kafka('admin'), sinkGroupId(rt.stack.connect.connectorName), [topic], { timeoutMs: 120_000 });
 
 describe('make rebuild-redis', () => {
   it('rebuilds, after Redis lost its data, exactly the hashes the sink had written: late events, tombstones and DLQ records included', async () => {
     const m = `rb${Date.now()}`;
-    const producer = new LocationProducer({ brokers: rt.addresses.bootstrap, topic, lateTopic: rt.stack.topics.late });
+    const producer = new LocationProducer({ ...rt.access.producer(), topic, lateTopic: rt.stack.topics.late });
     await producer.connect();
     await simulate(producer, new Simulator({ drivers: 80, seed: 21, firstId: 8000 }), { rate: 0, count: 1500 });
     await producer.close();
@@ -88,14 +88,14 @@ describe('make rebuild-redis', () => {
       expect(await withRedis(rt, (r) => r.zscore(rt.stack.redisGeoKey, `${m}_geo_ghost`))).toBeNull();
       expect(await withRedis(rt, (r) => r.get(other))).toBe('keep');
       expect((await mirrorCheck(rt)).differences).toEqual([]);
-      const status = await new ConnectClient(rt.addresses.connectUrl).status(rt.stack.connect.connectorName);
+      const status = await new ConnectClient(rt.access.connect()).status(rt.stack.connect.connectorName);
       expect([status.connector.state, ...status.tasks.map((t) => t.state)]).toEqual(['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
       // The replay passes the rejected records through the sink again: each reaches the DLQ twice.
       expect(await findInTopic(rt, rt.stack.topics.dlq, m, 4)).toHaveLength(4);
     } finally {
       await withRedis(rt, (r) => r.del(other));
       // A failed rebuild may leave the connector STOPPED; the files after this one need it running.
-      const client = new ConnectClient(rt.addresses.connectUrl);
+      const client = new ConnectClient(rt.access.connect());
       await client.resume(rt.stack.connect.connectorName);
       await client.waitRunning(rt.stack.connect.connectorName, Number(loadConnectorConfig(rt.stack)['tasks.max']));
       await sinkCaughtUp();

@@ -41,7 +41,7 @@ beforeAll(async () => {
   // OFFLINE: a hash, but not in the GEO index. Far away: outside any radius used below.
   await sinkWrite(redis.client, { driver_id: 'off_1', latitude: HERE.lat, longitude: HERE.lon + 0.001, timestamp: NOW, status: 'OFFLINE' });
   await sinkWrite(redis.client, { driver_id: 'far_1', latitude: -22.9, longitude: -43.2, timestamp: NOW, status: 'AVAILABLE' });
-  const client = appRedis(redis.url);
+  const client = appRedis({ url: redis.url });
   await client.connect();
   app = await startApp({ redis: client, keys: KEYS, port: 0 });
   return async () => {
@@ -164,7 +164,7 @@ describe('GET /drivers/:id, /health, unknown routes', () => {
 describe('a small fleet, then Redis unreachable', () => {
   it('health: the newest timestamp of every member (all sampled); then health 503 and nearest 503, naming the operation and the target', async () => {
     const lost = await startRedis();
-    const client = appRedis(lost.url);
+    const client = appRedis({ url: lost.url });
     await client.connect();
     const down = await startApp({ redis: client, keys: KEYS, port: 0 });
     try {

@@ -58,7 +58,7 @@ export async function startRedis(): Promise<TestRedis> {
       rmSync(dir, { recursive: true, force: true });
     };
     try {
-      await waitForRedis(url, 20_000, {
+      await waitForRedis({ url }, 20_000, {
         guard: () => {
           if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited (${child.exitCode}): ${log.trim().split('\n').slice(-3).join(' | ')}`);
         },

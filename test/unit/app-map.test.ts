@@ -38,7 +38,7 @@ beforeAll(async () => {
     [BANNER_QUERIES.underReplicated]: [{ value: 4 }],
     [BANNER_QUERIES.sinkLag]: [{ metric: { topic: 'driver-locations' }, value: 40 }, { metric: { topic: 'other' }, value: 2 }],
   });
-  const client = appRedis(redis.url);
+  const client = appRedis({ url: redis.url });
   await client.connect();
   app = await startApp({ redis: client, keys: KEYS, port: 0, pollMs: 250, prometheusUrl: prom.url });
   browser = await launch('map test');

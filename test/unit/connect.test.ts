@@ -74,7 +74,7 @@ describe('ConnectClient against a local HTTP server that is busy at first', () =
     script.set('GET /connectors/s/config', [[500, { error_code: 500, message: 'Request timed out' }], [409, { message: 'Cannot complete request momentarily due to stale configuration' }], [200, { a: '1' }]]);
     script.set('PUT /connectors/s/config', [[500, { error_code: 500, message: 'Request timed out' }], [201, {}]]);
     seen.length = 0;
-    const client = new ConnectClient(url, 10_000);
+    const client = new ConnectClient({ url }, 10_000);
     expect(await client.applyConfig('s', { a: '2' })).toEqual({ outcome: 'updated', changes: [{ key: 'a', from: '1', to: '2' }, { key: 'name', to: 's' }] });
     expect(seen).toEqual(['GET /connectors/s/config', 'GET /connectors/s/config', 'GET /connectors/s/config', 'PUT /connectors/s/config', 'PUT /connectors/s/config']);
   });
@@ -82,7 +82,7 @@ describe('ConnectClient against a local HTTP server that is busy at first', () =
   it('does not repeat a POST that timed out, and names the operation and the target', async () => {
     script.set('POST /connectors/s/restart', [[500, { error_code: 500, message: 'Request timed out' }], [204, {}]]);
     seen.length = 0;
-    const client = new ConnectClient(url, 10_000);
+    const client = new ConnectClient({ url }, 10_000);
     await expect(client.restartConnector('s')).rejects.toThrow(`POST restart of connector s at ${new URL(url).host}: 500 Request timed out`);
     expect(seen).toEqual(['POST /connectors/s/restart']);
   });
@@ -90,7 +90,7 @@ describe('ConnectClient against a local HTTP server that is busy at first', () =
   it('gives up on any other error at once', async () => {
     script.set('GET /connectors/s/config', [[500, { message: 'something broke' }], [200, {}]]);
     seen.length = 0;
-    await expect(new ConnectClient(url, 10_000).getConfig('s')).rejects.toThrow(/GET config of connector s at .*: 500 something broke/);
+    await expect(new ConnectClient({ url }, 10_000).getConfig('s')).rejects.toThrow(/GET config of connector s at .*: 500 something broke/);
     expect(seen).toHaveLength(1);
   });
 });

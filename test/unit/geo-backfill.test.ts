@@ -31,7 +31,7 @@ describe('backfillGeoIndex', () => {
     await c.geoadd(KEYS.geoKey, -46.40, -23.40, 'driver_7'); // already right
 
     const o = { ...KEYS, rules: GEO_DEFAULTS, batch: 2 };
-    const first = await backfillGeoIndex(redis.url, o);
+    const first = await backfillGeoIndex({ url: redis.url }, o);
     expect(first).toMatchObject({ set: 2, removed: 3 });
     const members = (await c.zrange(KEYS.geoKey, '0', '-1')).sort();
     expect(members).toEqual(['driver_1', 'driver_2', 'driver_7']);
@@ -40,10 +40,10 @@ describe('backfillGeoIndex', () => {
     expect(Number(p2?.[1])).toBeCloseTo(-23.5, 5);
     expect(await c.get(`${KEYS.keyPrefix}not-a-hash`)).toBe('x');
 
-    expect(await backfillGeoIndex(redis.url, o)).toMatchObject({ set: 0, removed: 0 });
+    expect(await backfillGeoIndex({ url: redis.url }, o)).toMatchObject({ set: 0, removed: 0 });
   });
 
   it('names the index, the hashes and the Redis it could not reach', async () => {
-    await expect(backfillGeoIndex('redis://127.0.0.1:1', { ...KEYS, rules: GEO_DEFAULTS })).rejects.toThrow(`backfill GEO index ${KEYS.geoKey} from ${KEYS.keyPrefix}* hashes at Redis at redis://127.0.0.1:1`);
+    await expect(backfillGeoIndex({ url: 'redis://127.0.0.1:1' }, { ...KEYS, rules: GEO_DEFAULTS })).rejects.toThrow(`backfill GEO index ${KEYS.geoKey} from ${KEYS.keyPrefix}* hashes at Redis at redis://127.0.0.1:1`);
   });
 });

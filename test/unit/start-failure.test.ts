@@ -39,7 +39,7 @@ describe('a service that dies while up waits for it', () => {
     };
     await startDetached(spec);
     const t0 = Date.now();
-    const err = await waitForRedis(`redis://127.0.0.1:${port}`, 60_000, { guard: exitWatch([spec]) }).then(() => undefined, (e: Error) => e);
+    const err = await waitForRedis({ url: `redis://127.0.0.1:${port}` }, 60_000, { guard: exitWatch([spec]) }).then(() => undefined, (e: Error) => e);
     await stopProcess(spec, 5_000);
     expect(err?.message).toMatch(/^redis exited while starting; last lines of .*redis\.log:\n/);
     expect(err?.message).toMatch(/\| .*Address already in use/);

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { openRedis, type RedisAccess } from '../security.ts';
 import { driverFromHash, strictNumber, type DriverJson } from './driver.ts';
 import { queryJson, type NearestQuery } from './query.ts';
 
@@ -58,8 +59,8 @@ export const HEALTH_SAMPLE = 64;
  * instead of queueing requests, and keeps reconnecting in the background, so the API answers 503 and
  * recovers on its own when Redis is back.
  */
-export function appRedis(url: string): Redis {
-  const r = new Redis(url, {
+export function appRedis(access: RedisAccess): Redis {
+  const r = openRedis(access, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

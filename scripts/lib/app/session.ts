@@ -17,7 +17,7 @@ export function mapUrl(rt: Runtime): string {
  * run can show it whether or not `make map` is running. `close` stops it and its Redis client.
  */
 export async function openApp(rt: Runtime): Promise<App> {
-  const redis = appRedis(rt.addresses.redisUrl);
+  const redis = appRedis(rt.access.redis('app'));
   await redis.connect();
   const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl: rt.addresses.prometheusUrl, port: 0 });
   return {

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { openRedis, type RedisAccess } from '../security.ts';
 
 export interface Sample {
   /** When the read answered (unix ms). */
@@ -27,9 +28,9 @@ export class FreshnessProbe {
     private readonly tsField: string,
   ) {}
 
-  static async start(redisUrl: string, keyPrefix: string, tsField = 'timestamp'): Promise<FreshnessProbe> {
-    const reader = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-    const sub = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  static async start(redis: RedisAccess, keyPrefix: string, tsField = 'timestamp'): Promise<FreshnessProbe> {
+    const reader = openRedis(redis, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const sub = openRedis(redis, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await reader.connect();
     await sub.connect();
     const prev = ((await reader.config('GET', 'notify-keyspace-events')) as string[])[1] ?? '';

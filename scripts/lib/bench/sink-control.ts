@@ -1,4 +1,6 @@
+import type { KafkaAccess } from '../../../producer/src/kafka.ts';
 import { withAdmin } from '../kafka-admin.ts';
+import { basicAuthHeader, type ConnectAccess } from '../security.ts';
 import { GiveUp, waitFor } from '../wait.ts';
 
 /**
@@ -6,13 +8,16 @@ import { GiveUp, waitFor } from '../wait.ts';
  * offsets against the topic's end offsets (the "caught up" condition of the catch-up measurement).
  */
 export class SinkControl {
-  constructor(private readonly connectUrl: string, readonly name: string) {}
+  private readonly connectUrl: string;
+  constructor(private readonly connect: ConnectAccess, readonly name: string) {
+    this.connectUrl = connect.url;
+  }
 
   private async call(operation: string, method: string, path: string): Promise<unknown> {
     const url = `${this.connectUrl}${path}`;
     let res: Response;
     try {
-      res = await fetch(url, { method, signal: AbortSignal.timeout(30_000) });
+      res = await fetch(url, { method, headers: basicAuthHeader(this.connect), signal: AbortSignal.timeout(30_000) });
     } catch (err) {
       throw new Error(`${operation} at ${url}: ${(err as Error).message}`);
     }
@@ -43,7 +48,7 @@ export class SinkControl {
 }
 
 /** Per partition: end offset − committed offset of `groupId` (a partition never committed counts from 0). */
-export async function groupLag(bootstrap: string[], groupId: string, topic: string): Promise<{ lag: bigint; end: Map<number, bigint> }> {
+export async function groupLag(bootstrap: KafkaAccess, groupId: string, topic: string): Promise<{ lag: bigint; end: Map<number, bigint> }> {
   return withAdmin(bootstrap, async (admin) => {
     const ends = await admin.fetchTopicOffsets(topic);
     const committed = await admin.fetchOffsets({ groupId, topics: [topic] });

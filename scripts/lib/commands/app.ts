@@ -16,7 +16,7 @@ export async function main(argv: string[]): Promise<number> {
   const pollMs = Number(values['poll-ms'] ?? '300');
   if (!Number.isInteger(pollMs) || pollMs < 50) throw new Error(`--poll-ms ${values['poll-ms']}: expected an integer ≥ 50`);
   const { redisUrl, prometheusUrl } = rt.addresses;
-  const redis = appRedis(redisUrl);
+  const redis = appRedis(rt.access.redis('app'));
   // Not fatal: the app answers 503 and the map says "Redis unreachable" until the stack is up.
   await redis.connect().catch((err: Error) => console.error(chalk.yellow(`app: Redis at ${redisUrl} is not reachable yet (${err.message}); start the stack with make up — the app keeps retrying`)));
   const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl, pollMs, port });

@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from '../../../producer/src/kafka.ts';
-import { Redis } from 'ioredis';
 import { $ } from 'zx';
 import { failoverGap, ackSeries, type Ack } from '../bench/failover.ts';
 import { dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../bench/compaction.ts';
@@ -35,6 +34,9 @@ import { NODE_IDS, ROOT, type NodeId } from '../stack.ts';
 import { foldTopic, geoRulesOf } from '../topic-fold.ts';
 import { loadTopics } from '../topics.ts';
 import { GiveUp, waitFor } from '../wait.ts';
+import { openRedis } from '../security.ts';
+import type { KafkaAccess } from '../../../producer/src/kafka.ts';
+import { displayPath, SECRET_FILES } from '../security.ts';
 
 const PRODUCE = join(ROOT, 'producer', 'bin', 'produce.mjs');
 const APP = join(ROOT, 'scripts', 'app.mjs');
@@ -97,7 +99,7 @@ function readSummary(file: string): ProducerSummary {
 }
 
 /** Sum of the topic's end offsets: records appended between two reads. */
-async function endOffsetSum(bootstrap: string[], topic: string): Promise<bigint> {
+async function endOffsetSum(bootstrap: KafkaAccess, topic: string): Promise<bigint> {
   return withAdmin(bootstrap, async (a) => (await a.fetchTopicOffsets(topic)).reduce((s, p) => s + BigInt(p.high), 0n));
 }
 
@@ -105,8 +107,8 @@ async function endOffsetSum(bootstrap: string[], topic: string): Promise<bigint>
  * One real EVALSHA of the sink, from `redis-cli MONITOR` (bounded): its exact KEYS/ARGV layout,
  * whatever the sink's current code sends.
  */
-async function captureSinkEvalsha(port: number, timeoutMs: number): Promise<EvalshaCall> {
-  const child = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'MONITOR'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function captureSinkEvalsha(port: number, timeoutMs: number, auth: { args: string[]; env: Record<string, string> }): Promise<EvalshaCall> {
+  const child = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth.args, 'MONITOR'], { env: { ...process.env, ...auth.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     return await new Promise<EvalshaCall>((resolveP, reject) => {
       const timer = setTimeout(() => reject(new Error(`redis-cli MONITOR on 127.0.0.1:${port}: no EVALSHA from the sink within ${timeoutMs / 1000} s`)), timeoutMs);
@@ -132,10 +134,10 @@ async function captureSinkEvalsha(port: number, timeoutMs: number): Promise<Eval
 }
 
 /** The last record of each partition (key, event timestamp), read with kcat. */
-async function lastRecords(bootstrap: string, topic: string, partitions: number): Promise<Array<{ partition: number; key: string; ts: number }>> {
+async function lastRecords(bootstrap: string, topic: string, partitions: number, config: string[]): Promise<Array<{ partition: number; key: string; ts: number }>> {
   const out: Array<{ partition: number; key: string; ts: number }> = [];
   for (let p = 0; p < partitions; p++) {
-    const r = await $({ quiet: true, timeout: '30s' })`kcat -C -b ${bootstrap} -t ${topic} -p ${String(p)} -o -1 -c 1 -e -q -f ${'%k\t%s\n'}`;
+    const r = await $({ quiet: true, timeout: '30s' })`kcat -C -b ${bootstrap} ${config} -t ${topic} -p ${String(p)} -o -1 -c 1 -e -q -f ${'%k\t%s\n'}`;
     const line = r.stdout.trim();
     if (line === '') continue;
     const tab = line.indexOf('\t');
@@ -163,7 +165,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!(rt instanceof NativeRuntime)) throw new Error('bench: needs the native runtime');
   const ev = Evidence.create('bench');
   const topic = rt.stack.topics.locations;
-  const bootstrap = rt.addresses.bootstrap;
+  const admin = rt.access.kafka('admin');
+  const bootstrap = admin.brokers;
   const childEnv = { ...process.env, RASTRO_PORT_OFFSET: offset, RASTRO_HOME: home };
   const producerArgs = (summary: string) => ['--brokers', bootstrap.join(','), '--topic', topic, '--metrics-port', '0', '--quiet', '--summary', summary];
   const rows: BenchRow[] = [];
@@ -217,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     if (!upOk) throw new Error('the stack did not come up; nothing to measure');
 
-    const sink = new SinkControl(rt.addresses.connectUrl, rt.stack.connect.connectorName);
+    const sink = new SinkControl(rt.access.connect(), rt.stack.connect.connectorName);
     const connectorConfig = loadConnectorConfig(rt.stack);
     const tasks = Number(connectorConfig['tasks.max'] ?? '1');
     const partitions = loadTopics(rt.stack).find((t) => t.name === topic)?.partitions ?? 6;
@@ -225,7 +228,7 @@ export async function main(argv: string[]): Promise<number> {
 
     // --- 2: freshness ------------------------------------------------------------------------
     await phase('2 freshness', 'end-to-end freshness through the project producer', async () => {
-      const probe = await FreshnessProbe.start(rt.addresses.redisUrl, rt.stack.redisKeyPrefix);
+      const probe = await FreshnessProbe.start(rt.access.redis('admin'), rt.stack.redisKeyPrefix);
       const prom = new PrometheusClient(rt.addresses.prometheusUrl);
       ev.step('measured in Redis: keyspace notifications (notify-keyspace-events Kh) on driver:* hset, then HGET timestamp; sample = reply time − event timestamp (upper bound, includes one loopback round trip)');
       try {
@@ -237,7 +240,7 @@ export async function main(argv: string[]): Promise<number> {
           timeoutMs: (warmS * 3 + 120) * 1000, env: childEnv,
         });
         warm.catch(() => undefined);
-        evalsha = await captureSinkEvalsha(rt.stack.ports.redis, 60_000).catch((e: Error) => {
+        evalsha = await captureSinkEvalsha(rt.stack.ports.redis, 60_000, rt.access.redisCli('admin')).catch((e: Error) => {
           ev.step(`could not capture the sink's EVALSHA: ${e.message}`);
           return undefined;
         });
@@ -302,9 +305,9 @@ export async function main(argv: string[]): Promise<number> {
       ev.step(`generated ${p.events} events over ${p.fileDrivers} drivers: events.ndjson (for --stdin) and events.kcat (key<TAB>json, the same JSON) in ${ev.dir}`);
       const timeoutMs = Math.max(180_000, p.events * 5);
       const appended = async (label: string, fn: () => Promise<number>): Promise<{ ms: number; records: bigint }> => {
-        const before = await endOffsetSum(bootstrap, topic);
+        const before = await endOffsetSum(admin, topic);
         const ms = await fn();
-        const records = (await endOffsetSum(bootstrap, topic)) - before;
+        const records = (await endOffsetSum(admin, topic)) - before;
         ev.step(`${label}: ${records} records appended in ${fmtSeconds(ms)}`);
         return { ms, records };
       };
@@ -319,7 +322,7 @@ export async function main(argv: string[]): Promise<number> {
       // start), so after kcat had sent the same file every line would be a late event. The simulator goes
       // last: the last record of each partition is then an event with a unique timestamp, which is what
       // the catch-up measurement waits for in Redis.
-      const kcatArgs = ['-b', bootstrap.join(','), '-t', topic, '-P', '-K', '\t', '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'partitioner=murmur2_random', '-l', files.keyed];
+      const kcatArgs = ['-b', bootstrap.join(','), ...rt.access.kcatConfig('producer'), '-t', topic, '-P', '-K', '\t', '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'partitioner=murmur2_random', '-l', files.keyed];
       ev.command(`kcat ${kcatArgs.join(' ').replace('\t', '\\t')}`);
       const kcat = await appended('kcat', async () => {
         const r = await timedRun('kcat', kcatArgs, { timeoutMs });
@@ -359,10 +362,10 @@ export async function main(argv: string[]): Promise<number> {
       const groupId = `connect-${sink.name}`;
       const states = await sink.states();
       if (!states.every((s) => s === 'PAUSED')) await sink.pause();
-      const before = await groupLag(bootstrap, groupId, topic);
-      const last = await lastRecords(bootstrap.join(','), topic, partitions);
+      const before = await groupLag(admin, groupId, topic);
+      const last = await lastRecords(bootstrap.join(','), topic, partitions, rt.access.kcatConfig('admin'));
       ev.step(`backlog ${before.lag} records (consumer group ${groupId}); done when Redis holds the last record of each of ${last.length} partitions (polled every 50 ms) and when the group has committed the end offsets (commits every offset.flush.interval.ms)`);
-      const redis = new Redis(rt.addresses.redisUrl, { lazyConnect: true });
+      const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true });
       await redis.connect();
       try {
         // Redis's own count of the sink's writes: every queued record must become one EVALSHA.
@@ -380,7 +383,7 @@ export async function main(argv: string[]): Promise<number> {
           { what: 'Redis to hold the last record of every partition', timeoutMs: bound, intervalMs: 50, maxIntervalMs: 50 },
         );
         const redisMs = Date.now() - t0;
-        await waitFor(async () => (await groupLag(bootstrap, groupId, topic)).lag === 0n, { what: `consumer group ${groupId} committed up to the end offsets`, timeoutMs: 60_000, intervalMs: 250, maxIntervalMs: 250 });
+        await waitFor(async () => (await groupLag(admin, groupId, topic)).lag === 0n, { what: `consumer group ${groupId} committed up to the end offsets`, timeoutMs: 60_000, intervalMs: 250, maxIntervalMs: 250 });
         const commitMs = Date.now() - t0;
         // The topic is compacted while the connector is paused, so fewer records than the queued offsets
         // remain to be read: Redis's own EVALSHA count is what the sink really wrote.
@@ -409,8 +412,11 @@ export async function main(argv: string[]): Promise<number> {
         for (const pipeline of [...new Set([chunk.size, 50])]) {
           const delayedBefore = await aofDelayed();
           const args = redisBenchmarkArgs(evalsha, { host: '127.0.0.1', port: rt.stack.ports.redis, db: 1, requests, clients: tasks, pipeline, keyspace: 20_000, keyPrefix: rt.stack.redisKeyPrefix });
-          ev.command(`redis-benchmark ${args.join(' ')}`);
-          const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${args}`;
+          // redis-benchmark takes no password from its environment: -a it is (this private bench stack's admin), shown as its file.
+          const auth = rt.access.redisCli('admin');
+          const authArgs = auth.env.REDISCLI_AUTH === undefined ? [] : [...auth.displayArgs, '-a'];
+          ev.command(`redis-benchmark ${[...authArgs, ...(authArgs.length > 0 ? [`"$(cat ${displayPath(rt.access.secrets.path(SECRET_FILES.redisPassword('admin')))})"`] : []), ...args].join(' ')}`);
+          const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${authArgs} ${auth.env.REDISCLI_AUTH === undefined ? [] : [auth.env.REDISCLI_AUTH]} ${args}`;
           const rps = parseBenchmarkCsv(out.stdout);
           runs.push({ pipeline, rps });
           const delayed = (await aofDelayed()) - delayedBefore;
@@ -513,7 +519,7 @@ export async function main(argv: string[]): Promise<number> {
       if (victim !== undefined) {
         const t1 = Date.now();
         await rt.startNode(victim);
-        await waitForBrokers(bootstrap);
+        await waitForBrokers(admin);
         await waitFullyReplicated(rt, topic, 180_000);
         row({ section: '6 failover', metric: `kafka-${victim} restarted → every partition's ISR full`, value: fmtSeconds(Date.now() - t1), note: 'JVM start, broker registration, follower catch-up' });
       }
@@ -540,7 +546,7 @@ export async function main(argv: string[]): Promise<number> {
         const part = partitioner({ topic, partitionMetadata: meta, message: { key: e.driver_id, value: null } });
         if (!pick.has(part)) pick.set(part, e);
       }
-      const kafka = new Kafka({ clientId: 'rastro-bench', brokers: bootstrap, logLevel: logLevel.NOTHING });
+      const kafka = new Kafka({ ...admin, clientId: 'rastro-bench', logLevel: logLevel.NOTHING });
       const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       const target = new Map<number, bigint>();
@@ -595,7 +601,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       ev.step(`partition replicas: ${settled.cleaned}/${settled.total} cleaned up to the roll, ${settled.belowRatio} left below min.cleanable.dirty.ratio=${minDirty}`);
       const cleanMs = Date.now() - t0;
-      const fold = await foldTopic(bootstrap, topic, 300_000, { geo: geoRulesOf(connectorConfig)?.rules });
+      const fold = await foldTopic(admin, topic, 300_000, { geo: geoRulesOf(connectorConfig)?.rules });
       const live = fold.fold.size;
       const scan = await rt.redisCli(['--scan', '--pattern', `${rt.stack.redisKeyPrefix}*`]);
       const inRedis = scan.stdout.split('\n').filter(Boolean).length;

@@ -121,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     await rt.startNode(victim);
     markers.push({ t: t.restarted / 1000, label: `start kafka-${victim}`, color: '#73bf69' });
     await annotateGrafana(rt, `start kafka-${victim}`, t.restarted);
-    await waitForBrokers(rt.addresses.bootstrap);
+    await waitForBrokers(rt.access.kafka('admin'));
     await waitFullyReplicated(rt, topic);
     t.replicated = Date.now();
     markers.push({ t: t.replicated / 1000, label: 'ISR full', color: '#5794f2' });

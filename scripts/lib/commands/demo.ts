@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   ev.ok(`live map and API: make map → ${mapUrl(rt)} (GEOSEARCH on ${rt.stack.redisGeoKey}, which the sink keeps in the same write as each driver's hash)`);
 
   ev.section('Compaction');
-  const span = await withAdmin(rt.addresses.bootstrap, (a) => a.fetchTopicOffsets(rt.stack.topics.locations));
+  const span = await withAdmin(rt.access.kafka('admin'), (a) => a.fetchTopicOffsets(rt.stack.topics.locations));
   const offsets = span.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
   ev.step(`offsets written to ${rt.stack.topics.locations} so far: ${offsets}; records a full read returns now: ${check.records}; live keys: ${check.expected}`);
   ev.step(check.records < offsets

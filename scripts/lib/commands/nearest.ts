@@ -50,9 +50,12 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof BadParam) throw new Error(`--${err.param.replace('_', '-')}: ${err.message.slice(err.param.length + 2)}`);
     throw err;
   }
-  const redisUrl = values['redis-url'] ?? (await openRuntime()).addresses.redisUrl;
+  // A given --redis-url is used as it is (credentials, if any, in it); else the stack's read-only app user.
+  const given = values['redis-url'];
+  const access = given !== undefined ? { url: given } : (await openRuntime()).access.redis('app');
+  const redisUrl = access.url;
   const stack = loadStack();
-  const redis = appRedis(redisUrl);
+  const redis = appRedis(access);
   try {
     await redis.connect().catch((err: Error) => {
       throw new Error(`connect to Redis at ${redisUrl}: ${err.message} (is the stack up? make up)`);

@@ -10,11 +10,11 @@ export async function main(): Promise<number> {
   const show = (title: string, body: string) => console.log(`${chalk.bold.cyan(`== ${title}`)}\n${body}\n`);
   const attempt = async (f: () => Promise<string>): Promise<string> => f().catch((e: Error) => chalk.red(`unavailable: ${e.message}`));
   show(`Services (${rt.name})`, (await rt.services()).map((s) => `${s.running ? chalk.green('up  ') : chalk.red('down')} ${s.name.padEnd(10)} ${s.detail}`).join('\n'));
-  show('Brokers registered', await attempt(async () => (await registeredBrokers(rt.addresses.bootstrap)).join(', ')));
+  show('Brokers registered', await attempt(async () => (await registeredBrokers(rt.access.kafka('monitor'))).join(', ')));
   show('KRaft quorum', await attempt(async () => (await rt.kafkaCli('kafka-metadata-quorum', ['--bootstrap-server', rt.cliBootstrap, 'describe', '--status'])).stdout.trim()));
   show(`Partitions of ${rt.stack.topics.locations}`, await attempt(() => partitionTable(rt, rt.stack.topics.locations)));
   show(`Connector ${rt.stack.connect.connectorName}`, await attempt(async () => {
-    const s = await new ConnectClient(rt.addresses.connectUrl).status(rt.stack.connect.connectorName);
+    const s = await new ConnectClient(rt.access.connect()).status(rt.stack.connect.connectorName);
     return [`connector ${s.connector.state} on ${s.connector.worker_id}`, ...s.tasks.map((t) => `task ${t.id} ${t.state} on ${t.worker_id}`)].join('\n');
   }));
   show('Redis drivers', await attempt(async () => {

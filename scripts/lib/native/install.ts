@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { ROOT, type Stack } from '../stack.ts';
@@ -32,6 +32,37 @@ export async function ensureJmxAgent(stack: Stack, log: (s: string) => void): Pr
   mkdirSync(dir, { recursive: true });
   await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q dependency:copy ${`-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${v}`} ${`-DoutputDirectory=${dir}`}`;
   return jar;
+}
+
+/**
+ * Kafka's basic-auth REST extension for Connect, as a classes directory for Connect's classpath.
+ * Maven Central has no build of it for Kafka 4.4.0, and the 4.3.1 jar does not load in 4.4.0 (it calls
+ * org.apache.kafka.common.utils.AppInfoParser, which moved to ...utils.internals). So Kafka's own 4.3.1
+ * sources (CONNECT_BASIC_AUTH_VERSION, from Maven Central) are compiled against the pinned Kafka jars,
+ * with that import and javax→jakarta for @Priority (Jersey 3) as the only changes.
+ */
+export async function ensureConnectAuthExtension(stack: Stack, log: (s: string) => void): Promise<string> {
+  const v = stack.versions.connectBasicAuth;
+  const dir = join(CACHE_DIR, `connect-basic-auth-extension-${v}-for-kafka-${stack.versions.kafka}`);
+  const classes = join(dir, 'classes');
+  if (existsSync(join(dir, '.complete'))) return classes;
+  log(`building Kafka's Connect basic-auth REST extension ${v} (sources from Maven Central) against Kafka ${stack.versions.kafka}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(classes, { recursive: true });
+  const src = join(dir, 'src');
+  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q dependency:unpack ${`-Dartifact=org.apache.kafka:connect-basic-auth-extension:${v}:jar:sources`} ${`-DoutputDirectory=${src}`} ${`-DmarkersDirectory=${join(dir, "markers")}`}`;
+  const pkg = join(src, 'org', 'apache', 'kafka', 'connect', 'rest', 'basic', 'auth', 'extension');
+  const files = readdirSync(pkg).filter((f) => f.endsWith('.java')).map((f) => join(pkg, f));
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8').replace('import org.apache.kafka.common.utils.AppInfoParser;', 'import org.apache.kafka.common.utils.internals.AppInfoParser;').replace('import javax.annotation.Priority;', 'import jakarta.annotation.Priority;');
+    writeFileSync(f, text);
+  }
+  const libs = await ensureKafkaLibs(stack, log);
+  const javac = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac';
+  await $({ quiet: true })`${javac} -nowarn -d ${classes} -cp ${`${libs}/*`} ${files}`;
+  cpSync(join(src, 'META-INF', 'services'), join(classes, 'META-INF', 'services'), { recursive: true });
+  writeFileSync(join(dir, '.complete'), new Date().toISOString());
+  return classes;
 }
 
 function newestMtime(path: string): number {

@@ -11,7 +11,7 @@ export function quorumVoters(stack: Stack): string {
  * natively both live on loopback, so EXTERNAL is the port from stack.env and INTERNAL sits next to
  * the controller port (+100), outside every other range.
  */
-export function renderNodeProperties(shared: string, stack: Stack, id: NodeId, dataDir: string): string {
+export function renderNodeProperties(shared: string, stack: Stack, id: NodeId, dataDir: string, security?: string): string {
   const internal = internalPort(stack, id);
   const lines = [
     `node.id=${id}`,
@@ -20,9 +20,15 @@ export function renderNodeProperties(shared: string, stack: Stack, id: NodeId, d
     `advertised.listeners=INTERNAL://127.0.0.1:${internal},EXTERNAL://127.0.0.1:${stack.ports.kafka[id]}`,
     `log.dirs=${dataDir}`,
   ];
-  return `${shared.trimEnd()}\n\n# --- node ${id} (rendered by the native launcher) ---\n${lines.join('\n')}\n`;
+  const secure = security === undefined ? '' : `\n\n# --- config/kafka/security.properties (SECURITY on) ---\n${security.trimEnd()}`;
+  return `${shared.trimEnd()}${secure}\n\n# --- node ${id} (rendered by the native launcher) ---\n${lines.join('\n')}\n`;
 }
 
 export function internalPort(stack: Stack, id: NodeId): number {
   return stack.ports.controller[id] + 100;
+}
+
+/** config/kafka/security.properties with ${secrets} set to where this node sees the secrets directory. */
+export function renderSecurityProperties(text: string, secretsDir: string): string {
+  return text.replaceAll('${secrets}', secretsDir);
 }

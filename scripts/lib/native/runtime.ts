@@ -1,12 +1,16 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { $ } from 'zx';
+import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
+import { addScramArgs, ensureSecrets } from '../secrets-setup.ts';
+import { CONNECT_ENV, displayPath, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../security.ts';
+import { parseEnvFile } from '../env-file.ts';
 import { writeScrapeTargets } from '../prometheus-targets.ts';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
 import { CONFIG_DIR, hostAddresses, NODE_IDS, ROOT, type Addresses, type NodeId, type Stack } from '../stack.ts';
-import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
-import { internalPort, renderNodeProperties } from './kafka-node.ts';
+import { ensureConnectAuthExtension, ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
+import { internalPort, renderNodeProperties, renderSecurityProperties } from './kafka-node.ts';
 import { ephemeralConflicts, readEphemeralRange } from './ports.ts';
 import { exitWatch, livePid, requireCommand, startDetached, stopProcess, type ProcessSpec } from './processes.ts';
 
@@ -46,12 +50,33 @@ export class NativeRuntime implements Runtime {
   readonly cliBootstrap: string;
   readonly connectEnv: Record<string, string>;
   readonly home: string;
+  readonly access: StackAccess;
 
-  constructor(readonly stack: Stack, home: string) {
+  constructor(readonly stack: Stack, home: string, security: SecurityMode = 'on') {
     this.home = resolve(home);
     this.addresses = hostAddresses(stack);
     this.cliBootstrap = this.addresses.bootstrap.join(',');
-    this.connectEnv = { RASTRO_REDIS_URI: this.addresses.redisUrl };
+    this.access = new StackAccess(security, this.addresses.bootstrap, this.addresses.redisUrl, this.addresses.connectUrl, join(this.home, 'secrets'));
+    // For display: the sink's password stays in its file.
+    const redisUri = this.addresses.redisUrl.replace('redis://', `redis://sink:<${displayPath(this.access.secrets.path(SECRET_FILES.redisPassword('sink')))}>@`);
+    this.connectEnv = { [CONNECT_ENV.redisUri]: this.access.secure ? redisUri : this.addresses.redisUrl };
+  }
+
+  /** Records the mode the stack's data was made with: switching needs a wipe (listeners, SCRAM users, ACLs). */
+  private checkSecurityMode(): void {
+    const file = join(this.home, 'security-mode');
+    const recorded = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+    const hasData = NODE_IDS.some((id) => existsSync(join(this.dir(`kafka-${id}`), 'data', 'meta.properties')));
+    if (recorded !== undefined && recorded !== this.access.mode && hasData) {
+      throw new Error(`the stack at ${this.home} was made with SECURITY=${recorded}, not ${this.access.mode}: run with SECURITY=${recorded}, or delete it first (make down WIPE=1)`);
+    }
+    mkdirSync(this.home, { recursive: true });
+    writeFileSync(file, `${this.access.mode}\n`);
+  }
+
+  /** Kafka clients inside start-up run as admin (super user): the ACLs for everyone else are made here. */
+  private get adminKafka() {
+    return this.access.kafka('admin');
   }
 
   private dir(service: Service): string {
@@ -87,7 +112,7 @@ export class NativeRuntime implements Runtime {
   }
 
   /** A Kafka/Connect JVM with the Prometheus JMX exporter agent on 127.0.0.1:`metrics.port`. */
-  private async jvm(service: Service, heap: string, mainClass: string, args: string[], libs: string, metrics: { port: number; rules: string }, env?: NodeJS.ProcessEnv): Promise<ProcessSpec> {
+  private async jvm(service: Service, heap: string, mainClass: string, args: string[], libs: string, metrics: { port: number; rules: string }, env?: NodeJS.ProcessEnv, extra: { jvmFlags?: string[]; classpath?: string[] } = {}): Promise<ProcessSpec> {
     const agent = await ensureJmxAgent(this.stack, () => {});
     return this.spec(
       service,
@@ -96,7 +121,8 @@ export class NativeRuntime implements Runtime {
         `-Xms${heap}`, `-Xmx${heap}`, ...KAFKA_JVM_PERFORMANCE_OPTS,
         `-javaagent:${agent}=127.0.0.1:${metrics.port}:${join(CONFIG_DIR, 'jmx', metrics.rules)}`,
         `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'log4j2.properties')}`,
-        '-cp', `${libs}/*`, mainClass, ...args,
+        ...(extra.jvmFlags ?? []),
+        '-cp', [`${libs}/*`, ...(extra.classpath ?? [])].join(':'), mainClass, ...args,
       ],
       env,
     );
@@ -109,6 +135,8 @@ export class NativeRuntime implements Runtime {
 
   async up(log: (line: string) => void): Promise<void> {
     this.checkPortRange();
+    this.checkSecurityMode();
+    if (this.access.secure) await ensureSecrets(this.stack, { dir: this.access.secrets.dir, mountedAt: this.access.secrets.dir, redisHostPort: `127.0.0.1:${this.stack.ports.redis}` }, log);
     const libs = await this.libs(log);
     const pluginPath = await ensureSinkPlugin(this.stack, log);
     await ensureJmxAgent(this.stack, log);
@@ -119,11 +147,15 @@ export class NativeRuntime implements Runtime {
     const started = (names: Service[]) => ({ guard: exitWatch(names.map((n) => this.spec(n))) });
     const core: Service[] = ['redis', 'redis-exporter', 'prometheus', ...NODE_IDS.map((id) => `kafka-${id}` as const)];
     log(`waiting for brokers ${NODE_IDS.join(',')} to register (KRaft quorum of 3 voters)`);
-    await waitForBrokers(this.addresses.bootstrap, undefined, undefined, started(core));
-    await waitForRedis(this.addresses.redisUrl, undefined, started(core));
-    await this.startConnect(libs, pluginPath);
+    await waitForBrokers(this.adminKafka, undefined, undefined, started(core));
+    await waitForRedis(this.access.redis('admin'), undefined, started(core));
+    if (this.access.secure) {
+      const acls = await applyKafkaAcls(this.adminKafka, this.stack);
+      log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there (deny by default; super users: the nodes and admin)`);
+    }
+    await this.startConnect(libs, pluginPath, log);
     log(`waiting for Kafka Connect at ${this.addresses.connectUrl}`);
-    await waitForConnectRest(this.addresses.connectUrl, undefined, started([...core, 'connect']));
+    await waitForConnectRest(this.access.connect(), undefined, started([...core, 'connect']));
     await waitForPrometheus(this.addresses.prometheusUrl, undefined, started(core));
   }
 
@@ -158,13 +190,15 @@ export class NativeRuntime implements Runtime {
         `--web.listen-address=127.0.0.1:${this.stack.ports.prometheus}`, '--storage.tsdb.retention.time=2d', '--web.enable-lifecycle',
       ]),
     );
+    // The exporter's password comes from its environment, never its command line (ps shows that to everyone).
+    const auth = this.access.redis('exporter');
+    const env = auth.password === undefined ? undefined : { ...process.env, REDIS_USER: auth.username, REDIS_PASSWORD: auth.password };
     await startDetached(
       this.spec('redis-exporter', 'prometheus-redis-exporter', [
         '-redis.addr', this.addresses.redisUrl, '-web.listen-address', `127.0.0.1:${this.stack.ports.redisExporter}`,
         // Drivers only: DBSIZE would count any other key too.
         '-count-keys', `db0=${this.stack.redisKeyPrefix}*`,
-        // Ties the pid to this instance (the exporter ignores the flag's value otherwise).
-      ]),
+      ], env),
     );
   }
 
@@ -177,6 +211,8 @@ export class NativeRuntime implements Runtime {
         join(CONFIG_DIR, 'redis', 'redis.conf'),
         '--port', String(this.stack.ports.redis), '--bind', '127.0.0.1', '--dir', dir,
         '--daemonize', 'no',
+        // ACL users (default user off) from the stack's secrets.
+        ...(this.access.secure ? ['--aclfile', this.access.secrets.path(SECRET_FILES.redisAcl)] : []),
       ]),
     );
   }
@@ -188,10 +224,13 @@ export class NativeRuntime implements Runtime {
     const data = join(dir, 'data');
     const props = join(dir, 'node.properties');
     mkdirSync(data, { recursive: true });
-    writeFileSync(props, renderNodeProperties(readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8'), this.stack, id, data));
+    const security = this.access.secure ? renderSecurityProperties(readFileSync(join(CONFIG_DIR, 'kafka', 'security.properties'), 'utf8'), this.access.secrets.dir) : undefined;
+    writeFileSync(props, renderNodeProperties(readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8'), this.stack, id, data, security));
     if (!existsSync(join(data, 'meta.properties'))) {
-      // Kafka's own storage tool writes meta.properties and the bootstrap checkpoint for the static quorum.
-      await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${TOOLS_LOG4J} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${props} --ignore-formatted`;
+      // Kafka's own storage tool writes meta.properties and the bootstrap checkpoint for the static quorum,
+      // and with security on the SCRAM users (KRaft keeps them in the metadata log, not in a file).
+      const scram = this.access.secure ? addScramArgs(this.access.secrets.dir) : [];
+      await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${TOOLS_LOG4J} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${props} --ignore-formatted ${scram}`;
     }
     await startDetached(await this.jvm(service, '512m', 'kafka.Kafka', [props], libs, { port: this.stack.ports.jmxExporter[id], rules: 'kafka-broker.yaml' }));
   }
@@ -205,7 +244,7 @@ export class NativeRuntime implements Runtime {
     return livePid(s.pidFile, s.marker) !== undefined;
   }
 
-  private async startConnect(libs: string, pluginPath: string): Promise<void> {
+  private async startConnect(libs: string, pluginPath: string, log: (line: string) => void): Promise<void> {
     const dir = this.dir('connect');
     mkdirSync(dir, { recursive: true });
     const props = join(dir, 'worker.properties');
@@ -222,9 +261,15 @@ export class NativeRuntime implements Runtime {
       `plugin.path=${pluginPath}`,
     ];
     const shared = readFileSync(join(CONFIG_DIR, 'connect', 'worker.properties'), 'utf8');
-    writeFileSync(props, `${shared.trimEnd()}\n\n# --- native worker (rendered by the launcher) ---\n${extra.join('\n')}\n`);
+    const security = this.access.secure ? `\n\n# --- config/connect/security.properties (SECURITY on) ---\n${readFileSync(join(CONFIG_DIR, 'connect', 'security.properties'), 'utf8').trimEnd()}` : '';
+    writeFileSync(props, `${shared.trimEnd()}${security}\n\n# --- native worker (rendered by the launcher) ---\n${extra.join('\n')}\n`);
+    // Secrets reach the worker through its environment (config providers resolve ${env:…}); the REST
+    // extension through its classpath and the JAAS file that names the REST users file.
+    const env = this.access.secure ? Object.fromEntries(parseEnvFile(readFileSync(this.access.secrets.path(SECRET_FILES.connectEnv), 'utf8'), SECRET_FILES.connectEnv)) : { [CONNECT_ENV.redisUri]: this.addresses.redisUrl };
+    const jvmFlags = this.access.secure ? [`-Djava.security.auth.login.config=${this.access.secrets.path(SECRET_FILES.connectRestJaas)}`] : [];
+    const classpath = this.access.secure ? [await ensureConnectAuthExtension(this.stack, log)] : [];
     await startDetached(
-      await this.jvm('connect', '768m', 'org.apache.kafka.connect.cli.ConnectDistributed', [props], libs, { port: this.stack.ports.jmxExporterConnect, rules: 'kafka-connect.yaml' }, { ...process.env, ...this.connectEnv }),
+      await this.jvm('connect', '768m', 'org.apache.kafka.connect.cli.ConnectDistributed', [props], libs, { port: this.stack.ports.jmxExporterConnect, rules: 'kafka-connect.yaml' }, { ...process.env, ...env }, { jvmFlags, classpath }),
     );
   }
 
@@ -247,18 +292,19 @@ export class NativeRuntime implements Runtime {
 
   async kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult> {
     const libs = await this.libs();
-    const r = await $({ quiet: true })`${java()} -Xmx256m -XX:TieredStopAtLevel=1 ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args}`;
-    return { display: [`${tool}.sh`, ...args].join(' '), stdout: r.stdout };
+    const r = await $({ quiet: true })`${java()} -Xmx256m -XX:TieredStopAtLevel=1 ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args} ${this.access.kafkaCliConfig()}`;
+    return { display: [`${tool}.sh`, ...args, ...this.access.kafkaCliConfigDisplay()].join(' '), stdout: r.stdout };
   }
 
   async metricsBindHost(): Promise<string> {
     return '127.0.0.1';
   }
 
-  async redisCli(args: string[]): Promise<CliResult> {
+  async redisCli(args: string[], user: RedisUser = 'app'): Promise<CliResult> {
     const base = ['-h', '127.0.0.1', '-p', String(this.stack.ports.redis)];
-    const r = await $({ quiet: true })`${requireCommand('redis-cli', 'redis-cli')} ${base} ${args}`;
-    return { display: ['redis-cli', ...base, ...args].join(' '), stdout: r.stdout };
+    const auth = this.access.redisCli(user);
+    const r = await $({ quiet: true, env: { ...process.env, ...auth.env } })`${requireCommand('redis-cli', 'redis-cli')} ${base} ${auth.args} ${args}`;
+    return { display: `${auth.displayPrefix}${['redis-cli', ...base, ...auth.displayArgs, ...args].join(' ')}`, stdout: r.stdout };
   }
 
   async services(): Promise<ServiceState[]> {
@@ -273,7 +319,7 @@ export class NativeRuntime implements Runtime {
     const p = this.stack.ports;
     const rows = [
       ...NODE_IDS.map((id) => `kafka-${id}   broker+controller  node.id=${id}  client 127.0.0.1:${p.kafka[id]}  controller 127.0.0.1:${p.controller[id]}  inter-broker 127.0.0.1:${internalPort(this.stack, id)}`),
-      `connect   distributed worker  REST ${this.addresses.connectUrl}  group ${this.stack.connect.groupId}`,
+      `connect   distributed worker  REST ${this.addresses.connectUrl}${this.access.secure ? ' (basic auth)' : ''}  group ${this.stack.connect.groupId}`,
       `redis     redis-server (AOF)  ${this.addresses.redisUrl}`,
       `redis-exporter  prometheus-redis-exporter  http://127.0.0.1:${this.stack.ports.redisExporter}/metrics`,
       `prometheus  prometheus  ${this.addresses.prometheusUrl}  (JMX exporter agents: kafka ${NODE_IDS.map((id) => this.stack.ports.jmxExporter[id]).join('/')}, connect ${this.stack.ports.jmxExporterConnect})`,

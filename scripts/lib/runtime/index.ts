@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Runtime } from './types.ts';
 import { DockerRuntime } from '../docker/runtime.ts';
 import { decideRuntime } from './pick.mjs';
+import { securityMode } from '../security.ts';
 
 export type { Runtime } from './types.ts';
 
@@ -23,11 +24,12 @@ export async function pickRuntimeName(env: NodeJS.ProcessEnv = process.env): Pro
   return picked.name;
 }
 
-/** The runtime for this environment: RUNTIME, RASTRO_HOME and RASTRO_PORT_OFFSET (native only). */
+/** The runtime for this environment: RUNTIME, SECURITY, RASTRO_HOME and RASTRO_PORT_OFFSET (native only). */
 export async function openRuntime(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
   const name = await pickRuntimeName(env);
-  if (name === 'docker') return new DockerRuntime(loadStack());
+  const security = securityMode(env);
+  if (name === 'docker') return new DockerRuntime(loadStack(), security);
   const offset = Number(env.RASTRO_PORT_OFFSET ?? '0');
   if (!Number.isInteger(offset) || offset < 0) throw new Error(`RASTRO_PORT_OFFSET=${env.RASTRO_PORT_OFFSET}: expected a non-negative integer`);
-  return new NativeRuntime(loadStack({ portOffset: offset }), env.RASTRO_HOME ?? join(ROOT, '.rastro', 'native'));
+  return new NativeRuntime(loadStack({ portOffset: offset }), env.RASTRO_HOME ?? join(ROOT, '.rastro', 'native'), security);
 }

@@ -1,3 +1,4 @@
+import type { RedisUser, StackAccess } from '../security.ts';
 import type { Addresses, NodeId, Stack } from '../stack.ts';
 
 /** Kafka command-line tools the scripts use; each runtime knows how to run them. */
@@ -21,8 +22,10 @@ export interface ServiceState {
 export interface Runtime {
   readonly name: 'native' | 'docker';
   readonly stack: Stack;
-  /** Addresses on this machine (host side). */
+  /** Addresses on this machine (host side); never carry a credential (they are printed). */
   readonly addresses: Addresses;
+  /** Clients on this machine: each principal's credentials (SECURITY on) or bare addresses (off). */
+  readonly access: StackAccess;
   /** Bootstrap servers as seen by the Kafka CLI tools (inside the container for docker). */
   readonly cliBootstrap: string;
   /** Environment the Connect worker resolves ${env:…} placeholders from (for display). */
@@ -35,11 +38,12 @@ export interface Runtime {
   stopNode(id: NodeId, opts?: { kill?: boolean }): Promise<void>;
   startNode(id: NodeId): Promise<void>;
   isNodeRunning(id: NodeId): Promise<boolean>;
+  /** A Kafka CLI tool as the admin principal (its client config file is added and shown in `display`). */
   kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult>;
   /** Where a producer on this machine serves /metrics so this runtime's Prometheus can scrape it. */
   metricsBindHost(): Promise<string>;
-  /** Runs the real redis-cli against the stack's Redis. */
-  redisCli(args: string[]): Promise<CliResult>;
+  /** Runs the real redis-cli against the stack's Redis, as `user` (default: the read-only app user). */
+  redisCli(args: string[], user?: RedisUser): Promise<CliResult>;
   services(): Promise<ServiceState[]>;
   /** A human description of the topology (process list or compose services) for the evidence. */
   topology(): Promise<string>;

@@ -1,0 +1,206 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel, Partitioners, type KafkaAccess } from '../../producer/src/kafka.ts';
+import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
+import type { Runtime } from '../../scripts/lib/runtime/types.ts';
+import { openRedis, SECRET_FILES } from '../../scripts/lib/security.ts';
+import { ROOT } from '../../scripts/lib/stack.ts';
+import { testRuntime } from './stack.ts';
+
+/**
+ * Secure by default, against the real services: who is refused, and what each principal may not do.
+ * Every "refused" below is paired with what the same principal may do, so a test cannot pass because
+ * the service was simply down.
+ */
+let rt: Runtime;
+beforeAll(async () => {
+  rt = await testRuntime();
+  expect(rt.access.secure).toBe(true);
+});
+
+const quick = { connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 0 }, logLevel: logLevel.NOTHING } as const;
+
+/** A one-shot kafkajs admin call; resolves to the error message, or 'ok'. */
+async function adminTry(access: KafkaAccess, fn: (a: ReturnType<Kafka['admin']>) => Promise<unknown>): Promise<string> {
+  const admin = new Kafka({ ...access, ...quick, clientId: 'rastro-test-security' }).admin();
+  try {
+    await admin.connect();
+    await fn(admin);
+    return 'ok';
+  } catch (err) {
+    // kafkajs wraps per-topic errors (createTopics): their types say why (TOPIC_AUTHORIZATION_FAILED).
+    const inner = ((err as { errors?: Array<{ type?: string; message?: string }> }).errors ?? []).map((e) => e.type ?? e.message);
+    return `${(err as Error).name}: ${(err as Error).message} ${inner.join(' ')}`;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Sends one record as `access`; resolves to the error message, or 'ok'. */
+async function produceTry(access: KafkaAccess, topic: string): Promise<string> {
+  // An idempotent producer needs retries > 0 (kafkajs refuses to start without).
+  const p = new Kafka({ ...access, ...quick, retry: { retries: 1 }, clientId: 'rastro-test-security' }).producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+  try {
+    await p.connect();
+    await p.send({ topic, acks: -1, messages: [{ key: 'security-test', value: null }] });
+    return 'ok';
+  } catch (err) {
+    return `${(err as Error).name}: ${(err as Error).message}`;
+  } finally {
+    await p.disconnect().catch(() => undefined);
+  }
+}
+
+describe('Kafka', () => {
+  it('refuses a client without TLS and SASL, and one with TLS but no login', async () => {
+    const plain = await adminTry({ brokers: rt.access.bootstrap }, (a) => a.listTopics());
+    expect(plain).not.toBe('ok');
+    const tlsOnly = await adminTry({ brokers: rt.access.bootstrap, ssl: rt.access.kafka('admin').ssl }, (a) => a.listTopics());
+    expect(tlsOnly).not.toBe('ok');
+    expect(await adminTry(rt.access.kafka('admin'), (a) => a.listTopics())).toBe('ok');
+  });
+
+  it('a wrong password is a clear error naming the user', async () => {
+    const good = rt.access.kafka('producer');
+    const bad: KafkaAccess = { ...good, sasl: { mechanism: 'scram-sha-512', username: 'producer', password: 'not-the-password' } };
+    const err = await withAdmin(bad, (a) => a.listTopics()).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/authenticate to Kafka at .* as user "producer"/);
+    expect(err?.message).toMatch(/SASL|authentication/i);
+  });
+
+  it('a client checks the broker certificate against the stack CA', async () => {
+    const noCa: KafkaAccess = { ...rt.access.kafka('admin'), ssl: true };
+    expect(await adminTry(noCa, (a) => a.listTopics())).toMatch(/certificate|self.signed|SSL|TLS|connect/i);
+  });
+
+  it('producer writes its topics but cannot read or create topics', async () => {
+    const producer = rt.access.kafka('producer');
+    expect(await produceTry(producer, rt.stack.topics.late)).toBe('ok');
+    expect(await produceTry(producer, rt.stack.topics.dlq)).toMatch(/authoriz/i);
+    expect(await adminTry(producer, (a) => a.createTopics({ topics: [{ topic: 'security-test-created', numPartitions: 1, replicationFactor: 3 }] }))).toMatch(/authoriz/i);
+    // Reading needs READ on the topic and on a group: the producer principal has neither.
+    const consumer = new Kafka({ ...producer, ...quick, clientId: 'rastro-test-security' }).consumer({ groupId: 'rastro-producer-seed-security-test' });
+    const read = await (async () => {
+      try {
+        // The refusal arrives as a CRASH event of the group join, so listen before running.
+        const crashed = new Promise<never>((_, reject) => consumer.on(consumer.events.CRASH, (e) => reject(new Error(String((e.payload as { error?: Error }).error?.message)))));
+        await consumer.connect();
+        await consumer.subscribe({ topic: rt.stack.topics.locations, fromBeginning: true });
+        await consumer.run({ eachMessage: async () => {} });
+        await Promise.race([crashed, new Promise((r) => setTimeout(r, 15_000))]);
+        return 'ok';
+      } catch (err) {
+        return (err as Error).message;
+      } finally {
+        await consumer.disconnect().catch(() => undefined);
+      }
+    })();
+    expect(read).toMatch(/authoriz/i);
+  });
+
+  it('connect cannot write the locations topic; monitor describes but cannot write', async () => {
+    expect(await produceTry(rt.access.kafka('connect'), rt.stack.topics.locations)).toMatch(/authoriz/i);
+    expect(await produceTry(rt.access.kafka('monitor'), rt.stack.topics.locations)).toMatch(/authoriz/i);
+    expect(await adminTry(rt.access.kafka('monitor'), (a) => a.fetchTopicMetadata({ topics: [rt.stack.topics.locations] }))).toBe('ok');
+  });
+});
+
+describe('Redis', () => {
+  const clients: Redis[] = [];
+  const as = async (user: Parameters<Runtime['access']['redis']>[0]): Promise<Redis> => {
+    const r = openRedis(rt.access.redis(user), { lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false });
+    clients.push(r);
+    await r.connect();
+    return r;
+  };
+  afterAll(() => clients.forEach((c) => c.disconnect()));
+  const refused = (p: Promise<unknown>) => p.then(() => 'ok', (e: Error) => e.message);
+
+  it('the default user is off', async () => {
+    const r = new Redis(rt.addresses.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, enableReadyCheck: false, retryStrategy: () => null });
+    clients.push(r);
+    r.on('error', () => {});
+    await r.connect().catch(() => undefined);
+    expect(await refused(r.get('driver:x'))).toMatch(/NOAUTH|closed/);
+  });
+
+  it('the sink user cannot FLUSHALL, CONFIG or touch keys outside its patterns', async () => {
+    const sink = await as('sink');
+    expect(await refused(sink.flushall())).toMatch(/NOPERM/);
+    expect(await refused(sink.config('GET', 'maxmemory'))).toMatch(/NOPERM/);
+    expect(await refused(sink.set('blocklist:security-test', '1'))).toMatch(/NOPERM/);
+    expect(await refused(sink.hset('elsewhere:1', 'a', '1'))).toMatch(/NOPERM/);
+    // What it may do: its own keys.
+    expect(await refused(sink.hset(`${rt.stack.redisKeyPrefix}security-test`, 'a', '1'))).toBe('ok');
+    await sink.del(`${rt.stack.redisKeyPrefix}security-test`);
+  });
+
+  it('the app user only reads; the exporter only monitors', async () => {
+    const app = await as('app');
+    expect(await refused(app.hset(`${rt.stack.redisKeyPrefix}security-test`, 'a', '1'))).toMatch(/NOPERM/);
+    expect(await refused(app.get('blocklist:x'))).toMatch(/NOPERM/);
+    expect(await refused(app.zcard(rt.stack.redisGeoKey))).toBe('ok');
+    const exporter = await as('exporter');
+    expect(await refused(exporter.hgetall(`${rt.stack.redisKeyPrefix}x`))).toMatch(/NOPERM/);
+    expect(await refused(exporter.flushall())).toMatch(/NOPERM/);
+    expect(await refused(exporter.info('server'))).toBe('ok');
+  });
+
+  it('a wrong password is refused, naming no password', async () => {
+    const r = new Redis(rt.addresses.redisUrl, { username: 'app', password: 'wrong', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    clients.push(r);
+    // ioredis reports the refused AUTH as an 'error' event, then closes.
+    const errors: string[] = [];
+    r.on('error', (e: Error) => errors.push(e.message));
+    expect(await refused(r.connect())).not.toBe('ok');
+    expect(errors.join(' ')).toMatch(/WRONGPASS/);
+    expect(errors.join(' ')).not.toContain('wrong');
+  });
+});
+
+describe('Connect REST', () => {
+  it('answers 401 without credentials and 200 with them', async () => {
+    const url = `${rt.addresses.connectUrl}/connectors`;
+    expect((await fetch(url)).status).toBe(401);
+    const wrong = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('admin:wrong').toString('base64')}` } });
+    expect(wrong.status).toBe(401);
+    const auth = rt.access.connect().auth!;
+    const ok = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } });
+    expect(ok.status).toBe(200);
+  });
+});
+
+describe('secrets', () => {
+  const passwords = () => readdirSync(rt.access.secrets.dir).filter((f) => f.endsWith('.password')).map((f) => readFileSync(join(rt.access.secrets.dir, f), 'utf8').trim());
+
+  it('live in a mode-0700 directory of mode-0600 files', () => {
+    expect(statSync(rt.access.secrets.dir).mode & 0o777).toBe(0o700);
+    for (const f of readdirSync(rt.access.secrets.dir)) expect([f, statSync(join(rt.access.secrets.dir, f)).mode & 0o777]).toEqual([f, 0o600]);
+    expect(passwords().length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('none is committed, and none is in a printed command or a rendered config', () => {
+    const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+    expect(tracked.filter((f) => f.includes('secrets/') || f.endsWith('.password'))).toEqual([]);
+    // The Connect worker config and the broker configs the launcher wrote reference secrets, never hold them.
+    const rendered = [join(rt.access.secrets.dir, '..', 'connect', 'worker.properties'), join(rt.access.secrets.dir, '..', 'kafka-1', 'node.properties')].map((f) => readFileSync(f, 'utf8'));
+    for (const pw of passwords()) {
+      for (const text of rendered) expect(text.includes(pw)).toBe(false);
+    }
+  });
+
+  it('the printed kafka-topics and redis-cli commands work as printed, and show no password', async () => {
+    const r = await rt.redisCli(['DBSIZE']);
+    for (const pw of passwords()) expect(r.display.includes(pw)).toBe(false);
+    expect(r.display).toContain(`$(cat ${rt.access.secrets.path(SECRET_FILES.redisPassword('app')).replace(`${ROOT}/`, '')})`);
+    const shell = execFileSync('bash', ['-c', r.display], { cwd: ROOT, encoding: 'utf8' });
+    expect(shell.trim()).toMatch(/^\d+$/);
+    const k = await rt.kafkaCli('kafka-topics', ['--bootstrap-server', rt.cliBootstrap, '--list']);
+    expect(k.display).toContain('--command-config');
+    for (const pw of passwords()) expect(k.display.includes(pw)).toBe(false);
+    expect(k.stdout).toContain(rt.stack.topics.locations);
+  });
+});

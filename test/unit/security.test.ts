@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { renderNodeProperties, renderSecurityProperties } from '../../scripts/lib/native/kafka-node.ts';
+import { kafkaClientProperties } from '../../scripts/lib/secrets-setup.ts';
+import { kafkaAcls, redisAclFile, redisAclRules, redisPasswordHash, REDIS_USERS, securityMode, StackAccess } from '../../scripts/lib/security.ts';
+import { CONFIG_DIR, loadStack, ROOT } from '../../scripts/lib/stack.ts';
+
+const stack = loadStack();
+const props = (text: string) => new Map(text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+const securityText = readFileSync(join(CONFIG_DIR, 'kafka', 'security.properties'), 'utf8');
+
+describe('SECURITY', () => {
+  it('is on unless set to off; anything else is an error', () => {
+    expect(securityMode({})).toBe('on');
+    expect(securityMode({ SECURITY: 'on' })).toBe('on');
+    expect(securityMode({ SECURITY: 'OFF' })).toBe('off');
+    expect(() => securityMode({ SECURITY: 'no' })).toThrow(/SECURITY=no: expected on \(the default\) or off/);
+  });
+
+  it('off: clients get bare addresses, CLIs no config flags, nothing read from a secrets directory', () => {
+    const a = new StackAccess('off', ['127.0.0.1:1'], 'redis://127.0.0.1:2', 'http://127.0.0.1:3', '/nonexistent');
+    expect(a.kafka('producer')).toEqual({ brokers: ['127.0.0.1:1'] });
+    expect(a.redis('sink')).toEqual({ url: 'redis://127.0.0.1:2' });
+    expect(a.connect()).toEqual({ url: 'http://127.0.0.1:3' });
+    expect(a.kafkaCliConfig()).toEqual([]);
+    expect(a.redisCli('app')).toMatchObject({ args: [], env: {}, displayPrefix: '' });
+    expect(a.curlAuthDisplay()).toBe('');
+  });
+
+  it('on: a missing secret is named with its path and the way to make it', () => {
+    const a = new StackAccess('on', ['127.0.0.1:1'], 'redis://127.0.0.1:2', 'http://127.0.0.1:3', '/nonexistent');
+    expect(() => a.kafka('producer')).toThrow(/\/nonexistent\/ca.crt is missing: .*make up/);
+    expect(a.kafkaCliConfig()).toEqual(['--command-config', '/nonexistent/kafka-admin.properties']);
+  });
+});
+
+describe('Kafka broker security', () => {
+  it('on: node.properties carries the security settings with the secrets path; off: none of them', () => {
+    const shared = readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8');
+    const on = props(renderNodeProperties(shared, stack, 1, '/data', renderSecurityProperties(securityText, '/s')));
+    expect(on.get('listener.security.protocol.map')).toBe('INTERNAL:SSL,EXTERNAL:SASL_SSL,CONTROLLER:SSL');
+    expect(on.get('ssl.keystore.location')).toBe('/s/node.pem');
+    expect(on.get('allow.everyone.if.no.acl.found')).toBe('false');
+    expect(on.get('super.users')).toBe('User:broker;User:admin');
+    expect(on.get('authorizer.class.name')).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    const off = props(renderNodeProperties(shared, stack, 1, '/data'));
+    expect(off.get('listener.security.protocol.map')).toBe('INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT');
+    expect(off.has('authorizer.class.name')).toBe(false);
+  });
+
+  it('client properties: SCRAM over TLS with the CA inline (as \\n escapes) and no file path', () => {
+    const text = kafkaClientProperties('admin', 'pw', '-----BEGIN CERTIFICATE-----\nAAA\nBBB\n-----END CERTIFICATE-----\n');
+    const p = props(text);
+    expect(p.get('security.protocol')).toBe('SASL_SSL');
+    expect(p.get('sasl.mechanism')).toBe('SCRAM-SHA-512');
+    expect(p.get('ssl.truststore.certificates')).toBe('-----BEGIN CERTIFICATE-----\\nAAA\\nBBB\\n-----END CERTIFICATE-----');
+    expect(p.get('sasl.jaas.config')).toContain('username="admin" password="pw"');
+  });
+});
+
+describe('Kafka ACLs (least privilege)', () => {
+  const acls = kafkaAcls(stack);
+  const of = (user: string) => acls.filter((a) => a.user === user).map((a) => `${a.operation} ${a.resource}:${a.name}${a.pattern === 'PREFIXED' ? '*' : ''}`).sort();
+  const t = stack.topics;
+
+  it('producer writes its two topics idempotently and reads nothing', () => {
+    expect(of('producer')).toEqual([`DESCRIBE TOPIC:${t.late}`, `DESCRIBE TOPIC:${t.locations}`, 'IDEMPOTENT_WRITE CLUSTER:kafka-cluster', `WRITE TOPIC:${t.late}`, `WRITE TOPIC:${t.locations}`].sort());
+  });
+
+  it('connect reads the locations and writes the DLQ and its own topics, never the locations', () => {
+    const c = of('connect');
+    expect(c).toContain(`READ TOPIC:${t.locations}`);
+    expect(c).toContain(`WRITE TOPIC:${t.dlq}`);
+    expect(c).not.toContain(`WRITE TOPIC:${t.locations}`);
+    expect(c).toContain(`CREATE TOPIC:${stack.connect.configTopic}`);
+    expect(c.filter((x) => x.startsWith('CREATE '))).toHaveLength(3);
+  });
+
+  it('monitor only describes; reader only reads the locations; nobody but super users may create topics at large', () => {
+    expect(new Set(acls.filter((a) => a.user === 'monitor').map((a) => a.operation))).toEqual(new Set(['DESCRIBE']));
+    expect(of('reader')).toEqual([`DELETE GROUP:rastro-producer-seed-*`, `DESCRIBE TOPIC:${t.locations}`, `READ GROUP:rastro-producer-seed-*`, `READ TOPIC:${t.locations}`].sort());
+    expect(acls.filter((a) => a.operation === 'CREATE' && (a.resource === 'CLUSTER' || a.name === '*'))).toEqual([]);
+    expect(acls.filter((a) => a.user === 'admin')).toEqual([]);
+  });
+});
+
+describe('Redis ACL', () => {
+  const rules = redisAclRules(stack);
+  const passwords = Object.fromEntries(REDIS_USERS.map((u) => [u, `pw-${u}`])) as Record<(typeof REDIS_USERS)[number], string>;
+  const file = redisAclFile(stack, passwords);
+
+  it('switches the default user off and stores only password hashes', () => {
+    expect(file.split('\n')[0]).toMatch(/^user default off /);
+    for (const u of REDIS_USERS) {
+      expect(file).not.toContain(`pw-${u}`);
+      expect(file).toContain(`user ${u} on #${redisPasswordHash(`pw-${u}`)} `);
+    }
+  });
+
+  it('FLUSHALL, CONFIG and DEBUG for admin only; the sink runs its script on its keys only', () => {
+    for (const u of REDIS_USERS.filter((x) => x !== 'admin')) {
+      expect(rules[u]).toContain('-@all');
+      expect(rules[u]).not.toMatch(/\+flushall|\+config|\+debug|\+@all|\+@dangerous|\+@admin/);
+    }
+    expect(rules.sink).toContain(`~${stack.redisKeyPrefix}*`);
+    expect(rules.sink).toContain(`~${stack.redisGeoKey}`);
+    expect(rules.sink).toMatch(/\+script\|load \+evalsha/);
+    // What the sink's Lua scripts call (connector/…/WriteScript.java): every command is allowed.
+    const lua = readFileSync(join(ROOT, 'connector', 'src', 'main', 'java', 'dev', 'rastro', 'connect', 'redis', 'WriteScript.java'), 'utf8');
+    for (const [, cmd] of lua.matchAll(/redis\.call\('([A-Z]+)'/g)) expect(rules.sink).toContain(`+${cmd!.toLowerCase()}`);
+    expect(rules.app).toMatch(/%R~/);
+    expect(rules.app).not.toMatch(/(^| )~/);
+  });
+});
+
+describe('compose.secure.yml', () => {
+  const overlay = parse(readFileSync(join(ROOT, 'compose.secure.yml'), 'utf8'), { merge: true }) as { services: Record<string, any> };
+  const toEnv = (k: string) => `KAFKA_${k.toUpperCase().replaceAll('-', '___').replaceAll('.', '_')}`;
+
+  it('gives every node exactly config/kafka/security.properties, with the secrets mounted where it says', () => {
+    const want = props(renderSecurityProperties(securityText, '/etc/rastro/secrets'));
+    for (const id of [1, 2, 3]) {
+      const env = overlay.services[`kafka-${id}`].environment as Record<string, string>;
+      const got = new Map(Object.entries(env).map(([k, v]) => [k, String(v).replaceAll('$$', '$')]));
+      expect(got).toEqual(new Map([...want].map(([k, v]) => [toEnv(k), v])));
+      expect(overlay.services[`kafka-${id}`].volumes).toContain('${RASTRO_SECRETS:?run make up (generates the secrets)}:/etc/rastro/secrets:ro,z');
+    }
+  });
+
+  it('turns on the ACL file, Connect security and the exporter login', () => {
+    expect(overlay.services.redis.command).toContain('/etc/rastro/secrets/redis-users.acl');
+    expect(overlay.services.connect.environment.RASTRO_SECURITY).toBe('on');
+    expect(overlay.services['redis-exporter'].env_file).toEqual(['${RASTRO_SECRETS}/redis-exporter.env']);
+  });
+});
