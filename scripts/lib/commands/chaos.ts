@@ -7,6 +7,7 @@ import { activeController, busiestLeader, waitFullyReplicated } from '../cluster
 import { LiveView } from '../live-view.ts';
 import { Load } from '../load.ts';
 import { bringUp, partitionTable, reportMirror, waitForSink } from '../pipeline.ts';
+import { QUERIES as Q } from '../metrics/catalogue.ts';
 import { PrometheusClient } from '../prometheus.ts';
 import { waitForBrokers } from '../readiness.ts';
 import { renderTimelineHtml } from '../render/timeline.ts';
@@ -86,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     ev.step(`producing ~${o.rate} events/s from ${o.drivers} drivers; live view every 2 s`);
     view.start();
     // Let Prometheus see steady load before the stop, so the pictures show a before.
-    await waitFor(async () => ((await prom.query('sum(rate(rastro_producer_events_sent_total[15s])) > 0')).length > 0 && Date.now() - t.start >= Number(o.warmup) * 1000 ? true : false), {
+    await waitFor(async () => ((await prom.query(Q.producing)).length > 0 && Date.now() - t.start >= Number(o.warmup) * 1000 ? true : false), {
       what: 'steady load visible in Prometheus', timeoutMs: 120_000,
     });
     await picture('1-before', 'Before the stop', t.start);
@@ -131,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
     // The picture should show the recovery: wait until Prometheus itself has seen it and its alerts cleared.
     await waitFor(
       async () =>
-        (await prom.query('sum(kafka_server_replicamanager_underreplicatedpartitions) == 0 and count(up{job="kafka"} == 1) == 3')).length > 0 &&
+        (await prom.query(Q.clusterWhole)).length > 0 &&
         (await prom.alerts()).every((a) => a.state !== 'firing'),
       { what: 'Prometheus to see 3 brokers, no under-replicated partitions and no firing alert', timeoutMs: 120_000 },
     );
