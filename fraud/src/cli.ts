@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from '../../producer/src/kafka.ts';
-import { hostAddresses, loadStack, type Stack } from '../../scripts/lib/stack.ts';
+import { hostAddresses, loadStack, type Stack } from '../../shared/stack.ts';
 import { BlocklistUpdater } from './blocklist-updater.ts';
 import { DecisionService } from './decision-service.ts';
 import { TransactionGenerator } from './generator.ts';

@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { hostAddresses, loadStack } from '../../scripts/lib/stack.ts';
+import { hostAddresses, loadStack } from '../../shared/stack.ts';
 import { LocationProducer } from './location-producer.ts';
 import { ProducerMetrics } from './metrics.ts';
 import { pipeNdjson, simulate, type StdinReport } from './run.ts';

@@ -1,7 +1,7 @@
 import { Kafka, logLevel, Partitioners, type PartitionMetadata, type Producer } from './kafka.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BufferGate } from './buffer-gate.ts';
-import { normaliseTimestamp, type LocationEvent } from './event.ts';
+import { normaliseTimestamp, type LocationEvent } from '../../shared/event.ts';
 import { HighWaterMarks } from './high-water.ts';
 import { Lane, type Outgoing } from './lane.ts';
 import { Ledger } from './ledger.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderStackPlaceholders } from './placeholders.ts';
-import { CONFIG_DIR, type Stack } from './stack.ts';
+import { CONFIG_DIR, type Stack } from '../../shared/stack.ts';
 import { GiveUp, waitFor } from './wait.ts';
 
 /** One error type for every Connect REST failure: operation, target, status and Connect's message. */

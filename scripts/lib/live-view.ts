@@ -3,7 +3,7 @@ import { describeTopic } from './kafka-admin.ts';
 import { QUERIES as Q } from './metrics/catalogue.ts';
 import { PrometheusClient } from './prometheus.ts';
 import type { Runtime } from './runtime/types.ts';
-import { NODE_IDS } from './stack.ts';
+import { NODE_IDS } from '../../shared/stack.ts';
 import { formatValue } from './render/svg-chart.ts';
 
 export interface LiveState {

@@ -8,8 +8,8 @@ import type { Runtime } from './runtime/types.ts';
 import { foldTopic, geoRulesOf } from './topic-fold.ts';
 import { ensureTopics } from './topics.ts';
 import { waitFor } from './wait.ts';
-import type { LocationEvent } from '../../producer/src/event.ts';
-import type { Ledger } from '../../producer/src/ledger.ts';
+import type { LocationEvent } from '../../shared/event.ts';
+import type { Ledger } from '../../producer/src/index.ts';
 
 /** Services up, topics created, connector RUNNING: everything `make up` promises. */
 export async function bringUp(rt: Runtime, ev: Evidence): Promise<void> {

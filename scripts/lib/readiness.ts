@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { registeredBrokers, withAdmin } from './kafka-admin.ts';
-import { NODE_IDS } from './stack.ts';
+import { NODE_IDS } from '../../shared/stack.ts';
 import { waitFor } from './wait.ts';
 
 /** Extra options of every readiness wait: `guard` throws to stop waiting at once (a service died). */

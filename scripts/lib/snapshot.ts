@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnvFile } from './env-file.ts';
+import { parseEnvFile } from '../../shared/env-file.ts';
 import { readDashboard } from './metrics/dashboard-file.ts';
 import { PrometheusClient } from './prometheus.ts';
 import { renderDashboardHtml, type RenderRange } from './render/dashboard.ts';
 import { screenshotHtml, screenshotUrl } from './render/screenshot.ts';
 import type { Runtime } from './runtime/types.ts';
-import { ROOT } from './stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 
 /** Grafana addresses the provisioned dashboard by the uid in its JSON. */
 const DASHBOARD_UID = readDashboard().uid;

@@ -1,4 +1,4 @@
-import { readTopicToEnd } from '../../producer/src/read-topic.ts';
+import { readTopicToEnd } from '../../producer/src/index.ts';
 
 /**
  * What Redis must hold per key, derived from the topic with the sink's own rules (connector/README.md,

@@ -12,7 +12,7 @@ import { dashboardPanels } from '../../scripts/lib/metrics/dashboard-file.ts';
 import { PrometheusClient } from '../../scripts/lib/prometheus.ts';
 import { waitForBrokers } from '../../scripts/lib/readiness.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
-import { NODE_IDS } from '../../scripts/lib/stack.ts';
+import { NODE_IDS } from '../../shared/stack.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
 import { TEST_ENV, testRuntime } from './stack.ts';
 

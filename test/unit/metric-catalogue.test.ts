@@ -6,7 +6,7 @@ import { ProducerMetrics } from '../../producer/src/metrics.ts';
 import { allQueries, METRICS, QUERIES } from '../../scripts/lib/metrics/catalogue.ts';
 import { readDashboard } from '../../scripts/lib/metrics/dashboard-file.ts';
 import { TIMELINE_PANELS } from '../../scripts/lib/render/timeline.ts';
-import { loadStack, ROOT } from '../../scripts/lib/stack.ts';
+import { loadStack, ROOT } from '../../shared/stack.ts';
 
 const named = allQueries(loadStack());
 const ALERTS_FILE = join(ROOT, 'config', 'prometheus', 'alerts.yml');

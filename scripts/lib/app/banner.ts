@@ -1,6 +1,6 @@
 import { QUERIES as Q } from '../metrics/catalogue.ts';
 import { PrometheusClient } from '../prometheus.ts';
-import { NODE_IDS } from '../stack.ts';
+import { NODE_IDS } from '../../../shared/stack.ts';
 
 /**
  * The map's banner: the same expressions as the Grafana dashboard's panels "Brokers online",

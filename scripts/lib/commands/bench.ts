@@ -32,7 +32,7 @@ import { PrometheusClient } from '../prometheus.ts';
 import { waitForBrokers } from '../readiness.ts';
 import { screenshotHtml } from '../render/screenshot.ts';
 import { openRuntime } from '../runtime/index.ts';
-import { NODE_IDS, ROOT, type NodeId } from '../stack.ts';
+import { NODE_IDS, ROOT, type NodeId } from '../../../shared/stack.ts';
 import { foldTopic, geoRulesOf } from '../topic-fold.ts';
 import { loadTopics } from '../topics.ts';
 import { GiveUp, waitFor } from '../wait.ts';

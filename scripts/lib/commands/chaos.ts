@@ -16,7 +16,7 @@ import type { Marker } from '../render/svg-chart.ts';
 import { waitForSinkAssignment } from '../sink-assignment.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { annotateGrafana, snapshotDashboard } from '../snapshot.ts';
-import { NODE_IDS, type NodeId } from '../stack.ts';
+import { NODE_IDS, type NodeId } from '../../../shared/stack.ts';
 import { waitFor } from '../wait.ts';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

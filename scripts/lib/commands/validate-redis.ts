@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { parseArgs } from 'node:util';
-import { Ledger } from '../../../producer/src/ledger.ts';
+import { Ledger } from '../../../producer/src/index.ts';
 import { Evidence } from '../evidence.ts';
 import { redisSnapshot, reportMirror } from '../pipeline.ts';
 import { openRuntime } from '../runtime/index.ts';

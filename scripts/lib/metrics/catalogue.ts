@@ -1,4 +1,4 @@
-import type { Stack } from '../stack.ts';
+import type { Stack } from '../../../shared/stack.ts';
 
 /**
  * Every metric the project reads, named once. The exporters define them (config/jmx/*.yaml for Kafka

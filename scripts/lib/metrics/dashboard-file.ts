@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from '../stack.ts';
+import { ROOT } from '../../../shared/stack.ts';
 
 /** The Grafana dashboard both runtimes use: provisioned into Grafana (docker), rendered from Prometheus (native). */
 export const DASHBOARD_FILE = join(ROOT, 'grafana-provisioning', 'dashboards', 'json', 'rastro.json');

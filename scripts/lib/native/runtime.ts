@@ -4,7 +4,7 @@ import { $ } from 'zx';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { writeScrapeTargets } from '../prometheus-targets.ts';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
-import { CONFIG_DIR, hostAddresses, NODE_IDS, ROOT, type Addresses, type NodeId, type Stack } from '../stack.ts';
+import { CONFIG_DIR, hostAddresses, NODE_IDS, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
 import { internalPort, renderNodeProperties } from './kafka-node.ts';
 import { ephemeralConflicts, readEphemeralRange } from './ports.ts';

@@ -1,6 +1,6 @@
 import { $ } from 'zx';
 import { NativeRuntime } from '../native/runtime.ts';
-import { loadStack, ROOT } from '../stack.ts';
+import { loadStack, ROOT } from '../../../shared/stack.ts';
 import { join } from 'node:path';
 import type { Runtime } from './types.ts';
 import { DockerRuntime } from '../docker/runtime.ts';
