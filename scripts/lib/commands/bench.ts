@@ -27,7 +27,7 @@ import { freshnessMaxOver } from '../metrics/catalogue.ts';
 import { Load } from '../load.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from '../native/install.ts';
 import { NativeRuntime } from '../native/runtime.ts';
-import { bringUp } from '../pipeline.ts';
+import { bringUp } from '../steps.ts';
 import { PrometheusClient } from '../prometheus.ts';
 import { waitForBrokers } from '../readiness.ts';
 import { screenshotHtml } from '../render/screenshot.ts';

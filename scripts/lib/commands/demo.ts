@@ -5,11 +5,11 @@ import { askNearest, CITY_CENTRE, mapUrl, nearestPath, withApp } from '../app/se
 import { Evidence } from '../evidence.ts';
 import { withAdmin } from '../kafka-admin.ts';
 import { Load } from '../load.ts';
-import { bringUp, redisSnapshot, reportMirror, waitForSink } from '../pipeline.ts';
+import { waitForSink } from '../pipeline.ts';
+import { bringUpDeliverables, dashboardPicture, DELIVERABLE, mapPicture } from '../report.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { waitForSinkAssignment } from '../sink-assignment.ts';
-import { screenshotMap } from '../render/screenshot.ts';
-import { snapshotDashboard } from '../snapshot.ts';
+import { bringUp, checkMirror, snapshotRedis } from '../steps.ts';
 
 /** ./scripts/demo.mjs: up → topics → connector → produce → sink caught up → redis-cli → mirror check. */
 export async function main(argv: string[]): Promise<number> {
@@ -48,17 +48,17 @@ export async function main(argv: string[]): Promise<number> {
   const lagMs = await waitForSink(rt, producer.ledger.entries());
   ev.ok(`Redis held every driver's last acknowledged event ${(lagMs / 1000).toFixed(1)} s after the last send`);
 
-  await redisSnapshot(rt, ev);
-  const { ok, check } = await reportMirror(rt, ev, producer.ledger);
+  await snapshotRedis(rt, ev);
+  const { ok, check } = await checkMirror(rt, ev, producer.ledger);
 
   ev.section("The delivery app's side: nearest drivers and the live map");
   const centre = { lat: Number(CITY_CENTRE.lat.toFixed(4)), lon: Number(CITY_CENTRE.lon.toFixed(4)) };
   const path = nearestPath({ ...centre, radiusKm: 5, limit: 5 });
-  const mapPicture = join(ev.dir, 'map.png');
+  const mapFile = join(ev.dir, 'map.png');
   const { nearest, mapped } = await withApp(rt, async (app) => {
     const answer = await askNearest(app, path);
     ev.command(`./scripts/nearest.mjs --lat ${centre.lat} --lon ${centre.lon} --radius-km 5 --limit 5   # or, with make map running: curl -s '${mapUrl(rt).slice(0, -1)}${path}'`, nearestTable(answer));
-    const drawn = await ev.picture(mapPicture, 'The live map after the demo', () => screenshotMap(`${app.url}/`, mapPicture));
+    const drawn = await mapPicture(ev, app.url, mapFile, 'The live map after the demo');
     return { nearest: answer, mapped: drawn };
   });
   ev.ok(`live map and API: make map → ${mapUrl(rt)} (GEOSEARCH on ${rt.stack.redisGeoKey}, which the sink keeps in the same write as each driver's hash)`);
@@ -72,19 +72,13 @@ export async function main(argv: string[]): Promise<number> {
     : 'no segment has been compacted yet (segments roll every 10 s; run validate-redis again shortly to see it)');
 
   ev.section('Dashboard');
-  const picture = join(ev.dir, 'dashboard.png');
-  const drawn = await ev.picture(picture, 'The demo on the dashboard', async () => {
-    const source = await snapshotDashboard(rt, picture, { from: Math.floor(started / 1000) - 30, to: Math.ceil(Date.now() / 1000), subtitle: 'make demo' });
-    return source === 'grafana' ? 'Grafana' : 'dashboard JSON rendered from Prometheus';
-  });
+  const drawn = await dashboardPicture(ev, rt, join(ev.dir, 'dashboard.png'), 'The demo on the dashboard', { from: Math.floor(started / 1000) - 30, to: Math.ceil(Date.now() / 1000), subtitle: 'make demo' });
 
-  ev.deliverable('(1) topology', '"Start the … stack" section');
-  ev.deliverable('(2) topic creation command + describe', '"Topics" section');
-  ev.deliverable('(3) connector JSON + curl + status', '"Connector" section');
+  bringUpDeliverables(ev);
   ev.deliverable('(4) dashboard pictures', `${drawn ? 'dashboard.png' : 'skipped (see "Dashboard")'} (before/during/after a broker stop: make chaos)`);
-  ev.deliverable('(5) redis-cli snapshot + mirror check', `"Redis" and "Mirror check" sections: ${ok ? 'PASS' : 'FAIL'}`);
-  ev.deliverable('(6) chaos timeline and verdict', 'make chaos writes its own report');
-  ev.deliverable('(extra) delivery app: nearest drivers + live map', `"The delivery app's side" section: ${nearest.drivers.length} nearest AVAILABLE drivers${mapped ? ', map.png' : ''}`);
+  ev.deliverable(DELIVERABLE.mirror, `"Redis" and "Mirror check" sections: ${ok ? 'PASS' : 'FAIL'}`);
+  ev.deliverable(DELIVERABLE.chaos, 'make chaos writes its own report');
+  ev.deliverable(DELIVERABLE.app, `"The delivery app's side" section: ${nearest.drivers.length} nearest AVAILABLE drivers${mapped ? ', map.png' : ''}`);
 
   ev.section('Summary');
   ev.block('text', [
