@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   const run = await BrokerOutage.start(rt, o, (m) => ev.step(`producer: ${m}`));
   ev.beforePrint = () => run.view.detach();
   const pictures = async (phase: report.ChaosPhase) => {
-    if (o.pictures) await report.chaosPictures(ev, rt, phase, { victim: run.name, holdS: o.holdS, sinceMs: run.times.start, markers: run.markers, appUrl: run.appUrl });
+    if (o.pictures) await report.chaosPictures(ev, rt, phase, { victim: run.victim === undefined ? undefined : run.name, holdS: o.holdS, sinceMs: run.times.start, markers: run.markers, appUrl: run.appUrl });
   };
   let moved = { moved: 0, of: 0 };
   let resumedAfterMs = 0;
