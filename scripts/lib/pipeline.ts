@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { ConnectClient, ConnectError, curlForPut, loadConnectorConfig, type ApplyOutcome, type ConfigChange, type ConnectorConfig, type RunningResult } from './connect.ts';
 import { backfillGeoIndex, type BackfillResult } from './geo-backfill.ts';
-import { describeTopic, type PartitionState } from './kafka-admin.ts';
+import { describeTopic, withAdmin, type PartitionState } from './kafka-admin.ts';
 import { compareGeoIndex, compareMirror, lostUpdates, readDriverHashes, readGeoIndex, type Difference, type MirrorReport, type RedisState } from './mirror-check.ts';
 import type { CliResult, Runtime } from './runtime/types.ts';
 import { foldTopic, geoRulesOf, type GeoRules } from './topic-fold.ts';
@@ -180,4 +180,10 @@ export async function redisSnapshot(rt: Runtime, samples = 3): Promise<RedisSnap
 /** Leaders, replicas and ISR of every partition of `topic`. */
 export function partitions(rt: Runtime, topic: string): Promise<PartitionState[]> {
   return describeTopic(rt.addresses.bootstrap, topic);
+}
+
+/** Offsets written to `topic` so far (high minus low watermark, summed over partitions): what compaction is measured against. */
+export async function topicOffsets(rt: Runtime, topic: string): Promise<number> {
+  const span = await withAdmin(rt.addresses.bootstrap, (a) => a.fetchTopicOffsets(topic));
+  return span.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 }
