@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Consumer, type KafkaAccess } from '../../producer/src/kafka.ts';
-import { redisAuth, type RedisAccess } from '../../scripts/lib/security.ts';
+import { redisAuth, type RedisAccess } from '../../shared/security.ts';
 import { parseBlockEntry } from './transaction.ts';
 
 export interface UpdaterOptions {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from '../../producer/src/kafka.ts';
-import { cliAccess } from '../../scripts/lib/security.ts';
-import { loadStack, type Stack } from '../../scripts/lib/stack.ts';
+import { cliAccess } from '../../shared/security.ts';
+import { loadStack, type Stack } from '../../shared/stack.ts';
 import { BlocklistUpdater } from './blocklist-updater.ts';
 import { DecisionService } from './decision-service.ts';
 import { TransactionGenerator } from './generator.ts';

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Consumer, type KafkaAccess, type KafkaMessage } from '../../producer/src/kafka.ts';
-import { redisAuth, type RedisAccess } from '../../scripts/lib/security.ts';
+import { redisAuth, type RedisAccess } from '../../shared/security.ts';
 import { decide } from './decide.ts';
 import { RecordSender } from './sender.ts';
 import { parseBlockEntry, parseTransaction, type BlockEntry, type Transaction } from './transaction.ts';

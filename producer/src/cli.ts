@@ -1,8 +1,8 @@
 import chalk from 'chalk';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cliAccess } from '../../scripts/lib/security.ts';
-import { loadStack } from '../../scripts/lib/stack.ts';
+import { cliAccess } from '../../shared/security.ts';
+import { loadStack } from '../../shared/stack.ts';
 import { LocationProducer } from './location-producer.ts';
 import { ProducerMetrics } from './metrics.ts';
 import { pipeNdjson, simulate, type StdinReport } from './run.ts';

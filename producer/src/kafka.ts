@@ -9,10 +9,9 @@ import kafkajs from 'kafkajs';
 // CommonJS: Node's ESM loader does not see kafkajs's enums as named exports, so they are re-exported here.
 export const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
 
-import type { KafkaConfig } from 'kafkajs';
+import type { KafkaAccess } from '../../shared/security.ts';
 
-/** Where and as whom a kafkajs client connects (brokers, TLS, SASL): spread into a KafkaConfig. */
-export type KafkaAccess = Pick<KafkaConfig, 'ssl' | 'sasl'> & { brokers: string[] };
+export type { KafkaAccess };
 
 /**
  * A connect failure said plainly: a refused login names the user it tried (Kafka's own message does

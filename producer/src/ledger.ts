@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { LocationEvent } from './event.ts';
+import type { LocationEvent } from '../../shared/event.ts';
 
 /**
  * The last event Kafka acknowledged per driver (newest by timestamp): what Redis must end up

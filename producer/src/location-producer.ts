@@ -1,16 +1,14 @@
 import { explainKafkaError, Kafka, logLevel, Partitioners, type KafkaAccess, type PartitionMetadata, type Producer } from './kafka.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BufferGate } from './buffer-gate.ts';
-import { normaliseTimestamp, type LocationEvent } from './event.ts';
+import { normaliseTimestamp, type LocationEvent } from '../../shared/event.ts';
 import { HighWaterMarks } from './high-water.ts';
 import { Lane, type Outgoing } from './lane.ts';
 import { LatencyHistogram } from './latency.ts';
 import { Ledger } from './ledger.ts';
 import type { ProducerMetrics } from './metrics.ts';
 import { readTopicToEnd } from './read-topic.ts';
-
-/** Client id of the start-up seed read; its throw-away groups are named <this>-<uuid> (the reader principal's ACL prefix). */
-export const PRODUCER_SEED_CLIENT = 'rastro-producer-seed';
+import { PRODUCER_SEED_CLIENT } from '../../shared/security.ts';
 
 export interface ProducerOptions {
   /** The brokers and the writing principal's credentials. */

@@ -1,4 +1,4 @@
-import { checkEvent, type LocationEvent } from './event.ts';
+import { checkEvent, type LocationEvent } from '../../shared/event.ts';
 
 export type LineResult =
   | { kind: 'event'; event: LocationEvent }

@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LocationEvent } from './event.ts';
+import type { LocationEvent } from '../../shared/event.ts';
 import type { SendOutcome } from './location-producer.ts';
 import { parseLine } from './ndjson.ts';
 

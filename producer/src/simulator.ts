@@ -1,4 +1,5 @@
-import type { LocationEvent } from './event.ts';
+import { SAO_PAULO } from '../../shared/city.ts';
+import type { LocationEvent, Status } from '../../shared/event.ts';
 
 /** Small deterministic PRNG (mulberry32): the same seed replays the same fleet. */
 export function prng(seed: number): () => number {
@@ -12,11 +13,7 @@ export function prng(seed: number): () => number {
   };
 }
 
-/** Greater São Paulo, roughly: drivers turn back at the edges. */
-export const SAO_PAULO = { minLat: -23.75, maxLat: -23.35, minLon: -46.85, maxLon: -46.35 } as const;
 const METERS_PER_DEG_LAT = 111_320;
-
-export type Status = 'AVAILABLE' | 'PICKING_UP' | 'DELIVERING' | 'OFFLINE';
 
 interface Driver {
   id: string;

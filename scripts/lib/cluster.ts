@@ -1,6 +1,6 @@
 import { describeTopic } from './kafka-admin.ts';
 import type { Runtime } from './runtime/types.ts';
-import { NODE_IDS, type NodeId } from './stack.ts';
+import { NODE_IDS, type NodeId } from '../../shared/stack.ts';
 import { waitFor } from './wait.ts';
 
 /** The broker leading most partitions of `topic` (losing it moves the most leadership). */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderStackPlaceholders } from './placeholders.ts';
-import { basicAuthHeader, type ConnectAccess } from './security.ts';
-import { CONFIG_DIR, type Stack } from './stack.ts';
+import { basicAuthHeader, type ConnectAccess } from '../../shared/security.ts';
+import { CONFIG_DIR, type Stack } from '../../shared/stack.ts';
 import { GiveUp, waitFor } from './wait.ts';
 
 /** One error type for every Connect REST failure: operation, target, status and Connect's message. */

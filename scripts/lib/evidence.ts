@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 
 /**
  * What a lifecycle script shows: printed to the terminal as it happens and kept as Markdown in

@@ -18,9 +18,9 @@ import type { Evidence } from './evidence.ts';
 import { waitForGroupCatchUp } from './readiness.ts';
 import type { Runtime } from './runtime/types.ts';
 import { waitForGroupAssignment } from './sink-assignment.ts';
-import { ROOT } from './stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 import { GiveUp, waitFor } from './wait.ts';
-import { openRedis, accessEnv } from './security.ts';
+import { openRedis, accessEnv } from '../../shared/security.ts';
 
 type ServiceName = 'decide' | 'blocklist-updater';
 

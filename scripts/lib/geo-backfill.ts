@@ -1,4 +1,4 @@
-import { openRedis, type RedisAccess } from './security.ts';
+import { openRedis, type RedisAccess } from '../../shared/security.ts';
 import { GEO_LATITUDE_MAX, GEO_LONGITUDE_MAX, type GeoRules } from './topic-fold.ts';
 
 /**

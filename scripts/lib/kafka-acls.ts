@@ -1,7 +1,7 @@
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type AclEntry } from '../../producer/src/kafka.ts';
 import { withAdmin } from './kafka-admin.ts';
-import { kafkaAcls, type KafkaAcl, type KafkaAccess } from './security.ts';
-import type { Stack } from './stack.ts';
+import { kafkaAcls, type KafkaAcl, type KafkaAccess } from '../../shared/security.ts';
+import type { Stack } from '../../shared/stack.ts';
 
 /** One rule as kafkajs sends it (any host: every client is on loopback or the compose network anyway). */
 export function aclEntry(a: KafkaAcl): AclEntry {

@@ -1,8 +1,9 @@
 import chalk from 'chalk';
 import { describeTopic } from './kafka-admin.ts';
+import { QUERIES as Q } from './metrics/catalogue.ts';
 import { PrometheusClient } from './prometheus.ts';
 import type { Runtime } from './runtime/types.ts';
-import { NODE_IDS } from './stack.ts';
+import { NODE_IDS } from '../../shared/stack.ts';
 import { formatValue } from './render/svg-chart.ts';
 
 export interface LiveState {
@@ -53,7 +54,7 @@ export class LiveView {
     const rate = ((stats.sent - this.lastSent) * 1000) / Math.max(now - this.lastAt, 1);
     this.lastSent = stats.sent;
     this.lastAt = now;
-    const up = await this.prom.query('up{job="kafka"}').catch(() => []);
+    const up = await this.prom.query(Q.brokerScrapeState).catch(() => []);
     const brokersUp = NODE_IDS.map((id) => {
       const v = up.find((s) => s.metric.service === `kafka-${id}`)?.value;
       return v === 1 ? chalk.green(`kafka-${id} ▲`) : v === 0 ? chalk.red(`kafka-${id} ▼`) : chalk.dim(`kafka-${id} ?`);
@@ -67,8 +68,8 @@ export class LiveView {
       underReplicated: parts.filter((p) => p.isr.length < p.replicas.length).length,
       producerRate: rate,
       producerRetries: stats.retriedBatches,
-      sinkLag: await this.scalar('sum(kafka_consumer_records_lag{client_id=~"connector-consumer-.*"})'),
-      freshnessMs: await this.scalar('max(rastro_sink_freshness_last_ms)'),
+      sinkLag: await this.scalar(Q.sinkLag),
+      freshnessMs: await this.scalar(Q.freshnessLast),
       phase: this.phase,
     };
   }

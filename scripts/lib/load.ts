@@ -1,8 +1,5 @@
 import type { Server } from 'node:http';
-import { LocationProducer } from '../../producer/src/location-producer.ts';
-import { ProducerMetrics } from '../../producer/src/metrics.ts';
-import { simulate } from '../../producer/src/run.ts';
-import { Simulator } from '../../producer/src/simulator.ts';
+import { LocationProducer, ProducerMetrics, simulate, Simulator } from '../../producer/src/index.ts';
 import type { Runtime } from './runtime/types.ts';
 
 export interface LoadOptions {

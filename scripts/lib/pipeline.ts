@@ -1,69 +1,65 @@
-import { ConnectClient, ConnectError, curlForPut, describeChange, loadConnectorConfig } from './connect.ts';
-import type { Evidence } from './evidence.ts';
-import { backfillGeoIndex } from './geo-backfill.ts';
-import { describeTopic } from './kafka-admin.ts';
-import { compareGeoIndex, compareMirror, DIFFERENCE_KINDS, lostUpdates, readDriverHashes, readGeoIndex, type MirrorReport, type RedisState } from './mirror-check.ts';
-import type { Runtime } from './runtime/types.ts';
-import { foldTopic, geoRulesOf } from './topic-fold.ts';
-import { ensureTopics } from './topics.ts';
+import { ConnectClient, ConnectError, curlForPut, loadConnectorConfig, type ApplyOutcome, type ConfigChange, type ConnectorConfig, type RunningResult } from './connect.ts';
+import { backfillGeoIndex, type BackfillResult } from './geo-backfill.ts';
+import { describeTopic, withAdmin, type PartitionState } from './kafka-admin.ts';
+import { compareGeoIndex, compareMirror, lostUpdates, readDriverHashes, readGeoIndex, type Difference, type MirrorReport, type RedisState } from './mirror-check.ts';
+import type { CliResult, Runtime } from './runtime/types.ts';
+import { foldTopic, geoRulesOf, type GeoRules } from './topic-fold.ts';
 import { waitFor } from './wait.ts';
-import type { LocationEvent } from '../../producer/src/event.ts';
-import type { Ledger } from '../../producer/src/ledger.ts';
-import { openRedis } from './security.ts';
+import type { Ledger } from '../../producer/src/index.ts';
+import type { LocationEvent } from '../../shared/event.ts';
+import { openRedis, type ConnectAccess } from '../../shared/security.ts';
 
-/** Services up, topics created, connector RUNNING: everything `make up` promises. */
-export async function bringUp(rt: Runtime, ev: Evidence): Promise<void> {
-  ev.section(`Start the ${rt.name} stack`);
+/*
+ * The pipeline's actions. Each does one thing to the stack and returns what happened; none writes
+ * evidence (scripts/lib/report.ts turns the results into REPORT.md and printed lines, and
+ * scripts/lib/steps.ts pairs the two). `progress` callbacks carry what a long wait has to say while it waits.
+ */
+
+export interface StackStarted {
+  ms: number;
+  topology: string;
+}
+
+/** Every service of the runtime started and ready. */
+export async function startStack(rt: Runtime, progress: (line: string) => void): Promise<StackStarted> {
   const t0 = Date.now();
-  await rt.up((line) => ev.step(line));
-  ev.ok(`all services ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  ev.block('text', await rt.topology(), 'Topology');
-  await createTopics(rt, ev);
-  await deployConnector(rt, ev);
+  await rt.up(progress);
+  const ms = Date.now() - t0;
+  return { ms, topology: await rt.topology() };
 }
 
-export async function createTopics(rt: Runtime, ev: Evidence): Promise<void> {
-  ev.section('Topics (config/topics.yaml)');
-  for (const t of await ensureTopics(rt)) {
-    ev.step(`${t.topic.name}: ${t.topic.purpose}`);
-    ev.command(t.command, t.output);
-    ev.command(t.describeCommand, t.describe);
-  }
+/** What deploying the connector will send, before anything is sent. */
+export interface ConnectorPlan {
+  name: string;
+  config: ConnectorConfig;
+  /** The worker's environment, which resolves the config's ${env:…} references. */
+  env: Record<string, string>;
+  connectUrl: string;
+  /** The REST API and its credentials (basic authentication when security is on). */
+  connect: ConnectAccess;
+  /** What a printed curl adds to read the credentials (the password itself is never printed). */
+  curlAuth: string;
+  curl: string;
 }
 
-export async function deployConnector(rt: Runtime, ev: Evidence, opts: { timeoutMs?: number } = {}): Promise<void> {
+export function planConnector(rt: Runtime): ConnectorPlan {
   const name = rt.stack.connect.connectorName;
-  ev.section(`Connector ${name} (config/connectors/${name}.json)`);
   const config = loadConnectorConfig(rt.stack, name);
-  ev.block('json', JSON.stringify(config, null, 2), 'Connector configuration');
-  ev.step(`the worker resolves \${env:…} from its environment: ${Object.entries(rt.connectEnv).map(([k, v]) => `${k}=${v}`).join(', ')}`);
-  ev.block('bash', curlForPut(rt.addresses.connectUrl, name, config, rt.access.curlAuthDisplay()), 'Equivalent curl (PUT creates or updates; sent only when the config changed)');
-  const client = new ConnectClient(rt.access.connect());
-  // A PUT restarts the connector even with an identical config, so compare first.
-  const { outcome, changes } = await client.applyConfig(name, config);
-  if (outcome === 'unchanged') ev.ok(`connector config unchanged (GET ${rt.addresses.connectUrl}/connectors/${name}/config equals the file): not sent, connector not restarted`);
-  else if (outcome === 'created') ev.ok(`connector config created (PUT ${rt.addresses.connectUrl}/connectors/${name}/config)`);
-  else ev.ok(`connector config updated (PUT; Connect restarts the connector): ${changes.map(describeChange).join('; ')}`);
-  await resumeIfHalted(client, name, ev);
-  const { status, recoveries } = await client.waitRunning(name, Number(config['tasks.max'] ?? '1'), { timeoutMs: opts.timeoutMs, log: (l) => ev.step(l) });
-  ev.block('json', JSON.stringify(status, null, 2), `curl -s ${rt.access.curlAuthDisplay()}${rt.addresses.connectUrl}/connectors/${name}/status`);
-  ev.ok(`connector ${name} RUNNING with ${status.tasks.length} tasks${recoveries.length > 0 ? ` after ${recoveries.length} restart(s) to clear a stale UNASSIGNED status` : ''}`);
-  const geo = geoRulesOf(config);
-  if (geo !== undefined) {
-    // Drivers written before the index existed join it only with their next event: bring it in line now.
-    const r = await backfillGeoIndex(rt.access.redis('admin'), { geoKey: geo.key, keyPrefix: rt.stack.redisKeyPrefix, rules: geo.rules });
-    const what = `GEO index ${geo.key} checked against ${r.checked} driver hashes and members`;
-    if (r.set + r.removed === 0) ev.step(`${what}: in line`);
-    else ev.ok(`${what}: ${r.set} members added or moved to their hash's position, ${r.removed} removed (no hash, ${geo.rules.excludeStatus} or no valid position)`);
-  }
+  return { name, config, env: rt.connectEnv, connectUrl: rt.addresses.connectUrl, connect: rt.access.connect(), curlAuth: rt.access.curlAuthDisplay(), curl: curlForPut(rt.addresses.connectUrl, name, config, rt.access.curlAuthDisplay()) };
+}
+
+/** Creates or updates the connector's config; a PUT restarts the connector even with an identical config, so it compares first. */
+export async function applyConnectorConfig(plan: ConnectorPlan): Promise<{ outcome: ApplyOutcome; changes: ConfigChange[] }> {
+  return new ConnectClient(plan.connect).applyConfig(plan.name, plan.config);
 }
 
 /**
  * `make up` promises a RUNNING connector: one left STOPPED (an interrupted rebuild-redis) or PAUSED
- * keeps that target state across restarts, so resume it, and say so.
+ * keeps that target state across restarts, so resume it. Returns the state it resumed from, if any.
  */
-async function resumeIfHalted(client: ConnectClient, name: string, ev: Evidence): Promise<void> {
-  const state = await client.status(name).then(
+export async function resumeIfHalted(plan: ConnectorPlan): Promise<'STOPPED' | 'PAUSED' | undefined> {
+  const client = new ConnectClient(plan.connect);
+  const state = await client.status(plan.name).then(
     (s) => s.connector.state,
     (err: unknown) => {
       // Just created: no status record yet, so nothing to resume.
@@ -71,9 +67,26 @@ async function resumeIfHalted(client: ConnectClient, name: string, ev: Evidence)
       throw err;
     },
   );
-  if (state !== 'STOPPED' && state !== 'PAUSED') return;
-  await client.resume(name);
-  ev.step(`connector ${name} was ${state}: PUT ${client.baseUrl}/connectors/${name}/resume`);
+  if (state !== 'STOPPED' && state !== 'PAUSED') return undefined;
+  await client.resume(plan.name);
+  return state;
+}
+
+export function waitConnectorRunning(plan: ConnectorPlan, opts: { timeoutMs?: number; progress: (line: string) => void }): Promise<RunningResult> {
+  return new ConnectClient(plan.connect).waitRunning(plan.name, Number(plan.config['tasks.max'] ?? '1'), { timeoutMs: opts.timeoutMs, log: opts.progress });
+}
+
+export interface GeoBackfill extends BackfillResult {
+  key: string;
+  rules: GeoRules;
+}
+
+/** Drivers written before the GEO index existed join it only with their next event: bring it in line now. */
+export async function backfillGeo(rt: Runtime, plan: ConnectorPlan): Promise<GeoBackfill | undefined> {
+  const geo = geoRulesOf(plan.config);
+  if (geo === undefined) return undefined;
+  const r = await backfillGeoIndex(rt.access.redis('admin'), { geoKey: geo.key, keyPrefix: rt.stack.redisKeyPrefix, rules: geo.rules });
+  return { ...r, key: geo.key, rules: geo.rules };
 }
 
 /** Waits until Redis holds, for every driver, at least the event the producer last had acknowledged. */
@@ -132,48 +145,49 @@ export async function mirrorCheck(rt: Runtime): Promise<MirrorCheck> {
   }
 }
 
-/** The redis-cli evidence: driver count by SCAN (DBSIZE also counts non-driver keys), samples, one key's type. */
-export async function redisSnapshot(rt: Runtime, ev: Evidence, samples = 3): Promise<number> {
-  ev.section('Redis: one current record per driver (redis-cli)');
-  const pattern = `${rt.stack.redisKeyPrefix}*`;
-  const scan = await rt.redisCli(['--scan', '--pattern', pattern]);
-  const keys = scan.stdout.split('\n').filter(Boolean).sort();
-  ev.command(`${scan.display} | wc -l`, String(keys.length));
-  const dbsize = await rt.redisCli(['DBSIZE']);
-  ev.command(dbsize.display, dbsize.stdout.trim());
-  ev.step('DBSIZE counts every key in the database; the driver count is the SCAN above, which matches only driver:* keys.');
-  for (const key of keys.slice(0, samples)) {
-    const h = await rt.redisCli(['HGETALL', key]);
-    ev.command(h.display, h.stdout.trimEnd());
-  }
-  return keys.length;
+export interface MirrorVerdict {
+  ok: boolean;
+  check: MirrorCheck;
+  /** The producer's ledger, when one was given: its size and the acknowledged updates Redis does not hold. */
+  ledger?: { drivers: number; lost: Difference[] };
 }
 
-/** Leaders and ISR per partition, as a small table. */
-export async function partitionTable(rt: Runtime, topic: string): Promise<string> {
-  const parts = await describeTopic(rt.access.kafka('admin'), topic);
-  return parts.map((p) => `partition ${p.partition}  leader ${p.leader}  replicas [${p.replicas.join(',')}]  isr [${p.isr.join(',')}]`).join('\n');
-}
-
-/** Prints the mirror check's verdict; true when Redis mirrors the topic exactly. */
-export async function reportMirror(rt: Runtime, ev: Evidence, ledger?: Ledger): Promise<{ ok: boolean; check: MirrorCheck; lost: number }> {
-  ev.section(`Mirror check: ${rt.stack.topics.locations} folded to its last value per key vs Redis`);
+/** The mirror check, and with a ledger the lost-update check: true when Redis mirrors the topic exactly. */
+export async function verifyMirror(rt: Runtime, ledger?: Ledger): Promise<MirrorVerdict> {
   const check = await mirrorCheck(rt);
-  ev.step(`read ${check.records} records: ${check.tombstones} tombstones, ${check.unreadable} the sink rejects (DLQ), ${check.superseded} older than an event already seen → ${check.expected} live drivers`);
-  ev.step(`Redis holds ${check.inRedis} driver keys; ${check.matching} match field by field`);
-  if (check.geo !== undefined) ev.step(`GEO index ${check.geo.key}: ${check.geo.members} members, checked against the hashes (every driver not excluded by its status, at its latitude/longitude)`);
-  ev.step(DIFFERENCE_KINDS.map((k) => `${k}: ${check.differences.filter((d) => d.kind === k).length}`).join(', '));
-  for (const d of check.differences.slice(0, 20)) ev.fail(`${d.kind} ${d.driver}: ${d.detail}`);
   let ok = check.differences.length === 0 && check.matching === check.expected;
-  let lostCount = 0;
-  if (ledger !== undefined) {
-    const lost = lostUpdates(ledger.entries(), check.state, rt.stack.redisKeyPrefix);
-    ev.step(`producer ledger: ${ledger.size} drivers whose last event Kafka acknowledged; ${lost.length} of them not current in Redis`);
-    for (const d of lost.slice(0, 20)) ev.fail(`lost update ${d.driver}: ${d.detail}`);
-    ok &&= lost.length === 0;
-    lostCount = lost.length;
-  }
-  if (ok) ev.ok(`Redis mirrors the topic: ${check.matching}/${check.expected} drivers, one current record each`);
-  else ev.fail(`Redis differs from the topic in ${check.differences.length} places${lostCount > 0 ? `; ${lostCount} acknowledged updates lost` : ''}`);
-  return { ok, check, lost: lostCount };
+  if (ledger === undefined) return { ok, check };
+  const lost = lostUpdates(ledger.entries(), check.state, rt.stack.redisKeyPrefix);
+  ok &&= lost.length === 0;
+  return { ok, check, ledger: { drivers: ledger.size, lost } };
+}
+
+export interface RedisSnapshot {
+  /** SCAN over the driver keys (DBSIZE also counts non-driver keys). */
+  scan: CliResult;
+  keys: string[];
+  dbsize: CliResult;
+  /** HGETALL of the first `samples` driver keys. */
+  samples: CliResult[];
+}
+
+/** What redis-cli shows of the drivers: their keys by SCAN, DBSIZE, a few hashes. */
+export async function redisSnapshot(rt: Runtime, samples = 3): Promise<RedisSnapshot> {
+  const scan = await rt.redisCli(['--scan', '--pattern', `${rt.stack.redisKeyPrefix}*`]);
+  const keys = scan.stdout.split('\n').filter(Boolean).sort();
+  const dbsize = await rt.redisCli(['DBSIZE']);
+  const shown: CliResult[] = [];
+  for (const key of keys.slice(0, samples)) shown.push(await rt.redisCli(['HGETALL', key]));
+  return { scan, keys, dbsize, samples: shown };
+}
+
+/** Leaders, replicas and ISR of every partition of `topic`. */
+export function partitions(rt: Runtime, topic: string): Promise<PartitionState[]> {
+  return describeTopic(rt.access.kafka('admin'), topic);
+}
+
+/** Offsets written to `topic` so far (high minus low watermark, summed over partitions): what compaction is measured against. */
+export async function topicOffsets(rt: Runtime, topic: string): Promise<number> {
+  const span = await withAdmin(rt.access.kafka('admin'), (a) => a.fetchTopicOffsets(topic));
+  return span.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_IDS, type Stack } from './stack.ts';
+import { NODE_IDS, type Stack } from '../../shared/stack.ts';
 
 export interface TargetGroup {
   targets: string[];

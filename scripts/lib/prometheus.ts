@@ -1,7 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from './stack.ts';
-
 /** One error type for the Prometheus HTTP API: operation, target and Prometheus's own message. */
 export class PrometheusError extends Error {
   constructor(operation: string, target: string, detail: string) {
@@ -68,37 +64,4 @@ export class PrometheusClient {
   async targets(): Promise<Array<{ labels: Record<string, string>; health: string; lastError: string }>> {
     return (await this.get<{ activeTargets: Array<{ labels: Record<string, string>; health: string; lastError: string }> }>('list targets', '/api/v1/targets')).activeTargets;
   }
-}
-
-export const DASHBOARD_FILE = join(ROOT, 'grafana-provisioning', 'dashboards', 'json', 'rastro.json');
-
-export interface PanelQuery {
-  expr: string;
-  legend: string;
-}
-
-export interface Panel {
-  title: string;
-  type: string;
-  unit?: string;
-  queries: PanelQuery[];
-}
-
-/** The data panels of a Grafana dashboard JSON (rows skipped), with their Prometheus queries. */
-export function dashboardPanels(json: string = readFileSync(DASHBOARD_FILE, 'utf8')): Panel[] {
-  const d = JSON.parse(json) as { panels?: Array<Record<string, any>> };
-  return (d.panels ?? [])
-    .filter((p) => p.type !== 'row')
-    .map((p) => ({
-      title: String(p.title),
-      type: String(p.type),
-      unit: p.fieldConfig?.defaults?.unit as string | undefined,
-      queries: ((p.targets ?? []) as Array<{ expr?: string; legendFormat?: string }>).map((t) => ({ expr: String(t.expr ?? ''), legend: String(t.legendFormat ?? '') })),
-    }));
-}
-
-/** Grafana's legend format: {{label}} replaced by the series' label value. */
-export function legendFor(format: string, metric: Record<string, string>): string {
-  const s = format.replace(/\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g, (_, k: string) => metric[k] ?? '');
-  return s !== '' ? s : JSON.stringify(metric);
 }

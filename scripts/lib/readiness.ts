@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { registeredBrokers, withAdmin } from './kafka-admin.ts';
-import { basicAuthHeader, redisAuth, type ConnectAccess, type KafkaAccess, type RedisAccess } from './security.ts';
-import { NODE_IDS } from './stack.ts';
+import { basicAuthHeader, redisAuth, type ConnectAccess, type KafkaAccess, type RedisAccess } from '../../shared/security.ts';
+import { NODE_IDS } from '../../shared/stack.ts';
 import { GiveUp, waitFor } from './wait.ts';
 
 /** Extra options of every readiness wait: `guard` throws to stop waiting at once (a service died). */

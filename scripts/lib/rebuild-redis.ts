@@ -1,10 +1,11 @@
 import { ConnectClient, sinkGroupId, type ConnectorConfig } from './connect.ts';
 import type { Evidence } from './evidence.ts';
-import { redisSnapshot, reportMirror, type MirrorCheck } from './pipeline.ts';
+import type { MirrorCheck } from './pipeline.ts';
 import { waitForGroupCatchUp, type GroupProgress } from './readiness.ts';
 import type { Runtime } from './runtime/types.ts';
 import { countMatching, sinkKeyPatterns, unlinkMatching } from './sink-keys.ts';
-import { openRedis } from './security.ts';
+import { openRedis } from '../../shared/security.ts';
+import { checkMirror, snapshotRedis } from './steps.ts';
 
 /** The Connect REST offsets API's DELETE (reset) arrived in Kafka 3.6 (KIP-875). */
 const OFFSETS_RESET_SINCE: [number, number] = [3, 6];
@@ -115,8 +116,8 @@ export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTim
     });
     ev.ok(`${groupId} caught up: ${replayed.done} offsets replayed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    await redisSnapshot(rt, ev);
-    const { ok, check } = await reportMirror(rt, ev);
+    await snapshotRedis(rt, ev);
+    const { ok, check } = await checkMirror(rt, ev);
     if (check.unreadable > 0) ev.step(`the replay sent the ${check.unreadable} records the sink rejects to ${rt.stack.topics.dlq} again (one more copy each)`);
     return { ok, deleted, replayed, check };
   } catch (err) {

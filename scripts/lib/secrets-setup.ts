@@ -3,8 +3,8 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { requireCommand } from './native/processes.ts';
-import { BROKER_PRINCIPAL, CONNECT_ENV, CONNECT_REST_USER, KAFKA_USERS, REDIS_USERS, redisAclFile, SECRET_FILES, type KafkaUser, type RedisUser } from './security.ts';
-import type { Stack } from './stack.ts';
+import { BROKER_PRINCIPAL, CONNECT_ENV, CONNECT_REST_USER, KAFKA_USERS, REDIS_USERS, redisAclFile, SECRET_FILES, type KafkaUser, type RedisUser } from '../../shared/security.ts';
+import type { Stack } from '../../shared/stack.ts';
 
 /** A fresh random password: 192 bits, URL- and properties-safe characters only. */
 export function newPassword(): string {

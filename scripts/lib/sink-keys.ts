@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Stack } from './stack.ts';
+import type { Stack } from '../../shared/stack.ts';
 
 /** Escapes Redis glob metacharacters so a prefix matches only itself. */
 export function globEscape(text: string): string {

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseEnvFile } from './env-file.ts';
+import { parseEnvFile } from '../../shared/env-file.ts';
+import { readDashboard } from './metrics/dashboard-file.ts';
 import { PrometheusClient } from './prometheus.ts';
 import { renderDashboardHtml, type RenderRange } from './render/dashboard.ts';
 import { screenshotHtml, screenshotUrl } from './render/screenshot.ts';
 import type { Runtime } from './runtime/types.ts';
-import { ROOT } from './stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 
-const DASHBOARD_UID = 'rastro-pipeline';
 
 async function grafanaAnswers(url: string): Promise<boolean> {
   try {
@@ -26,10 +26,11 @@ function grafanaAuth(): string {
 export async function annotateGrafana(rt: Runtime, text: string, atMs: number): Promise<void> {
   const grafana = `http://127.0.0.1:${rt.stack.ports.grafana}`;
   if (!(await grafanaAnswers(grafana))) return;
+  // Grafana addresses the provisioned dashboard by the uid in its JSON.
   const res = await fetch(`${grafana}/api/annotations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: grafanaAuth() },
-    body: JSON.stringify({ dashboardUID: DASHBOARD_UID, time: atMs, tags: ['rastro', 'chaos'], text }),
+    body: JSON.stringify({ dashboardUID: readDashboard().uid, time: atMs, tags: ['rastro', 'chaos'], text }),
     signal: AbortSignal.timeout(5000),
   });
   if (!res.ok) throw new Error(`POST annotation "${text}" at ${grafana}: ${res.status} ${await res.text()}`);
@@ -42,7 +43,7 @@ export async function annotateGrafana(rt: Runtime, text: string, atMs: number): 
 export async function snapshotDashboard(rt: Runtime, file: string, range: RenderRange): Promise<'grafana' | 'prometheus'> {
   const grafana = `http://127.0.0.1:${rt.stack.ports.grafana}`;
   if (await grafanaAnswers(grafana)) {
-    await screenshotUrl(`${grafana}/d/${DASHBOARD_UID}/?orgId=1&from=${range.from * 1000}&to=${range.to * 1000}&kiosk`, file, {
+    await screenshotUrl(`${grafana}/d/${readDashboard().uid}/?orgId=1&from=${range.from * 1000}&to=${range.to * 1000}&kiosk`, file, {
       width: 1600, height: 1400, headers: { Authorization: grafanaAuth() }, readySelector: '.react-grid-layout',
     });
     return 'grafana';

@@ -1,5 +1,5 @@
-import { readTopicToEnd } from '../../producer/src/read-topic.ts';
-import type { KafkaAccess } from '../../producer/src/kafka.ts';
+import { readTopicToEnd } from '../../producer/src/index.ts';
+import type { KafkaAccess } from '../../shared/security.ts';
 
 /**
  * What Redis must hold per key, derived from the topic with the sink's own rules (connector/README.md,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { Runtime } from './runtime/types.ts';
-import { CONFIG_DIR, type Stack } from './stack.ts';
+import { CONFIG_DIR, type Stack } from '../../shared/stack.ts';
 
 export const TOPICS_FILE = join(CONFIG_DIR, 'topics.yaml');
 

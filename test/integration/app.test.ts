@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocationEvent } from '../../producer/src/event.ts';
+import type { LocationEvent } from '../../shared/event.ts';
 import { LocationProducer } from '../../producer/src/location-producer.ts';
 import type { NearestAnswer } from '../../scripts/lib/app/drivers.ts';
 import { CITY_CENTRE, openApp } from '../../scripts/lib/app/session.ts';

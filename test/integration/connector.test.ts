@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConnectClient, loadConnectorConfig } from '../../scripts/lib/connect.ts';
 import { Evidence } from '../../scripts/lib/evidence.ts';
-import { deployConnector } from '../../scripts/lib/pipeline.ts';
+import { deployConnector } from '../../scripts/lib/steps.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
 import { runScript } from './exec.ts';

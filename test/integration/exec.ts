@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ROOT } from '../../scripts/lib/stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 
 /** Runs a repo script to completion (bounded), feeding `input` on stdin; never throws on exit codes. */
 export function runScript(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {

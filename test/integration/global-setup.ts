@@ -1,5 +1,5 @@
 import { Evidence } from '../../scripts/lib/evidence.ts';
-import { bringUp } from '../../scripts/lib/pipeline.ts';
+import { bringUp } from '../../scripts/lib/steps.ts';
 import { testRuntime } from './stack.ts';
 
 /** Starts one fresh native stack (3 brokers, Connect with the sink, Redis) for every integration file. */

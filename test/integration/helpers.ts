@@ -4,7 +4,7 @@ import { classifyStatus, type ConnectClient } from '../../scripts/lib/connect.ts
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
-import { openRedis } from '../../scripts/lib/security.ts';
+import { openRedis } from '../../shared/security.ts';
 
 /** A plain kafkajs producer for hand-made records (bad ones included), keyed as given. */
 export async function sendRaw(rt: Runtime, topic: string, records: Array<{ key: string | null; value: string | null }>): Promise<RecordMetadata[]> {

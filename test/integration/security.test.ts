@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners, type KafkaAccess } from '../../producer/src/kafka.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
-import { openRedis, SECRET_FILES } from '../../scripts/lib/security.ts';
-import { ROOT } from '../../scripts/lib/stack.ts';
+import { openRedis, SECRET_FILES } from '../../shared/security.ts';
+import { ROOT } from '../../shared/stack.ts';
 import { testRuntime } from './stack.ts';
 
 /**

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openRuntime } from '../../scripts/lib/runtime/index.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
-import { ROOT } from '../../scripts/lib/stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 
 /**
  * The integration tests' private native stack: its own state directory and every port shifted by

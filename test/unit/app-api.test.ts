@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { NearestAnswer } from '../../scripts/lib/app/drivers.ts';
 import { appRedis } from '../../scripts/lib/app/drivers.ts';
 import { startApp, type App } from '../../scripts/lib/app/server.ts';
-import { ROOT } from '../../scripts/lib/stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 import { allHashes, KEYS, sinkDelete, sinkWrite, startRedis, type TestRedis } from './app-fixture.ts';
 
 // Not pure logic: the API against a real redis-server on a free port (no Kafka), written as the sink

@@ -7,12 +7,12 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { LocationEvent } from '../../producer/src/event.ts';
+import type { LocationEvent } from '../../shared/event.ts';
 import { Simulator } from '../../producer/src/simulator.ts';
 import type { IndexKeys } from '../../scripts/lib/app/drivers.ts';
 import { requireCommand } from '../../scripts/lib/native/processes.ts';
 import { waitForRedis } from '../../scripts/lib/readiness.ts';
-import { loadStack } from '../../scripts/lib/stack.ts';
+import { loadStack } from '../../shared/stack.ts';
 
 const stack = loadStack();
 /** The names the sink uses (config/stack.env). */

@@ -6,8 +6,8 @@ import { nearestTable } from '../../scripts/lib/app/format.ts';
 import { diffFleet, sseEvent } from '../../scripts/lib/app/live.ts';
 import { gridValues, projection } from '../../scripts/lib/app/public/projection.mjs';
 import { BadParam, DEFAULT_LIMIT, DEFAULT_RADIUS_KM, parseNearestQuery } from '../../scripts/lib/app/query.ts';
-import { dashboardPanels } from '../../scripts/lib/prometheus.ts';
-import { SAO_PAULO } from '../../producer/src/simulator.ts';
+import { dashboardPanels } from '../../scripts/lib/metrics/dashboard-file.ts';
+import { SAO_PAULO } from '../../shared/city.ts';
 
 const parse = (qs: string) => parseNearestQuery(new URLSearchParams(qs));
 /** The BadParam a query string is refused with: its parameter and message. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SAO_PAULO } from '../../producer/src/simulator.ts';
+import { SAO_PAULO } from '../../shared/city.ts';
 import { cityPoints } from '../../scripts/lib/bench/nearest.ts';
 
 describe('cityPoints (the nearest-query bench asks the same questions every run)', () => {

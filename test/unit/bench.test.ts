@@ -10,7 +10,7 @@ import { commandCalls, infoNumber, javaIntConstant, parseBenchmarkCsv, parseMoni
 import { loadSinkScript, sha1Hex } from '../../scripts/lib/bench/sink-script.ts';
 import { fmtMs, fmtNumber, fmtRate, fmtRatio, percentile, perSecondP99, ratePerSecond, summarize } from '../../scripts/lib/bench/stats.ts';
 import { renderMarkdownTable, renderTextTable, type BenchRow } from '../../scripts/lib/bench/table.ts';
-import { ROOT } from '../../scripts/lib/stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 
 const PLUGIN = join(ROOT, 'connector/target/plugin/rastro-redis-sink');
 

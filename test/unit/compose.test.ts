@@ -7,8 +7,8 @@ import { parse } from 'yaml';
 import { loadConnectorConfig } from '../../scripts/lib/connect.ts';
 import { DOCKER_INTERNAL_PORT, METRICS_BIND_HOST, publishedPorts } from '../../scripts/lib/docker/runtime.ts';
 import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
-import { parseEnvFile } from '../../scripts/lib/env-file.ts';
-import { CONFIG_DIR, loadStack, NODE_IDS, ROOT } from '../../scripts/lib/stack.ts';
+import { parseEnvFile } from '../../shared/env-file.ts';
+import { CONFIG_DIR, loadStack, NODE_IDS, ROOT } from '../../shared/stack.ts';
 
 // compose.yml cannot run here (no Docker engine); these checks keep it the twin of the native topology.
 const text = readFileSync(join(ROOT, 'compose.yml'), 'utf8');

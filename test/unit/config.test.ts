@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConnectorConfig } from '../../scripts/lib/connect.ts';
-import { parseEnvFile } from '../../scripts/lib/env-file.ts';
+import { parseEnvFile } from '../../shared/env-file.ts';
 import { quorumVoters, renderNodeProperties } from '../../scripts/lib/native/kafka-node.ts';
 import { renderStackPlaceholders } from '../../scripts/lib/placeholders.ts';
-import { CONFIG_DIR, loadStack } from '../../scripts/lib/stack.ts';
+import { CONFIG_DIR, loadStack } from '../../shared/stack.ts';
 import { createTopicArgs, loadTopics } from '../../scripts/lib/topics.ts';
 
 describe('parseEnvFile', () => {

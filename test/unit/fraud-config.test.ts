@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadStack } from '../../scripts/lib/stack.ts';
+import { loadStack } from '../../shared/stack.ts';
 import { loadTopics } from '../../scripts/lib/topics.ts';
 
 describe('the fraud prototype’s topics (config/topics.yaml)', () => {

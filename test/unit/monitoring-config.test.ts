@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { dashboardPanels, DASHBOARD_FILE, legendFor } from '../../scripts/lib/prometheus.ts';
+import { dashboardPanels, DASHBOARD_FILE, legendFor } from '../../scripts/lib/metrics/dashboard-file.ts';
 import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
-import { loadStack, ROOT } from '../../scripts/lib/stack.ts';
+import { loadStack, ROOT } from '../../shared/stack.ts';
 
 const stack = loadStack();
 const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8'));

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { normaliseTimestamp, validateEvent, type LocationEvent } from '../../producer/src/event.ts';
+import { normaliseTimestamp, validateEvent, type LocationEvent } from '../../shared/event.ts';
 import { BufferGate } from '../../producer/src/buffer-gate.ts';
 import { HighWaterMarks } from '../../producer/src/high-water.ts';
 import { LatencyHistogram } from '../../producer/src/latency.ts';
@@ -9,7 +9,8 @@ import { Ledger } from '../../producer/src/ledger.ts';
 import type { SendOutcome } from '../../producer/src/location-producer.ts';
 import { parseLine } from '../../producer/src/ndjson.ts';
 import { pipeNdjson, simulate } from '../../producer/src/run.ts';
-import { SAO_PAULO, Simulator } from '../../producer/src/simulator.ts';
+import { Simulator } from '../../producer/src/simulator.ts';
+import { SAO_PAULO } from '../../shared/city.ts';
 
 const QUEUED: SendOutcome = { kind: 'queued' };
 const good = { driver_id: 'driver_100', latitude: -23.55, longitude: -46.63, timestamp: 1_795_800_000_000, status: 'DELIVERING' };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sinkTopics, supportsOffsetReset } from '../../scripts/lib/rebuild-redis.ts';
 import { globEscape, sinkKeyPatterns } from '../../scripts/lib/sink-keys.ts';
-import { loadStack } from '../../scripts/lib/stack.ts';
+import { loadStack } from '../../shared/stack.ts';
 
 describe('rebuild-redis rules', () => {
   it('deletes exactly what the sink writes: driver hashes, their tombstone markers and the GEO index, from stack.env', () => {

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderNodeProperties, renderSecurityProperties } from '../../scripts/lib/native/kafka-node.ts';
 import { kafkaClientProperties } from '../../scripts/lib/secrets-setup.ts';
-import { kafkaAcls, redisAclFile, redisAclRules, redisPasswordHash, REDIS_USERS, securityMode, StackAccess } from '../../scripts/lib/security.ts';
-import { CONFIG_DIR, loadStack, ROOT } from '../../scripts/lib/stack.ts';
+import { kafkaAcls, redisAclFile, redisAclRules, redisPasswordHash, REDIS_USERS, securityMode, StackAccess } from '../../shared/security.ts';
+import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
 
 const stack = loadStack();
 const props = (text: string) => new Map(text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));

@@ -7,7 +7,7 @@ import { ephemeralConflicts, readEphemeralRange } from '../../scripts/lib/native
 import { exitWatch, startDetached, stopProcess, type ProcessSpec } from '../../scripts/lib/native/processes.ts';
 import { NativeRuntime } from '../../scripts/lib/native/runtime.ts';
 import { waitForRedis } from '../../scripts/lib/readiness.ts';
-import { loadStack } from '../../scripts/lib/stack.ts';
+import { loadStack } from '../../shared/stack.ts';
 
 // Not pure logic: a real redis-server that cannot start. Kept with the unit tests because it needs no
 // stack and takes a second.

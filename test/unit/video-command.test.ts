@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../scripts/lib/commands/video.ts';
-import { ROOT } from '../../scripts/lib/stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 import { ffprobe } from '../../scripts/lib/video/render.ts';
 
 // make video's assembly from a recording (./scripts/video.mjs --from): the scripts' output and pictures

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ffprobe, renderVideo } from '../../scripts/lib/video/render.ts';
-import { ROOT } from '../../scripts/lib/stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 
 // A short video from synthetic terminal text and a picture from the repository: no Kafka needed.
 // Needs chromium, ffmpeg and espeak-ng (the test and video set-up goals install them).

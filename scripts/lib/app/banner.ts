@@ -1,5 +1,6 @@
+import { QUERIES as Q } from '../metrics/catalogue.ts';
 import { PrometheusClient } from '../prometheus.ts';
-import { NODE_IDS } from '../stack.ts';
+import { NODE_IDS } from '../../../shared/stack.ts';
 
 /**
  * The map's banner: the same expressions as the Grafana dashboard's panels "Brokers online",
@@ -7,9 +8,9 @@ import { NODE_IDS } from '../stack.ts';
  * keeps them equal to the dashboard's.
  */
 export const BANNER_QUERIES = {
-  brokersUp: 'count(up{job="kafka"} == 1) or vector(0)',
-  underReplicated: 'sum(kafka_server_replicamanager_underreplicatedpartitions)',
-  sinkLag: 'sum by (topic) (kafka_consumer_records_lag{client_id=~"connector-consumer-.*"})',
+  brokersUp: Q.brokersUp,
+  underReplicated: Q.underReplicated,
+  sinkLag: Q.sinkLagByTopic,
 } as const;
 
 export interface Banner {

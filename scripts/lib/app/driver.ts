@@ -1,4 +1,4 @@
-import type { Status } from '../../../producer/src/simulator.ts';
+import type { Status } from '../../../shared/event.ts';
 
 /** Every status the producer and the course simulator emit; `satisfies` keeps the list within the type. */
 export const STATUSES = ['AVAILABLE', 'PICKING_UP', 'DELIVERING', 'OFFLINE'] as const satisfies readonly Status[];

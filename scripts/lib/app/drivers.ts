@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { openRedis, type RedisAccess } from '../security.ts';
+import { openRedis, type RedisAccess } from '../../../shared/security.ts';
 import { driverFromHash, strictNumber, type DriverJson } from './driver.ts';
 import { queryJson, type NearestQuery } from './query.ts';
 

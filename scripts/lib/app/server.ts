@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
-import { SAO_PAULO } from '../../../producer/src/simulator.ts';
+import { SAO_PAULO } from '../../../shared/city.ts';
 import { GEO_STATUSES } from './driver.ts';
 import { DriverIndex, RedisUnavailable, type IndexKeys } from './drivers.ts';
 import { LiveFeed } from './live.ts';

@@ -1,4 +1,4 @@
-import { SAO_PAULO } from '../../../producer/src/simulator.ts';
+import { SAO_PAULO } from '../../../shared/city.ts';
 import type { Runtime } from '../runtime/types.ts';
 import type { NearestAnswer, LiveDriver } from './drivers.ts';
 import { appRedis } from './drivers.ts';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { openRedis, type RedisAccess } from '../security.ts';
+import { openRedis, type RedisAccess } from '../../../shared/security.ts';
 
 export interface Sample {
   /** When the read answered (unix ms). */

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { Simulator } from '../../../producer/src/simulator.ts';
+import { Simulator } from '../../../producer/src/index.ts';
 
 /**
  * The same events twice: NDJSON for `produce.mjs --stdin`, and `key<TAB>json` lines for `kcat -P -K '\t'`.

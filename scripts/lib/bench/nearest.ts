@@ -1,4 +1,4 @@
-import { SAO_PAULO } from '../../../producer/src/simulator.ts';
+import { SAO_PAULO } from '../../../shared/city.ts';
 
 export interface NearestLoad {
   /** Requests answered 200, their latencies (ms) and how many drivers each listed. */

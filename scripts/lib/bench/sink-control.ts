@@ -1,6 +1,6 @@
 import type { KafkaAccess } from '../../../producer/src/kafka.ts';
 import { withAdmin } from '../kafka-admin.ts';
-import { basicAuthHeader, type ConnectAccess } from '../security.ts';
+import { basicAuthHeader, type ConnectAccess } from '../../../shared/security.ts';
 import { GiveUp, waitFor } from '../wait.ts';
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { ROOT } from '../stack.ts';
+import { ROOT } from '../../../shared/stack.ts';
 import { javaIntConstant } from './redis-bench.ts';
 
 const SINK_SRC = join(ROOT, 'connector', 'src', 'main', 'java', 'dev', 'rastro', 'connect', 'redis');

@@ -22,21 +22,22 @@ import { busiestLeader, waitFullyReplicated } from '../cluster.ts';
 import { loadConnectorConfig } from '../connect.ts';
 import { Evidence } from '../evidence.ts';
 import { withAdmin } from '../kafka-admin.ts';
+import { freshnessMaxOver } from '../metrics/catalogue.ts';
 import { Load } from '../load.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from '../native/install.ts';
 import { NativeRuntime } from '../native/runtime.ts';
-import { bringUp } from '../pipeline.ts';
+import { bringUp } from '../steps.ts';
 import { PrometheusClient } from '../prometheus.ts';
 import { waitForBrokers } from '../readiness.ts';
 import { screenshotHtml } from '../render/screenshot.ts';
 import { openRuntime } from '../runtime/index.ts';
-import { NODE_IDS, ROOT, type NodeId } from '../stack.ts';
+import { NODE_IDS, ROOT, type NodeId } from '../../../shared/stack.ts';
 import { foldTopic, geoRulesOf } from '../topic-fold.ts';
 import { loadTopics } from '../topics.ts';
 import { GiveUp, waitFor } from '../wait.ts';
-import { openRedis } from '../security.ts';
+import { openRedis } from '../../../shared/security.ts';
 import type { KafkaAccess } from '../../../producer/src/kafka.ts';
-import { displayPath, SECRET_FILES } from '../security.ts';
+import { displayPath, SECRET_FILES } from '../../../shared/security.ts';
 
 const PRODUCE = join(ROOT, 'producer', 'bin', 'produce.mjs');
 const APP = join(ROOT, 'scripts', 'app.mjs');
@@ -265,7 +266,7 @@ export async function main(argv: string[]): Promise<number> {
           const values = probe.window(from, to);
           const st = summarize(values);
           const seen = ratePerSecond(values.length, to - from);
-          const gauge = await prom.query(`max_over_time(max(rastro_sink_freshness_max_ms)[${p.measureS}s:1s])`, Math.floor(to / 1000)).then((x) => x[0]?.value).catch(() => undefined);
+          const gauge = await prom.query(freshnessMaxOver(p.measureS), Math.floor(to / 1000)).then((x) => x[0]?.value).catch(() => undefined);
           row({
             section: '2 freshness', metric: `${fmtNumber(rate)} ev/s: p50 / p99 / max`, value: `${fmtMs(st.p50)} / ${fmtMs(st.p99)} / ${fmtMs(st.max)}`,
             note: `${st.n.toLocaleString('en-US')} samples over ${p.measureS} s${gauge !== undefined ? `; the sink's own gauge max ${fmtMs(Number(gauge))} (its window reaches back before this run)` : ''}`, flag: slowFreshness(st.p99, st.max),

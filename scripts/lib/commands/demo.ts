@@ -1,15 +1,13 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nearestTable } from '../app/format.ts';
-import { askNearest, CITY_CENTRE, mapUrl, nearestPath, withApp } from '../app/session.ts';
+import { askNearest, CITY_CENTRE, nearestPath, withApp } from '../app/session.ts';
 import { Evidence } from '../evidence.ts';
-import { withAdmin } from '../kafka-admin.ts';
 import { Load } from '../load.ts';
-import { bringUp, redisSnapshot, reportMirror, waitForSink } from '../pipeline.ts';
+import { topicOffsets, waitForSink } from '../pipeline.ts';
+import * as report from '../report.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { waitForSinkAssignment } from '../sink-assignment.ts';
-import { screenshotMap } from '../render/screenshot.ts';
-import { snapshotDashboard } from '../snapshot.ts';
+import { bringUp, checkMirror, snapshotRedis } from '../steps.ts';
 
 /** ./scripts/demo.mjs: up → topics → connector → produce → sink caught up → redis-cli → mirror check. */
 export async function main(argv: string[]): Promise<number> {
@@ -23,77 +21,50 @@ export async function main(argv: string[]): Promise<number> {
   for (const [k, v] of Object.entries({ drivers, events, rate })) if (!Number.isInteger(v) || v < 0) throw new Error(`--${k} ${String(v)}: expected a non-negative integer`);
 
   const rt = await openRuntime();
+  const topic = rt.stack.topics.locations;
   const ev = Evidence.create('demo');
   const started = Date.now();
   await bringUp(rt, ev);
-  const owned = await waitForSinkAssignment(rt);
-  ev.ok(`sink tasks own all ${owned.partitions} partitions (group ${owned.state}, ${owned.members} consumers): producing now measures the pipeline, not a rebalance`);
+  report.sinkOwnsPartitions(ev, await waitForSinkAssignment(rt));
 
-  ev.section(`Produce ${events} events from ${drivers} simulated drivers`);
-  ev.step(`same as: producer/bin/produce.mjs --drivers ${drivers} --count ${events} --rate ${rate} --seed ${o.seed}`);
+  report.demoProducing(ev, { events, drivers, rate, seed: o.seed });
   const connecting = Date.now();
   const load = await Load.start(rt, { drivers, seed: Number(o.seed), rate, count: events, onError: (m) => ev.step(`producer: ${m}`) });
   // The rate counts from the first event: connecting and reading the topic for the marks is start-up.
   const t0 = Date.now();
-  ev.step(`producer connected and read ${rt.stack.topics.locations} for ${load.producer.stats.seededDrivers} drivers' newest timestamps in ${((t0 - connecting) / 1000).toFixed(1)} s`);
+  report.producerConnected(ev, topic, load.producer.stats.seededDrivers, t0 - connecting);
   const producer = load.producer;
   await load.finish();
-  const produceS = (Date.now() - t0) / 1000;
-  const eventRate = Math.round(producer.stats.sent / produceS);
-  ev.ok(`${producer.stats.sent} events acknowledged (acks=all) in ${produceS.toFixed(1)} s: ${eventRate} events/s; ${producer.ledger.size} drivers`);
-  const ledgerFile = join(ev.dir, 'ledger.json');
-  producer.ledger.write(ledgerFile);
+  const produceMs = Date.now() - t0;
+  const eventRate = Math.round((producer.stats.sent * 1000) / produceMs);
+  report.demoProduced(ev, { sent: producer.stats.sent, ms: produceMs, rate: eventRate, drivers: producer.ledger.size });
+  producer.ledger.write(join(ev.dir, 'ledger.json'));
 
-  ev.section('Sink catch-up');
   const lagMs = await waitForSink(rt, producer.ledger.entries());
-  ev.ok(`Redis held every driver's last acknowledged event ${(lagMs / 1000).toFixed(1)} s after the last send`);
+  report.sinkCaughtUp(ev, lagMs);
 
-  await redisSnapshot(rt, ev);
-  const { ok, check } = await reportMirror(rt, ev, producer.ledger);
+  await snapshotRedis(rt, ev);
+  const { ok, check } = await checkMirror(rt, ev, producer.ledger);
 
-  ev.section("The delivery app's side: nearest drivers and the live map");
+  report.appSideStarting(ev);
   const centre = { lat: Number(CITY_CENTRE.lat.toFixed(4)), lon: Number(CITY_CENTRE.lon.toFixed(4)) };
   const path = nearestPath({ ...centre, radiusKm: 5, limit: 5 });
-  const mapPicture = join(ev.dir, 'map.png');
   const { nearest, mapped } = await withApp(rt, async (app) => {
     const answer = await askNearest(app, path);
-    ev.command(`./scripts/nearest.mjs --lat ${centre.lat} --lon ${centre.lon} --radius-km 5 --limit 5   # or, with make map running: curl -s '${mapUrl(rt).slice(0, -1)}${path}'`, nearestTable(answer));
-    const drawn = await ev.picture(mapPicture, 'The live map after the demo', () => screenshotMap(`${app.url}/`, mapPicture));
-    return { nearest: answer, mapped: drawn };
+    report.nearestAnswered(ev, rt, { ...centre, path }, answer);
+    return { nearest: answer, mapped: await report.mapPicture(ev, app.url, join(ev.dir, 'map.png'), 'The live map after the demo') };
   });
-  ev.ok(`live map and API: make map → ${mapUrl(rt)} (GEOSEARCH on ${rt.stack.redisGeoKey}, which the sink keeps in the same write as each driver's hash)`);
+  report.appSideShown(ev, rt);
 
-  ev.section('Compaction');
-  const span = await withAdmin(rt.access.kafka('admin'), (a) => a.fetchTopicOffsets(rt.stack.topics.locations));
-  const offsets = span.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
-  ev.step(`offsets written to ${rt.stack.topics.locations} so far: ${offsets}; records a full read returns now: ${check.records}; live keys: ${check.expected}`);
-  ev.step(check.records < offsets
-    ? `compaction already removed ${offsets - check.records} superseded records (only closed segments are compacted; the active one keeps its history until it rolls)`
-    : 'no segment has been compacted yet (segments roll every 10 s; run validate-redis again shortly to see it)');
+  report.compactionShown(ev, topic, await topicOffsets(rt, topic), check);
 
   ev.section('Dashboard');
-  const picture = join(ev.dir, 'dashboard.png');
-  const drawn = await ev.picture(picture, 'The demo on the dashboard', async () => {
-    const source = await snapshotDashboard(rt, picture, { from: Math.floor(started / 1000) - 30, to: Math.ceil(Date.now() / 1000), subtitle: 'make demo' });
-    return source === 'grafana' ? 'Grafana' : 'dashboard JSON rendered from Prometheus';
+  const drawn = await report.dashboardPicture(ev, rt, join(ev.dir, 'dashboard.png'), 'The demo on the dashboard', { from: Math.floor(started / 1000) - 30, to: Math.ceil(Date.now() / 1000), subtitle: 'make demo' });
+
+  report.demoSummary(ev, {
+    runtime: rt.name, sent: producer.stats.sent, rate: eventRate, drivers: producer.ledger.size, lagMs,
+    mirror: { ok, matching: check.matching, expected: check.expected }, nearest: nearest.drivers.length, pictures: { dashboard: drawn, map: mapped },
   });
-
-  ev.deliverable('(1) topology', '"Start the … stack" section');
-  ev.deliverable('(2) topic creation command + describe', '"Topics" section');
-  ev.deliverable('(3) connector JSON + curl + status', '"Connector" section');
-  ev.deliverable('(4) dashboard pictures', `${drawn ? 'dashboard.png' : 'skipped (see "Dashboard")'} (before/during/after a broker stop: make chaos)`);
-  ev.deliverable('(5) redis-cli snapshot + mirror check', `"Redis" and "Mirror check" sections: ${ok ? 'PASS' : 'FAIL'}`);
-  ev.deliverable('(6) chaos timeline and verdict', 'make chaos writes its own report');
-  ev.deliverable('(extra) delivery app: nearest drivers + live map', `"The delivery app's side" section: ${nearest.drivers.length} nearest AVAILABLE drivers${mapped ? ', map.png' : ''}`);
-
-  ev.section('Summary');
-  ev.block('text', [
-    `runtime            ${rt.name}`,
-    `events produced    ${producer.stats.sent} (${eventRate} events/s)`,
-    `drivers            ${producer.ledger.size}`,
-    `sink caught up in  ${(lagMs / 1000).toFixed(1)} s`,
-    `mirror check       ${ok ? 'PASS' : 'FAIL'} (${check.matching}/${check.expected} drivers match)`,
-  ].join('\n'));
   ev.ok(`evidence: ${ev.save()}`);
   return ok ? 0 : 1;
 }

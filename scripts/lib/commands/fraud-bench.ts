@@ -7,7 +7,7 @@ import { blocklistHeld } from '../../../fraud/src/verdict.ts';
 import { flaggedCount, renderMarkdownTable, renderTextTable, type BenchRow } from '../bench/table.ts';
 import { Evidence } from '../evidence.ts';
 import { FraudServices, openSender, phaseRows, runPhase, seedBlocklist, type PhaseResult } from '../fraud.ts';
-import { bringUp } from '../pipeline.ts';
+import { bringUp } from '../steps.ts';
 import { openRuntime } from '../runtime/index.ts';
 
 const REASONS = ['stolen card', 'confirmed fraud (chargeback)', 'customer reported lost'];

@@ -6,7 +6,7 @@ import { renderMarkdownTable, renderTextTable } from '../bench/table.ts';
 import { Evidence } from '../evidence.ts';
 import { FraudServices, openSender, phaseRows, runPhase, seedBlocklist, waitMirrored } from '../fraud.ts';
 import { publishBlocklist } from '../../../fraud/src/cli.ts';
-import { bringUp } from '../pipeline.ts';
+import { bringUp } from '../steps.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { DECIDER_GROUP } from '../../../fraud/src/decision-service.ts';
 

@@ -3,7 +3,7 @@ import { appRedis, DriverIndex } from '../app/drivers.ts';
 import { nearestTable } from '../app/format.ts';
 import { BadParam, parseNearestQuery } from '../app/query.ts';
 import { openRuntime } from '../runtime/index.ts';
-import { loadStack } from '../stack.ts';
+import { loadStack } from '../../../shared/stack.ts';
 
 const NUMERIC_FLAGS = ['--lat', '--lon', '--radius-km', '--limit'];
 

@@ -1,7 +1,8 @@
 import chalk from 'chalk';
 import { ConnectClient } from '../connect.ts';
 import { registeredBrokers } from '../kafka-admin.ts';
-import { partitionTable } from '../pipeline.ts';
+import { partitions } from '../pipeline.ts';
+import { partitionTable } from '../report.ts';
 import { openRuntime } from '../runtime/index.ts';
 
 /** make status: who is up, the quorum, leaders and ISR, the connector, the driver count. */
@@ -12,7 +13,7 @@ export async function main(): Promise<number> {
   show(`Services (${rt.name})`, (await rt.services()).map((s) => `${s.running ? chalk.green('up  ') : chalk.red('down')} ${s.name.padEnd(10)} ${s.detail}`).join('\n'));
   show('Brokers registered', await attempt(async () => (await registeredBrokers(rt.access.kafka('monitor'))).join(', ')));
   show('KRaft quorum', await attempt(async () => (await rt.kafkaCli('kafka-metadata-quorum', ['--bootstrap-server', rt.cliBootstrap, 'describe', '--status'])).stdout.trim()));
-  show(`Partitions of ${rt.stack.topics.locations}`, await attempt(() => partitionTable(rt, rt.stack.topics.locations)));
+  show(`Partitions of ${rt.stack.topics.locations}`, await attempt(async () => partitionTable(await partitions(rt, rt.stack.topics.locations))));
   show(`Connector ${rt.stack.connect.connectorName}`, await attempt(async () => {
     const s = await new ConnectClient(rt.access.connect()).status(rt.stack.connect.connectorName);
     return [`connector ${s.connector.state} on ${s.connector.worker_id}`, ...s.tasks.map((t) => `task ${t.id} ${t.state} on ${t.worker_id}`)].join('\n');

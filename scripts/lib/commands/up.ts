@@ -1,5 +1,5 @@
 import { Evidence } from '../evidence.ts';
-import { bringUp } from '../pipeline.ts';
+import { bringUp } from '../steps.ts';
 import { openRuntime } from '../runtime/index.ts';
 
 /** make up: services, topics and connector, each step waiting on real readiness. */

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Evidence } from '../evidence.ts';
-import { ROOT } from '../stack.ts';
+import { ROOT } from '../../../shared/stack.ts';
 import { narration, parseNumbers } from '../video/narration.ts';
 import { evidenceDirOf, recordScript } from '../video/record.ts';
 import { ffprobe, renderVideo, type VideoChapter } from '../video/render.ts';

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { parseEnvFile } from '../env-file.ts';
+import { parseEnvFile } from '../../../shared/env-file.ts';
 import { writeScrapeTargets } from '../prometheus-targets.ts';
 import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { ensureSecrets } from '../secrets-setup.ts';
-import { CONNECT_ENV, displayPath, KAFKA_USERS, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../security.ts';
+import { CONNECT_ENV, displayPath, KAFKA_USERS, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
-import { hostAddresses, NODE_IDS, ROOT, STACK_ENV, type Addresses, type NodeId, type Stack } from '../stack.ts';
+import { hostAddresses, NODE_IDS, ROOT, STACK_ENV, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { portOpen } from '../wait.ts';
 
 /** Port every broker container listens on for other containers (INTERNAL listener in compose.yml). */

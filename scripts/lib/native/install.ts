@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { ROOT, type Stack } from '../stack.ts';
+import { ROOT, type Stack } from '../../../shared/stack.ts';
 
 /** The project's Maven Wrapper: Maven itself is not a prerequisite (it downloads the pinned Maven once). */
 export const MVNW = join(ROOT, 'mvnw');

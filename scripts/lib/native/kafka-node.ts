@@ -1,4 +1,4 @@
-import { NODE_IDS, type NodeId, type Stack } from '../stack.ts';
+import { NODE_IDS, type NodeId, type Stack } from '../../../shared/stack.ts';
 
 /** The KRaft static voter set: every node is a voter, on its controller port. */
 export function quorumVoters(stack: Stack): string {

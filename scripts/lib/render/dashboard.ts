@@ -1,21 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { DASHBOARD_FILE, legendFor, type PrometheusClient } from '../prometheus.ts';
+import { legendFor, readDashboard, type ThresholdStep } from '../metrics/dashboard-file.ts';
+import type { PrometheusClient } from '../prometheus.ts';
 import { escapeXml, statSvg, timeseriesSvg, type ChartSeries, type Marker } from './svg-chart.ts';
-
-interface GrafanaPanel {
-  type: string;
-  title: string;
-  gridPos: { h: number; w: number; x: number; y: number };
-  targets?: Array<{ expr: string; legendFormat?: string }>;
-  fieldConfig?: { defaults?: { unit?: string; thresholds?: { steps: Array<{ color: string; value: number | null }> } } };
-}
 
 const GRAFANA_COLORS: Record<string, string> = { green: '#37872d', red: '#c4162a', orange: '#fa6400', yellow: '#e0b400', blue: '#1f60c4' };
 const GRID_COL = 60;
 const GRID_ROW = 30;
 
 /** The threshold colour Grafana would give `v` (steps ascending; the first has value null). */
-export function thresholdColor(steps: Array<{ color: string; value: number | null }> | undefined, v: number): string {
+export function thresholdColor(steps: ThresholdStep[] | undefined, v: number): string {
   let color = steps?.[0]?.color ?? 'green';
   for (const s of steps ?? []) if (s.value !== null && v >= s.value) color = s.color;
   return GRAFANA_COLORS[color] ?? color;
@@ -33,8 +25,8 @@ export interface RenderRange {
  * The dashboard JSON rendered as an HTML page of SVG panels, each panel's queries answered by
  * Prometheus over [from, to]: the native runtime's stand-in for a Grafana screenshot.
  */
-export async function renderDashboardHtml(prom: PrometheusClient, range: RenderRange, json = readFileSync(DASHBOARD_FILE, 'utf8')): Promise<{ html: string; width: number; height: number }> {
-  const d = JSON.parse(json) as { title: string; panels: GrafanaPanel[] };
+export async function renderDashboardHtml(prom: PrometheusClient, range: RenderRange, json?: string): Promise<{ html: string; width: number; height: number }> {
+  const d = readDashboard(json);
   const step = Math.max(5, Math.round((range.to - range.from) / 240));
   const blocks: string[] = [];
   let bottom = 0;
@@ -48,17 +40,17 @@ export async function renderDashboardHtml(prom: PrometheusClient, range: RenderR
       blocks.push(`<div style="position:absolute;left:${left}px;top:${top}px;color:#ccccdc;font:600 15px sans-serif">${escapeXml(p.title)}</div>`);
       continue;
     }
-    const unit = p.fieldConfig?.defaults?.unit;
+    const unit = p.unit;
     let svg: string;
     if (p.type === 'stat') {
       // A stat shows the value at the end of the range, like Grafana's "last".
       const values: Array<{ name: string; value: number }> = [];
-      for (const t of p.targets ?? []) for (const s of await prom.query(t.expr, range.to)) values.push({ name: legendFor(t.legendFormat ?? '', s.metric), value: s.value });
-      svg = statSvg(values, { title: p.title, unit, width, height, colorFor: (_n, v) => thresholdColor(p.fieldConfig?.defaults?.thresholds?.steps, v) });
+      for (const q of p.queries) for (const s of await prom.query(q.expr, range.to)) values.push({ name: legendFor(q.legend, s.metric), value: s.value });
+      svg = statSvg(values, { title: p.title, unit, width, height, colorFor: (_n, v) => thresholdColor(p.thresholds, v) });
     } else {
       const series: ChartSeries[] = [];
-      for (const t of p.targets ?? []) {
-        for (const s of await prom.queryRange(t.expr, range.from, range.to, step)) series.push({ name: legendFor(t.legendFormat ?? '', s.metric), points: s.values });
+      for (const q of p.queries) {
+        for (const s of await prom.queryRange(q.expr, range.from, range.to, step)) series.push({ name: legendFor(q.legend, s.metric), points: s.values });
       }
       svg = timeseriesSvg(series, { title: p.title, unit, width, height, from: range.from, to: range.to, markers: range.markers, gapS: step * 1.5 });
     }

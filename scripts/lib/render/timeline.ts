@@ -1,13 +1,15 @@
+import { QUERIES as Q } from '../metrics/catalogue.ts';
+import type { PanelQuery } from '../metrics/dashboard-file.ts';
 import type { PrometheusClient } from '../prometheus.ts';
 import { escapeXml, timeseriesSvg, type Marker } from './svg-chart.ts';
 
 /** The chaos timeline: the metrics that tell the story of a broker stop, one panel each. */
-export const TIMELINE_PANELS: Array<{ title: string; unit?: string; queries: Array<{ expr: string; legend: string }> }> = [
-  { title: 'Brokers answering scrapes', queries: [{ expr: 'count(up{job="kafka"} == 1) or vector(0)', legend: 'brokers up' }] },
-  { title: 'Under-replicated partitions (sum over brokers)', queries: [{ expr: 'sum(kafka_server_replicamanager_underreplicatedpartitions)', legend: 'under-replicated' }, { expr: 'sum(kafka_server_replicamanager_underminisrpartitioncount)', legend: 'under min ISR' }] },
-  { title: 'Producer', unit: 'ops', queries: [{ expr: 'sum(rate(rastro_producer_events_sent_total[15s]))', legend: 'acknowledged/s' }, { expr: 'sum(rate(rastro_producer_events_failed_total[15s]))', legend: 'in failed attempts/s' }] },
-  { title: 'Sink consumer lag (records)', queries: [{ expr: 'sum(kafka_consumer_records_lag{client_id=~"connector-consumer-.*"})', legend: 'lag' }] },
-  { title: 'End-to-end freshness (event → Redis, last 30 s)', unit: 'ms', queries: [{ expr: 'max(rastro_sink_freshness_p99_ms)', legend: 'p99' }, { expr: 'max(rastro_sink_freshness_p50_ms)', legend: 'p50' }] },
+export const TIMELINE_PANELS: Array<{ title: string; unit?: string; queries: PanelQuery[] }> = [
+  { title: 'Brokers answering scrapes', queries: [{ expr: Q.brokersUp, legend: 'brokers up' }] },
+  { title: 'Under-replicated partitions (sum over brokers)', queries: [{ expr: Q.underReplicated, legend: 'under-replicated' }, { expr: Q.underMinIsr, legend: 'under min ISR' }] },
+  { title: 'Producer', unit: 'ops', queries: [{ expr: Q.producerAckedFast, legend: 'acknowledged/s' }, { expr: Q.producerFailedFast, legend: 'in failed attempts/s' }] },
+  { title: 'Sink consumer lag (records)', queries: [{ expr: Q.sinkLag, legend: 'lag' }] },
+  { title: 'End-to-end freshness (event → Redis, last 30 s)', unit: 'ms', queries: [{ expr: Q.freshnessP99, legend: 'p99' }, { expr: Q.freshnessP50, legend: 'p50' }] },
 ];
 
 export async function renderTimelineHtml(prom: PrometheusClient, from: number, to: number, markers: Marker[], title: string): Promise<{ html: string; width: number; height: number }> {

@@ -1,11 +1,11 @@
 import { $ } from 'zx';
 import { NativeRuntime } from '../native/runtime.ts';
-import { loadStack, ROOT } from '../stack.ts';
+import { loadStack, ROOT } from '../../../shared/stack.ts';
 import { join } from 'node:path';
 import type { Runtime } from './types.ts';
 import { DockerRuntime } from '../docker/runtime.ts';
 import { decideRuntime } from './pick.mjs';
-import { securityMode } from '../security.ts';
+import { securityMode } from '../../../shared/security.ts';
 
 export type { Runtime } from './types.ts';
 

@@ -1,5 +1,5 @@
-import type { RedisUser, StackAccess } from '../security.ts';
-import type { Addresses, NodeId, Stack } from '../stack.ts';
+import type { RedisUser, StackAccess } from '../../../shared/security.ts';
+import type { Addresses, NodeId, Stack } from '../../../shared/stack.ts';
 
 /** Kafka command-line tools the scripts use; each runtime knows how to run them. */
 export type KafkaTool = 'kafka-topics' | 'kafka-metadata-quorum' | 'kafka-consumer-groups' | 'kafka-console-consumer' | 'kafka-producer-perf-test';

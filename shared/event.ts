@@ -1,3 +1,6 @@
+/** A driver's states, as the simulator writes them and the map and the sink's GEO rules read them. */
+export type Status = 'AVAILABLE' | 'PICKING_UP' | 'DELIVERING' | 'OFFLINE';
+
 /** The record every part of rastro agrees on (Kafka value, Redis hash fields). */
 export interface LocationEvent {
   driver_id: string;

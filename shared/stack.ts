@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseEnvFile } from './env-file.ts';
 
-/** Repository root (two levels above scripts/lib). */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Repository root (one level above shared/). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CONFIG_DIR = join(ROOT, 'config');
 export const STACK_ENV = join(CONFIG_DIR, 'stack.env');
 

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { KafkaAccess } from '../../producer/src/kafka.ts';
-import { PRODUCER_SEED_CLIENT } from '../../producer/src/location-producer.ts';
+import type { KafkaConfig } from 'kafkajs';
 import { hostAddresses, ROOT, type Stack } from './stack.ts';
 
 /**
@@ -66,7 +65,11 @@ export const SECRET_FILES = {
 /** Environment variable names the Connect worker resolves (config/connect/security.properties, the connector JSON). */
 export const CONNECT_ENV = { kafkaPassword: 'RASTRO_KAFKA_CONNECT_PASSWORD', secretsDir: 'RASTRO_SECRETS_DIR', redisUri: 'RASTRO_REDIS_URI' } as const;
 
-export type { KafkaAccess };
+/** Where and as whom a kafkajs client connects (brokers, TLS, SASL): spread into a KafkaConfig. */
+export type KafkaAccess = Pick<KafkaConfig, 'ssl' | 'sasl'> & { brokers: string[] };
+
+/** Client id of the producer's start-up seed read; its throw-away groups are named <this>-<uuid> (the reader principal's ACL prefix). */
+export const PRODUCER_SEED_CLIENT = 'rastro-producer-seed';
 
 /** Where and as whom an ioredis client connects; `url` never carries the password (it is printed). */
 export interface RedisAccess {
