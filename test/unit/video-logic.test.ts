@@ -123,10 +123,10 @@ describe('video storyboard: the terminal and the live pictures on one time line'
   it('places each picture of the chapter at its moment: the terminal as it was then, with the newest dashboard taken by then', () => {
     const s = chapterSlides(lines, { title: 'T', fromT: 1000, toT: Infinity, shots, rows: 3, maxTerminal: 2, maxDashboard: 10 });
     expect(s.map((x) => (x.kind === 'picture' ? `map@${x.file}` : `${x.lines.at(-1)}+${x.dashboard?.file ?? '-'}${x.tag ? `#${x.tag}` : ''}`))).toEqual([
-      'l2+/live/dashboard-0002.png#dashboard-0002.png',
+      'l2+/live/dashboard-0002.png#/live/dashboard-0002.png',
       'l4+/live/dashboard-0002.png',
       'map@/live/map-0003.png',
-      'l7+/live/dashboard-0004.png#dashboard-0004.png',
+      'l7+/live/dashboard-0004.png#/live/dashboard-0004.png',
       'l9+/live/dashboard-0004.png',
     ]);
     const first = s[0];

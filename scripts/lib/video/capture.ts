@@ -134,6 +134,8 @@ export class LiveCapture {
       if (!(await portOpen(this.rt.stack.ports.redis))) return;
       this.app = await openApp(this.rt);
     }
+    // An empty map (before the first driver reaches Redis) says nothing: wait for the fleet.
+    if ((await this.app.index.liveFleet()).drivers.size === 0) return;
     const page = await this.browser.newPage({ viewport: { width: 1280, height: 680 } });
     try {
       await page.goto(`${this.app.url}/`, { waitUntil: 'load', timeout: 20_000 });

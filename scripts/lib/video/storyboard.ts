@@ -3,7 +3,6 @@
  * live picture, each terminal slide with the newest dashboard picture taken by then, and the live map
  * pictures where they were taken.
  */
-import { basename } from 'node:path';
 import type { Shot } from './capture.ts';
 import type { Slide } from './render.ts';
 import type { Line } from './transcript.ts';
@@ -17,7 +16,7 @@ export function onTimeline(shots: readonly Shot[], startedAt: number): TimedShot
 
 /** +m:ss since the script started. */
 export function clock(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
+  const s = Math.max(0, Math.floor(ms / 1000));
   return `+${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
@@ -52,8 +51,8 @@ export interface StoryOptions {
   mapS?: number;
 }
 
-/** A dashboard picture's slide tag: its file name, so a test or the frame check can find its frame. */
-export const shotTag = (s: Shot) => basename(s.file);
+/** A live picture's slide tag, so a test or the frame check can find its frame: its path (unique across runs). */
+export const shotTag = (s: Shot) => s.file;
 
 export function chapterSlides(lines: readonly Line[], o: StoryOptions): Slide[] {
   if (lines.length === 0) return [];
