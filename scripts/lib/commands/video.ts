@@ -44,16 +44,18 @@ const PICTURES: Partial<Record<ChapterId, Array<{ run: 'demo' | 'chaos'; file: s
 };
 
 /**
- * make video: runs make demo and make chaos on the native stack, records their terminal output, and
- * turns it, the pictures they saved and a narration from their numbers into evidence/<run>/demo.mp4
- * with chapters and demo.srt. --from <dir> renders again from a previous run's recording.
+ * make video: runs make demo and make chaos on the native stack, records their terminal output and
+ * live pictures of the dashboard and the map taken meanwhile, and turns them, the pictures the scripts
+ * saved and a narration from their numbers into evidence/<run>/demo.mp4 with chapters and demo.srt,
+ * then reads the stop chapter's frames back (2 brokers online during the stop, 3 around it).
+ * --from <dir> renders again from a previous run's recording.
  */
 export async function main(argv: string[]): Promise<number> {
   const { values: o } = parseArgs({
     args: argv,
     options: {
       'burn-subtitles': { type: 'boolean' }, from: { type: 'string' }, hold: { type: 'string', default: '20' }, events: { type: 'string', default: '20000' },
-      // Live pictures: the dashboard every --every seconds, the live map at most every --map-every seconds (0: none).
+      // Live pictures: the dashboard every --every seconds (0: no live pictures), the live map at a tick at most every --map-every seconds (0: no map).
       every: { type: 'string', default: '5' }, 'map-every': { type: 'string', default: '15' },
     },
   });

@@ -4,10 +4,11 @@ import type { Browser, Page } from 'playwright-core';
 import { openApp } from '../app/session.ts';
 import type { App } from '../app/server.ts';
 import { DASHBOARD_FILE, PrometheusClient } from '../prometheus.ts';
-import { renderDashboardHtml } from '../render/dashboard.ts';
+import { DASHBOARD_WIDTH, renderDashboardHtml } from '../render/dashboard.ts';
 import { launch, MAP_READY_SELECTOR } from '../render/screenshot.ts';
 import type { Runtime } from '../runtime/types.ts';
 import { portOpen } from '../wait.ts';
+import { DASHBOARD_CAPTURE_PX } from './terminal-html.ts';
 
 /** One picture taken while a script ran: `at` is its wall-clock time (ms), on the terminal's time line. */
 export interface Shot {
@@ -71,7 +72,7 @@ export class LiveCapture {
   async start(): Promise<void> {
     if (this.o.everyMs <= 0) return;
     this.browser = await launch('live dashboard pictures');
-    this.page = await this.browser.newPage({ viewport: { width: 1440, height: 300 } });
+    this.page = await this.browser.newPage({ viewport: { width: DASHBOARD_WIDTH, height: DASHBOARD_CAPTURE_PX } });
     this.timer = setInterval(() => this.tick(), this.o.everyMs);
     this.tick();
   }
@@ -121,7 +122,7 @@ export class LiveCapture {
     const { html, width } = await renderDashboardHtml(this.prom, { from: to - (this.o.rangeS ?? 300), to, subtitle: 'live' }, this.dashboardJson);
     const file = this.name('dashboard');
     await page.setContent(html, { waitUntil: 'load' });
-    await page.screenshot({ path: file, clip: { x: 0, y: 0, width, height: 300 } });
+    await page.screenshot({ path: file, clip: { x: 0, y: 0, width, height: DASHBOARD_CAPTURE_PX } });
     this.shots.push({ at, kind: 'dashboard', file, brokersUp: up[0]?.value });
     this.stats.taken++;
   }
