@@ -11,16 +11,16 @@ function machine(onPath: string[], over: Partial<Probe> = {}): Probe {
     nodeVersion: '20.19.2', nodeModulesFresh: true, runtime: 'native', ...over,
   };
 }
-const EVERYTHING = ['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'curl'];
+const EVERYTHING = ['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract', 'curl'];
 
 describe('prerequisite check: what is missing → what to run', () => {
   it('installs every Debian package on a fresh machine, after one apt-get update, then npm ci', () => {
     const plan = planSetup('test', machine(['apt-get', 'npm'], { nodeModulesFresh: false }));
     expect(plan.fatal).toEqual([]);
-    expect(plan.missing.map((m) => m.cmd)).toEqual(['redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'curl']);
+    expect(plan.missing.map((m) => m.cmd)).toEqual(['redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract', 'curl']);
     expect(plan.commands).toEqual([
       ['apt-get', 'update', '-qq'],
-      ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-server', 'redis-tools', 'prometheus', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'espeak-ng', 'curl'],
+      ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-server', 'redis-tools', 'prometheus', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'espeak-ng', 'tesseract-ocr', 'curl'],
       ['npm', 'ci', '--no-audit', '--no-fund'],
     ]);
   });
@@ -38,14 +38,14 @@ describe('prerequisite check: what is missing → what to run', () => {
     const bare = ['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'prometheus-redis-exporter', 'curl'];
     expect(planSetup('up', machine(bare)).missing).toEqual([]);
     expect(planSetup('demo', machine(bare)).missing.map((m) => m.cmd)).toEqual(['chromium']);
-    expect(planSetup('test', machine(bare)).missing.map((m) => m.cmd)).toEqual(['promtool', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng']);
+    expect(planSetup('test', machine(bare)).missing.map((m) => m.cmd)).toEqual(['promtool', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract']);
   });
 
-  it('make video: the demo\'s tools plus ffmpeg and espeak-ng, on the native stack even where docker runs', () => {
+  it('make video: the demo\'s tools plus ffmpeg, espeak-ng and tesseract, on the native stack even where docker runs', () => {
     const bare = ['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'prometheus-redis-exporter', 'chromium', 'curl'];
     const plan = planSetup('video', machine(bare, { runtime: 'docker' }));
-    expect(plan.missing.map((m) => m.cmd)).toEqual(['ffmpeg', 'ffprobe', 'espeak-ng']);
-    expect(plan.commands[1]?.slice(-2)).toEqual(['ffmpeg', 'espeak-ng']);
+    expect(plan.missing.map((m) => m.cmd)).toEqual(['ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract']);
+    expect(plan.commands[1]?.slice(-3)).toEqual(['ffmpeg', 'espeak-ng', 'tesseract-ocr']);
     expect(planSetup('video', machine(EVERYTHING, { javaMajor: undefined })).fatal[0]).toMatch(/^Java 17/);
   });
 

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { encodeArgs, espeakArgs, filterPath } from '../../scripts/lib/video/ffmpeg-args.ts';
 import { narration, parseNumbers } from '../../scripts/lib/video/narration.ts';
-import { ansiToHtml, pictureHtml, terminalHtml } from '../../scripts/lib/video/terminal-html.ts';
-import { concatList, ffmetadata, layout, srtTime, TITLE_CARD_S, toSrt } from '../../scripts/lib/video/timeline.ts';
-import { chapterOf, LineSplitter, splitChapters, terminalFrames, type Line } from '../../scripts/lib/video/transcript.ts';
+import { ansiToHtml, dashboardStrip, pictureHtml, terminalHtml } from '../../scripts/lib/video/terminal-html.ts';
+import { concatList, ffmetadata, layout, shotWindow, srtTime, TITLE_CARD_S, toSrt } from '../../scripts/lib/video/timeline.ts';
+import { healthRowDashboard } from '../../scripts/lib/video/capture.ts';
+import { brokersStatBox, parseBrokersOnline } from '../../scripts/lib/video/frame-check.ts';
+import { chapterSlides, chapterWindows, clock, onTimeline, thinShots } from '../../scripts/lib/video/storyboard.ts';
+import { chapterOf, LineSplitter, splitChapters, type Line } from '../../scripts/lib/video/transcript.ts';
 
 const header = (s: string) => `\n\u001b[1m\u001b[36m== ${s}\u001b[39m\u001b[22m`.trim();
 
@@ -26,14 +29,6 @@ describe('video transcript', () => {
     expect(m.get('topic')?.map((l) => l.text)).toEqual([header('Topics (x)'), 'b']);
     const chaos = splitChapters([header('Start the native stack'), 'x', header('Load'), 'y', header('Verdict'), 'z'].map((text, t) => ({ t, text })), 'chaos');
     expect([...chaos.keys()]).toEqual(['chaos', 'verdict']);
-  });
-  it('takes evenly spaced screens, the last one ending on the last line', () => {
-    const lines = Array.from({ length: 10 }, (_, i) => ({ t: i, text: `l${i}` }));
-    const f = terminalFrames(lines, 3, 4);
-    expect(f).toHaveLength(3);
-    expect(f[2]).toEqual(['l6', 'l7', 'l8', 'l9']);
-    expect(terminalFrames(lines.slice(0, 2), 5, 4)).toHaveLength(2);
-    expect(terminalFrames([], 5, 4)).toEqual([]);
   });
   it('splits a stream into lines, keeping the last redraw of a \\r line', () => {
     const out: string[] = [];
@@ -114,5 +109,73 @@ describe('video ffmpeg and html', () => {
     expect(pictureHtml('AAAA', 'During & after', 1280, 720, 'top')).toContain('<div style="height:680px;overflow:hidden"><img style="width:100%;display:block" src="data:image/png;base64,AAAA">');
     expect(pictureHtml('AAAA', 'x', 1280, 720)).toContain('max-height:100%');
     expect(pictureHtml('AAAA', 'During & after', 1280, 720)).toContain('During &amp; after');
+  });
+});
+
+describe('video storyboard: the terminal and the live pictures on one time line', () => {
+  const lines: Line[] = Array.from({ length: 10 }, (_, i) => ({ t: 1000 + i * 1000, text: `l${i}` }));
+  const shots = onTimeline([
+    { at: 50_500, kind: 'dashboard', file: '/live/dashboard-0001.png', brokersUp: 3 },
+    { at: 53_500, kind: 'dashboard', file: '/live/dashboard-0002.png', brokersUp: 2 },
+    { at: 55_200, kind: 'map', file: '/live/map-0003.png' },
+    { at: 58_500, kind: 'dashboard', file: '/live/dashboard-0004.png', brokersUp: 3 },
+  ], 50_000);
+  it('places each picture of the chapter at its moment: the terminal as it was then, with the newest dashboard taken by then', () => {
+    const s = chapterSlides(lines, { title: 'T', fromT: 1000, toT: Infinity, shots, rows: 3, maxTerminal: 2, maxDashboard: 10 });
+    expect(s.map((x) => (x.kind === 'picture' ? `map@${x.file}` : `${x.lines.at(-1)}+${x.dashboard?.file ?? '-'}${x.tag ? `#${x.tag}` : ''}`))).toEqual([
+      'l2+/live/dashboard-0002.png#/live/dashboard-0002.png',
+      'l4+/live/dashboard-0002.png',
+      'map@/live/map-0003.png',
+      'l7+/live/dashboard-0004.png#/live/dashboard-0004.png',
+      'l9+/live/dashboard-0004.png',
+    ]);
+    const first = s[0];
+    expect(first?.kind === 'terminal' && first.lines).toEqual(['l0', 'l1', 'l2']);
+    expect(first?.kind === 'terminal' && first.caption).toBe('T — terminal at +0:03');
+  });
+  it('leaves out pictures outside the chapter and uses none taken after a moment', () => {
+    const s = chapterSlides(lines.slice(0, 2), { title: 'T', fromT: 1000, toT: 2500, shots, rows: 3, maxTerminal: 5, maxDashboard: 10 });
+    expect(s.map((x) => (x.kind === 'terminal' ? [x.lines.at(-1), x.dashboard?.file] : []))).toEqual([['l0', '/live/dashboard-0001.png'], ['l1', '/live/dashboard-0001.png']]);
+    expect(chapterSlides([], { title: 'T', fromT: 0, toT: 1, shots, rows: 3, maxTerminal: 5, maxDashboard: 10 })).toEqual([]);
+  });
+  it('thins the dashboard pictures but keeps every change of the brokers count', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ i, brokersUp: i >= 14 && i < 17 ? 2 : 3 }));
+    const kept = thinShots(many, 8).map((x) => x.i);
+    expect(kept).toEqual(expect.arrayContaining([13, 14, 16, 17]));
+    expect(kept.length).toBeLessThanOrEqual(8);
+    expect(kept[0]).toBe(0);
+    expect(thinShots(many.slice(0, 3), 8)).toHaveLength(3);
+  });
+  it('gives each chapter its window up to the next chapter', () => {
+    const w = chapterWindows(new Map([['a', [{ t: 5, text: '' }, { t: 9, text: '' }]], ['b', [{ t: 12, text: '' }]]]));
+    expect([...w.entries()]).toEqual([['a', { fromT: 5, toT: 12 }], ['b', { fromT: 12, toT: Infinity }]]);
+    expect(clock(83_400)).toBe('+1:23');
+  });
+});
+
+describe('video frame check geometry', () => {
+  it('keeps only the cluster-health row of the dashboard for the live pictures', () => {
+    const d = JSON.parse(healthRowDashboard(JSON.stringify({ title: 'x', panels: [{ title: 'a', gridPos: { y: 0 } }, { title: 'b', gridPos: { y: 1 } }, { title: 'c', gridPos: { y: 8 } }] }))) as { title: string; panels: Array<{ title: string }> };
+    expect(d.title).toBe('x');
+    expect(d.panels.map((p) => p.title)).toEqual(['a', 'b']);
+  });
+  it('finds the brokers-online value inside the dashboard strip at the bottom of a 1280×720 frame', () => {
+    const b = brokersStatBox(1280, 720);
+    const strip = dashboardStrip(1280, 720, 1440);
+    expect(strip).toMatchObject({ top: 453, height: 267 });
+    expect(b.y).toBeGreaterThan(strip.top);
+    expect(b.y + b.h).toBeLessThan(720);
+    expect(b.x + b.w).toBeLessThan(1280 / 6);
+    expect(() => brokersStatBox(1280, 720, JSON.stringify({ panels: [] }))).toThrow(/no "Brokers online" panel/);
+  });
+  it('accepts one whole number from tesseract, nothing else', () => {
+    expect(parseBrokersOnline('2\n\f')).toBe(2);
+    expect(parseBrokersOnline('')).toBeUndefined();
+    expect(parseBrokersOnline('2 3')).toBeUndefined();
+  });
+  it('finds a tagged slide in the time line', () => {
+    const t = layout([{ title: 'A', speechS: 0, sentences: [], slides: [{ file: '/a', minS: 1 }, { file: '/b', minS: 2, tag: 'b' }] }], ['/t']);
+    expect(shotWindow(t, 'b')).toEqual({ startS: TITLE_CARD_S + 1, endS: TITLE_CARD_S + 3 });
+    expect(shotWindow(t, 'nope')).toBeUndefined();
   });
 });

@@ -15,8 +15,11 @@ describe('video rendering', () => {
     const out = join(dir, 'demo.mp4');
     const srt = join(dir, 'demo.srt');
     const { timeline } = await renderVideo([
-      { title: '1. Topology', terminal: [['\u001b[1m\u001b[36m== Start the native stack\u001b[39m\u001b[22m', '\u001b[32m✔\u001b[39m 3 brokers up']], pictures: [], sentences: ['Three nodes.'] },
-      { title: '6. Broker stop', terminal: [['kafka-2 stopped']], pictures: [{ file: join(ROOT, 'docs', 'map.png'), caption: 'During: kafka-2 down' }], sentences: ['Kafka 2 is down.', 'Records lost: 0.'] },
+      { title: '1. Topology', slides: [{ kind: 'terminal', lines: ['\u001b[1m\u001b[36m== Start the native stack\u001b[39m\u001b[22m', '\u001b[32m✔\u001b[39m 3 brokers up'], caption: 'terminal' }], sentences: ['Three nodes.'] },
+      { title: '6. Broker stop', slides: [
+        { kind: 'terminal', lines: ['kafka-2 stopped'], caption: 'terminal', dashboard: { file: join(ROOT, 'docs', 'map.png'), caption: 'live dashboard' }, tag: 'strip' },
+        { kind: 'picture', file: join(ROOT, 'docs', 'map.png'), caption: 'During: kafka-2 down' },
+      ], sentences: ['Kafka 2 is down.', 'Records lost: 0.'] },
     ], { workDir: dir, out, srt, title: 'rastro test', terminalS: 0.5, pictureS: 1, burnSubtitles: true });
 
     const p = await ffprobe(out);

@@ -1,16 +1,31 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Evidence } from '../evidence.ts';
 import { ROOT } from '../../../shared/stack.ts';
 import { narration, parseNumbers } from '../video/narration.ts';
 import { evidenceDirOf, recordScript } from '../video/record.ts';
-import { ffprobe, renderVideo, type VideoChapter } from '../video/render.ts';
-import { CHAPTERS, splitChapters, terminalFrames, type ChapterId, type Line } from '../video/transcript.ts';
+import { openRuntime } from '../runtime/index.ts';
+import { LiveCapture, type Shot } from '../video/capture.ts';
+import { readStopFrames } from '../video/frame-check.ts';
+import { ffprobe, renderVideo, type Slide, type VideoChapter } from '../video/render.ts';
+import { chapterSlides, chapterWindows, onTimeline } from '../video/storyboard.ts';
+import { CHAPTERS, splitChapters, type ChapterId, type Line } from '../video/transcript.ts';
+
+interface RunRecording {
+  code: number;
+  lines: Line[];
+  text: string;
+  dir?: string;
+  /** when the script started (ms), the origin of its lines' times; absent in recordings made before the live pictures */
+  startedAt?: number;
+  /** the live dashboard and map pictures taken while it ran */
+  shots?: Shot[];
+}
 
 interface Recording {
-  demo: { code: number; lines: Line[]; text: string; dir?: string };
-  chaos: { code: number; lines: Line[]; text: string; dir?: string };
+  demo: RunRecording;
+  chaos: RunRecording;
 }
 
 /** The pictures the two scripts saved, per chapter: the "during" one is taken while a broker is down. */
@@ -29,15 +44,24 @@ const PICTURES: Partial<Record<ChapterId, Array<{ run: 'demo' | 'chaos'; file: s
 };
 
 /**
- * make video: runs make demo and make chaos on the native stack, records their terminal output, and
- * turns it, the pictures they saved and a narration from their numbers into evidence/<run>/demo.mp4
- * with chapters and demo.srt. --from <dir> renders again from a previous run's recording.
+ * make video: runs make demo and make chaos on the native stack, records their terminal output and
+ * live pictures of the dashboard and the map taken meanwhile, and turns them, the pictures the scripts
+ * saved and a narration from their numbers into evidence/<run>/demo.mp4 with chapters and demo.srt,
+ * then reads the stop chapter's frames back (2 brokers online during the stop, 3 around it).
+ * --from <dir> renders again from a previous run's recording.
  */
 export async function main(argv: string[]): Promise<number> {
   const { values: o } = parseArgs({
     args: argv,
-    options: { 'burn-subtitles': { type: 'boolean' }, from: { type: 'string' }, hold: { type: 'string', default: '20' }, events: { type: 'string', default: '20000' } },
+    options: {
+      'burn-subtitles': { type: 'boolean' }, from: { type: 'string' }, hold: { type: 'string', default: '20' }, events: { type: 'string', default: '20000' },
+      // Live pictures: the dashboard every --every seconds (0: no live pictures), the live map at a tick at most every --map-every seconds (0: no map).
+      every: { type: 'string', default: '5' }, 'map-every': { type: 'string', default: '15' },
+    },
   });
+  const everyS = Number(o.every);
+  const mapEveryS = Number(o['map-every']);
+  if (!(everyS >= 0) || !(mapEveryS >= 0)) throw new Error(`--every ${o.every} / --map-every ${o['map-every']}: expected seconds (0 turns the live pictures off)`);
   const ev = Evidence.create('video');
   const recordingFile = join(ev.dir, 'recording.json');
   let rec: Recording;
@@ -49,30 +73,47 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     // The course video shows the native stack (RASTRO_HOME / RASTRO_PORT_OFFSET choose which one).
     const env = { ...process.env, RUNTIME: process.env.RUNTIME ?? 'native' };
+    const rt = await openRuntime(env);
+    const recordWithPictures = async (script: 'demo' | 'chaos', args: string[]): Promise<RunRecording> => {
+      const capture = new LiveCapture(rt, join(ev.dir, 'live', script), { everyMs: everyS * 1000, mapEveryMs: mapEveryS * 1000 });
+      mkdirSync(join(ev.dir, 'live', script), { recursive: true });
+      await capture.start();
+      let r: Awaited<ReturnType<typeof recordScript>>;
+      try {
+        r = await recordScript(ROOT, script, args, env);
+      } finally {
+        await capture.stop();
+      }
+      const s = capture.stats;
+      ev.step(`${script}: ${s.taken} live pictures, ${s.skipped} ticks skipped (previous picture still rendering), ${s.failed} failed${s.lastError ? ` (last: ${s.lastError.split('\n')[0]})` : ''}`);
+      return { ...r, dir: evidenceDirOf(r.text), shots: capture.shots };
+    };
     ev.section('Recording make demo');
-    const demo = await recordScript(ROOT, 'demo', ['--events', o.events], env);
+    const demo = await recordWithPictures('demo', ['--events', o.events]);
     ev.section(`Recording make chaos (a broker stopped for ${o.hold} s under load)`);
-    const chaos = await recordScript(ROOT, 'chaos', ['--hold', o.hold], env);
-    rec = { demo: { ...demo, dir: evidenceDirOf(demo.text) }, chaos: { ...chaos, dir: evidenceDirOf(chaos.text) } };
+    const chaos = await recordWithPictures('chaos', ['--hold', o.hold]);
+    rec = { demo, chaos };
   }
   writeFileSync(recordingFile, JSON.stringify(rec));
   ev.step(`demo exited ${rec.demo.code} (evidence ${rec.demo.dir ?? 'not found'}), chaos exited ${rec.chaos.code} (evidence ${rec.chaos.dir ?? 'not found'})`);
 
   const numbers = parseNumbers(rec.demo.text, rec.chaos.text);
   const said = narration(numbers);
-  const lines = new Map([...splitChapters(rec.demo.lines, 'demo'), ...splitChapters(rec.chaos.lines, 'chaos')]);
-  const chapters: VideoChapter[] = CHAPTERS.map(({ id, title }) => ({
-    title,
-    terminal: terminalFrames(lines.get(id) ?? [], 12, 33),
-    pictures: (PICTURES[id] ?? [])
-      .map((p) => ({ file: join((p.run === 'demo' ? rec.demo.dir : rec.chaos.dir) ?? '/nonexistent', p.file), caption: p.caption, fit: p.fit }))
-      .filter((p) => existsSync(p.file)),
-    sentences: said[id],
-  }));
-  // The issue's check: a frame of the stop chapter shows the cluster while a broker is down.
-  const during = chapters.find((c) => c.title === CHAPTERS.find((x) => x.id === 'chaos')?.title)?.pictures.find((p) => p.file.endsWith('dashboard-2-during.png'));
-  if (during) ev.ok(`the stop chapter shows ${during.file}, taken while ${numbers.victim ?? 'the broker'} was down (two brokers up)`);
-  else ev.fail('the stop chapter has no picture taken during the stop (chaos saved no dashboard-2-during.png)');
+  // Each chapter on its script's time line: the terminal with the live dashboard of the same moment.
+  const runs = (['demo', 'chaos'] as const).map((run) => {
+    const r = rec[run];
+    const byChapter = splitChapters(r.lines, run);
+    return { run, byChapter, windows: chapterWindows(byChapter), shots: onTimeline(r.shots ?? [], r.startedAt ?? 0) };
+  });
+  const chapters: VideoChapter[] = CHAPTERS.map(({ id, title }) => {
+    const r = runs.find((x) => x.byChapter.has(id));
+    const w = r?.windows.get(id);
+    const timed = r && w ? chapterSlides(r.byChapter.get(id) ?? [], { title, ...w, shots: r.shots, rows: 20, maxTerminal: 12, maxDashboard: 16 }) : [];
+    const saved = (PICTURES[id] ?? [])
+      .map((p): Slide => ({ kind: 'picture', file: join((p.run === 'demo' ? rec.demo.dir : rec.chaos.dir) ?? '/nonexistent', p.file), caption: p.caption, fit: p.fit }))
+      .filter((p) => p.kind === 'picture' && existsSync(p.file));
+    return { title, slides: [...timed, ...saved], sentences: said[id] };
+  });
   ev.block('text', CHAPTERS.map((c) => `${c.title}: ${said[c.id].join(' ')}`).join('\n'), 'Narration, from the run\'s numbers');
 
   ev.section('Rendering');
@@ -81,6 +122,16 @@ export async function main(argv: string[]): Promise<number> {
   const out = join(ev.dir, 'demo.mp4');
   const srt = join(ev.dir, 'demo.srt');
   const { timeline } = await renderVideo(chapters, { workDir: work, out, srt, title: `rastro — ${numbers.brokers}-node Kafka to Redis, ${new Date().toISOString().slice(0, 10)}`, burnSubtitles: o['burn-subtitles'] === true });
+  // The issue's check, on the encoded video: frames of the stop chapter read back as 3 → 2 → 3 brokers online.
+  const chaosShots = runs.find((x) => x.run === 'chaos')?.shots.filter((s) => s.kind === 'dashboard') ?? [];
+  const readings = await readStopFrames(out, timeline, chaosShots, work);
+  const framesOk = readings.some((r) => r.expected === 2) && readings.every((r) => r.read === r.expected);
+  for (const r of readings) {
+    const line = `frame at ${r.atS.toFixed(1)} s (${basename(r.file)}, Prometheus: ${r.expected} brokers online) reads "Brokers online ${r.text}"`;
+    if (r.read === r.expected) ev.ok(line);
+    else ev.fail(line);
+  }
+  if (!readings.some((r) => r.expected === 2)) ev.fail('no frame of the video shows a dashboard picture taken while a broker was down (Prometheus never counted 2 brokers in a live picture)');
   rmSync(work, { recursive: true, force: true });
   const p = await ffprobe(out);
   const video = p.streams.find((s) => s.codec_type === 'video');
@@ -88,5 +139,5 @@ export async function main(argv: string[]): Promise<number> {
   ev.ok(`${out}: ${p.durationS.toFixed(1)} s, ${video?.width}×${video?.height} ${video?.codec_name}, ${(statSync(out).size / 1024 / 1024).toFixed(1)} MB, ${p.chapters.length} chapters, narration ${p.streams.some((s) => s.codec_type === 'audio') ? 'on' : 'missing'}; subtitles ${srt}`);
   ev.deliverable('course video', 'demo.mp4 (chapters per deliverable), demo.srt');
   ev.ok(`evidence: ${ev.save()}`);
-  return rec.demo.code === 0 && rec.chaos.code === 0 ? 0 : 1;
+  return rec.demo.code === 0 && rec.chaos.code === 0 && framesOk ? 0 : 1;
 }

@@ -1,10 +1,19 @@
-import { legendFor, readDashboard, type ThresholdStep } from '../metrics/dashboard-file.ts';
+import { legendFor, readDashboard, type Panel, type ThresholdStep } from '../metrics/dashboard-file.ts';
 import type { PrometheusClient } from '../prometheus.ts';
 import { escapeXml, statSvg, timeseriesSvg, type ChartSeries, type Marker } from './svg-chart.ts';
 
 const GRAFANA_COLORS: Record<string, string> = { green: '#37872d', red: '#c4162a', orange: '#fa6400', yellow: '#e0b400', blue: '#1f60c4' };
 const GRID_COL = 60;
 const GRID_ROW = 30;
+/** The title and subtitle above the first panel. */
+const HEADER_PX = 60;
+/** The rendered page's width: Grafana's 24 grid columns. */
+export const DASHBOARD_WIDTH = 24 * GRID_COL;
+
+/** Where a panel sits on the rendered page, in pixels (Grafana's gridPos on a 60×30 px grid). */
+export function panelRect(g: Panel['gridPos']): { left: number; top: number; width: number; height: number } {
+  return { left: g.x * GRID_COL, top: HEADER_PX + g.y * GRID_ROW, width: g.w * GRID_COL - 6, height: g.h * GRID_ROW - 6 };
+}
 
 /** The threshold colour Grafana would give `v` (steps ascending; the first has value null). */
 export function thresholdColor(steps: ThresholdStep[] | undefined, v: number): string {
@@ -31,10 +40,7 @@ export async function renderDashboardHtml(prom: PrometheusClient, range: RenderR
   const blocks: string[] = [];
   let bottom = 0;
   for (const p of d.panels) {
-    const left = p.gridPos.x * GRID_COL;
-    const top = 60 + p.gridPos.y * GRID_ROW;
-    const width = p.gridPos.w * GRID_COL - 6;
-    const height = p.gridPos.h * GRID_ROW - 6;
+    const { left, top, width, height } = panelRect(p.gridPos);
     bottom = Math.max(bottom, top + height);
     if (p.type === 'row') {
       blocks.push(`<div style="position:absolute;left:${left}px;top:${top}px;color:#ccccdc;font:600 15px sans-serif">${escapeXml(p.title)}</div>`);
@@ -56,7 +62,7 @@ export async function renderDashboardHtml(prom: PrometheusClient, range: RenderR
     }
     blocks.push(`<div style="position:absolute;left:${left}px;top:${top}px">${svg}</div>`);
   }
-  const width = 24 * GRID_COL;
+  const width = DASHBOARD_WIDTH;
   const height = bottom + 12;
   const when = `${new Date(range.from * 1000).toISOString().slice(0, 19)}Z → ${new Date(range.to * 1000).toISOString().slice(11, 19)}Z`;
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>${escapeXml(d.title)}</title></head>

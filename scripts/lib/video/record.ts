@@ -3,9 +3,9 @@ import { LineSplitter, type Line } from './transcript.ts';
 
 /**
  * Runs one of rastro's scripts (node scripts/<name>.mjs) as the user would, showing its output live and
- * keeping every line with the time it was printed: the terminal the video shows.
+ * keeping every line with the time it was printed (ms since `startedAt`): the terminal the video shows.
  */
-export async function recordScript(root: string, script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; lines: Line[]; text: string }> {
+export async function recordScript(root: string, script: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number; lines: Line[]; text: string; startedAt: number }> {
   const started = Date.now();
   const lines: Line[] = [];
   const splitter = new LineSplitter((text) => lines.push({ t: Date.now() - started, text }));
@@ -21,7 +21,7 @@ export async function recordScript(root: string, script: string, args: readonly 
     child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
   });
   splitter.end();
-  return { code, lines, text: lines.map((l) => l.text).join('\n') };
+  return { code, lines, text: lines.map((l) => l.text).join('\n'), startedAt: started };
 }
 
 /** The evidence directory a script reported on its last line ("evidence: …/REPORT.md"). */

@@ -3,19 +3,26 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { requireCommand } from '../native/processes.ts';
+import { DASHBOARD_WIDTH } from '../render/dashboard.ts';
 import { launch } from '../render/screenshot.ts';
 import { encodeArgs, espeakArgs, ffprobeArgs } from './ffmpeg-args.ts';
-import { pictureHtml, terminalHtml, titleCardHtml } from './terminal-html.ts';
+import { pictureHtml, terminalDashboardHtml, terminalHtml, titleCardHtml } from './terminal-html.ts';
 import { concatList, ffmetadata, layout, toSrt, type ChapterPlan, type TimedChapter } from './timeline.ts';
 
 const run = promisify(execFile);
 
+/**
+ * One picture of the video: the terminal (lines with ANSI colours) at a moment, with the live dashboard
+ * of that moment along the bottom when there is one, or a picture from the run. `tag` finds the slide
+ * in the rendered time line (the frame checks); `minS` overrides the default time on screen.
+ */
+export type Slide =
+  | { kind: 'terminal'; lines: string[]; caption: string; dashboard?: { file: string; caption: string }; minS?: number; tag?: string }
+  | { kind: 'picture'; file: string; caption: string; fit?: 'contain' | 'top'; minS?: number; tag?: string };
+
 export interface VideoChapter {
   title: string;
-  /** terminal screens (lines with ANSI colours), shown in order */
-  terminal: string[][];
-  /** pictures from the run, shown after the terminal */
-  pictures: Array<{ file: string; caption: string; fit?: 'contain' | 'top' }>;
+  slides: Slide[];
   sentences: string[];
 }
 
@@ -75,12 +82,15 @@ export async function renderVideo(chapters: readonly VideoChapter[], o: VideoOpt
       const base = `c${String(i + 1).padStart(2, '0')}`;
       titleCards.push(await shoot(titleCardHtml(c.title, o.title, width, height), join(frames, `${base}-title.png`)));
       const slides: ChapterPlan['slides'] = [];
-      for (const [k, screen] of c.terminal.entries()) {
-        slides.push({ file: await shoot(terminalHtml(screen, `${c.title} — terminal`, width, height), join(frames, `${base}-term-${String(k).padStart(3, '0')}.png`)), minS: o.terminalS ?? 0.8 });
-      }
-      for (const [k, p] of c.pictures.entries()) {
-        const html = pictureHtml(readFileSync(p.file).toString('base64'), p.caption, width, height, p.fit);
-        slides.push({ file: await shoot(html, join(frames, `${base}-pic-${k}.png`)), minS: o.pictureS ?? 4 });
+      for (const [k, sl] of c.slides.entries()) {
+        const file = join(frames, `${base}-${String(k).padStart(3, '0')}.png`);
+        const b64 = (f: string) => readFileSync(f).toString('base64');
+        const html = sl.kind === 'picture'
+          ? pictureHtml(b64(sl.file), sl.caption, width, height, sl.fit)
+          : sl.dashboard
+            ? terminalDashboardHtml(sl.lines, sl.caption, { pngBase64: b64(sl.dashboard.file), caption: sl.dashboard.caption, dashboardWidth: DASHBOARD_WIDTH }, width, height)
+            : terminalHtml(sl.lines, sl.caption, width, height);
+        slides.push({ file: await shoot(html, file), minS: sl.minS ?? (sl.kind === 'picture' ? (o.pictureS ?? 4) : (o.terminalS ?? 0.8)), tag: sl.tag });
       }
       const wav = join(o.workDir, `${base}.wav`);
       await tool('espeak-ng', espeakArgs(c.sentences.join(' '), wav), `narration of "${c.title}"`);

@@ -69,3 +69,26 @@ export function pictureHtml(pngBase64: string, caption: string, width: number, h
   return PAGE(`<div style="padding:8px 16px;background:#22252b;font:bold 18px 'DejaVu Sans',sans-serif">${escapeHtml(caption)}</div>
 ${img}`, width, height);
 }
+
+/** The live dashboard pictures' height on the rendered page (the cluster-health row, see capture.ts). */
+export const DASHBOARD_CAPTURE_PX = 300;
+
+/** Where a terminal slide shows the live dashboard: a strip along the bottom at the frame's full width. */
+export function dashboardStrip(width: number, height: number, dashboardWidth: number): { top: number; height: number; scale: number } {
+  const scale = width / dashboardWidth;
+  const h = Math.round(DASHBOARD_CAPTURE_PX * scale);
+  return { top: height - h, height: h, scale };
+}
+
+/**
+ * The terminal at one moment above the live dashboard as it was at that moment (a strip at the bottom),
+ * so the terminal and the cluster's health are seen on one time line.
+ */
+export function terminalDashboardHtml(lines: readonly string[], caption: string, dashboard: { pngBase64: string; caption: string; dashboardWidth: number }, width: number, height: number): string {
+  const strip = dashboardStrip(width, height, dashboard.dashboardWidth);
+  const rows = lines.map((l) => `<div class="l">${ansiToHtml(l) || '&nbsp;'}</div>`).join('');
+  return PAGE(`<div style="padding:8px 16px;background:#22252b;font:bold 18px 'DejaVu Sans',sans-serif">${escapeHtml(caption)}</div>
+<div style="padding:6px 16px;font-size:15px;line-height:19px;white-space:pre;height:${strip.top - 60}px;overflow:hidden">${rows}</div>
+<div style="position:absolute;left:16px;top:${strip.top - 22}px;font:13px 'DejaVu Sans',sans-serif;color:#8ab8ff">${escapeHtml(dashboard.caption)}</div>
+<img style="position:absolute;left:0;top:${strip.top}px;width:${width}px;height:${strip.height}px;display:block" src="data:image/png;base64,${dashboard.pngBase64}">`, width, height);
+}

@@ -7,7 +7,7 @@ export interface ChapterPlan {
   /** the narration, one cue per sentence */
   sentences: string[];
   /** visual slides after the title card (terminal frames, pictures) with their minimum seconds */
-  slides: Array<{ file: string; minS: number }>;
+  slides: Array<{ file: string; minS: number; tag?: string }>;
 }
 
 export interface TimedChapter {
@@ -15,7 +15,7 @@ export interface TimedChapter {
   startS: number;
   endS: number;
   /** the title card's image and every slide, with how long each is shown */
-  shots: Array<{ file: string; durationS: number }>;
+  shots: Array<{ file: string; durationS: number; tag?: string }>;
   cues: Array<{ startS: number; endS: number; text: string }>;
 }
 
@@ -33,7 +33,7 @@ export function layout(chapters: readonly ChapterPlan[], titleCards: readonly st
     const slidesMin = c.slides.reduce((s, x) => s + x.minS, 0);
     const body = Math.max(slidesMin, c.speechS + 0.5, 1);
     const stretch = slidesMin > 0 ? body / slidesMin : 0;
-    const shots = [{ file: titleCards[i] ?? '', durationS: TITLE_CARD_S }, ...c.slides.map((s) => ({ file: s.file, durationS: s.minS * stretch }))];
+    const shots = [{ file: titleCards[i] ?? '', durationS: TITLE_CARD_S }, ...c.slides.map((s) => ({ file: s.file, durationS: s.minS * stretch, tag: s.tag }))];
     if (c.slides.length === 0) shots[0] = { file: titleCards[i] ?? '', durationS: TITLE_CARD_S + body };
     const startS = at;
     const endS = startS + TITLE_CARD_S + body;
@@ -48,6 +48,16 @@ export function layout(chapters: readonly ChapterPlan[], titleCards: readonly st
     at = endS;
     return { title: c.title, startS, endS, shots, cues };
   });
+}
+
+/** When the slide tagged `tag` is on screen, in seconds from the video's start. */
+export function shotWindow(chapters: readonly TimedChapter[], tag: string): { startS: number; endS: number } | undefined {
+  let at = 0;
+  for (const s of chapters.flatMap((c) => c.shots)) {
+    if (s.tag === tag) return { startS: at, endS: at + s.durationS };
+    at += s.durationS;
+  }
+  return undefined;
 }
 
 /** 00:01:02,345 */

@@ -74,21 +74,6 @@ export function splitChapters(lines: readonly Line[], run: 'demo' | 'chaos'): Ma
   return out;
 }
 
-/**
- * Terminal frames for one chapter: the last `rows` lines on screen at up to `max` evenly spaced
- * moments (always including the chapter's last line), like a screen capture at that moment.
- */
-export function terminalFrames(lines: readonly Line[], max: number, rows: number): string[][] {
-  if (lines.length === 0 || max <= 0) return [];
-  const n = Math.min(max, lines.length);
-  const frames: string[][] = [];
-  for (let i = 1; i <= n; i++) {
-    const end = Math.round((i * lines.length) / n);
-    frames.push(lines.slice(Math.max(0, end - rows), end).map((l) => l.text));
-  }
-  return frames;
-}
-
 /** Splits a stream's chunks into lines; a carriage return (a redrawn status line) keeps the last redraw only. */
 export class LineSplitter {
   private rest = '';
