@@ -258,7 +258,8 @@ export function kafkaAcls(stack: Stack): KafkaAcl[] {
     ...acl('reader', 'TOPIC', t.locations, ['READ', 'DESCRIBE']),
     ...acl('reader', 'GROUP', `${PRODUCER_SEED_CLIENT}-`, ['READ', 'DELETE'], 'PREFIXED'),
     ...acl('connect', 'GROUP', c.groupId, ['READ', 'DESCRIBE']),
-    ...acl('connect', 'GROUP', 'connect-', ['READ', 'DESCRIBE'], 'PREFIXED'),
+    // DELETE: resetting a stopped sink connector's offsets (make rebuild-redis) deletes its consumer group.
+    ...acl('connect', 'GROUP', 'connect-', ['READ', 'DESCRIBE', 'DELETE'], 'PREFIXED'),
     ...connectInternal.flatMap((name) => acl('connect', 'TOPIC', name, ['READ', 'WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS'])),
     ...acl('connect', 'TOPIC', t.locations, ['READ', 'DESCRIBE']),
     ...acl('connect', 'TOPIC', t.dlq, ['WRITE', 'DESCRIBE']),
@@ -302,7 +303,8 @@ export function redisAclRules(stack: Stack): Record<RedisUser, string> {
     admin: 'resetkeys ~* resetchannels &* +@all',
     sink: `resetkeys ~${driver} ~${tombstone} ~${geo} resetchannels -@all ${connection} +script|load +evalsha +type +hget +get +geoadd +zrem +del +hset +set`,
     exporter: `resetkeys %R~${driver} resetchannels -@all ${connection} +info +dbsize +scan +type +slowlog|get +slowlog|len +latency|latest`,
-    app: `resetkeys %R~${driver} %R~${geo} resetchannels -@all ${connection} +info +@read -@dangerous -keys`,
+    // INFO after -@dangerous, which contains it: ioredis's ready check sends INFO.
+    app: `resetkeys %R~${driver} %R~${geo} resetchannels -@all ${connection} +@read -@dangerous -keys +info`,
     fraud: `resetkeys ~${blocklist} resetchannels -@all ${connection} +info +get +mget +set +del +unlink +exists +scan`,
   };
 }

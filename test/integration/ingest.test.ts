@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocationEvent } from '../../shared/event.ts';
 import { waitFullyReplicated } from '../../scripts/lib/cluster.ts';
 import { lostUpdates, readDriverHashes } from '../../scripts/lib/mirror-check.ts';
+import { aclEntry } from '../../scripts/lib/kafka-acls.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
 import { waitForSink } from '../../scripts/lib/pipeline.ts';
 import { waitForBrokers } from '../../scripts/lib/readiness.ts';
@@ -138,7 +139,12 @@ describe('bounded stop', () => {
     // min.insync.replicas 3 with one node stopped: every write is refused (NOT_ENOUGH_REPLICAS).
     // (Kafka 4 caps min.insync.replicas at the replication factor, so a higher value alone would not do.)
     const topic = `rastro-test-unackable-${Date.now()}`;
-    await withAdmin(rt.access.kafka('admin'), (a) => a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '3' }] }] }));
+    // The producer principal may write only its own topics: grant this one as the admin would (no-op with SECURITY=off).
+    const grants = (['WRITE', 'DESCRIBE'] as const).map((operation) => aclEntry({ user: 'producer', resource: 'TOPIC', name: topic, pattern: 'LITERAL', operation }));
+    await withAdmin(rt.access.kafka('admin'), async (a) => {
+      await a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '3' }] }] });
+      if (rt.access.secure) await a.createAcls({ acl: grants });
+    });
     await rt.stopNode(3);
     try {
       const p = startScript('producer/bin/produce.mjs', ['--topic', topic, '--late-topic', '', '--no-seed', '--drivers', '5', '--rate', '50', '--flush-timeout', '2', '--metrics-port', '0'], { env });
@@ -155,7 +161,10 @@ describe('bounded stop', () => {
       await rt.startNode(3);
       await waitForBrokers(rt.access.kafka('admin'), 120_000);
       await waitFullyReplicated(rt, rt.stack.topics.locations, 120_000);
-      await withAdmin(rt.access.kafka('admin'), (a) => a.deleteTopics({ topics: [topic] }));
+      await withAdmin(rt.access.kafka('admin'), async (a) => {
+        await a.deleteTopics({ topics: [topic] });
+        if (rt.access.secure) await a.deleteAcls({ filters: grants });
+      });
     }
   });
 });
