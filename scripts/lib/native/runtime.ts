@@ -8,7 +8,7 @@ import { CONNECT_ENV, displayPath, SECRET_FILES, StackAccess, type RedisUser, ty
 import { parseEnvFile } from '../../../shared/env-file.ts';
 import { writeScrapeTargets } from '../prometheus-targets.ts';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
-import { CONFIG_DIR, hostAddresses, NODE_IDS, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
+import { CONFIG_DIR, hostAddresses, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { ensureConnectAuthExtension, ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
 import { internalPort, renderNodeProperties, renderSecurityProperties } from './kafka-node.ts';
 import { ephemeralConflicts, readEphemeralRange } from './ports.ts';
@@ -24,7 +24,6 @@ const TOOL_MAIN: Record<KafkaTool, string> = {
 };
 
 type Service = `kafka-${NodeId}` | 'connect' | 'redis' | 'redis-exporter' | 'prometheus';
-const SERVICES: Service[] = [...NODE_IDS.map((id) => `kafka-${id}` as const), 'connect', 'redis', 'redis-exporter', 'prometheus'];
 
 /** Log config for one-shot Kafka tools (warnings on stderr, so stdout is the tool's answer). */
 const TOOLS_LOG4J = `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`;
@@ -51,22 +50,29 @@ export class NativeRuntime implements Runtime {
   readonly connectEnv: Record<string, string>;
   readonly home: string;
   readonly access: StackAccess;
+  /** kafka-1..kafka-NODE_COUNT, then the rest. */
+  private readonly serviceNames: Service[];
 
   constructor(readonly stack: Stack, home: string, security: SecurityMode = 'on') {
     this.home = resolve(home);
     this.addresses = hostAddresses(stack);
     this.cliBootstrap = this.addresses.bootstrap.join(',');
+    this.serviceNames = [...this.kafkaServices(), 'connect', 'redis', 'redis-exporter', 'prometheus'];
     this.access = new StackAccess(security, this.addresses.bootstrap, this.addresses.redisUrl, this.addresses.connectUrl, join(this.home, 'secrets'));
     // For display: the sink's password stays in its file.
     const redisUri = this.addresses.redisUrl.replace('redis://', `redis://sink:<${displayPath(this.access.secrets.path(SECRET_FILES.redisPassword('sink')))}>@`);
     this.connectEnv = { [CONNECT_ENV.redisUri]: this.access.secure ? redisUri : this.addresses.redisUrl };
   }
 
+  private kafkaServices(): Array<`kafka-${NodeId}`> {
+    return this.stack.nodeIds.map((id) => `kafka-${id}` as const);
+  }
+
   /** Records the mode the stack's data was made with: switching needs a wipe (listeners, SCRAM users, ACLs). */
   private checkSecurityMode(): void {
     const file = join(this.home, 'security-mode');
     const recorded = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
-    const hasData = NODE_IDS.some((id) => existsSync(join(this.dir(`kafka-${id}`), 'data', 'meta.properties')));
+    const hasData = this.kafkaServices().some((s) => existsSync(join(this.dir(s), 'data', 'meta.properties')));
     if (recorded !== undefined && recorded !== this.access.mode && hasData) {
       throw new Error(`the stack at ${this.home} was made with SECURITY=${recorded}, not ${this.access.mode}: run with SECURITY=${recorded}, or delete it first (make down WIPE=1)`);
     }
@@ -102,7 +108,7 @@ export class NativeRuntime implements Runtime {
         return [p.prometheus];
       default: {
         const id = Number(service.slice('kafka-'.length)) as NodeId;
-        return [p.kafka[id], p.controller[id], internalPort(this.stack, id), p.jmxExporter[id]];
+        return [p.kafka.of(id), p.controller.of(id), internalPort(this.stack, id), p.jmxExporter.of(id)];
       }
     }
   }
@@ -130,7 +136,7 @@ export class NativeRuntime implements Runtime {
 
   /** Every port this instance listens on, by service. */
   allPorts(): Array<{ name: string; port: number }> {
-    return SERVICES.flatMap((name) => this.ports(name).map((port) => ({ name, port })));
+    return this.serviceNames.flatMap((name) => this.ports(name).map((port) => ({ name, port })));
   }
 
   async up(log: (line: string) => void): Promise<void> {
@@ -142,12 +148,12 @@ export class NativeRuntime implements Runtime {
     await ensureJmxAgent(this.stack, log);
     await this.startRedis();
     await this.startMonitoring();
-    for (const id of NODE_IDS) await this.startNode(id, libs);
+    for (const id of this.stack.nodeIds) await this.startNode(id, libs);
     // A service that dies while we wait is reported at once, with its log, not after the timeout.
     const started = (names: Service[]) => ({ guard: exitWatch(names.map((n) => this.spec(n))) });
-    const core: Service[] = ['redis', 'redis-exporter', 'prometheus', ...NODE_IDS.map((id) => `kafka-${id}` as const)];
-    log(`waiting for brokers ${NODE_IDS.join(',')} to register (KRaft quorum of 3 voters)`);
-    await waitForBrokers(this.adminKafka, undefined, undefined, started(core));
+    const core: Service[] = ['redis', 'redis-exporter', 'prometheus', ...this.kafkaServices()];
+    log(`waiting for brokers ${this.stack.nodeIds.join(',')} to register (KRaft quorum of ${this.stack.nodeIds.length} voters)`);
+    await waitForBrokers(this.adminKafka, undefined, [...this.stack.nodeIds], started(core));
     await waitForRedis(this.access.redis('admin'), undefined, started(core));
     if (this.access.secure) {
       const acls = await applyKafkaAcls(this.adminKafka, this.stack);
@@ -232,7 +238,7 @@ export class NativeRuntime implements Runtime {
       const scram = this.access.secure ? addScramArgs(this.access.secrets.dir) : [];
       await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${TOOLS_LOG4J} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${props} --ignore-formatted ${scram}`;
     }
-    await startDetached(await this.jvm(service, '512m', 'kafka.Kafka', [props], libs, { port: this.stack.ports.jmxExporter[id], rules: 'kafka-broker.yaml' }));
+    await startDetached(await this.jvm(service, '512m', 'kafka.Kafka', [props], libs, { port: this.stack.ports.jmxExporter.of(id), rules: 'kafka-broker.yaml' }));
   }
 
   async stopNode(id: NodeId, opts: { kill?: boolean } = {}): Promise<void> {
@@ -282,7 +288,7 @@ export class NativeRuntime implements Runtime {
     for (const s of ['prometheus', 'redis-exporter', 'connect'] as const) await stop(s);
     // All nodes at once: stopped one by one, the last would wait for a controller quorum that
     // no longer exists before it gives up its clean shutdown.
-    await Promise.all(NODE_IDS.map((id) => stop(`kafka-${id}`)));
+    await Promise.all(this.kafkaServices().map(stop));
     await stop('redis');
     if (opts.wipe) {
       rmSync(this.home, { recursive: true, force: true });
@@ -308,7 +314,7 @@ export class NativeRuntime implements Runtime {
   }
 
   async services(): Promise<ServiceState[]> {
-    return SERVICES.map((name) => {
+    return this.serviceNames.map((name) => {
       const s = this.spec(name);
       const pid = livePid(s.pidFile, s.marker);
       return { name, running: pid !== undefined, detail: pid !== undefined ? `pid ${pid}` : 'stopped' };
@@ -318,11 +324,11 @@ export class NativeRuntime implements Runtime {
   async topology(): Promise<string> {
     const p = this.stack.ports;
     const rows = [
-      ...NODE_IDS.map((id) => `kafka-${id}   broker+controller  node.id=${id}  client 127.0.0.1:${p.kafka[id]}  controller 127.0.0.1:${p.controller[id]}  inter-broker 127.0.0.1:${internalPort(this.stack, id)}`),
+      ...this.stack.nodeIds.map((id) => `kafka-${id}   broker+controller  node.id=${id}  client 127.0.0.1:${p.kafka.of(id)}  controller 127.0.0.1:${p.controller.of(id)}  inter-broker 127.0.0.1:${internalPort(this.stack, id)}`),
       `connect   distributed worker  REST ${this.addresses.connectUrl}${this.access.secure ? ' (basic auth)' : ''}  group ${this.stack.connect.groupId}`,
       `redis     redis-server (AOF)  ${this.addresses.redisUrl}`,
       `redis-exporter  prometheus-redis-exporter  http://127.0.0.1:${this.stack.ports.redisExporter}/metrics`,
-      `prometheus  prometheus  ${this.addresses.prometheusUrl}  (JMX exporter agents: kafka ${NODE_IDS.map((id) => this.stack.ports.jmxExporter[id]).join('/')}, connect ${this.stack.ports.jmxExporterConnect})`,
+      `prometheus  prometheus  ${this.addresses.prometheusUrl}  (JMX exporter agents: kafka ${this.stack.ports.jmxExporter.all.join('/')}, connect ${this.stack.ports.jmxExporterConnect})`,
     ];
     const states = await this.services();
     const state = new Map(states.map((s) => [s.name, s.detail]));
