@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConnectorConfig } from '../../scripts/lib/connect.ts';
-import { composeNodeVars, DOCKER_INTERNAL_PORT, METRICS_BIND_HOST, publishedPorts } from '../../scripts/lib/docker/runtime.ts';
+import { composeNodeVars, DOCKER_INTERNAL_PORT, dockerWorkerPlacement, METRICS_BIND_HOST, publishedPorts } from '../../scripts/lib/docker/runtime.ts';
 import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
 import { parseEnvFile } from '../../shared/env-file.ts';
 import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
@@ -40,7 +40,7 @@ describe('compose.yml', () => {
     expect(kafkaServices(compose), 'compose.yml: one kafka-<id> service per node of NODE_COUNT (config/stack.env)').toEqual(expected);
     expect(kafkaServices(secure), 'compose.secure.yml: one kafka-<id> service per node of NODE_COUNT').toEqual(expected);
     expect(Object.keys((parse(text) as { volumes: Record<string, unknown> }).volumes).filter((v) => v.startsWith('kafka-')).sort()).toEqual(stack.nodeIds.map((id) => `kafka-${id}-data`).sort());
-    expect(compose.services.connect.environment.CONNECT_BOOTSTRAP_SERVERS).toBe(stack.nodeIds.map((id) => `kafka-${id}:${DOCKER_INTERNAL_PORT}`).join(','));
+    expect(dockerWorkerPlacement(stack).bootstrapServers).toBe(stack.nodeIds.map((id) => `kafka-${id}:${DOCKER_INTERNAL_PORT}`).join(','));
     expect(Object.keys(compose.services.connect.depends_on).filter((s) => s.startsWith('kafka-')).sort()).toEqual(expected);
     for (const id of stack.nodeIds) {
       expect(envVars.get(`KAFKA_${id}_PORT`)).toBe(String(stack.ports.kafka.of(id)));

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { parseEnvFile } from '../../../shared/env-file.ts';
 import { writeScrapeTargets } from '../prometheus-targets.ts';
+import { renderWorkerProperties, type WorkerPlacement } from '../connect-worker.ts';
 import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { ensureSecrets } from '../secrets-setup.ts';
@@ -64,6 +65,31 @@ const delimiterOfComposeFiles = ':';
 /** The docker stack's secrets, on the host (relative to the repository) and where containers mount them. */
 export const SECRETS_DIR_REL = '.rastro/docker/secrets';
 export const SECRETS_MOUNT = '/etc/rastro/secrets';
+/**
+ * The Connect worker's config, rendered on the host before `compose up` (like the Prometheus targets)
+ * and mounted where the connect image's entrypoint reads it (docker/Dockerfile, compose.yml).
+ */
+export const WORKER_DIR_REL = '.rastro/docker/connect';
+export const WORKER_MOUNT = '/opt/rastro/worker';
+/** Where the connect image has the sink plugin (docker/Dockerfile). */
+const PLUGIN_DIR = '/opt/rastro/plugins';
+
+/** Where the worker runs in compose: the brokers' INTERNAL listener, REST on 8083 of the `connect` service. */
+export function dockerWorkerPlacement(stack: Stack): WorkerPlacement {
+  return {
+    runtime: 'docker',
+    bootstrapServers: stack.nodeIds.map((id) => `kafka-${id}:${DOCKER_INTERNAL_PORT}`).join(','),
+    listen: { host: '0.0.0.0', port: 8083 },
+    advertised: { host: 'connect', port: 8083 },
+    pluginPath: PLUGIN_DIR,
+  };
+}
+
+function writeWorkerProperties(stack: Stack, secure: boolean): void {
+  const dir = join(ROOT, WORKER_DIR_REL);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'worker.properties'), renderWorkerProperties(stack, dockerWorkerPlacement(stack), secure));
+}
 
 /** The docker runtime: compose.yml, services reached through ports published on 127.0.0.1. */
 export class DockerRuntime implements Runtime {
@@ -76,7 +102,7 @@ export class DockerRuntime implements Runtime {
 
   constructor(readonly stack: Stack, security: SecurityMode = 'on') {
     this.addresses = hostAddresses(stack);
-    this.cliBootstrap = stack.nodeIds.map((id) => `kafka-${id}:${DOCKER_INTERNAL_PORT}`).join(',');
+    this.cliBootstrap = dockerWorkerPlacement(stack).bootstrapServers;
     this.access = new StackAccess(security, this.addresses.bootstrap, this.addresses.redisUrl, this.addresses.connectUrl, join(ROOT, SECRETS_DIR_REL));
     this.connectEnv = { [CONNECT_ENV.redisUri]: security === 'on' ? `redis://sink:<${displayPath(this.access.secrets.path(SECRET_FILES.redisPassword('sink')))}>@redis:6379` : 'redis://redis:6379' };
   }
@@ -86,6 +112,7 @@ export class DockerRuntime implements Runtime {
     if (this.access.secure) await ensureSecrets(this.stack, { dir: this.access.secrets.dir, mountedAt: SECRETS_MOUNT, redisHostPort: 'redis:6379' }, log);
     writeComposeEnv(this.stack, this.access.mode);
     writeScrapeTargets(join(ROOT, '.rastro', 'docker', 'prometheus-targets'), this.stack, 'docker');
+    writeWorkerProperties(this.stack, this.access.secure);
     if (this.access.secure) {
       // Connect needs its ACLs before it can create its topics: brokers and Redis first, ACLs, then the rest.
       const first = [...this.stack.nodeIds.map((id) => `kafka-${id}`), 'redis'];

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { $ } from 'zx';
 import { applyKafkaAcls } from '../kafka-acls.ts';
+import { renderWorkerProperties, type WorkerPlacement } from '../connect-worker.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { addScramArgs, ensureSecrets } from '../secrets-setup.ts';
 import { CONNECT_ENV, displayPath, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
@@ -42,6 +43,12 @@ const java = (): string => requireCommand(process.env.JAVA_HOME ? join(process.e
  * young collection could stall acks=all writes for that long (seen as p99 freshness spikes).
  */
 const KAFKA_JVM_PERFORMANCE_OPTS = ['-server', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-XX:MaxInlineLevel=15', '-Djava.awt.headless=true'];
+
+/** Where the native worker runs: on loopback, REST on CONNECT_PORT, the plugin built by Maven. */
+export function nativeWorkerPlacement(stack: Stack, pluginPath: string): WorkerPlacement {
+  const port = stack.ports.connect;
+  return { runtime: 'native', bootstrapServers: hostAddresses(stack).bootstrap.join(','), listen: { host: '127.0.0.1', port }, advertised: { host: '127.0.0.1', port }, pluginPath };
+}
 
 export class NativeRuntime implements Runtime {
   readonly name = 'native' as const;
@@ -254,21 +261,7 @@ export class NativeRuntime implements Runtime {
     const dir = this.dir('connect');
     mkdirSync(dir, { recursive: true });
     const props = join(dir, 'worker.properties');
-    const c = this.stack.connect;
-    const extra = [
-      `bootstrap.servers=${this.cliBootstrap}`,
-      `group.id=${c.groupId}`,
-      `config.storage.topic=${c.configTopic}`,
-      `offset.storage.topic=${c.offsetTopic}`,
-      `status.storage.topic=${c.statusTopic}`,
-      `listeners=http://127.0.0.1:${this.stack.ports.connect}`,
-      `rest.advertised.host.name=127.0.0.1`,
-      `rest.advertised.port=${this.stack.ports.connect}`,
-      `plugin.path=${pluginPath}`,
-    ];
-    const shared = readFileSync(join(CONFIG_DIR, 'connect', 'worker.properties'), 'utf8');
-    const security = this.access.secure ? `\n\n# --- config/connect/security.properties (SECURITY on) ---\n${readFileSync(join(CONFIG_DIR, 'connect', 'security.properties'), 'utf8').trimEnd()}` : '';
-    writeFileSync(props, `${shared.trimEnd()}${security}\n\n# --- native worker (rendered by the launcher) ---\n${extra.join('\n')}\n`);
+    writeFileSync(props, renderWorkerProperties(this.stack, nativeWorkerPlacement(this.stack, pluginPath), this.access.secure));
     // Secrets reach the worker through its environment (config providers resolve ${env:…}); the REST
     // extension through its classpath and the JAAS file that names the REST users file.
     const env = this.access.secure ? Object.fromEntries(parseEnvFile(readFileSync(this.access.secrets.path(SECRET_FILES.connectEnv), 'utf8'), SECRET_FILES.connectEnv)) : { [CONNECT_ENV.redisUri]: this.addresses.redisUrl };
