@@ -16,7 +16,7 @@ import { rssKiB, servicePid, timedRun } from '../bench/processes.ts';
 import { commandCalls, infoNumber, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha, type EvalshaCall } from '../bench/redis-bench.ts';
 import { loadSinkScript, sinkPipelineChunk } from '../bench/sink-script.ts';
 import { groupLag, SinkControl } from '../bench/sink-control.ts';
-import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, perSecondP99, ratePerSecond, summarize } from '../bench/stats.ts';
+import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, perSecondP99, ratePerSecond, summarize } from '../../../shared/stats.ts';
 import { flaggedCount, renderMarkdownTable, renderTextTable, type BenchRow } from '../bench/table.ts';
 import { busiestLeader, waitFullyReplicated } from '../cluster.ts';
 import { loadConnectorConfig } from '../connect.ts';
