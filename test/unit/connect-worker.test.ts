@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderWorkerProperties, workerPlacementSettings } from '../../scripts/lib/connect-worker.ts';
 import { dockerWorkerPlacement, WORKER_DIR_REL, WORKER_MOUNT } from '../../scripts/lib/docker/runtime.ts';
-import { nativeWorkerPlacement } from '../../scripts/lib/native/runtime.ts';
+import { nativeWorkerPlacement } from '../../scripts/lib/native/services.ts';
 import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
 
 const stack = loadStack();
