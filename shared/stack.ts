@@ -8,10 +8,32 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CONFIG_DIR = join(ROOT, 'config');
 export const STACK_ENV = join(CONFIG_DIR, 'stack.env');
 
-export const NODE_IDS = [1, 2, 3] as const;
-export type NodeId = (typeof NODE_IDS)[number];
+/** A Kafka node's id: 1..NODE_COUNT (config/stack.env). */
+export type NodeId = number;
+
+/**
+ * One port per node, derived from a base port: node id i listens on base + i − 1 (the offset is
+ * already in `base`). `of` refuses an id outside 1..NODE_COUNT rather than invent a port.
+ */
+export class NodePorts {
+  constructor(
+    readonly base: number,
+    readonly nodeIds: readonly NodeId[],
+    private readonly setting: string,
+  ) {}
+  of(id: NodeId): number {
+    if (!this.nodeIds.includes(id)) throw new Error(`${this.setting}: no node ${id} (node ids are ${this.nodeIds.join(',')}, from NODE_COUNT)`);
+    return this.base + id - 1;
+  }
+  /** Every node's port, in node id order. */
+  get all(): number[] {
+    return this.nodeIds.map((id) => this.of(id));
+  }
+}
 
 export interface Stack {
+  /** 1..NODE_COUNT: every node is a broker and a KRaft controller (voter). */
+  nodeIds: readonly NodeId[];
   versions: { kafka: string; jmxExporter: string; connectBasicAuth: string };
   clusterId: string;
   topics: { locations: string; dlq: string; late: string };
@@ -26,14 +48,14 @@ export interface Stack {
   /** The fraud prototype's blocklist keys in Redis: <prefix><card>. */
   redisBlocklistPrefix: string;
   ports: {
-    kafka: Record<NodeId, number>;
-    controller: Record<NodeId, number>;
+    kafka: NodePorts;
+    controller: NodePorts;
     connect: number;
     redis: number;
     prometheus: number;
     redisExporter: number;
     grafana: number;
-    jmxExporter: Record<NodeId, number>;
+    jmxExporter: NodePorts;
     jmxExporterConnect: number;
     producerMetrics: number;
     /** The app API and live map. */
@@ -63,8 +85,31 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     if (!Number.isInteger(n) || n <= 0 || n + offset > 65535) throw new Error(`${file}: ${k}=${str(k)} (+offset ${offset}) is not a valid port`);
     return n + offset;
   };
-  const perNode = (fmt: (id: NodeId) => string): Record<NodeId, number> => ({ 1: port(fmt(1)), 2: port(fmt(2)), 3: port(fmt(3)) });
+  const nodeCount = Number(str('NODE_COUNT'));
+  if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new Error(`${file}: NODE_COUNT=${str('NODE_COUNT')} is not a positive whole number`);
+  const nodeIds: NodeId[] = Array.from({ length: nodeCount }, (_, i) => i + 1);
+  // The base port must stay valid for the last node too: check base + NODE_COUNT − 1.
+  const perNode = (k: string): NodePorts => {
+    const base = port(k);
+    if (base + nodeCount - 1 > 65535) throw new Error(`${file}: ${k}=${str(k)} (+offset ${offset}) + NODE_COUNT ${nodeCount} runs past 65535`);
+    return new NodePorts(base, nodeIds, `${file}: ${k}`);
+  };
+  const ports: Stack['ports'] = {
+    kafka: perNode('KAFKA_BASE_PORT'),
+    controller: perNode('CONTROLLER_BASE_PORT'),
+    connect: port('CONNECT_PORT'),
+    redis: port('REDIS_PORT'),
+    prometheus: port('PROMETHEUS_PORT'),
+    redisExporter: port('REDIS_EXPORTER_PORT'),
+    grafana: port('GRAFANA_PORT'),
+    jmxExporter: perNode('JMX_EXPORTER_BASE_PORT'),
+    jmxExporterConnect: port('JMX_EXPORTER_CONNECT_PORT'),
+    producerMetrics: port('PRODUCER_METRICS_PORT'),
+    app: port('APP_PORT'),
+  };
+  assertDistinctPorts(ports, file, nodeCount);
   return {
+    nodeIds,
     versions: { kafka: str('KAFKA_VERSION'), jmxExporter: str('JMX_EXPORTER_VERSION'), connectBasicAuth: str('CONNECT_BASIC_AUTH_VERSION') },
     clusterId: str('KAFKA_CLUSTER_ID'),
     topics: { locations: str('TOPIC_LOCATIONS'), dlq: str('TOPIC_DLQ'), late: str('TOPIC_LATE') },
@@ -80,19 +125,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     redisTombstonePrefix: str('REDIS_TOMBSTONE_PREFIX'),
     redisGeoKey: str('REDIS_GEO_KEY'),
     redisBlocklistPrefix: str('REDIS_BLOCKLIST_PREFIX'),
-    ports: {
-      kafka: perNode((i) => `KAFKA_${i}_PORT`),
-      controller: perNode((i) => `CONTROLLER_${i}_PORT`),
-      connect: port('CONNECT_PORT'),
-      redis: port('REDIS_PORT'),
-      prometheus: port('PROMETHEUS_PORT'),
-      redisExporter: port('REDIS_EXPORTER_PORT'),
-      grafana: port('GRAFANA_PORT'),
-      jmxExporter: perNode((i) => `JMX_EXPORTER_${i}_PORT`),
-      jmxExporterConnect: port('JMX_EXPORTER_CONNECT_PORT'),
-      producerMetrics: port('PRODUCER_METRICS_PORT'),
-      app: port('APP_PORT'),
-    },
+    ports,
     portOffset: offset,
     vars,
   };
@@ -108,9 +141,31 @@ export interface Addresses {
 
 export function hostAddresses(stack: Stack): Addresses {
   return {
-    bootstrap: NODE_IDS.map((id) => `127.0.0.1:${stack.ports.kafka[id]}`),
+    bootstrap: stack.ports.kafka.all.map((port) => `127.0.0.1:${port}`),
     connectUrl: `http://127.0.0.1:${stack.ports.connect}`,
     redisUrl: `redis://127.0.0.1:${stack.ports.redis}`,
     prometheusUrl: `http://127.0.0.1:${stack.ports.prometheus}`,
   };
 }
+
+/**
+ * Every port a stack uses, per-node ranges included, must be its own: a larger NODE_COUNT grows the
+ * ranges upward, and this names the first one that runs into another port.
+ */
+function assertDistinctPorts(ports: Stack['ports'], file: string, nodeCount: number): void {
+  const owner = new Map<number, string>();
+  for (const [name, value] of Object.entries(ports)) {
+    const entries: Array<[string, number]> = value instanceof NodePorts ? value.nodeIds.map((id) => [`${name} of node ${id}`, value.of(id)]) : [[name, value]];
+    for (const [what, port] of entries) {
+      const other = owner.get(port);
+      if (other !== undefined) throw new Error(`${file}: port ${port} is both ${other} and ${what} (NODE_COUNT=${nodeCount}); move a base port`);
+      owner.set(port, what);
+    }
+  }
+}
+
+/**
+ * The node ids of config/stack.env's NODE_COUNT, for code that counts nodes without a Stack at hand
+ * (argument checks, defaults). Code that has a Stack uses `stack.nodeIds`.
+ */
+export const NODE_IDS: readonly NodeId[] = loadStack().nodeIds;

@@ -1,4 +1,4 @@
-import { prng } from '../../producer/src/simulator.ts';
+import { prng } from '../../producer/src/index.ts';
 import type { Transaction } from './transaction.ts';
 
 export interface GeneratorOptions {

@@ -1,5 +1,4 @@
-import { BufferGate } from '../../producer/src/buffer-gate.ts';
-import { Lane, type Outgoing } from '../../producer/src/lane.ts';
+import { BufferGate, Lane, type Outgoing } from '../../producer/src/index.ts';
 import type { Kafka, Producer } from '../../producer/src/kafka.ts';
 
 export interface SenderOptions {

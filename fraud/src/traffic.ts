@@ -1,4 +1,4 @@
-import { simulate } from '../../producer/src/run.ts';
+import { simulate } from '../../producer/src/index.ts';
 import type { Generated, TransactionGenerator } from './generator.ts';
 import type { RecordSender } from './sender.ts';
 

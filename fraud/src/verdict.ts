@@ -1,4 +1,4 @@
-import { summarize, type LatencySummary } from '../../scripts/lib/bench/stats.ts';
+import { summarize, type LatencySummary } from '../../shared/stats.ts';
 import type { Seen } from './checker.ts';
 import type { Traffic } from './traffic.ts';
 import type { VelocityLimit } from './velocity.ts';

@@ -12,7 +12,7 @@ import type { VelocityLimit } from '../../fraud/src/velocity.ts';
 import { blocklistHeld, judgeRun, type RunVerdict } from '../../fraud/src/verdict.ts';
 import { Kafka, logLevel } from '../../producer/src/kafka.ts';
 import { rateShortfall, slowFreshness } from './bench/flags.ts';
-import { fmtMs, fmtNumber, fmtRate } from './bench/stats.ts';
+import { fmtMs, fmtNumber, fmtRate } from '../../shared/stats.ts';
 import type { BenchRow } from './bench/table.ts';
 import type { Evidence } from './evidence.ts';
 import { waitForGroupCatchUp } from './readiness.ts';

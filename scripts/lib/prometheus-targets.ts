@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_IDS, type Stack } from '../../shared/stack.ts';
+import { type Stack } from '../../shared/stack.ts';
 
 export interface TargetGroup {
   targets: string[];
@@ -15,7 +15,7 @@ export function scrapeTargets(stack: Stack, mode: 'native' | 'docker'): Record<s
   const p = stack.ports;
   const host = (service: string) => (mode === 'native' ? '127.0.0.1' : service);
   return {
-    kafka: NODE_IDS.map((id) => ({ targets: [`${host(`kafka-${id}`)}:${p.jmxExporter[id]}`], labels: { service: `kafka-${id}`, node_id: String(id) } })),
+    kafka: stack.nodeIds.map((id) => ({ targets: [`${host(`kafka-${id}`)}:${p.jmxExporter.of(id)}`], labels: { service: `kafka-${id}`, node_id: String(id) } })),
     connect: [{ targets: [`${host('connect')}:${p.jmxExporterConnect}`], labels: { service: 'connect' } }],
     redis: [{ targets: [`${host('redis-exporter')}:${p.redisExporter}`], labels: { service: 'redis' } }],
     // The producer runs on the host in both runtimes.

@@ -9,7 +9,7 @@ export interface ReadyOptions {
   guard?: () => void;
 }
 
-/** All three brokers registered: only possible once the KRaft quorum has elected a leader. */
+/** Every node (1..NODE_COUNT unless `expected` says) registered as a broker: only possible once the KRaft quorum has elected a leader. */
 export async function waitForBrokers(kafka: KafkaAccess, timeoutMs = 180_000, expected: number[] = [...NODE_IDS], opts: ReadyOptions = {}): Promise<void> {
   await waitFor(
     async () => {

@@ -34,8 +34,10 @@ export function librdkafkaProperties(user: KafkaUser, password: string, caFile: 
   return ['security.protocol=SASL_SSL', 'sasl.mechanisms=SCRAM-SHA-512', `sasl.username=${user}`, `sasl.password=${password}`, `ssl.ca.location=${caFile}`, ''].join('\n');
 }
 
-/** Subject alternative names of the node certificate: loopback for native, the compose host names for docker. */
-export const NODE_CERT_SAN = 'DNS:localhost,DNS:kafka-1,DNS:kafka-2,DNS:kafka-3,IP:127.0.0.1';
+/** Subject alternative names of the node certificate: loopback for native, the compose host names (kafka-<id>) for docker. */
+export function nodeCertSan(stack: Stack): string {
+  return ['DNS:localhost', ...stack.nodeIds.map((id) => `DNS:kafka-${id}`), 'IP:127.0.0.1'].join(',');
+}
 
 export interface SecretsLayout {
   /** Where the files are on this machine. */
@@ -74,7 +76,7 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
   for (const u of REDIS_USERS) writeSecret(at(SECRET_FILES.redisPassword(u)), `${redis[u]}\n`);
   writeSecret(at(SECRET_FILES.connectRestPassword), `${rest}\n`);
 
-  await makeCertificates(dir);
+  await makeCertificates(dir, nodeCertSan(stack));
   const ca = readFileSync(at(SECRET_FILES.caCert), 'utf8');
   for (const u of KAFKA_USERS) {
     writeSecret(at(SECRET_FILES.kafkaClientProperties(u)), kafkaClientProperties(u, kafka[u], ca));
@@ -98,13 +100,13 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
  * A CA valid for this stack only, and one certificate for every node (CN=broker, the principal of the
  * controller and inter-broker listeners), EC P-256 keys in PKCS#8 PEM, which Kafka's PEM key store reads.
  */
-async function makeCertificates(dir: string): Promise<void> {
+async function makeCertificates(dir: string, san: string): Promise<void> {
   const openssl = requireCommand('openssl', 'generate the stack CA');
   const q = $({ quiet: true, cwd: dir });
   const f = (name: string) => join(dir, name);
   await q`${openssl} req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${f(SECRET_FILES.caKey)} -out ${f(SECRET_FILES.caCert)} -days 825 -subj /CN=rastro-stack-ca -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign`;
   await q`${openssl} req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${f('node.key')} -out ${f('node.csr')} -subj ${`/CN=${BROKER_PRINCIPAL}`}`;
-  writeFileSync(f('node.ext'), `subjectAltName=${NODE_CERT_SAN}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature,keyAgreement\n`);
+  writeFileSync(f('node.ext'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature,keyAgreement\n`);
   await q`${openssl} x509 -req -in ${f('node.csr')} -CA ${f(SECRET_FILES.caCert)} -CAkey ${f(SECRET_FILES.caKey)} -CAcreateserial -days 825 -out ${f('node.crt')} -extfile ${f('node.ext')}`;
   writeSecret(f(SECRET_FILES.nodePem), [readFileSync(f('node.key'), 'utf8'), readFileSync(f('node.crt'), 'utf8'), readFileSync(f(SECRET_FILES.caCert), 'utf8')].join(''));
   for (const tmp of ['node.key', 'node.csr', 'node.ext', 'node.crt', 'ca.srl']) rmSync(f(tmp), { force: true });

@@ -8,7 +8,7 @@ import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
 import { commandCalls, infoNumber, javaIntConstant, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
 import { loadSinkScript, sha1Hex } from '../../scripts/lib/bench/sink-script.ts';
-import { fmtMs, fmtNumber, fmtRate, fmtRatio, percentile, perSecondP99, ratePerSecond, summarize } from '../../scripts/lib/bench/stats.ts';
+import { fmtMs, fmtNumber, fmtRate, fmtRatio, percentile, perSecondP99, ratePerSecond, summarize } from '../../shared/stats.ts';
 import { renderMarkdownTable, renderTextTable, type BenchRow } from '../../scripts/lib/bench/table.ts';
 import { ROOT } from '../../shared/stack.ts';
 

@@ -5,15 +5,19 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConnectorConfig } from '../../scripts/lib/connect.ts';
-import { DOCKER_INTERNAL_PORT, METRICS_BIND_HOST, publishedPorts } from '../../scripts/lib/docker/runtime.ts';
+import { composeNodeVars, DOCKER_INTERNAL_PORT, dockerWorkerPlacement, METRICS_BIND_HOST, publishedPorts } from '../../scripts/lib/docker/runtime.ts';
 import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
 import { parseEnvFile } from '../../shared/env-file.ts';
-import { CONFIG_DIR, loadStack, NODE_IDS, ROOT } from '../../shared/stack.ts';
+import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
 
 // compose.yml cannot run here (no Docker engine); these checks keep it the twin of the native topology.
 const text = readFileSync(join(ROOT, 'compose.yml'), 'utf8');
 const compose = parse(text, { merge: true }) as { services: Record<string, any> };
 const stack = loadStack();
+/** What .env gives compose: stack.env plus the per-node ports the docker runtime derives from it. */
+const envVars = new Map([...stack.vars, ...composeNodeVars(stack)]);
+const secureText = readFileSync(join(ROOT, 'compose.secure.yml'), 'utf8');
+const secure = parse(secureText, { merge: true }) as { services: Record<string, any> };
 const shared = parseEnvFile(
   readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8')
     .split('\n')
@@ -21,13 +25,29 @@ const shared = parseEnvFile(
     .map((l) => l.replace(/^([a-z.]+)=/, (_, k: string) => `${k.toUpperCase().replaceAll('.', '_')}=`))
     .join('\n'),
 );
-const nodes = NODE_IDS.map((id) => ({ id, svc: compose.services[`kafka-${id}`] }));
+const nodes = stack.nodeIds.map((id) => ({ id, svc: compose.services[`kafka-${id}`] }));
 
 describe('compose.yml', () => {
-  it('uses only variables that config/stack.env defines (plus the generated Grafana secrets)', () => {
+  it('uses only variables that config/stack.env defines or derives (plus the generated Grafana secrets)', () => {
     const used = [...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] as string);
-    const unknown = used.filter((v) => !stack.vars.has(v) && !v.startsWith('GRAFANA_ADMIN_'));
+    const unknown = used.filter((v) => !envVars.has(v) && !v.startsWith('GRAFANA_ADMIN_'));
     expect(unknown).toEqual([]);
+  });
+
+  it('has one kafka service per node of NODE_COUNT, in both files, each on its derived ports', () => {
+    const kafkaServices = (c: { services: Record<string, unknown> }) => Object.keys(c.services).filter((n) => /^kafka-\d+$/.test(n)).sort();
+    const expected = stack.nodeIds.map((id) => `kafka-${id}`).sort();
+    expect(kafkaServices(compose), 'compose.yml: one kafka-<id> service per node of NODE_COUNT (config/stack.env)').toEqual(expected);
+    expect(kafkaServices(secure), 'compose.secure.yml: one kafka-<id> service per node of NODE_COUNT').toEqual(expected);
+    expect(Object.keys((parse(text) as { volumes: Record<string, unknown> }).volumes).filter((v) => v.startsWith('kafka-')).sort()).toEqual(stack.nodeIds.map((id) => `kafka-${id}-data`).sort());
+    expect(dockerWorkerPlacement(stack).bootstrapServers).toBe(stack.nodeIds.map((id) => `kafka-${id}:${DOCKER_INTERNAL_PORT}`).join(','));
+    expect(Object.keys(compose.services.connect.depends_on).filter((s) => s.startsWith('kafka-')).sort()).toEqual(expected);
+    for (const id of stack.nodeIds) {
+      expect(envVars.get(`KAFKA_${id}_PORT`)).toBe(String(stack.ports.kafka.of(id)));
+      expect(envVars.get(`JMX_EXPORTER_${id}_PORT`)).toBe(String(stack.ports.jmxExporter.of(id)));
+    }
+    // Compose reads derived values only: no per-node port may be pinned in stack.env beside its base.
+    expect([...stack.vars.keys()].filter((k) => /^[A-Z_]+_\d+_PORT$/.test(k))).toEqual([]);
   });
 
   it('runs three nodes and Connect built on apache/kafka of the pinned version, with the JMX agent in EXTRA_ARGS', () => {
@@ -46,10 +66,10 @@ describe('compose.yml', () => {
     expect(compose.services.connect.environment.EXTRA_ARGS).toContain('/opt/rastro/config/jmx/kafka-connect.yaml');
   });
 
-  it('forms a static quorum of the three nodes, with node ids 1..3', () => {
+  it('forms a static quorum of every node, with node ids 1..NODE_COUNT', () => {
     for (const { id, svc } of nodes) {
       expect(svc.environment.KAFKA_NODE_ID).toBe(id);
-      expect(svc.environment.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe('1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093');
+      expect(svc.environment.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(stack.nodeIds.map((n) => `${n}@kafka-${n}:9093`).join(','));
       expect(svc.environment.CLUSTER_ID).toBe('${KAFKA_CLUSTER_ID}');
     }
   });
@@ -170,7 +190,7 @@ describe('compose.yml as a Docker host reads it', () => {
 
   it('publishes exactly the host ports the port check guards', () => {
     const published = Object.entries(compose.services).flatMap(([name, svc]) => ((svc.ports ?? []) as string[]).map((p) => `${name} ${p.split(':')[1]}`));
-    const byName = new Map([...stack.vars].map(([k, v]) => [`\${${k}}`, v]));
+    const byName = new Map([...envVars].map(([k, v]) => [`\${${k}}`, v]));
     const resolved = published.map((p) => p.replace(/\$\{[A-Z0-9_]+\}/, (v) => byName.get(v) ?? v)).sort();
     expect(resolved).toEqual(publishedPorts(stack).map((p) => `${p.service} ${p.port}`).sort());
   });

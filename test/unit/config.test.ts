@@ -25,13 +25,14 @@ describe('loadStack', () => {
   it('reads the pinned Kafka version and distinct ports', () => {
     const s = loadStack();
     expect(s.versions.kafka).toMatch(/^4\.\d+\.\d+$/);
-    const ports = [...Object.values(s.ports.kafka), ...Object.values(s.ports.controller), s.ports.connect, s.ports.redis, s.ports.prometheus, s.ports.redisExporter, s.ports.grafana, ...Object.values(s.ports.jmxExporter), s.ports.jmxExporterConnect, s.ports.producerMetrics];
+    const ports = [...s.ports.kafka.all, ...s.ports.controller.all, s.ports.connect, s.ports.redis, s.ports.prometheus, s.ports.redisExporter, s.ports.grafana, ...s.ports.jmxExporter.all, s.ports.jmxExporterConnect, s.ports.producerMetrics];
+    expect(ports.length).toBe(3 * s.nodeIds.length + 7);
     expect(new Set(ports).size).toBe(ports.length);
   });
   it('shifts every port by the offset', () => {
     const a = loadStack();
     const b = loadStack({ portOffset: 10_000 });
-    expect(b.ports.kafka[2]).toBe(a.ports.kafka[2] + 10_000);
+    expect(b.ports.kafka.of(2)).toBe(a.ports.kafka.of(2) + 10_000);
     expect(b.ports.redis).toBe(a.ports.redis + 10_000);
     expect(b.ports.connect).toBe(a.ports.connect + 10_000);
   });
@@ -48,11 +49,11 @@ describe('native node properties', () => {
     expect(p).toContain('min.insync.replicas=2');
     expect(p).toContain('offsets.topic.replication.factor=3');
     expect(p).toContain('node.id=2');
-    expect(p).toContain(`EXTERNAL://127.0.0.1:${stack.ports.kafka[2]}`);
+    expect(p).toContain(`EXTERNAL://127.0.0.1:${stack.ports.kafka.of(2)}`);
     expect(p).toContain('log.dirs=/data/k2');
   });
   it('declares a static quorum of the three nodes', () => {
-    expect(quorumVoters(stack)).toBe(`1@127.0.0.1:${stack.ports.controller[1]},2@127.0.0.1:${stack.ports.controller[2]},3@127.0.0.1:${stack.ports.controller[3]}`);
+    expect(quorumVoters(stack)).toBe(`1@127.0.0.1:${stack.ports.controller.of(1)},2@127.0.0.1:${stack.ports.controller.of(2)},3@127.0.0.1:${stack.ports.controller.of(3)}`);
   });
 });
 

@@ -27,8 +27,8 @@ describe('scrape targets', () => {
   it('label every Kafka node, natively on loopback and in compose by service name', () => {
     const native = scrapeTargets(stack, 'native');
     expect(native.kafka?.map((g) => g.labels.service)).toEqual(['kafka-1', 'kafka-2', 'kafka-3']);
-    expect(native.kafka?.[1]?.targets).toEqual([`127.0.0.1:${stack.ports.jmxExporter[2]}`]);
-    expect(scrapeTargets(stack, 'docker').kafka?.[1]?.targets).toEqual([`kafka-2:${stack.ports.jmxExporter[2]}`]);
+    expect(native.kafka?.[1]?.targets).toEqual([`127.0.0.1:${stack.ports.jmxExporter.of(2)}`]);
+    expect(scrapeTargets(stack, 'docker').kafka?.[1]?.targets).toEqual([`kafka-2:${stack.ports.jmxExporter.of(2)}`]);
     const jobs = (parse(readFileSync(join(ROOT, 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string }> }).scrape_configs.map((c) => c.job_name);
     expect(Object.keys(native).sort()).toEqual([...jobs].sort());
   });
@@ -56,6 +56,14 @@ describe('Grafana dashboard', () => {
     const exprs = panels.flatMap((p) => p.queries.map((q) => q.expr));
     for (const t of exprs.flatMap((e) => [...e.matchAll(/topic="([^"]+)"/g)].map((m) => m[1]))) expect(t).toBe(stack.topics.locations);
     for (const k of exprs.flatMap((e) => [...e.matchAll(/key="([^"]+)"/g)].map((m) => m[1]))) expect(k).toBe(`${stack.redisKeyPrefix}*`);
+  });
+  it('colours "Brokers online" from the node count: green at NODE_COUNT, orange down to min.insync.replicas', () => {
+    // Grafana thresholds are numbers in the JSON; this ties them to config/stack.env and server.properties.
+    type Panel = { title: string; panels?: Panel[]; fieldConfig?: { defaults?: { thresholds?: { steps: Array<{ color: string; value: number | null }> } } } };
+    const flat = (ps: Panel[]): Panel[] => ps.flatMap((p) => [p, ...flat(p.panels ?? [])]);
+    const steps = flat(dashboard.panels).find((p) => p.title === 'Brokers online')?.fieldConfig?.defaults?.thresholds?.steps ?? [];
+    const minIsr = Number(/^min\.insync\.replicas=(\d+)$/m.exec(readFileSync(join(ROOT, 'config', 'kafka', 'server.properties'), 'utf8'))?.[1]);
+    expect(steps).toEqual([{ color: 'red', value: null }, { color: 'orange', value: minIsr }, { color: 'green', value: stack.nodeIds.length }]);
   });
   it('does not count brokers with kafka_brokers (a metadata count that never drops)', () => {
     expect(JSON.stringify(dashboard)).not.toContain('kafka_brokers');

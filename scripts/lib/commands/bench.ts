@@ -16,7 +16,7 @@ import { rssKiB, servicePid, timedRun } from '../bench/processes.ts';
 import { commandCalls, infoNumber, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha, type EvalshaCall } from '../bench/redis-bench.ts';
 import { loadSinkScript, sinkPipelineChunk } from '../bench/sink-script.ts';
 import { groupLag, SinkControl } from '../bench/sink-control.ts';
-import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, perSecondP99, ratePerSecond, summarize } from '../bench/stats.ts';
+import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, perSecondP99, ratePerSecond, summarize } from '../../../shared/stats.ts';
 import { flaggedCount, renderMarkdownTable, renderTextTable, type BenchRow } from '../bench/table.ts';
 import { busiestLeader, waitFullyReplicated } from '../cluster.ts';
 import { loadConnectorConfig } from '../connect.ts';
@@ -216,7 +216,7 @@ export async function main(argv: string[]): Promise<number> {
       await bringUp(rt, ev);
       upOk = true;
       const ms = Date.now() - t0;
-      row({ section: '5 footprint', metric: '`make up`, cold (wiped state, jars cached)', value: fmtSeconds(ms), note: 'Redis, Prometheus, 3 nodes formatted + started, Connect, topics created, connector RUNNING', flag: ms > 180_000 ? 'over 3 minutes' : undefined });
+      row({ section: '5 footprint', metric: '`make up`, cold (wiped state, jars cached)', value: fmtSeconds(ms), note: `Redis, Prometheus, ${NODE_IDS.length} nodes formatted + started, Connect, topics created, connector RUNNING`, flag: ms > 180_000 ? 'over 3 minutes' : undefined });
       sampleRss('idle');
     });
     if (!upOk) throw new Error('the stack did not come up; nothing to measure');

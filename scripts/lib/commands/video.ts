@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Evidence } from '../evidence.ts';
-import { ROOT } from '../../../shared/stack.ts';
+import { NODE_IDS, ROOT } from '../../../shared/stack.ts';
 import { narration, parseNumbers } from '../video/narration.ts';
 import { evidenceDirOf, recordScript } from '../video/record.ts';
 import { openRuntime } from '../runtime/index.ts';
@@ -35,8 +35,8 @@ const PICTURES: Partial<Record<ChapterId, Array<{ run: 'demo' | 'chaos'; file: s
     { run: 'demo', file: 'dashboard.png', caption: 'The demo on the dashboard' },
   ],
   chaos: [
-    { run: 'chaos', file: 'dashboard-1-before.png', caption: 'Dashboard before the stop: 3 brokers', fit: 'top' },
-    { run: 'chaos', file: 'dashboard-2-during.png', caption: 'Dashboard during the stop: 2 brokers up', fit: 'top' },
+    { run: 'chaos', file: 'dashboard-1-before.png', caption: `Dashboard before the stop: ${NODE_IDS.length} brokers`, fit: 'top' },
+    { run: 'chaos', file: 'dashboard-2-during.png', caption: `Dashboard during the stop: ${NODE_IDS.length - 1} brokers up`, fit: 'top' },
     { run: 'chaos', file: 'map-2-during.png', caption: 'Live map during the stop: the drivers keep moving' },
     { run: 'chaos', file: 'dashboard-3-after.png', caption: 'Dashboard after the restart: ISR full', fit: 'top' },
   ],

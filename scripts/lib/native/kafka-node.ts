@@ -1,8 +1,8 @@
-import { NODE_IDS, type NodeId, type Stack } from '../../../shared/stack.ts';
+import { type NodeId, type Stack } from '../../../shared/stack.ts';
 
 /** The KRaft static voter set: every node is a voter, on its controller port. */
 export function quorumVoters(stack: Stack): string {
-  return NODE_IDS.map((id) => `${id}@127.0.0.1:${stack.ports.controller[id]}`).join(',');
+  return stack.nodeIds.map((id) => `${id}@127.0.0.1:${stack.ports.controller.of(id)}`).join(',');
 }
 
 /**
@@ -16,8 +16,8 @@ export function renderNodeProperties(shared: string, stack: Stack, id: NodeId, d
   const lines = [
     `node.id=${id}`,
     `controller.quorum.voters=${quorumVoters(stack)}`,
-    `listeners=INTERNAL://127.0.0.1:${internal},EXTERNAL://127.0.0.1:${stack.ports.kafka[id]},CONTROLLER://127.0.0.1:${stack.ports.controller[id]}`,
-    `advertised.listeners=INTERNAL://127.0.0.1:${internal},EXTERNAL://127.0.0.1:${stack.ports.kafka[id]}`,
+    `listeners=INTERNAL://127.0.0.1:${internal},EXTERNAL://127.0.0.1:${stack.ports.kafka.of(id)},CONTROLLER://127.0.0.1:${stack.ports.controller.of(id)}`,
+    `advertised.listeners=INTERNAL://127.0.0.1:${internal},EXTERNAL://127.0.0.1:${stack.ports.kafka.of(id)}`,
     `log.dirs=${dataDir}`,
   ];
   const secure = security === undefined ? '' : `\n\n# --- config/kafka/security.properties (SECURITY on) ---\n${security.trimEnd()}`;
@@ -25,7 +25,7 @@ export function renderNodeProperties(shared: string, stack: Stack, id: NodeId, d
 }
 
 export function internalPort(stack: Stack, id: NodeId): number {
-  return stack.ports.controller[id] + 100;
+  return stack.ports.controller.of(id) + 100;
 }
 
 /** config/kafka/security.properties with ${secrets} set to where this node sees the secrets directory. */

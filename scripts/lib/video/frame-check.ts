@@ -9,6 +9,7 @@ import { dashboardStrip } from './terminal-html.ts';
 import type { Shot } from './capture.ts';
 import { shotTag } from './storyboard.ts';
 import { shotWindow, type TimedChapter } from './timeline.ts';
+import { NODE_IDS } from '../../../shared/stack.ts';
 
 const run = promisify(execFile);
 
@@ -68,20 +69,23 @@ export interface FrameReading {
 }
 
 /**
- * The frame check of the stop: the frames showing dashboard pictures taken while Prometheus counted two
- * brokers (up to `max`), and the last one before them and the first one after them showing three, each
+ * The frame check of the stop: the frames showing dashboard pictures taken while Prometheus counted one
+ * broker fewer than NODE_COUNT (up to `max`), and the last one before them and the first one after them
+ * showing all of them, each
  * read back from the encoded video. A frame passes when the stat reads what Prometheus said.
  */
 export async function readStopFrames(video: string, timeline: readonly TimedChapter[], shots: readonly Shot[], workDir: string, max = 3): Promise<FrameReading[]> {
   const shown = shots
     .map((s) => ({ s, w: shotWindow(timeline, shotTag(s)) }))
     .filter((x): x is { s: Shot & { brokersUp: number }; w: { startS: number; endS: number } } => x.w !== undefined && x.s.brokersUp !== undefined);
-  const firstDown = shown.findIndex((x) => x.s.brokersUp === 2);
+  const all = NODE_IDS.length;
+  const isDown = (x: { s: Shot }) => x.s.brokersUp === all - 1;
+  const firstDown = shown.findIndex(isDown);
   if (firstDown < 0) return [];
-  const down = shown.filter((x) => x.s.brokersUp === 2).slice(0, max);
-  const lastDown = shown.length - 1 - [...shown].reverse().findIndex((x) => x.s.brokersUp === 2);
-  const before = shown.slice(0, firstDown).reverse().find((x) => x.s.brokersUp === 3);
-  const after = shown.slice(lastDown + 1).find((x) => x.s.brokersUp === 3);
+  const down = shown.filter(isDown).slice(0, max);
+  const lastDown = shown.length - 1 - [...shown].reverse().findIndex(isDown);
+  const before = shown.slice(0, firstDown).reverse().find((x) => x.s.brokersUp === all);
+  const after = shown.slice(lastDown + 1).find((x) => x.s.brokersUp === all);
   const out: FrameReading[] = [];
   for (const x of [before, ...down, after]) {
     if (!x) continue;

@@ -1,4 +1,5 @@
 import { stripAnsi, type ChapterId } from './transcript.ts';
+import { NODE_IDS } from '../../../shared/stack.ts';
 
 /** The numbers the narration speaks, read from the demo's and the chaos run's own output. */
 export interface RunNumbers {
@@ -18,7 +19,7 @@ export interface RunNumbers {
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
 
 /** Parses the demo's Summary block and the chaos Verdict block (either output may be missing). */
-export function parseNumbers(demoOut: string, chaosOut: string, brokers = 3): RunNumbers {
+export function parseNumbers(demoOut: string, chaosOut: string, brokers = NODE_IDS.length): RunNumbers {
   const d = stripAnsi(demoOut);
   const c = stripAnsi(chaosOut);
   const events = /events produced\s+(\d+)\s+\((\d+) events\/s\)/.exec(d);

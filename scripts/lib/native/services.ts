@@ -1,0 +1,172 @@
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderWorkerProperties, type WorkerPlacement } from '../connect-worker.ts';
+import { writeScrapeTargets } from '../prometheus-targets.ts';
+import { CONNECT_ENV, SECRET_FILES, type StackAccess } from '../../../shared/security.ts';
+import { parseEnvFile } from '../../../shared/env-file.ts';
+import { CONFIG_DIR, hostAddresses, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
+import { ensureConnectAuthExtension, ensureJmxAgent } from './install.ts';
+import { internalPort, renderNodeProperties, renderSecurityProperties } from './kafka-node.ts';
+import { requireCommand, type ProcessSpec } from './processes.ts';
+
+/**
+ * The native runtime's process specs: which processes make a stack, what each one runs with which
+ * config, where its state, log and pid live and which ports it takes. Starting, waiting and stopping
+ * them is the lifecycle's (runtime.ts); the config files a process reads are written when its spec is made.
+ */
+
+export type Service = `kafka-${NodeId}` | 'connect' | 'redis' | 'redis-exporter' | 'prometheus';
+
+/** JAVA_HOME's java, else the one on PATH; a missing one is named, never a bare spawn error. */
+export const java = (): string => requireCommand(process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java', 'java');
+
+/**
+ * The JVM flags Kafka's own launcher (kafka-run-class.sh) gives brokers and Connect by default, which
+ * the docker image runs with too. G1's default pause target is 200 ms: without MaxGCPauseMillis=20 a
+ * young collection could stall acks=all writes for that long (seen as p99 freshness spikes).
+ */
+const KAFKA_JVM_PERFORMANCE_OPTS = ['-server', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-XX:MaxInlineLevel=15', '-Djava.awt.headless=true'];
+
+/** Where the native worker runs: on loopback, REST on CONNECT_PORT, the plugin built by Maven. */
+export function nativeWorkerPlacement(stack: Stack, pluginPath: string): WorkerPlacement {
+  const port = stack.ports.connect;
+  return { runtime: 'native', bootstrapServers: hostAddresses(stack).bootstrap.join(','), listen: { host: '127.0.0.1', port }, advertised: { host: '127.0.0.1', port }, pluginPath };
+}
+
+export class NativeServices {
+  /** kafka-1..kafka-NODE_COUNT, then the rest: every process of a stack. */
+  readonly names: Service[];
+  private readonly addresses: Addresses;
+
+  constructor(
+    private readonly stack: Stack,
+    private readonly home: string,
+    private readonly access: StackAccess,
+  ) {
+    this.addresses = hostAddresses(stack);
+    this.names = [...this.kafkaNodes(), 'connect', 'redis', 'redis-exporter', 'prometheus'];
+  }
+
+  kafkaNodes(): Array<`kafka-${NodeId}`> {
+    return this.stack.nodeIds.map((id) => `kafka-${id}` as const);
+  }
+
+  dir(service: Service): string {
+    return join(this.home, service);
+  }
+
+  /** A service's identity (pid, log, state, ports); with a command, also what to run. */
+  spec(service: Service, command = '', args: string[] = [], env?: NodeJS.ProcessEnv): ProcessSpec {
+    const dir = this.dir(service);
+    // Each process runs in its own directory: its cwd is what ties a pid to this instance.
+    return { name: service, command, args, env, cwd: dir, logFile: join(dir, `${service}.log`), pidFile: join(dir, `${service}.pid`), marker: dir, ports: this.ports(service) };
+  }
+
+  ports(service: Service): number[] {
+    const p = this.stack.ports;
+    switch (service) {
+      case 'connect':
+        return [p.connect, p.jmxExporterConnect];
+      case 'redis':
+        return [p.redis];
+      case 'redis-exporter':
+        return [p.redisExporter];
+      case 'prometheus':
+        return [p.prometheus];
+      default: {
+        const id = Number(service.slice('kafka-'.length));
+        return [p.kafka.of(id), p.controller.of(id), internalPort(this.stack, id), p.jmxExporter.of(id)];
+      }
+    }
+  }
+
+  /** Every port this instance listens on, by service. */
+  allPorts(): Array<{ name: string; port: number }> {
+    return this.names.flatMap((name) => this.ports(name).map((port) => ({ name, port })));
+  }
+
+  /** Redis with the repo's redis.conf; --dir is the service directory itself (Redis chdirs there, and the cwd marks the pid as ours). */
+  redis(): ProcessSpec {
+    const dir = this.dir('redis');
+    mkdirSync(dir, { recursive: true });
+    return this.spec('redis', 'redis-server', [
+      join(CONFIG_DIR, 'redis', 'redis.conf'),
+      '--port', String(this.stack.ports.redis), '--bind', '127.0.0.1', '--dir', dir,
+      '--daemonize', 'no',
+      // ACL users (default user off) from the stack's secrets.
+      ...(this.access.secure ? ['--aclfile', this.access.secrets.path(SECRET_FILES.redisAcl)] : []),
+    ]);
+  }
+
+  /**
+   * Prometheus runs from a directory holding a link to the repo's prometheus.yml (and config/), so
+   * the one file's relative paths find this instance's generated targets/.
+   */
+  prometheus(): ProcessSpec {
+    const dir = this.dir('prometheus');
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeScrapeTargets(join(dir, 'targets'), this.stack, 'native');
+    for (const [link, target] of [['prometheus.yml', join(ROOT, 'prometheus.yml')], ['config', CONFIG_DIR]] as const) {
+      if (!existsSync(join(dir, link))) symlinkSync(target, join(dir, link));
+    }
+    return this.spec('prometheus', 'prometheus', [
+      `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${this.stack.ports.prometheus}`, '--storage.tsdb.retention.time=2d', '--web.enable-lifecycle',
+    ]);
+  }
+
+  redisExporter(): ProcessSpec {
+    // The exporter's password comes from its environment, never its command line (ps shows that to everyone).
+    const auth = this.access.redis('exporter');
+    const env = auth.password === undefined ? undefined : { ...process.env, REDIS_USER: auth.username, REDIS_PASSWORD: auth.password };
+    return this.spec('redis-exporter', 'prometheus-redis-exporter', [
+      '-redis.addr', this.addresses.redisUrl, '-web.listen-address', `127.0.0.1:${this.stack.ports.redisExporter}`,
+      // Drivers only: DBSIZE would count any other key too.
+      '-count-keys', `db0=${this.stack.redisKeyPrefix}*`,
+    ], env);
+  }
+
+  /** A Kafka node: its node.properties (shared settings, security, its own identity) and the broker JVM. */
+  async kafkaNode(id: NodeId, libs: string): Promise<{ spec: ProcessSpec; props: string; data: string }> {
+    const service: Service = `kafka-${id}`;
+    const dir = this.dir(service);
+    const data = join(dir, 'data');
+    const props = join(dir, 'node.properties');
+    mkdirSync(data, { recursive: true });
+    const security = this.access.secure ? renderSecurityProperties(readFileSync(join(CONFIG_DIR, 'kafka', 'security.properties'), 'utf8'), this.access.secrets.dir) : undefined;
+    writeFileSync(props, renderNodeProperties(readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8'), this.stack, id, data, security));
+    const spec = await this.jvm(service, '512m', 'kafka.Kafka', [props], libs, { port: this.stack.ports.jmxExporter.of(id), rules: 'kafka-broker.yaml' });
+    return { spec, props, data };
+  }
+
+  /** The Connect worker: its worker.properties (scripts/lib/connect-worker.ts) and the worker JVM. */
+  async connect(libs: string, pluginPath: string, log: (line: string) => void): Promise<ProcessSpec> {
+    const dir = this.dir('connect');
+    mkdirSync(dir, { recursive: true });
+    const props = join(dir, 'worker.properties');
+    writeFileSync(props, renderWorkerProperties(this.stack, nativeWorkerPlacement(this.stack, pluginPath), this.access.secure));
+    // Secrets reach the worker through its environment (config providers resolve ${env:…}); the REST
+    // extension through its classpath and the JAAS file that names the REST users file.
+    const env = this.access.secure ? Object.fromEntries(parseEnvFile(readFileSync(this.access.secrets.path(SECRET_FILES.connectEnv), 'utf8'), SECRET_FILES.connectEnv)) : { [CONNECT_ENV.redisUri]: this.addresses.redisUrl };
+    const jvmFlags = this.access.secure ? [`-Djava.security.auth.login.config=${this.access.secrets.path(SECRET_FILES.connectRestJaas)}`] : [];
+    const classpath = this.access.secure ? [await ensureConnectAuthExtension(this.stack, log)] : [];
+    return this.jvm('connect', '768m', 'org.apache.kafka.connect.cli.ConnectDistributed', [props], libs, { port: this.stack.ports.jmxExporterConnect, rules: 'kafka-connect.yaml' }, { ...process.env, ...env }, { jvmFlags, classpath });
+  }
+
+  /** A Kafka/Connect JVM with the Prometheus JMX exporter agent on 127.0.0.1:`metrics.port`. */
+  private async jvm(service: Service, heap: string, mainClass: string, args: string[], libs: string, metrics: { port: number; rules: string }, env?: NodeJS.ProcessEnv, extra: { jvmFlags?: string[]; classpath?: string[] } = {}): Promise<ProcessSpec> {
+    const agent = await ensureJmxAgent(this.stack, () => {});
+    return this.spec(
+      service,
+      java(),
+      [
+        `-Xms${heap}`, `-Xmx${heap}`, ...KAFKA_JVM_PERFORMANCE_OPTS,
+        `-javaagent:${agent}=127.0.0.1:${metrics.port}:${join(CONFIG_DIR, 'jmx', metrics.rules)}`,
+        `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'log4j2.properties')}`,
+        ...(extra.jvmFlags ?? []),
+        '-cp', [`${libs}/*`, ...(extra.classpath ?? [])].join(':'), mainClass, ...args,
+      ],
+      env,
+    );
+  }
+}
