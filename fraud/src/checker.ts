@@ -39,11 +39,15 @@ export class DecisionChecker {
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
     const c = new DecisionChecker(consumer, admin, groupId, prefixes);
     try {
+      // Start exactly at the ends seen now, committed for the new group before it joins: "latest"
+      // would be whatever the end is when the consumer first fetches, or after a rebalance (a slow
+      // heartbeat on a busy machine), after decisions of the run may already have been written.
+      // Later commits (after each batch) keep a rebalance from skipping ahead.
       const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: false });
       await consumer.run({
-        autoCommit: false,
         partitionsConsumedConcurrently: 16,
         eachBatch: async ({ batch }) => {
           const now = Date.now();
@@ -51,9 +55,6 @@ export class DecisionChecker {
           c.wake();
         },
       });
-      // Start exactly at the ends seen above: "latest" would be whatever the end is when the
-      // consumer first fetches, after decisions of the run may already have been written.
-      for (const p of ends) consumer.seek({ topic, partition: p.partition, offset: p.high });
     } catch (err) {
       await c.stop();
       throw new Error(`decision checker: read ${topic} at ${access.brokers.join(',')}: ${(err as Error).message}`);
