@@ -247,7 +247,7 @@ export class LocationProducer {
     const bytes = (value?.length ?? 0) + key.length;
     const route = this.route(topic, key);
     // Also kafkajs's message: the batch goes to sendBatch without a copy per event.
-    const o: Record = { key, value, bytes, item, group: route.group, topic, partition: route.partition };
+    const o: QueuedRecord = { key, value, bytes, item, group: route.group, topic, partition: route.partition };
     if (this.gate.tryAcquire(bytes)) {
       route.lane.push(o);
       return undefined;
@@ -285,7 +285,7 @@ export class LocationProducer {
     const leader = leaders[partition] ?? -1;
     let lane = this.lanes.get(leader);
     if (lane === undefined) {
-      lane = new Lane<Item>({ maxEvents: this.o.batchSize, maxBytes: 1024 * 1024, lingerMs: this.o.lingerMs }, (batch) => this.sendBatch(batch as Record[]), (err) => this.giveUp(err));
+      lane = new Lane<Item>({ maxEvents: this.o.batchSize, maxBytes: 1024 * 1024, lingerMs: this.o.lingerMs }, (batch) => this.sendBatch(batch as QueuedRecord[]), (err) => this.giveUp(err));
       this.lanes.set(leader, lane);
     }
     route = { lane, group: this.routes.size, partition };
@@ -326,7 +326,7 @@ export class LocationProducer {
     void old?.disconnect().catch(() => undefined);
   }
 
-  private async sendBatch(batch: Record[]): Promise<void> {
+  private async sendBatch(batch: QueuedRecord[]): Promise<void> {
     const started = Date.now();
     const bytes = batch.reduce((n, o) => n + o.bytes, 0);
     const topicMessages = this.topicMessages(batch);
@@ -383,10 +383,10 @@ export class LocationProducer {
   }
 
   /** The lane's batch as kafkajs's per-topic messages: the records themselves, no copy per event. */
-  private topicMessages(batch: Record[]): Array<{ topic: string; messages: Record[] }> {
+  private topicMessages(batch: QueuedRecord[]): Array<{ topic: string; messages: QueuedRecord[] }> {
     const first = batch[0]?.topic ?? '';
     if (batch.every((o) => o.topic === first)) return [{ topic: first, messages: batch }];
-    const byTopic = new Map<string, Record[]>();
+    const byTopic = new Map<string, QueuedRecord[]>();
     for (const o of batch) {
       const list = byTopic.get(o.topic);
       if (list === undefined) byTopic.set(o.topic, [o]);
@@ -447,7 +447,7 @@ interface Route {
   partition: number;
 }
 /** A queued record, which is also the kafkajs message sent for it (key, value, partition). */
-interface Record extends Outgoing<Item> {
+interface QueuedRecord extends Outgoing<Item> {
   topic: string;
   partition: number;
 }
