@@ -19,6 +19,14 @@ export function percentile(sortedAsc: readonly number[], p: number): number {
   return sortedAsc[Math.min(rank, sortedAsc.length) - 1] as number;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. NaN samples are ignored. */
+export function median(samples: readonly number[]): number {
+  const v = samples.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
 export function summarize(samples: readonly number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
   return { n: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.length === 0 ? Number.NaN : (sorted.at(-1) as number) };

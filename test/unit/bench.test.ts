@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,10 +6,11 @@ import { dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListi
 import { ackSeries, failoverGap } from '../../scripts/lib/bench/failover.ts';
 import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
 import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
+import { cpuTicks, waitQuiet } from '../../scripts/lib/bench/processes.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
 import { commandCalls, infoNumber, javaIntConstant, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
 import { loadSinkScript, sha1Hex } from '../../scripts/lib/bench/sink-script.ts';
-import { fmtMs, fmtNumber, fmtRate, fmtRatio, percentile, perSecondP99, ratePerSecond, summarize } from '../../shared/stats.ts';
+import { fmtMs, fmtNumber, fmtRate, fmtRatio, median, percentile, perSecondP99, ratePerSecond, summarize } from '../../shared/stats.ts';
 import { renderMarkdownTable, renderTextTable, type BenchRow } from '../../scripts/lib/bench/table.ts';
 import { ROOT } from '../../shared/stack.ts';
 
@@ -25,6 +27,12 @@ describe('bench statistics', () => {
     expect(percentile([1, 2, 3, 4], 50)).toBe(2);
     expect(percentile([], 50)).toBeNaN();
     expect(() => percentile([1], 0)).toThrow(/p must be/);
+  });
+  it('takes medians of odd and even counts, ignoring NaN', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([Number.NaN, 5])).toBe(5);
+    expect(median([])).toBeNaN();
   });
   it('summarizes unsorted samples without changing them', () => {
     const xs = [5, 1, 9, 3, 7];
@@ -224,4 +232,39 @@ describe('bench: keyed event files', () => {
     await Promise.race([done, stalled]);
     expect(lines).toEqual({ nd: 200, kc: 200 });
   }, 10_000);
+});
+
+describe('quiet brokers before a throughput run', () => {
+  it('reads a process CPU time from /proc and NaN for a process that is gone', () => {
+    const before = cpuTicks(process.pid);
+    const until = Date.now() + 200;
+    while (Date.now() < until) Math.sqrt(Math.random());
+    expect(cpuTicks(process.pid)).toBeGreaterThan(before);
+    expect(cpuTicks(2 ** 22 + 1)).toBeNaN();
+  });
+  it('waits while a process is busy and says so when it never settles', async () => {
+    const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => busy.once('spawn', r));
+      const q = await waitQuiet([busy.pid as number], { maxPercent: 30, windowMs: 300, timeoutMs: 700 });
+      expect(q.quiet).toBe(false);
+      expect(q.percent).toBeGreaterThan(30);
+      expect(q.waitedMs).toBeGreaterThanOrEqual(700);
+    } finally {
+      busy.kill('SIGKILL');
+    }
+  });
+  it('returns after one window for an idle process', async () => {
+    const idle = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => idle.once('spawn', r));
+      // Let its start-up pass: then it sleeps in a timer.
+      await waitQuiet([idle.pid as number], { maxPercent: 5, windowMs: 300, timeoutMs: 10_000 });
+      const q = await waitQuiet([idle.pid as number], { maxPercent: 5, windowMs: 300, timeoutMs: 10_000 });
+      expect(q).toMatchObject({ quiet: true });
+      expect(q.waitedMs).toBeLessThan(1000);
+    } finally {
+      idle.kill('SIGKILL');
+    }
+  });
 });

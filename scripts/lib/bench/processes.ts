@@ -60,3 +60,43 @@ export function servicePid(home: string, service: string): number | undefined {
   const pidFile = join(dir, `${service}.pid`);
   return existsSync(pidFile) ? livePid(pidFile, dir) : undefined;
 }
+
+/** CPU time (user + system) a process has used, in clock ticks (1/100 s on Linux); NaN when it is gone. */
+export function cpuTicks(pid: number): number {
+  try {
+    // Fields after the command name, which is in parentheses and may itself contain spaces.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface Quiet {
+  quiet: boolean;
+  /** The processes' summed CPU over the last window, in % of one core. */
+  percent: number;
+  waitedMs: number;
+}
+
+/**
+ * Waits until the processes together use at most `maxPercent` of one core over a `windowMs` window
+ * (the brokers between two throughput runs: the log cleaner and the last run's replication settle),
+ * or `timeoutMs` passes. Each window is a measurement, not a guess at how long settling takes.
+ */
+export async function waitQuiet(pids: number[], o: { maxPercent: number; windowMs: number; timeoutMs: number }): Promise<Quiet> {
+  const t0 = Date.now();
+  const total = () => pids.reduce((s, p) => s + cpuTicks(p), 0);
+  for (;;) {
+    const before = total();
+    const w0 = Date.now();
+    await new Promise((r) => setTimeout(r, o.windowMs));
+    // One tick is 10 ms of CPU: ticks × 10 ms / window ms × 100 %.
+    const percent = ((total() - before) * 1000) / Math.max(1, Date.now() - w0);
+    const waitedMs = Date.now() - t0;
+    if (!Number.isFinite(percent)) return { quiet: false, percent, waitedMs };
+    if (percent <= o.maxPercent) return { quiet: true, percent, waitedMs };
+    if (waitedMs >= o.timeoutMs) return { quiet: false, percent, waitedMs };
+  }
+}

@@ -10,13 +10,13 @@ import { dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListi
 import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness, timedOut } from '../bench/flags.ts';
 import { FreshnessProbe } from '../bench/freshness.ts';
 import { loadNearest } from '../bench/nearest.ts';
-import { writeKeyedFiles } from '../bench/ndjson-file.ts';
+import { writeKeyedFiles, type KeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
-import { rssKiB, servicePid, timedRun } from '../bench/processes.ts';
+import { rssKiB, servicePid, timedRun, waitQuiet } from '../bench/processes.ts';
 import { commandCalls, infoNumber, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha, type EvalshaCall } from '../bench/redis-bench.ts';
 import { loadSinkScript, sinkPipelineChunk } from '../bench/sink-script.ts';
 import { groupLag, SinkControl } from '../bench/sink-control.ts';
-import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, perSecondP99, ratePerSecond, summarize } from '../../../shared/stats.ts';
+import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, median, perSecondP99, ratePerSecond, summarize } from '../../../shared/stats.ts';
 import { flaggedCount, renderMarkdownTable, renderTextTable, type BenchRow } from '../bench/table.ts';
 import { busiestLeader, waitFullyReplicated } from '../cluster.ts';
 import { loadConnectorConfig } from '../connect.ts';
@@ -43,6 +43,8 @@ const PRODUCE = join(ROOT, 'producer', 'bin', 'produce.mjs');
 const APP = join(ROOT, 'scripts', 'app.mjs');
 /** How long a producer may keep flushing after its run before the bench stops waiting for it. */
 const FLUSH_GRACE_S = 90;
+/** Brokers count as quiet before a throughput run below this share of one core, summed (idle is about 30%). */
+const QUIET_BROKERS_PERCENT = 45;
 /** The bench's own stack unless told otherwise: never the one `make up` runs. */
 const DEFAULT_HOME = join(ROOT, '.rastro', 'bench');
 // Below the kernel's ephemeral port range (make up refuses ports there) and apart from the tests' +10000.
@@ -52,8 +54,10 @@ interface Plan {
   quick: boolean;
   /** GET /drivers/nearest requests of the app phase (100 at a time). */
   nearestRequests: number;
-  /** Events per producer in the throughput runs (and so 3× this in the sink's backlog). */
+  /** Events per producer in each throughput run (and so 3 × reps × this in the sink's backlog). */
   events: number;
+  /** Interleaved repetitions of the three throughput runs. */
+  reps: number;
   fileDrivers: number;
   rates: number[];
   freshDrivers: number;
@@ -68,6 +72,7 @@ function plan(o: { quick?: boolean; events?: string; rates?: string; seconds?: s
   const p: Plan = {
     quick,
     events: Number(o.events ?? (quick ? 50_000 : 200_000)),
+    reps: quick ? 1 : 3,
     fileDrivers: 10_000,
     rates: (o.rates ?? '1000,5000,10000').split(',').map(Number),
     freshDrivers: 2000,
@@ -237,12 +242,17 @@ export async function main(argv: string[]): Promise<number> {
       const prom = new PrometheusClient(rt.addresses.prometheusUrl);
       ev.step('measured in Redis: keyspace notifications (notify-keyspace-events Kh) on driver:* hset, then HGET timestamp; sample = reply time − event timestamp (upper bound, includes one loopback round trip)');
       try {
-        // The first measured rate should not pay for cold JITs in Connect and the brokers: one unmeasured
-        // run first, which is also when MONITOR captures one real EVALSHA of the sink (MONITOR slows Redis).
-        const warmS = p.quick ? 8 : 10;
-        ev.step(`warm-up run, not measured: ${fmtNumber(p.rates[0] ?? 1000)} ev/s for ${warmS} s; captures one EVALSHA of the sink with redis-cli MONITOR`);
-        const warm = timedRun(process.execPath, [PRODUCE, ...producerArgs(join(ev.dir, 'warmup.json')), '--drivers', String(p.freshDrivers), '--rate', String(p.rates[0] ?? 1000), '--duration', String(warmS), '--seed', '10'], {
-          timeoutMs: (warmS * 3 + 120) * 1000, env: childEnv,
+        // The measured rates should not pay for cold JITs in the brokers, Connect and Redis's first
+        // allocations: on this 2-core machine a freshly started stack needs one to two minutes of load
+        // before its round trips settle (acks=all p99 falls about 3× over that time). So one unmeasured
+        // run at the highest rate first; its own numbers are reported as the cold stack's. It is also
+        // when MONITOR captures one real EVALSHA of the sink (MONITOR slows Redis).
+        const warmRate = Math.max(...p.rates);
+        const warmS = p.quick ? 15 : 60;
+        const warmSummary = join(ev.dir, 'warmup.json');
+        ev.step(`warm-up run, not measured: ${fmtNumber(warmRate)} ev/s for ${warmS} s; captures one EVALSHA of the sink with redis-cli MONITOR`);
+        const warm = timedRun(process.execPath, [PRODUCE, ...producerArgs(warmSummary), '--drivers', String(p.freshDrivers), '--rate', String(warmRate), '--duration', String(warmS), '--seed', '10'], {
+          timeoutMs: (warmS + FLUSH_GRACE_S) * 1000, env: childEnv,
         });
         warm.catch(() => undefined);
         evalsha = await captureSinkEvalsha(rt.stack.ports.redis, 60_000, rt.access.redisCli('admin')).catch((e: Error) => {
@@ -251,6 +261,13 @@ export async function main(argv: string[]): Promise<number> {
         });
         const w = await warm;
         if (w.exitCode !== 0) throw new Error(`warm-up producer exited ${w.exitCode}: ${w.stderrTail}`);
+        const cold = readSummary(warmSummary).sinceEventTimestampMs?.acked;
+        if (cold) {
+          row({
+            section: '2 freshness', metric: `warm-up, ${fmtNumber(warmRate)} ev/s on the just-started stack: producer acknowledged p50 / p99`, value: `${fmtMs(cold.p50)} / ${fmtMs(cold.p99)}`,
+            note: `not measured against the goals: the cold stack (first ${warmS} s of load after make up), shown so the warm numbers below are read with it`,
+          });
+        }
         for (const [i, rate] of p.rates.entries()) {
           const summary = join(ev.dir, `fresh-${rate}.json`);
           const t0 = Date.now();
@@ -304,62 +321,90 @@ export async function main(argv: string[]): Promise<number> {
     await phase('1 producer', 'producer events/s, ours vs kcat (connector paused)', async () => {
       await sink.pause();
       ev.ok(`connector ${sink.name} PAUSED: the runs below queue up for the catch-up measurement`);
-      const files = await writeKeyedFiles({
-        ndjson: join(ev.dir, 'events.ndjson'), keyed: join(ev.dir, 'events.kcat'), events: p.events, drivers: p.fileDrivers, firstId: 200_000, seed: 5, startMs: Date.now(),
-      });
-      ev.step(`generated ${p.events} events over ${p.fileDrivers} drivers: events.ndjson (for --stdin) and events.kcat (key<TAB>json, the same JSON) in ${ev.dir}`);
+      // Each producer runs `reps` times, interleaved (ours --stdin, kcat, simulator, again ...), each run
+      // on brokers that are quiet again: one run of a few seconds on 2 shared cores swings by ±40% with
+      // whatever the brokers do meanwhile (the log cleaner, the previous run's replication). Medians and
+      // the median of the paired ratios are reported, every run's value beside them.
+      const files: KeyedFiles[] = [];
+      for (let r = 0; r < p.reps; r++) {
+        // Own drivers per repetition: our producer reads the topic's newest timestamp per driver at start,
+        // so a file kcat had already sent would be all late events.
+        files.push(await writeKeyedFiles({
+          ndjson: join(ev.dir, `events-${r + 1}.ndjson`), keyed: join(ev.dir, `events-${r + 1}.kcat`), events: p.events, drivers: p.fileDrivers, firstId: 200_000 + r * p.fileDrivers, seed: 5 + r, startMs: Date.now(),
+        }));
+      }
+      ev.step(`generated ${p.reps} × ${p.events} events over ${p.fileDrivers} drivers each: events-N.ndjson (for --stdin) and events-N.kcat (key<TAB>json, the same JSON) in ${ev.dir}`);
+      const brokerPids = NODE_IDS.map((id) => servicePid(home, `kafka-${id}`)).filter((x): x is number => x !== undefined);
       const timeoutMs = Math.max(180_000, p.events * 5);
       const appended = async (label: string, fn: () => Promise<number>): Promise<{ ms: number; records: bigint }> => {
+        const q = await waitQuiet(brokerPids, { maxPercent: QUIET_BROKERS_PERCENT, windowMs: 1000, timeoutMs: 30_000 });
         const before = await endOffsetSum(admin, topic);
         const ms = await fn();
         const records = (await endOffsetSum(admin, topic)) - before;
-        ev.step(`${label}: ${records} records appended in ${fmtSeconds(ms)}`);
+        ev.step(`${label}: ${records} records appended in ${fmtSeconds(ms)} (brokers before it: ${q.percent.toFixed(0)}% of a core${q.quiet ? '' : `, not below ${QUIET_BROKERS_PERCENT}% after ${fmtSeconds(q.waitedMs)}`})`);
         return { ms, records };
       };
-      const stdinSummary = join(ev.dir, 'stdin.json');
-      ev.command(`producer/bin/produce.mjs --stdin ${producerArgs(stdinSummary).join(' ')} < events.ndjson`);
-      const stdin = await appended('ours --stdin', async () => {
-        const r = await timedRun(process.execPath, [PRODUCE, '--stdin', ...producerArgs(stdinSummary)], { stdinFile: files.ndjson, timeoutMs, env: childEnv });
-        if (r.exitCode !== 0) throw new Error(`produce.mjs --stdin exited ${r.exitCode}: ${r.stderrTail}`);
-        return r.ms;
-      });
-      // Ours --stdin before kcat: our producer keeps each driver's newest timestamp (read from the topic at
-      // start), so after kcat had sent the same file every line would be a late event. The simulator goes
-      // last: the last record of each partition is then an event with a unique timestamp, which is what
-      // the catch-up measurement waits for in Redis.
-      const kcatArgs = ['-b', bootstrap.join(','), ...rt.access.kcatConfig('producer'), '-t', topic, '-P', '-K', '\t', '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'partitioner=murmur2_random', '-l', files.keyed];
-      ev.command(`kcat ${kcatArgs.join(' ').replace('\t', '\\t')}`);
-      const kcat = await appended('kcat', async () => {
-        const r = await timedRun('kcat', kcatArgs, { timeoutMs });
-        if (r.exitCode !== 0) throw new Error(`kcat -P exited ${r.exitCode}: ${r.stderrTail}`);
-        return r.ms;
-      });
-      const simSummary = join(ev.dir, 'simulator.json');
-      const simArgs = ['--rate', '0', '--count', String(p.events), '--drivers', String(p.fileDrivers), '--seed', '3'];
-      ev.command(`producer/bin/produce.mjs ${simArgs.join(' ')} ${producerArgs(simSummary).join(' ')}`);
-      const sim = await appended('ours simulator', async () => {
-        const r = await timedRun(process.execPath, [PRODUCE, ...simArgs, ...producerArgs(simSummary)], { timeoutMs, env: childEnv });
-        if (r.exitCode !== 0) throw new Error(`produce.mjs --rate 0 exited ${r.exitCode}: ${r.stderrTail}`);
-        return r.ms;
-      });
       const n = BigInt(p.events);
-      const lost = (x: { records: bigint }) => (x.records !== n ? `${x.records} records appended, expected ${n}` : undefined);
-      const kRate = ratePerSecond(p.events, kcat.ms);
-      const stdinS = readSummary(stdinSummary);
-      const simS = readSummary(simSummary);
-      // Ours without start-up: connecting and reading the compacted topic for the never-regress marks is a
-      // once-per-process cost that grows with the topic, not a sending rate. Wall-clock ratios are shown too.
-      const sRate = ratePerSecond(p.events, stdin.ms - stdinS.startupSeconds * 1000);
-      const mRate = ratePerSecond(p.events, sim.ms - simS.startupSeconds * 1000);
-      const sWall = ratePerSecond(p.events, stdin.ms);
-      const mWall = ratePerSecond(p.events, sim.ms);
-      row({ section: '1 producer', metric: `kcat -P, ${p.events.toLocaleString('en-US')} keyed events`, value: fmtRate(kRate), note: `process start → exit ${fmtSeconds(kcat.ms)}; acks=all, idempotent, murmur2 partitioner`, flag: lost(kcat) });
-      row({ section: '1 producer', metric: 'ours --stdin, same events (NDJSON)', value: fmtRate(sRate), note: `start → exit ${fmtSeconds(stdin.ms)} minus start-up ${fmtSeconds(stdinS.startupSeconds * 1000)}; wall ${fmtRate(sWall)}`, flag: lost(stdin) });
-      row({ section: '1 producer', metric: `ours simulator --rate 0 --count ${p.events}`, value: fmtRate(mRate), note: `start → exit ${fmtSeconds(sim.ms)} minus start-up ${fmtSeconds(simS.startupSeconds * 1000)}; wall ${fmtRate(mWall)}`, flag: lost(sim) });
-      row({ section: '1 producer', metric: 'ratio ours --stdin / kcat', value: fmtRatio(sRate / kRate), note: `same cluster, topic and events; wall clock ${fmtRatio(sWall / kRate)}`, flag: lowRatio(sRate / kRate) });
-      row({ section: '1 producer', metric: 'ratio ours simulator / kcat', value: fmtRatio(mRate / kRate), note: `wall clock ${fmtRatio(mWall / kRate)}`, flag: lowRatio(mRate / kRate) });
+      const runs: Array<{ kcat: number; stdin: number; sim: number; stdinWall: number; simWall: number }> = [];
+      const problems: string[] = [];
+      backlog = 0n;
+      for (let r = 0; r < p.reps; r++) {
+        const f = files[r] as KeyedFiles;
+        const stdinSummary = join(ev.dir, `stdin-${r + 1}.json`);
+        if (r === 0) ev.command(`producer/bin/produce.mjs --stdin ${producerArgs(stdinSummary).join(' ')} < events-1.ndjson`);
+        const stdin = await appended(`run ${r + 1}: ours --stdin`, async () => {
+          const x = await timedRun(process.execPath, [PRODUCE, '--stdin', ...producerArgs(stdinSummary)], { stdinFile: f.ndjson, timeoutMs, env: childEnv });
+          if (x.exitCode !== 0) throw new Error(`produce.mjs --stdin exited ${x.exitCode}: ${x.stderrTail}`);
+          return x.ms;
+        });
+        // Ours --stdin before kcat on the same file (see above). The simulator goes last: the last record
+        // of each partition is then an event with a unique timestamp, which phase 3 waits for in Redis.
+        const kcatArgs = ['-b', bootstrap.join(','), ...rt.access.kcatConfig('producer'), '-t', topic, '-P', '-K', '\t', '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'partitioner=murmur2_random', '-l', f.keyed];
+        if (r === 0) ev.command(`kcat ${kcatArgs.join(' ').replace('\t', '\\t')}`);
+        const kcat = await appended(`run ${r + 1}: kcat`, async () => {
+          const x = await timedRun('kcat', kcatArgs, { timeoutMs });
+          if (x.exitCode !== 0) throw new Error(`kcat -P exited ${x.exitCode}: ${x.stderrTail}`);
+          return x.ms;
+        });
+        const simSummary = join(ev.dir, `simulator-${r + 1}.json`);
+        const simArgs = ['--rate', '0', '--count', String(p.events), '--drivers', String(p.fileDrivers), '--seed', String(3 + r)];
+        if (r === 0) ev.command(`producer/bin/produce.mjs ${simArgs.join(' ')} ${producerArgs(simSummary).join(' ')}`);
+        const sim = await appended(`run ${r + 1}: ours simulator`, async () => {
+          const x = await timedRun(process.execPath, [PRODUCE, ...simArgs, ...producerArgs(simSummary)], { timeoutMs, env: childEnv });
+          if (x.exitCode !== 0) throw new Error(`produce.mjs --rate 0 exited ${x.exitCode}: ${x.stderrTail}`);
+          return x.ms;
+        });
+        for (const [label, x] of [['kcat', kcat], ['ours --stdin', stdin], ['ours simulator', sim]] as const) {
+          if (x.records !== n) problems.push(`run ${r + 1} ${label}: ${x.records} records appended, expected ${n}`);
+        }
+        // Ours without start-up: connecting and reading the compacted topic for the never-regress marks is a
+        // once-per-process cost that grows with the topic, not a sending rate. Wall-clock ratios are shown too.
+        const stdinS = readSummary(stdinSummary);
+        const simS = readSummary(simSummary);
+        runs.push({
+          kcat: ratePerSecond(p.events, kcat.ms),
+          stdin: ratePerSecond(p.events, stdin.ms - stdinS.startupSeconds * 1000),
+          sim: ratePerSecond(p.events, sim.ms - simS.startupSeconds * 1000),
+          stdinWall: ratePerSecond(p.events, stdin.ms),
+          simWall: ratePerSecond(p.events, sim.ms),
+        });
+        backlog += kcat.records + stdin.records + sim.records;
+      }
+      const med = (pick: (x: (typeof runs)[number]) => number) => median(runs.map(pick));
+      const each = (pick: (x: (typeof runs)[number]) => number, fmt: (v: number) => string) => runs.map((x) => fmt(pick(x))).join(', ');
+      const lost = problems.length > 0 ? problems.join('; ') : undefined;
+      const kRate = med((x) => x.kcat);
+      const sRate = med((x) => x.stdin);
+      const mRate = med((x) => x.sim);
+      const sRatio = med((x) => x.stdin / x.kcat);
+      const mRatio = med((x) => x.sim / x.kcat);
+      const of = `median of ${runs.length} interleaved runs`;
+      row({ section: '1 producer', metric: `kcat -P, ${p.events.toLocaleString('en-US')} keyed events`, value: fmtRate(kRate), note: `${of} (${each((x) => x.kcat, fmtRate)}); process start → exit; acks=all, idempotent, murmur2 partitioner`, flag: lost });
+      row({ section: '1 producer', metric: 'ours --stdin, same events (NDJSON)', value: fmtRate(sRate), note: `${of} (${each((x) => x.stdin, fmtRate)}); start → exit minus start-up; wall clock ${fmtRate(med((x) => x.stdinWall))}` });
+      row({ section: '1 producer', metric: `ours simulator --rate 0 --count ${p.events}`, value: fmtRate(mRate), note: `${of} (${each((x) => x.sim, fmtRate)}); start → exit minus start-up; wall clock ${fmtRate(med((x) => x.simWall))}` });
+      row({ section: '1 producer', metric: 'ratio ours --stdin / kcat', value: fmtRatio(sRatio), note: `median of the runs' own ratios (${each((x) => x.stdin / x.kcat, fmtRatio)}); same cluster, topic and events; wall clock ${fmtRatio(med((x) => x.stdinWall / x.kcat))}`, flag: lowRatio(sRatio) });
+      row({ section: '1 producer', metric: 'ratio ours simulator / kcat', value: fmtRatio(mRatio), note: `median of the runs' own ratios (${each((x) => x.sim / x.kcat, fmtRatio)}); wall clock ${fmtRatio(med((x) => x.simWall / x.kcat))}`, flag: lowRatio(mRatio) });
       plot.throughput.push({ label: 'producers', bars: [{ name: 'kcat -P', value: kRate }, { name: 'ours --stdin', value: sRate }, { name: 'ours simulator', value: mRate }] });
-      backlog = kcat.records + stdin.records + sim.records;
     });
 
     // --- 3: sink catch-up ----------------------------------------------------------------------
@@ -643,8 +688,9 @@ export async function main(argv: string[]): Promise<number> {
     `Run ${ev.runId}: ${p.quick ? '--quick, ' : ''}whole run ${fmtSeconds(Date.now() - started)}; private native stack (RASTRO_HOME=${home.replace(`${ROOT}/`, '')}, port offset ${offset}).`,
     'CPU is shared with anything else running on this machine; absolute numbers are noisy, ratios against kcat on the same stack are steadier; redis-benchmark competes for the same CPU, so its ceiling is indicative.',
     'Freshness: event timestamp (set by the producer when it generates the event) → the moment a reader sees it in Redis, from keyspace notifications plus one HGET; an upper bound with about one loopback round trip of resolution.',
-    'Producer rates: wall clock from process start to exit (Node start, connect and the final flush included); "producer summary" is the rate the producer reports itself.',
-    `Sink catch-up: the connector was paused during section 1, so its backlog is the three producer runs (the log cleaner compacts part of it away meanwhile, so the rate counts the EVALSHA calls Redis saw, not offsets); redis-benchmark replays the sink's own EVALSHA (captured with MONITOR, script read from the plugin) with the sink's connection count, at the sink's pipeline depth and at 50; the better run is the ceiling.`,
+    `Producer rates: ${p.reps} interleaved runs of each producer (ours --stdin, kcat, simulator, then again), each started once the brokers were quiet again; ours from process start to exit minus its start-up (connect and reading the topic for the never-regress marks), kcat from process start to exit; the ratio is the median of each run's own ratio.`,
+    'Freshness: measured after an unmeasured warm-up at the highest rate (a just-started stack is slower for its first minute or two; the warm-up row shows by how much).',
+    `Sink catch-up: the connector was paused during section 1, so its backlog is every producer run of section 1 (the log cleaner compacts part of it away meanwhile, so the rate counts the EVALSHA calls Redis saw, not offsets); redis-benchmark replays the sink's own EVALSHA (captured with MONITOR, script read from the plugin) with the sink's connection count, at the sink's pipeline depth and at 50; the better run is the ceiling.`,
   ];
   const md = [`# rastro benchmark — ${ev.runId}`, '', table, '', `${flaggedCount(rows)} value(s) flagged.`, '', ...notes.map((n) => `- ${n}`), '', ...(pictureOk ? ['![bench](bench.png)', ''] : []), `Run log: [REPORT.md](REPORT.md)`, ''].join('\n');
   const benchMd = join(ev.dir, 'BENCH.md');
