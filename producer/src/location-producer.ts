@@ -33,6 +33,8 @@ export interface ProducerOptions {
   connectTimeoutMs?: number;
   /** Read the topic at connect() to learn each driver's newest timestamp (the never-regress marks). */
   seedFromTopic?: boolean;
+  /** Keep `ledger` (the last acknowledged event per driver; default true). Off, it costs nothing per event. */
+  keepLedger?: boolean;
   onError?: (message: string) => void;
   onProgress?: (message: string) => void;
   metrics?: ProducerMetrics;
@@ -113,6 +115,7 @@ export class LocationProducer {
       deliveryTimeoutMs: 120_000,
       connectTimeoutMs: 60_000,
       seedFromTopic: true,
+      keepLedger: true,
       ...opts,
     };
     this.gate = new BufferGate(this.o.bufferEvents, this.o.bufferBytes);
@@ -363,14 +366,15 @@ export class LocationProducer {
     this.stats.maxSendMs = Math.max(this.stats.maxSendMs, took);
     let located = 0;
     const { queued, acked } = this.stats.latency;
+    const ledger = this.o.keepLedger ? this.ledger : undefined;
     for (const { item } of batch) {
       if (item.kind === 'tombstone') {
         this.stats.deleted++;
         this.o.metrics?.tombstones.inc();
-        this.ledger.forget(item.driverId);
+        ledger?.forget(item.driverId);
       } else if (item.kind === 'location') {
         located++;
-        this.ledger.record(item.event);
+        ledger?.record(item.event);
         queued.record(started - item.event.timestamp);
         acked.record(ackedAt - item.event.timestamp);
       }

@@ -1,17 +1,23 @@
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { ROOT } from '../../shared/stack.ts';
 
-/** Runs a repo script to completion (bounded), feeding `input` on stdin; never throws on exit codes. */
-export function runScript(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs a repo script to completion (bounded); never throws on exit codes. stdin is `input` through a
+ * pipe, or the regular file `inputFile` itself.
+ */
+export function runScript(cmd: string, args: string[], opts: { env: NodeJS.ProcessEnv; input?: string; inputFile?: string; timeoutMs?: number }): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 180_000 });
+    const file = opts.inputFile === undefined ? undefined : openSync(opts.inputFile, 'r');
+    const child = spawn(cmd, args, { cwd: ROOT, env: opts.env, stdio: [file ?? 'pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 180_000 });
+    if (file !== undefined) closeSync(file);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ exitCode: code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
+    child.stdin?.end(opts.input ?? '');
   });
 }
 

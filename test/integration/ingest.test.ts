@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,33 @@ describe('never-regress at the source', () => {
     expect(audit.map((a) => (JSON.parse(a.value) as LocationEvent).status)).toEqual(Array(7).fill('LATE'));
     const validate = await runScript('scripts/validate-redis.mjs', [], { env });
     expect(validate.exitCode, validate.stdout).toBe(0);
+  });
+
+  it('reads a regular file on stdin in 1 MiB chunks: every line sent, lines cut between chunks intact', async () => {
+    const run = `file${Date.now() % 1_000_000}`;
+    const t = Math.floor(Date.now() / 1000) - 900;
+    // 300 drivers × 40 lines ≈ 1.9 MB: at least one 1 MiB chunk boundary falls inside a line.
+    const lines: string[] = [];
+    const expected = new Map<string, LocationEvent>();
+    for (let k = 0; k < 40; k++) {
+      for (let i = 0; i < 300; i++) {
+        const l = line(`${run}_${i}`, t + k, -23.5 - k / 1000 - i / 1e6, k === 39 ? 'AVAILABLE' : 'DELIVERING');
+        lines.push(l);
+        const e = JSON.parse(l) as LocationEvent;
+        expected.set(e.driver_id, { ...e, timestamp: e.timestamp * 1000 });
+      }
+    }
+    const file = join(dir, `${run}.ndjson`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    expect(statSync(file).size).toBeGreaterThan(1 << 20);
+    const out = join(dir, `${run}.json`);
+    const r = await runScript('producer/bin/produce.mjs', ['--stdin', '--strict', '--metrics-port', '0', '--summary', out], { env, inputFile: file });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(summary(out)).toMatchObject({ stdinLines: lines.length, rejected: 0, sent: lines.length, late: 0, unacknowledged: 0 });
+    await waitForSink(rt, [...expected.values()], 60_000);
+    const state = await withRedis(rt, (c) => readDriverHashes(c, `${rt.stack.redisKeyPrefix}${run}_`));
+    expect(state.size).toBe(300);
+    for (const [driver, e] of expected) expect(state.get(`${rt.stack.redisKeyPrefix}${driver}`), driver).toMatchObject({ timestamp: String(e.timestamp), latitude: String(e.latitude), status: 'AVAILABLE' });
   });
 
   it("takes the course simulator's real output (recorded from generate_delivery_tracking.py)", async () => {

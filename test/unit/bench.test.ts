@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../../scripts/lib/bench/compaction.ts';
+import { cleanerDelayMs, dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../../scripts/lib/bench/compaction.ts';
 import { ackSeries, failoverGap } from '../../scripts/lib/bench/failover.ts';
 import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
 import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
@@ -235,6 +235,11 @@ describe('bench: keyed event files', () => {
 });
 
 describe('quiet brokers before a throughput run', () => {
+  it("waits out the topic's compaction lag plus the brokers' cleaner back-off", () => {
+    expect(cleanerDelayMs('# x\nlog.cleaner.backoff.ms=5000\nnum.partitions=6\n', 5000)).toBe(10_000);
+    expect(cleanerDelayMs('num.partitions=6\n', 0)).toBe(15_000);
+    expect(cleanerDelayMs('#log.cleaner.backoff.ms=1\n', 0)).toBe(15_000);
+  });
   it('reads a process CPU time from /proc and NaN for a process that is gone', () => {
     const before = cpuTicks(process.pid);
     const until = Date.now() + 200;

@@ -48,3 +48,17 @@ export function dirtyRatio(segments: readonly Segment[], cleanedTo: bigint): num
 export function segmentsFromListing(files: ReadonlyArray<{ name: string; bytes: number }>): Segment[] {
   return files.filter((f) => /^\d{20}\.log$/.test(f.name)).map((f) => ({ base: BigInt(f.name.slice(0, 20)), bytes: f.bytes }));
 }
+
+/** Kafka's default log.cleaner.backoff.ms: how long an idle cleaner thread sleeps before it looks again. */
+const DEFAULT_CLEANER_BACKOFF_MS = 15_000;
+
+/**
+ * How long after the last append a record's segment can still wait before the log cleaner takes it
+ * up: min.compaction.lag.ms (the topic's) plus log.cleaner.backoff.ms (the brokers', from the text of
+ * server.properties; Kafka's default when absent). A throughput run started sooner shares the
+ * brokers with the cleaning of the previous run's records.
+ */
+export function cleanerDelayMs(serverProperties: string, minCompactionLagMs: number): number {
+  const m = /^\s*log\.cleaner\.backoff\.ms\s*=\s*(\d+)\s*$/m.exec(serverProperties);
+  return minCompactionLagMs + (m ? Number(m[1]) : DEFAULT_CLEANER_BACKOFF_MS);
+}

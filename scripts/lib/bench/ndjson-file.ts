@@ -6,7 +6,8 @@ import { Simulator } from '../../../producer/src/index.ts';
 /**
  * The same events twice: NDJSON for `produce.mjs --stdin`, and `key<TAB>json` lines for `kcat -P -K '\t'`.
  * Events come from the project's simulator (the same shape as every other run), with timestamps
- * spaced 1 ms apart from `startMs`, so a later copy of a driver's event is never older.
+ * from `startMs`, `eventsPerMs` to a millisecond (default 1), so a later copy of a driver's event is
+ * never older.
  */
 export interface KeyedFiles {
   ndjson: string;
@@ -21,6 +22,8 @@ export interface KeyedEventsOptions {
   firstId: number;
   seed: number;
   startMs: number;
+  /** How many consecutive events share one millisecond: the timestamps span events / this ms. */
+  eventsPerMs?: number;
 }
 
 export function keyedLine(key: string, json: string, sep = '\t'): string {
@@ -30,8 +33,10 @@ export function keyedLine(key: string, json: string, sep = '\t'): string {
 
 /** Writes the events to both streams, respecting each one's back-pressure, and ends them. */
 export async function writeKeyedEvents(nd: Writable, kc: Writable, o: KeyedEventsOptions): Promise<void> {
-  let t = o.startMs;
-  const sim = new Simulator({ drivers: o.drivers, seed: o.seed, firstId: o.firstId, now: () => t++ });
+  const perMs = o.eventsPerMs ?? 1;
+  if (!(perMs >= 1)) throw new Error(`eventsPerMs ${perMs}: expected ≥ 1`);
+  let n = 0;
+  const sim = new Simulator({ drivers: o.drivers, seed: o.seed, firstId: o.firstId, now: () => o.startMs + Math.floor(n++ / perMs) });
   for (let i = 0; i < o.events; i++) {
     const e = sim.next();
     const json = JSON.stringify(e);

@@ -6,11 +6,11 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from '../../../producer/src/kafka.ts';
 import { $ } from 'zx';
 import { failoverGap, ackSeries, type Ack } from '../bench/failover.ts';
-import { dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../bench/compaction.ts';
+import { cleanerDelayMs, dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../bench/compaction.ts';
 import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness, timedOut } from '../bench/flags.ts';
 import { FreshnessProbe } from '../bench/freshness.ts';
 import { loadNearest } from '../bench/nearest.ts';
-import { writeKeyedFiles, type KeyedFiles } from '../bench/ndjson-file.ts';
+import { writeKeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
 import { rssKiB, servicePid, timedRun, waitQuiet } from '../bench/processes.ts';
 import { commandCalls, infoNumber, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha, type EvalshaCall } from '../bench/redis-bench.ts';
@@ -31,7 +31,7 @@ import { PrometheusClient } from '../prometheus.ts';
 import { waitForBrokers } from '../readiness.ts';
 import { screenshotHtml } from '../render/screenshot.ts';
 import { openRuntime } from '../runtime/index.ts';
-import { NODE_IDS, ROOT, type NodeId } from '../../../shared/stack.ts';
+import { CONFIG_DIR, NODE_IDS, ROOT, type NodeId } from '../../../shared/stack.ts';
 import { foldTopic, geoRulesOf } from '../topic-fold.ts';
 import { loadTopics } from '../topics.ts';
 import { GiveUp, waitFor } from '../wait.ts';
@@ -322,34 +322,43 @@ export async function main(argv: string[]): Promise<number> {
       await sink.pause();
       ev.ok(`connector ${sink.name} PAUSED: the runs below queue up for the catch-up measurement`);
       // Each producer runs `reps` times, interleaved (ours --stdin, kcat, simulator, again ...), each run
-      // on brokers that are quiet again: one run of a few seconds on 2 shared cores swings by ±40% with
-      // whatever the brokers do meanwhile (the log cleaner, the previous run's replication). Medians and
-      // the median of the paired ratios are reported, every run's value beside them.
-      const files: KeyedFiles[] = [];
-      for (let r = 0; r < p.reps; r++) {
-        // Own drivers per repetition: our producer reads the topic's newest timestamp per driver at start,
-        // so a file kcat had already sent would be all late events.
-        files.push(await writeKeyedFiles({
-          ndjson: join(ev.dir, `events-${r + 1}.ndjson`), keyed: join(ev.dir, `events-${r + 1}.kcat`), events: p.events, drivers: p.fileDrivers, firstId: 200_000 + r * p.fileDrivers, seed: 5 + r, startMs: Date.now(),
-        }));
-      }
-      ev.step(`generated ${p.reps} × ${p.events} events over ${p.fileDrivers} drivers each: events-N.ndjson (for --stdin) and events-N.kcat (key<TAB>json, the same JSON) in ${ev.dir}`);
+      // on brokers that have settled: one run of a few seconds on 2 shared cores swings by ±40% with what
+      // the brokers do meanwhile, above all the log cleaner compacting the previous run's records (it may
+      // start min.compaction.lag.ms + log.cleaner.backoff.ms after they were written). So each run waits
+      // out that delay after the previous one, then for the brokers' CPU to be quiet. Medians and the
+      // median of the paired ratios are reported, every run's value beside them.
+      const spec = loadTopics(rt.stack).find((t) => t.name === topic);
+      const settleMs = cleanerDelayMs(readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8'), Number(spec?.config['min.compaction.lag.ms'] ?? '0'));
       const brokerPids = NODE_IDS.map((id) => servicePid(home, `kafka-${id}`)).filter((x): x is number => x !== undefined);
+      ev.step(`between runs: ${fmtSeconds(settleMs)} after the previous one ends (min.compaction.lag.ms + log.cleaner.backoff.ms), then until the ${brokerPids.length} brokers use under ${QUIET_BROKERS_PERCENT}% of a core`);
       const timeoutMs = Math.max(180_000, p.events * 5);
+      // The freshness phase has just written to the topic too.
+      let lastEnd = Date.now();
       const appended = async (label: string, fn: () => Promise<number>): Promise<{ ms: number; records: bigint }> => {
+        if (Date.now() < lastEnd + settleMs) await sleep(lastEnd + settleMs - Date.now());
         const q = await waitQuiet(brokerPids, { maxPercent: QUIET_BROKERS_PERCENT, windowMs: 1000, timeoutMs: 30_000 });
         const before = await endOffsetSum(admin, topic);
         const ms = await fn();
+        lastEnd = Date.now();
         const records = (await endOffsetSum(admin, topic)) - before;
         ev.step(`${label}: ${records} records appended in ${fmtSeconds(ms)} (brokers before it: ${q.percent.toFixed(0)}% of a core${q.quiet ? '' : `, not below ${QUIET_BROKERS_PERCENT}% after ${fmtSeconds(q.waitedMs)}`})`);
         return { ms, records };
       };
+      // Own drivers per repetition: our producer reads the topic's newest timestamp per driver at start,
+      // so a file kcat had already sent would be all late events. Written just before its runs, stamped
+      // from when they start at 50 events per ms (about a run's length), as a live source would be: the
+      // cleaner then takes up each run's records after it, not (already old) during it or (future) later.
+      const filesFor = (r: number) => writeKeyedFiles({
+        ndjson: join(ev.dir, `events-${r + 1}.ndjson`), keyed: join(ev.dir, `events-${r + 1}.kcat`), events: p.events, drivers: p.fileDrivers, firstId: 200_000 + r * p.fileDrivers, seed: 5 + r,
+        startMs: Math.max(Date.now(), lastEnd + settleMs), eventsPerMs: 50,
+      });
       const n = BigInt(p.events);
       const runs: Array<{ kcat: number; stdin: number; sim: number; stdinWall: number; simWall: number }> = [];
       const problems: string[] = [];
       backlog = 0n;
       for (let r = 0; r < p.reps; r++) {
-        const f = files[r] as KeyedFiles;
+        const f = await filesFor(r);
+        if (r === 0) ev.step(`each run's events: ${p.events} over ${p.fileDrivers} drivers of its own, events-N.ndjson (for --stdin) and events-N.kcat (key<TAB>json, the same JSON) in ${ev.dir}`);
         const stdinSummary = join(ev.dir, `stdin-${r + 1}.json`);
         if (r === 0) ev.command(`producer/bin/produce.mjs --stdin ${producerArgs(stdinSummary).join(' ')} < events-1.ndjson`);
         const stdin = await appended(`run ${r + 1}: ours --stdin`, async () => {
@@ -688,7 +697,7 @@ export async function main(argv: string[]): Promise<number> {
     `Run ${ev.runId}: ${p.quick ? '--quick, ' : ''}whole run ${fmtSeconds(Date.now() - started)}; private native stack (RASTRO_HOME=${home.replace(`${ROOT}/`, '')}, port offset ${offset}).`,
     'CPU is shared with anything else running on this machine; absolute numbers are noisy, ratios against kcat on the same stack are steadier; redis-benchmark competes for the same CPU, so its ceiling is indicative.',
     'Freshness: event timestamp (set by the producer when it generates the event) → the moment a reader sees it in Redis, from keyspace notifications plus one HGET; an upper bound with about one loopback round trip of resolution.',
-    `Producer rates: ${p.reps} interleaved runs of each producer (ours --stdin, kcat, simulator, then again), each started once the brokers were quiet again; ours from process start to exit minus its start-up (connect and reading the topic for the never-regress marks), kcat from process start to exit; the ratio is the median of each run's own ratio.`,
+    `Producer rates: ${p.reps} interleaved runs of each producer (ours --stdin, kcat, simulator, then again), each started once the log cleaner could have taken up the previous run's records (min.compaction.lag.ms + log.cleaner.backoff.ms) and the brokers were quiet again, on events stamped from the run's start (50 per ms); ours from process start to exit minus its start-up (connect and reading the topic for the never-regress marks), kcat from process start to exit; the ratio is the median of each run's own ratio.`,
     'Freshness: measured after an unmeasured warm-up at the highest rate (a just-started stack is slower for its first minute or two; the warm-up row shows by how much).',
     `Sink catch-up: the connector was paused during section 1, so its backlog is every producer run of section 1 (the log cleaner compacts part of it away meanwhile, so the rate counts the EVALSHA calls Redis saw, not offsets); redis-benchmark replays the sink's own EVALSHA (captured with MONITOR, script read from the plugin) with the sink's connection count, at the sink's pipeline depth and at 50; the better run is the ceiling.`,
   ];
