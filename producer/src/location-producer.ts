@@ -65,7 +65,8 @@ export interface ProducerStats {
 /** What send() did with an event. */
 export type SendOutcome = { kind: 'queued' } | { kind: 'late'; mark: number };
 
-type Item = { kind: 'location'; event: LocationEvent } | { kind: 'tombstone'; driverId: string } | { kind: 'late'; event: LocationEvent };
+/** What a queued record is: the kind only, so a queued event keeps no object of its own alive. */
+type Item = 'location' | 'tombstone' | 'late';
 
 /**
  * Sends location events keyed by driver_id with acks=all on an idempotent producer.
@@ -229,28 +230,30 @@ export class LocationProducer {
       this.o.metrics?.late.inc();
       const outcome: SendOutcome = { kind: 'late', mark };
       if (!this.o.lateTopic) return outcome;
-      const waiting = this.enqueue(this.o.lateTopic, event.driver_id, JSON.stringify(event), { kind: 'late', event });
+      const waiting = this.enqueue(this.o.lateTopic, event.driver_id, JSON.stringify(event), 'late', event.timestamp, undefined);
       return waiting === undefined ? outcome : waiting.then(() => outcome);
     }
     // Once per event: no promise at all while the buffer has room.
-    const waiting = this.enqueue(this.o.topic, event.driver_id, JSON.stringify(event), { kind: 'location', event });
+    // The event object itself is kept only for the ledger: otherwise it dies young, and the garbage
+    // collector copies only the record (key, value, timestamp) while it waits for its acknowledgement.
+    const waiting = this.enqueue(this.o.topic, event.driver_id, JSON.stringify(event), 'location', event.timestamp, this.o.keepLedger ? event : undefined);
     return waiting === undefined ? QUEUED : waiting.then(() => QUEUED);
   }
 
   /** Queues a tombstone: the driver leaves the fleet and its Redis record is deleted. Its time becomes the mark. */
   async delete(driverId: string, now = Date.now()): Promise<void> {
     this.marks.raise(driverId, now);
-    await this.enqueue(this.o.topic, driverId, null, { kind: 'tombstone', driverId });
+    await this.enqueue(this.o.topic, driverId, null, 'tombstone', now, undefined);
   }
 
   /** Queues one record; undefined when it was queued at once, else a promise that resolves once it is. */
-  private enqueue(topic: string, key: string, value: string | null, item: Item): Promise<void> | undefined {
+  private enqueue(topic: string, key: string, value: string | null, item: Item, ts: number, event: LocationEvent | undefined): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error(`send to ${topic}: the producer is closed`));
     const bytes = (value?.length ?? 0) + key.length;
     const route = this.route(topic, key);
     // Also kafkajs's message: the batch goes to sendBatch without a copy per event.
-    const o: QueuedRecord = { key, value, bytes, item, group: route.group, topic, partition: route.partition };
+    const o: QueuedRecord = { key, value, bytes, item, group: route.group, topic, partition: route.partition, ts, event };
     if (this.gate.tryAcquire(bytes)) {
       route.lane.push(o);
       return undefined;
@@ -367,16 +370,16 @@ export class LocationProducer {
     let located = 0;
     const { queued, acked } = this.stats.latency;
     const ledger = this.o.keepLedger ? this.ledger : undefined;
-    for (const { item } of batch) {
-      if (item.kind === 'tombstone') {
+    for (const { item, key, ts, event } of batch) {
+      if (item === 'tombstone') {
         this.stats.deleted++;
         this.o.metrics?.tombstones.inc();
-        ledger?.forget(item.driverId);
-      } else if (item.kind === 'location') {
+        ledger?.forget(key);
+      } else if (item === 'location') {
         located++;
-        ledger?.record(item.event);
-        queued.record(started - item.event.timestamp);
-        acked.record(ackedAt - item.event.timestamp);
+        if (ledger !== undefined && event !== undefined) ledger.record(event);
+        queued.record(started - ts);
+        acked.record(ackedAt - ts);
       }
     }
     this.stats.sent += located;
@@ -454,6 +457,10 @@ interface Route {
 interface QueuedRecord extends Outgoing<Item> {
   topic: string;
   partition: number;
+  /** The event's timestamp (a tombstone's: when it was sent). */
+  ts: number;
+  /** The event, only while the ledger is kept. */
+  event: LocationEvent | undefined;
 }
 const partitionCache = new Map<number, PartitionMetadata[]>();
 /** The partitioner only needs the partition count for keyed records. */
