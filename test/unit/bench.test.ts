@@ -247,6 +247,10 @@ describe('quiet brokers before a throughput run', () => {
     expect(cpuTicks(process.pid)).toBeGreaterThan(before);
     expect(cpuTicks(2 ** 22 + 1)).toBeNaN();
   });
+  it('is not quiet without processes to watch, nor when one is gone', async () => {
+    expect(await waitQuiet([], { maxPercent: 50, windowMs: 100, timeoutMs: 1000 })).toMatchObject({ quiet: false, waitedMs: 0 });
+    expect(await waitQuiet([2 ** 22 + 1], { maxPercent: 50, windowMs: 100, timeoutMs: 1000 })).toMatchObject({ quiet: false });
+  });
   it('waits while a process is busy and says so when it never settles', async () => {
     const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     try {

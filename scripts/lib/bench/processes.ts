@@ -87,6 +87,8 @@ export interface Quiet {
  */
 export async function waitQuiet(pids: number[], o: { maxPercent: number; windowMs: number; timeoutMs: number }): Promise<Quiet> {
   const t0 = Date.now();
+  // Nothing to watch is not quiet: the caller says so instead of measuring on unknown brokers.
+  if (pids.length === 0) return { quiet: false, percent: Number.NaN, waitedMs: 0 };
   const total = () => pids.reduce((s, p) => s + cpuTicks(p), 0);
   for (;;) {
     const before = total();

@@ -341,7 +341,7 @@ export async function main(argv: string[]): Promise<number> {
         const ms = await fn();
         lastEnd = Date.now();
         const records = (await endOffsetSum(admin, topic)) - before;
-        ev.step(`${label}: ${records} records appended in ${fmtSeconds(ms)} (brokers before it: ${q.percent.toFixed(0)}% of a core${q.quiet ? '' : `, not below ${QUIET_BROKERS_PERCENT}% after ${fmtSeconds(q.waitedMs)}`})`);
+        ev.step(`${label}: ${records} records appended in ${fmtSeconds(ms)} (brokers before it: ${Number.isFinite(q.percent) ? `${q.percent.toFixed(0)}% of a core` : 'CPU unknown'}${q.quiet ? '' : `, not below ${QUIET_BROKERS_PERCENT}% after ${fmtSeconds(q.waitedMs)}`})`);
         return { ms, records };
       };
       // Own drivers per repetition: our producer reads the topic's newest timestamp per driver at start,
