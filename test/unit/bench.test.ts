@@ -218,6 +218,26 @@ describe('bench: keyed event files', () => {
     expect(kc[0]).toBe(`${first.driver_id}\t${nd[0]}`);
     expect(new Set(nd.map((l) => (JSON.parse(l) as { driver_id: string }).driver_id)).size).toBe(100);
   }, 30_000);
+  it('spreads the timestamps over events / eventsPerMs ms from startMs, each driver strictly newer each time', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { writeKeyedEvents } = await import('../../scripts/lib/bench/ndjson-file.ts');
+    const nd = new PassThrough();
+    const kc = new PassThrough().resume();
+    const chunks: Buffer[] = [];
+    nd.on('data', (c: Buffer) => chunks.push(c));
+    await writeKeyedEvents(nd, kc, { events: 500, drivers: 200, firstId: 1, seed: 1, startMs: 1_000, eventsPerMs: 50 });
+    const evs = Buffer.concat(chunks).toString().trimEnd().split('\n').map((l) => JSON.parse(l) as { driver_id: string; timestamp: number });
+    const ts = evs.map((e) => e.timestamp);
+    // 500 events at 50 per ms: 10 ms, plus at most a ms per repeat of a driver inside one ms (the simulator's rule).
+    expect(Math.min(...ts)).toBe(1_000);
+    expect(Math.max(...ts)).toBeLessThanOrEqual(1_013);
+    const last = new Map<string, number>();
+    for (const e of evs) {
+      expect(e.timestamp, e.driver_id).toBeGreaterThan(last.get(e.driver_id) ?? 0);
+      last.set(e.driver_id, e.timestamp);
+    }
+    await expect(writeKeyedEvents(new PassThrough(), new PassThrough(), { events: 1, drivers: 1, firstId: 1, seed: 1, startMs: 0, eventsPerMs: 0 })).rejects.toThrow(/eventsPerMs 0/);
+  });
   it('does not stall when the second stream drains before the first (a real hang seen at 1,302 lines)', async () => {
     const { Writable } = await import('node:stream');
     const { writeKeyedEvents } = await import('../../scripts/lib/bench/ndjson-file.ts');

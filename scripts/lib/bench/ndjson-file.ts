@@ -6,8 +6,8 @@ import { Simulator } from '../../../producer/src/index.ts';
 /**
  * The same events twice: NDJSON for `produce.mjs --stdin`, and `key<TAB>json` lines for `kcat -P -K '\t'`.
  * Events come from the project's simulator (the same shape as every other run), with timestamps
- * from `startMs`, `eventsPerMs` to a millisecond (default 1), so a later copy of a driver's event is
- * never older.
+ * from `startMs`, `eventsPerMs` to a millisecond (default 1); the simulator still gives a driver seen
+ * twice within one millisecond a strictly newer timestamp, so a later copy of its event is never older.
  */
 export interface KeyedFiles {
   ndjson: string;
