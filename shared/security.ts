@@ -289,19 +289,21 @@ export function redisPasswordHash(password: string): string {
 /**
  * Redis ACL rules per user (without the password part). The default user is off. Commands a Lua
  * script calls are checked against the caller's ACL, so the sink's list holds what WriteScript calls
- * (TYPE, HGET, GET, GEOADD, ZREM, DEL, HSET, SET) besides SCRIPT LOAD and EVALSHA, on its keys only.
+ * (TYPE, HGET, GET, GEOADD, ZREM, DEL, HSET, SET) besides SCRIPT LOAD and EVALSHA, on its keys only,
+ * and HMGET/HSET of its offsets hash (the partitions' applied offsets it resumes from).
  * FLUSHALL, CONFIG and DEBUG: admin only.
  */
 export function redisAclRules(stack: Stack): Record<RedisUser, string> {
   const driver = `${stack.redisKeyPrefix}*`;
   const tombstone = `${stack.redisTombstonePrefix}${stack.redisKeyPrefix}*`;
   const geo = stack.redisGeoKey;
+  const offsets = stack.redisOffsetsKey;
   const blocklist = `${stack.redisBlocklistPrefix}*`;
   // What every client's connection set-up may send (ioredis's ready check is INFO; Jedis names its connection).
   const connection = '+ping +select +client|setname +client|getname +hello';
   return {
     admin: 'resetkeys ~* resetchannels &* +@all',
-    sink: `resetkeys ~${driver} ~${tombstone} ~${geo} resetchannels -@all ${connection} +script|load +evalsha +type +hget +get +geoadd +zrem +del +hset +set`,
+    sink: `resetkeys ~${driver} ~${tombstone} ~${geo} ~${offsets} resetchannels -@all ${connection} +script|load +evalsha +type +hget +hmget +get +geoadd +zrem +del +hset +set`,
     exporter: `resetkeys %R~${driver} resetchannels -@all ${connection} +info +dbsize +scan +type +slowlog|get +slowlog|len +latency|latest`,
     // INFO after -@dangerous, which contains it: ioredis's ready check sends INFO.
     app: `resetkeys %R~${driver} %R~${geo} resetchannels -@all ${connection} +@read -@dangerous -keys +info`,
@@ -309,9 +311,19 @@ export function redisAclRules(stack: Stack): Record<RedisUser, string> {
   };
 }
 
+/**
+ * The default user: off and without a password, so no connection can ever be it, yet with every
+ * permission. Redis runs the commands it replays from the append-only file as this user, and Redis
+ * 7.0–7.4 re-check the ACL inside EXEC while loading (redis/redis#14541, fixed upstream after
+ * every Redis Debian ships): the sink's Lua writes reach the AOF as MULTI/EXEC blocks, so a
+ * default user with `-@all` made every restart drop them silently. Unauthenticated connections run
+ * only AUTH/HELLO whatever this user may do, and AUTH as an `off` user always fails.
+ */
+export const REDIS_DEFAULT_USER = 'user default off resetpass resetkeys ~* resetchannels &* +@all';
+
 /** The Redis ACL file: one line per user with the password's sha256, the default user off. */
 export function redisAclFile(stack: Stack, passwords: Record<RedisUser, string>): string {
   const rules = redisAclRules(stack);
-  const lines = ['user default off resetpass resetkeys resetchannels -@all', ...Object.entries(rules).map(([u, r]) => `user ${u} on #${redisPasswordHash(passwords[u as RedisUser])} ${r}`)];
+  const lines = [REDIS_DEFAULT_USER, ...Object.entries(rules).map(([u, r]) => `user ${u} on #${redisPasswordHash(passwords[u as RedisUser])} ${r}`)];
   return `${lines.join('\n')}\n`;
 }

@@ -45,6 +45,8 @@ export interface Stack {
   redisTombstonePrefix: string;
   /** The sink's GEO set of live, not-OFFLINE drivers (redis.geo.key). */
   redisGeoKey: string;
+  /** The sink's hash of applied offsets (field <topic>-<partition>), written with each record's data. */
+  redisOffsetsKey: string;
   /** The fraud prototype's blocklist keys in Redis: <prefix><card>. */
   redisBlocklistPrefix: string;
   ports: {
@@ -124,6 +126,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     redisKeyPrefix: str('REDIS_KEY_PREFIX'),
     redisTombstonePrefix: str('REDIS_TOMBSTONE_PREFIX'),
     redisGeoKey: str('REDIS_GEO_KEY'),
+    redisOffsetsKey: str('REDIS_OFFSETS_KEY'),
     redisBlocklistPrefix: str('REDIS_BLOCKLIST_PREFIX'),
     ports,
     portOffset: offset,

@@ -238,6 +238,11 @@ export class ConnectClient {
     return this.call(`restart failed instances of connector ${name}`, 'POST', this.path(name, '/restart?includeTasks=true&onlyFailed=true'));
   }
 
+  /** POST /connectors/<name>/restart?includeTasks=true: the connector and every task, each reopening its partitions. */
+  restartWithTasks(name: string): Promise<unknown> {
+    return this.call(`POST restart of connector ${name} and its tasks`, 'POST', this.path(name, '/restart?includeTasks=true'));
+  }
+
   /** POST /connectors/<name>/restart: the connector instance only; its tasks keep running. */
   restartConnector(name: string): Promise<unknown> {
     return this.call(`POST restart of connector ${name}`, 'POST', this.path(name, '/restart'));

@@ -33,7 +33,9 @@ export interface RebuildResult {
 const pct = (p: GroupProgress) => (p.total === 0n ? 100 : Number((p.done * 1000n) / p.total) / 10);
 
 /**
- * Redis lost its data: rebuild every key the sink owns from the topic. Stop the connector, delete
+ * Redis holds something the topic does not (keys deleted behind the sink's back with its offsets kept, a
+ * foreign or corrupt value, a changed mapping): rebuild every key the sink owns from the topic. What Redis
+ * simply lost (a crash, a failover, a flush) the sink replays by itself from the offsets it keeps there. Stop the connector, delete
  * the sink's keys (and only those), reset the connector's offsets so its consumer group starts at
  * the beginning, resume, wait until the group has replayed the topic to the end offsets, and prove
  * with the mirror check that Redis equals the topic's fold. The sink's write keeps the newest
@@ -93,7 +95,7 @@ export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTim
     if (typeof answer?.message !== 'string' || !/reset successfully/i.test(answer.message)) {
       throw new Error(`DELETE offsets of connector ${name} at ${url}: unexpected answer ${JSON.stringify(answer)}`);
     }
-    ev.step('the sink keeps no offsets of its own (its state is Redis, rebuilt here), so the framework\'s reset is the whole reset');
+    ev.step(`the sink's own offsets (${rt.stack.redisOffsetsKey}) went with its keys, so its tasks replay from the beginning; this reset keeps the group's lag true`);
     const offsets = await client.offsets(name);
     ev.command(`curl -sS ${url}/connectors/${name}/offsets`, JSON.stringify(offsets));
     if (offsets.offsets.length > 0) throw new Error(`GET offsets of connector ${name} at ${url}: ${offsets.offsets.length} offsets left after the reset`);

@@ -61,7 +61,10 @@ function writeSecret(path: string, text: string): void {
  */
 export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s: string) => void): Promise<void> {
   const { dir, mountedAt } = layout;
-  if (existsSync(join(dir, SECRET_FILES.complete))) return;
+  if (existsSync(join(dir, SECRET_FILES.complete))) {
+    writeRedisAcl(stack, dir);
+    return;
+  }
   log(`generating this stack's secrets (passwords, CA, node certificate) into ${dir} (mode 0700)`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -82,7 +85,7 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
     writeSecret(at(SECRET_FILES.kafkaClientProperties(u)), kafkaClientProperties(u, kafka[u], ca));
     writeSecret(at(SECRET_FILES.librdkafkaProperties(u)), librdkafkaProperties(u, kafka[u], inMount(SECRET_FILES.caCert)));
   }
-  writeSecret(at(SECRET_FILES.redisAcl), redisAclFile(stack, redis));
+  writeRedisAcl(stack, dir);
   writeSecret(at(SECRET_FILES.connectRestUsers), `${CONNECT_REST_USER}: ${rest}\n`);
   writeSecret(at(SECRET_FILES.connectRestJaas), `KafkaConnect {\n  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required\n  file="${inMount(SECRET_FILES.connectRestUsers)}";\n};\n`);
   // Both runtimes publish the REST API on the host's loopback.
@@ -94,6 +97,15 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
   writeSecret(at(SECRET_FILES.nodeClientProperties), ['security.protocol=SSL', 'ssl.keystore.type=PEM', `ssl.keystore.location=${inMount(SECRET_FILES.nodePem)}`, 'ssl.truststore.type=PEM', `ssl.truststore.location=${inMount(SECRET_FILES.caCert)}`, ''].join('\n'));
   writeSecret(at(SECRET_FILES.redisExporterEnv), `REDIS_USER=exporter\nREDIS_PASSWORD=${redis.exporter}\n`);
   writeSecret(at(SECRET_FILES.complete), `${new Date().toISOString()}\n`);
+}
+
+/**
+ * The Redis ACL file from the stored passwords, written on every start: the rules are code (a new
+ * version may grant the sink a key, or fix the default user), the passwords are the stack's.
+ */
+export function writeRedisAcl(stack: Stack, dir: string): void {
+  const passwords = Object.fromEntries(REDIS_USERS.map((u) => [u, readFileSync(join(dir, SECRET_FILES.redisPassword(u)), 'utf8').trim()])) as Record<RedisUser, string>;
+  writeSecret(join(dir, SECRET_FILES.redisAcl), redisAclFile(stack, passwords));
 }
 
 /**

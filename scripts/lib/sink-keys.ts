@@ -10,12 +10,13 @@ export function globEscape(text: string): string {
  * Every Redis key pattern the sink writes: the one list of what the sink owns. The driver hashes, the
  * tombstone markers (tombstone:driver:<id>, which keep a late location out after a delete; the replay
  * writes them again) and the GEO index (one key, matched exactly: the replay adds every live driver
- * back, and a member left over from before would survive it); anything the sink starts writing (a
+ * back, and a member left over from before would survive it), and the applied offsets (without them
+ * the tasks replay every partition from its start); anything the sink starts writing (a
  * metadata key) belongs here, so rebuild-redis deletes it too and never touches keys the sink does
  * not own (no FLUSHALL).
  */
 export function sinkKeyPatterns(stack: Stack): string[] {
-  return [`${globEscape(stack.redisKeyPrefix)}*`, `${globEscape(stack.redisTombstonePrefix + stack.redisKeyPrefix)}*`, globEscape(stack.redisGeoKey)];
+  return [`${globEscape(stack.redisKeyPrefix)}*`, `${globEscape(stack.redisTombstonePrefix + stack.redisKeyPrefix)}*`, globEscape(stack.redisGeoKey), globEscape(stack.redisOffsetsKey)];
 }
 
 /**

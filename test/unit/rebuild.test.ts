@@ -4,8 +4,8 @@ import { globEscape, sinkKeyPatterns } from '../../scripts/lib/sink-keys.ts';
 import { loadStack } from '../../shared/stack.ts';
 
 describe('rebuild-redis rules', () => {
-  it('deletes exactly what the sink writes: driver hashes, their tombstone markers and the GEO index, from stack.env', () => {
-    expect(sinkKeyPatterns(loadStack())).toEqual(['driver:*', 'tombstone:driver:*', 'drivers:geo']);
+  it('deletes exactly what the sink writes: driver hashes, their tombstone markers, the GEO index and its applied offsets, from stack.env', () => {
+    expect(sinkKeyPatterns(loadStack())).toEqual(['driver:*', 'tombstone:driver:*', 'drivers:geo', 'sink-offsets:redis-sink']);
   });
   it('escapes glob characters so a prefix matches only itself', () => {
     expect(globEscape('a*b?[c]\\')).toBe('a\\*b\\?\\[c\\]\\\\');

@@ -92,7 +92,9 @@ describe('Redis ACL', () => {
   const file = redisAclFile(stack, passwords);
 
   it('switches the default user off and stores only password hashes', () => {
-    expect(file.split('\n')[0]).toMatch(/^user default off /);
+    expect(file.split('\n')[0]).toMatch(/^user default off resetpass /);
+    // No password and no nopass: nobody can log in as it. Its rights are what the AOF replay is checked against.
+    expect(file.split('\n')[0]).not.toMatch(/nopass|>|#/);
     for (const u of REDIS_USERS) {
       expect(file).not.toContain(`pw-${u}`);
       expect(file).toContain(`user ${u} on #${redisPasswordHash(`pw-${u}`)} `);
@@ -106,6 +108,8 @@ describe('Redis ACL', () => {
     }
     expect(rules.sink).toContain(`~${stack.redisKeyPrefix}*`);
     expect(rules.sink).toContain(`~${stack.redisGeoKey}`);
+    expect(rules.sink).toContain(`~${stack.redisOffsetsKey}`);
+    expect(rules.sink).toContain('+hmget');
     expect(rules.sink).toMatch(/\+script\|load \+evalsha/);
     // What the sink's Lua scripts call (connector/…/WriteScript.java): every command is allowed.
     const lua = readFileSync(join(ROOT, 'connector', 'src', 'main', 'java', 'dev', 'rastro', 'connect', 'redis', 'WriteScript.java'), 'utf8');

@@ -84,7 +84,7 @@ export interface BenchmarkPlan {
  * redis-benchmark's argv for the sink's own EVALSHA: the same script and key count, the same ARGV
  * (so every call finds an equal timestamp and really writes: HGET, DEL, HSET, GEOADD), with what
  * belongs to one driver made random. Per-driver keys (KEYS[1], the hash, and any key ending with it,
- * its tombstone marker) become `bench:<i>:__rand_int__`; a key shared by every driver (the GEO set)
+ * its tombstone marker) become `bench:<i>:__rand_int__`; a key shared by every driver (the GEO set, the offsets hash)
  * stays one key, `bench:<i>`, as it is for the sink; ARGV entries equal to the driver id (the GEO
  * member, the id field) become random too, so the GEO set grows to the keyspace as with real
  * drivers. redis-benchmark draws each __rand_int__ on its own, which changes no cost.

@@ -7,6 +7,7 @@ import { writeScrapeTargets } from '../prometheus-targets.ts';
 import { renderWorkerProperties, type WorkerPlacement } from '../connect-worker.ts';
 import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
+import { readRedisLoad, redisLoadError } from '../redis-load.ts';
 import { ensureSecrets } from '../secrets-setup.ts';
 import { CONNECT_ENV, displayPath, KAFKA_USERS, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
@@ -131,6 +132,11 @@ export class DockerRuntime implements Runtime {
     await this.compose`docker compose up -d --build --wait`;
     await waitForBrokers(this.access.kafka('admin'));
     await waitForRedis(this.access.redis('admin'));
+    const load = await readRedisLoad(this.access.redis('admin'));
+    if (load.refused > 0) {
+      await this.compose`docker compose stop redis`;
+      throw redisLoadError(this.addresses.redisUrl, load, { logFile: 'docker compose logs redis' });
+    }
     await waitForConnectRest(this.access.connect());
     await waitForPrometheus(this.addresses.prometheusUrl);
   }
@@ -164,6 +170,11 @@ export class DockerRuntime implements Runtime {
   async stopNode(id: NodeId, opts: { kill?: boolean } = {}): Promise<void> {
     if (opts.kill) await this.compose`docker compose kill kafka-${id}`;
     else await this.compose`docker compose stop kafka-${id}`;
+  }
+
+  async stopRedis(opts: { kill?: boolean } = {}): Promise<void> {
+    if (opts.kill) await this.compose`docker compose kill redis`;
+    else await this.compose`docker compose stop redis`;
   }
 
   async startNode(id: NodeId): Promise<void> {

@@ -4,7 +4,8 @@ import { $ } from 'zx';
 import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { addScramArgs, ensureSecrets } from '../secrets-setup.ts';
-import { CONNECT_ENV, displayPath, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
+import { readRedisLoad, redisLoadError } from '../redis-load.ts';
+import { CONNECT_ENV, displayPath, openRedis, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
 import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
 import { CONFIG_DIR, hostAddresses, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
@@ -93,6 +94,7 @@ export class NativeRuntime implements Runtime {
     log(`waiting for brokers ${this.stack.nodeIds.join(',')} to register (KRaft quorum of ${this.stack.nodeIds.length} voters)`);
     await waitForBrokers(this.adminKafka, undefined, [...this.stack.nodeIds], started(core));
     await waitForRedis(this.access.redis('admin'), undefined, started(core));
+    await this.checkRedisLoad();
     if (this.access.secure) {
       const acls = await applyKafkaAcls(this.adminKafka, this.stack);
       log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there (deny by default; super users: the nodes and admin)`);
@@ -124,6 +126,29 @@ export class NativeRuntime implements Runtime {
 
   async startRedis(): Promise<void> {
     await startDetached(this.processes.redis());
+  }
+
+  /**
+   * A Redis already running keeps the ACL rules it started with: load the file this start rendered.
+   * Then refuse to go on over a replay that dropped acknowledged writes, stopping Redis before an
+   * AOF rewrite could discard them for good.
+   */
+  private async checkRedisLoad(): Promise<void> {
+    const admin = this.access.redis('admin');
+    if (this.access.secure) {
+      const r = openRedis(admin, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      await r.connect();
+      await r.acl('LOAD').finally(() => r.disconnect());
+    }
+    const spec = this.processes.spec('redis');
+    const load = await readRedisLoad(admin, spec.logFile);
+    if (load.refused === 0) return;
+    await stopProcess(spec, 60_000);
+    throw redisLoadError(this.addresses.redisUrl, load, { logFile: spec.logFile, dataDir: join(this.processes.dir('redis'), 'appendonlydir') });
+  }
+
+  async stopRedis(opts: { kill?: boolean } = {}): Promise<void> {
+    await stopProcess(this.processes.spec('redis'), 60_000, opts.kill);
   }
 
   async startNode(id: NodeId, libsDir?: string): Promise<void> {

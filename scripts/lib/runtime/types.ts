@@ -38,6 +38,8 @@ export interface Runtime {
   stopNode(id: NodeId, opts?: { kill?: boolean }): Promise<void>;
   startNode(id: NodeId): Promise<void>;
   isNodeRunning(id: NodeId): Promise<boolean>;
+  /** Stops Redis: a clean shutdown (SIGTERM: Redis flushes its AOF), or with `kill` a crash (SIGKILL). `up` starts it again. */
+  stopRedis(opts?: { kill?: boolean }): Promise<void>;
   /** A Kafka CLI tool as the admin principal (its client config file is added and shown in `display`). */
   kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult>;
   /** Where a producer on this machine serves /metrics so this runtime's Prometheus can scrape it. */

@@ -47,7 +47,8 @@ final class RedisErrors {
                 return Kind.NO_SCRIPT;
             case "WRONGTYPE":
                 return Kind.RECORD;
-            case "NOPERM", "WRONGPASS", "NOAUTH", "MOVED", "ASK", "CLUSTERDOWN", "CROSSSLOT", WriteScript.GEO_KEY_ERROR:
+            case "NOPERM", "WRONGPASS", "NOAUTH", "MOVED", "ASK", "CLUSTERDOWN", "CROSSSLOT", WriteScript.GEO_KEY_ERROR,
+                    WriteScript.OFFSETS_KEY_ERROR:
                 return Kind.CONFIGURATION;
             default:
                 break;
@@ -65,9 +66,10 @@ final class RedisErrors {
     /**
      * What to change, for a configuration error; names the setting.
      *
-     * @param geoKey the GEO index key, null when there is none
+     * @param geoKey     the GEO index key, null when there is none
+     * @param offsetsKey the offsets hash, null when offsets are off
      */
-    static String hint(String message, String keyPrefix, String markerPrefix, String geoKey) {
+    static String hint(String message, String keyPrefix, String markerPrefix, String geoKey, String offsetsKey) {
         String m = unwrap(message);
         String code = code(m);
         String lower = m.toLowerCase(Locale.ROOT);
@@ -75,12 +77,18 @@ final class RedisErrors {
             return "delete that key or set " + RedisSinkConfig.GEO_KEY + " to a free one; the sink keeps its GEO "
                     + "index there";
         }
+        if (code.equals(WriteScript.OFFSETS_KEY_ERROR)) {
+            return "delete that key or set " + RedisSinkConfig.OFFSETS_KEY + " to a free one; the sink keeps each "
+                    + "partition's applied offset there";
+        }
         if (code.equals("NOPERM")) {
             return "the ACL user in " + RedisSinkConfig.REDIS_URI + " lacks a permission; it needs the commands "
                     + "PING, CLIENT SETNAME, SCRIPT LOAD, EVALSHA (and SELECT for a database other than 0) and "
                     + "the keys " + keyPrefix + "* and " + markerPrefix + keyPrefix + "* (the markers of "
                     + RedisSinkConfig.TOMBSTONE_PREFIX + "; or set " + RedisSinkConfig.TOMBSTONE_GUARD_MS + "=0)"
-                    + (geoKey == null ? "" : " and the key " + geoKey + " (" + RedisSinkConfig.GEO_KEY + ")");
+                    + (geoKey == null ? "" : " and the key " + geoKey + " (" + RedisSinkConfig.GEO_KEY + ")")
+                    + (offsetsKey == null ? "" : " and the key " + offsetsKey + " (" + RedisSinkConfig.OFFSETS_KEY
+                            + ", with HMGET)");
         }
         if (code.equals("WRONGPASS") || code.equals("NOAUTH") || lower.startsWith("err auth")
                 || lower.contains("password")) {

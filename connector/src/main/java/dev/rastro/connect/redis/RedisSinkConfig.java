@@ -34,6 +34,7 @@ public final class RedisSinkConfig extends AbstractConfig {
     public static final String GEO_LONGITUDE_FIELD = "redis.geo.longitude.field";
     public static final String STATUS_FIELD = "redis.status.field";
     public static final String GEO_EXCLUDE_STATUS = "redis.geo.exclude.status";
+    public static final String OFFSETS_KEY = "redis.offsets.key";
 
     public static final String KEY_PREFIX_DEFAULT = "driver:";
     public static final String TIMESTAMP_FIELD_DEFAULT = "timestamp";
@@ -56,6 +57,8 @@ public final class RedisSinkConfig extends AbstractConfig {
     public static final String GEO_LONGITUDE_FIELD_DEFAULT = "longitude";
     public static final String STATUS_FIELD_DEFAULT = "status";
     public static final String GEO_EXCLUDE_STATUS_DEFAULT = "OFFLINE";
+    /** Unset: this prefix + the connector's name, so two connectors on one Redis keep apart. */
+    public static final String OFFSETS_KEY_DEFAULT_PREFIX = "sink-offsets:";
 
     /** The consumer property Connect's per-connector override would set, and Kafka's default for it. */
     static final String POLL_INTERVAL_OVERRIDE = "consumer.override.max.poll.interval.ms";
@@ -161,7 +164,16 @@ public final class RedisSinkConfig extends AbstractConfig {
                     Importance.LOW,
                     "The status (exact text, as stored in the hash) that takes a driver out of the GEO index: the "
                             + "hash is still written, the member removed.",
-                    GEO_GROUP, 5, Width.SHORT, "Status outside the GEO index");
+                    GEO_GROUP, 5, Width.SHORT, "Status outside the GEO index")
+            .define(OFFSETS_KEY, Type.STRING, null, Importance.MEDIUM,
+                    "Key of the hash where the sink keeps, per partition (field <topic>-<partition>), the offset of "
+                            + "the last record it applied, written in the same atomic script as that record's data. "
+                            + "A task resumes each partition it is assigned, and each partition after a new Redis "
+                            + "connection, from this offset (from the beginning when Redis holds none), not from "
+                            + "the offset Kafka committed: whatever Redis lost (a crash, a failover, a flush) is "
+                            + "replayed. Unset: " + OFFSETS_KEY_DEFAULT_PREFIX + "<connector name>. Empty: off "
+                            + "(Kafka's committed offsets only). Must not start with " + KEY_PREFIX + ".",
+                    GROUP, 10, Width.MEDIUM, "Offsets key");
 
     private final RedisEndpoint endpoint;
 
@@ -223,6 +235,20 @@ public final class RedisSinkConfig extends AbstractConfig {
             if (config.getString(GEO_LATITUDE_FIELD).equals(config.getString(GEO_LONGITUDE_FIELD))) {
                 problems.put(GEO_LONGITUDE_FIELD, GEO_LONGITUDE_FIELD + " and " + GEO_LATITUDE_FIELD
                         + " are both '" + config.getString(GEO_LATITUDE_FIELD) + "'; a position needs two fields");
+            }
+        }
+        String offsetsKey = offsetsKey(config);
+        if (!offsetsKey.isEmpty()) {
+            if (offsetsKey.startsWith(keyPrefix)) {
+                problems.put(OFFSETS_KEY, OFFSETS_KEY + " '" + offsetsKey + "' starts with " + KEY_PREFIX + " '"
+                        + keyPrefix + "', so it would be taken for a driver's hash; choose a key outside that prefix");
+            } else if (config.getLong(TOMBSTONE_GUARD_MS) > 0 && offsetsKey.startsWith(markerPrefix + keyPrefix)) {
+                problems.put(OFFSETS_KEY, OFFSETS_KEY + " '" + offsetsKey + "' is a tombstone marker key ("
+                        + TOMBSTONE_PREFIX + " + " + KEY_PREFIX + " = '" + markerPrefix + keyPrefix
+                        + "...'); choose another key");
+            } else if (offsetsKey.equals(geoKey)) {
+                problems.put(OFFSETS_KEY, OFFSETS_KEY + " '" + offsetsKey + "' is also " + GEO_KEY
+                        + "; choose another key");
             }
         }
         String caFile = config.getString(TLS_CA_FILE);
@@ -292,6 +318,20 @@ public final class RedisSinkConfig extends AbstractConfig {
     /** Empty: no GEO index. */
     public String geoKey() {
         return getString(GEO_KEY);
+    }
+
+    /** Empty: offsets are kept by Kafka only. */
+    public String offsetsKey() {
+        return offsetsKey(this);
+    }
+
+    private static String offsetsKey(AbstractConfig config) {
+        String set = config.getString(OFFSETS_KEY);
+        if (set != null) {
+            return set;
+        }
+        Object name = config.originals().get("name");
+        return OFFSETS_KEY_DEFAULT_PREFIX + (name == null ? "redis-sink" : name.toString());
     }
 
     public String geoLatitudeField() {

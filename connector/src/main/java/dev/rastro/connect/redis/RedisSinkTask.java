@@ -2,9 +2,18 @@ package dev.rastro.connect.redis;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -16,8 +25,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes each batch to Redis synchronously: put() returns only after every reply of the batch was checked,
- * so the offsets Connect commits afterwards (default flush/preCommit) cover only completed writes.
+ * Writes each batch to Redis synchronously: put() returns only after every reply of the batch was checked.
+ *
+ * <p>With an offsets key (the default), each record's script also records its offset in Redis, in the same atomic
+ * write as its data, and Redis's offsets are the ones the task trusts: on every assignment and every new Redis
+ * connection it resumes each partition from the offset Redis holds (the beginning when it holds none), so what
+ * Redis lost (a crash within its fsync window, a failover, a flush) is replayed, in order, under the never-regress
+ * guard. Kafka's committed offsets (preCommit) follow what was applied; they serve lag monitoring.
  */
 public class RedisSinkTask extends SinkTask {
 
@@ -32,6 +46,13 @@ public class RedisSinkTask extends SinkTask {
     private ErrantRecordReporter reporter;
     /** put() calls in a row that failed transiently; drives the exponential backoff. */
     private int consecutiveFailures;
+    /** Redis keeps the applied offsets (redis.offsets.key set). */
+    private boolean offsetsInRedis;
+    private final Set<TopicPartition> assigned = new LinkedHashSet<>();
+    /** Partitions to resume from Redis's offset before anything more is written for them. */
+    private final Set<TopicPartition> unsynced = new LinkedHashSet<>();
+    /** Per partition, the offset after the last record handled since it was (re)synced: what may be committed. */
+    private final Map<TopicPartition, Long> handled = new HashMap<>();
 
     public RedisSinkTask() {
         this(System::currentTimeMillis);
@@ -53,6 +74,7 @@ public class RedisSinkTask extends SinkTask {
         mapper = new RecordMapper(config, clock);
         writer = new RedisWriter(config);
         consecutiveFailures = 0;
+        offsetsInRedis = !config.offsetsKey().isEmpty();
         metrics = new RedisSinkMetrics(pluginMetrics());
         try {
             reporter = context.errantRecordReporter();
@@ -60,12 +82,14 @@ public class RedisSinkTask extends SinkTask {
             reporter = null; // a worker older than 2.6 has no DLQ API
         }
         // No connection yet: Redis being down at start must not fail the task; put() connects and retries.
-        log.info("Redis sink task started: {} key prefix '{}', tombstone markers {}, GEO index {}, DLQ reporter {}",
+        log.info("Redis sink task started: {} key prefix '{}', tombstone markers {}, GEO index {}, offsets {}, "
+                        + "DLQ reporter {}",
                 config.endpoint().target(), config.keyPrefix(), config.tombstoneGuardMs() > 0
                         ? "'" + config.tombstonePrefix() + config.keyPrefix() + "*' for " + config.tombstoneGuardMs() + " ms"
                         : "off",
                 config.geoKey().isEmpty() ? "off" : "'" + config.geoKey() + "' (without status '"
                         + config.geoExcludeStatus() + "')",
+                offsetsInRedis ? "in '" + config.offsetsKey() + "' (resumed from there)" : "in Kafka only",
                 reporter == null ? "absent (invalid records fail the task)" : "present");
     }
 
@@ -79,11 +103,62 @@ public class RedisSinkTask extends SinkTask {
     }
 
     @Override
-    public void put(Collection<SinkRecord> records) {
-        if (records.isEmpty()) {
+    public void open(Collection<TopicPartition> partitions) {
+        assigned.addAll(partitions);
+        if (!offsetsInRedis) {
             return;
         }
-        List<SinkRecord> batch = new ArrayList<>(records);
+        unsynced.addAll(partitions);
+        // Seek before the first fetch when Redis answers; otherwise the first put() does it.
+        try {
+            if (writer.connect()) {
+                unsynced.addAll(assigned);
+            }
+            resync(List.of());
+        } catch (RetriableException e) {
+            log.info("Redis not reachable while partitions {} were assigned ({}); they are resumed from its offsets "
+                    + "once it is", partitions, e.getMessage());
+            writer.disconnect();
+        }
+    }
+
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        assigned.removeAll(partitions);
+        unsynced.removeAll(partitions);
+        partitions.forEach(handled::remove);
+    }
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        if (records.isEmpty() && unsynced.isEmpty()) {
+            return;
+        }
+        try {
+            putOnce(new ArrayList<>(records));
+        } catch (RedisWriter.StaleConnectionException e) {
+            // A connection idle since the last put() was closed under us (a Redis restart): reconnect at once. The
+            // new connection first resumes every partition from what Redis holds now.
+            log.info("Redis connection went stale ({}); reconnecting", e.getMessage());
+            putOnce(new ArrayList<>(records));
+        }
+    }
+
+    private void putOnce(List<SinkRecord> records) {
+        List<SinkRecord> batch;
+        boolean fresh;
+        try {
+            fresh = writer.connect();
+            if (offsetsInRedis && fresh) {
+                unsynced.addAll(assigned);
+            }
+            batch = offsetsInRedis ? resync(records) : records;
+        } catch (RetriableException e) {
+            throw backOff(e, records.size());
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
         // One slot per record: the write for a valid record, the error for an invalid one.
         RedisWrite[] writes = new RedisWrite[batch.size()];
         Exception[] errors = new Exception[batch.size()];
@@ -102,29 +177,155 @@ public class RedisSinkTask extends SinkTask {
         }
 
         try {
-            writeInChunks(batch, writes, errors, validIndexes);
-        } catch (RetriableException e) {
-            metrics.retry();
-            writer.disconnect();
-            long backoff = backoffMs(consecutiveFailures++);
-            context.timeout(backoff);
-            log.warn("Redis write failed, Connect will redeliver the batch of {} records in {} ms: {}",
-                    batch.size(), backoff, e.getMessage());
+            writeInChunks(batch, writes, errors, validIndexes, !fresh);
+        } catch (RedisWriter.StaleConnectionException e) {
             throw e;
+        } catch (RetriableException e) {
+            throw backOff(e, batch.size());
         }
         consecutiveFailures = 0;
 
         // Reported only once the whole batch is in Redis: a retried batch must not reach the DLQ twice.
+        Map<TopicPartition, Future<Void>> lastReports = new LinkedHashMap<>();
         for (int i = 0; i < batch.size(); i++) {
             if (errors[i] != null) {
                 if (reporter == null) {
                     throw new ConnectException(errors[i].getMessage(), errors[i]);
                 }
                 log.debug("Sending record to the DLQ: {}", errors[i].getMessage());
-                reporter.report(batch.get(i), errors[i]);
+                lastReports.put(partition(batch.get(i)), reporter.report(batch.get(i), errors[i]));
                 metrics.invalid();
             }
         }
+        Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
+        for (SinkRecord r : batch) {
+            lastOffsets.put(partition(r), r.originalKafkaOffset());
+        }
+        if (offsetsInRedis) {
+            recordReportedOffsets(batch, errors, lastReports, lastOffsets);
+        }
+        lastOffsets.forEach((tp, offset) -> handled.put(tp, offset + 1));
+    }
+
+    /**
+     * A partition whose last record in the batch went to the DLQ has no script to carry that offset: once the report
+     * is acknowledged, record it in Redis too, so a resumed task does not report the record again. A report that
+     * fails or takes too long leaves the offset as it was (Connect itself then fails the commit).
+     */
+    private void recordReportedOffsets(List<SinkRecord> batch, Exception[] errors,
+            Map<TopicPartition, Future<Void>> lastReports, Map<TopicPartition, Long> lastOffsets) {
+        Map<TopicPartition, Boolean> endsInvalid = new HashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            endsInvalid.put(partition(batch.get(i)), errors[i] != null);
+        }
+        Map<String, Long> trailing = new LinkedHashMap<>();
+        for (Map.Entry<TopicPartition, Future<Void>> report : lastReports.entrySet()) {
+            TopicPartition tp = report.getKey();
+            if (!endsInvalid.get(tp)) {
+                continue;
+            }
+            try {
+                report.getValue().get(config.timeoutMs(), TimeUnit.MILLISECONDS);
+                trailing.put(tp.toString(), lastOffsets.get(tp));
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                log.debug("DLQ report for {} not acknowledged in time ({}); its offset stays unrecorded in Redis", tp,
+                        e.toString());
+            }
+        }
+        try {
+            writer.recordOffsets(trailing);
+        } catch (RetriableException e) {
+            // The data is written and reported; the next resync reports those records once more at worst.
+            log.debug("Could not record the DLQ records' offsets {} in Redis: {}", trailing, e.getMessage());
+            writer.disconnect();
+        }
+    }
+
+    /**
+     * Resumes every unsynced partition from the offset Redis holds for it (the beginning when it holds none), and
+     * returns the batch without the records of the partitions it moved. A partition whose records in the batch
+     * start exactly where Redis left off is in step and keeps them.
+     */
+    private List<SinkRecord> resync(List<SinkRecord> batch) {
+        if (unsynced.isEmpty()) {
+            return batch;
+        }
+        Map<TopicPartition, Long> firstInBatch = new LinkedHashMap<>();
+        for (SinkRecord r : batch) {
+            firstInBatch.putIfAbsent(partition(r), r.originalKafkaOffset());
+        }
+        List<TopicPartition> partitions = new ArrayList<>(unsynced);
+        List<Long> stored = writer.storedOffsets(partitions.stream().map(TopicPartition::toString).toList());
+        Map<TopicPartition, Long> seeks = new LinkedHashMap<>();
+        for (int i = 0; i < partitions.size(); i++) {
+            TopicPartition tp = partitions.get(i);
+            Long applied = stored.get(i);
+            long resumeAt = applied == null ? 0L : applied + 1;
+            Long first = firstInBatch.get(tp);
+            if (first != null && first == resumeAt) {
+                continue;
+            }
+            seeks.put(tp, resumeAt);
+            handled.remove(tp);
+            if (applied == null) {
+                log.info("Redis holds no applied offset for {} in {}: replaying it from the beginning", tp,
+                        config.offsetsKey());
+            } else if (first != null && first > resumeAt) {
+                log.warn("Redis holds {} applied only up to offset {}, but the consumer was at {}: Redis lost writes; "
+                        + "replaying from {}", tp, applied, first, resumeAt);
+            } else {
+                log.info("Resuming {} at offset {}, after the last offset Redis holds applied", tp, resumeAt);
+            }
+        }
+        unsynced.clear();
+        if (seeks.isEmpty()) {
+            return batch;
+        }
+        context.offset(seeks);
+        List<SinkRecord> kept = new ArrayList<>(batch.size());
+        for (SinkRecord r : batch) {
+            if (!seeks.containsKey(partition(r))) {
+                kept.add(r);
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * With offsets in Redis, commit only what was handled since each partition was last resumed (never the batch a
+     * resync dropped); otherwise what Connect handed over, as the default does.
+     */
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        if (!offsetsInRedis) {
+            return super.preCommit(currentOffsets);
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        for (TopicPartition tp : currentOffsets.keySet()) {
+            Long next = handled.get(tp);
+            if (next != null) {
+                commit.put(tp, new OffsetAndMetadata(next));
+            }
+        }
+        return commit;
+    }
+
+    private static TopicPartition partition(SinkRecord r) {
+        return new TopicPartition(r.originalTopic(), r.originalKafkaPartition());
+    }
+
+    /** The retry path: drop the connection, back off (doubling), and hand the batch back for redelivery. */
+    private RetriableException backOff(RetriableException e, int records) {
+        metrics.retry();
+        writer.disconnect();
+        long backoff = backoffMs(consecutiveFailures++);
+        context.timeout(backoff);
+        log.warn("Redis write failed, Connect will redeliver the batch of {} records in {} ms: {}", records, backoff,
+                e.getMessage());
+        return e;
     }
 
     /** redis.retry.backoff.ms doubled per earlier consecutive failure, capped at redis.retry.backoff.max.ms. */
@@ -136,16 +337,20 @@ public class RedisSinkTask extends SinkTask {
         return Math.min(backoff, config.retryBackoffMaxMs());
     }
 
+    /** @param mayBeStale the connection was opened before this put(): a connection error on the first chunk means it went stale */
     private void writeInChunks(List<SinkRecord> batch, RedisWrite[] writes, Exception[] errors,
-            List<Integer> validIndexes) {
+            List<Integer> validIndexes, boolean mayBeStale) {
         int chunkSize = config.batchSize();
         for (int from = 0; from < validIndexes.size(); from += chunkSize) {
             List<Integer> chunk = validIndexes.subList(from, Math.min(from + chunkSize, validIndexes.size()));
             List<RedisWrite> chunkWrites = new ArrayList<>(chunk.size());
+            List<WriteScript.Applied> applied = new ArrayList<>(chunk.size());
             for (int i : chunk) {
                 chunkWrites.add(writes[i]);
+                SinkRecord r = batch.get(i);
+                applied.add(new WriteScript.Applied(partition(r).toString(), r.originalKafkaOffset()));
             }
-            List<RedisWriter.Outcome> outcomes = writer.write(chunkWrites);
+            List<RedisWriter.Outcome> outcomes = writer.write(chunkWrites, applied, mayBeStale && from == 0);
             long now = clock.getAsLong();
             for (int j = 0; j < chunk.size(); j++) {
                 int i = chunk.get(j);

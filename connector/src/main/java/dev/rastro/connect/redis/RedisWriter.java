@@ -1,7 +1,9 @@
 package dev.rastro.connect.redis;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import javax.net.ssl.SSLSocketFactory;
 
@@ -62,6 +64,8 @@ final class RedisWriter implements AutoCloseable {
     private final long guardMs;
     /** Null: no GEO index. */
     private final String geoKey;
+    /** Null: offsets are kept by Kafka only. */
+    private final String offsetsKey;
     private final SSLSocketFactory sslSocketFactory;
 
     private Jedis jedis;
@@ -77,6 +81,7 @@ final class RedisWriter implements AutoCloseable {
         this.markerPrefix = config.tombstonePrefix();
         this.guardMs = config.tombstoneGuardMs();
         this.geoKey = config.geoKey().isEmpty() ? null : config.geoKey();
+        this.offsetsKey = config.offsetsKey().isEmpty() ? null : config.offsetsKey();
         if (config.tlsCaFile().isEmpty()) {
             this.sslSocketFactory = null;
         } else {
@@ -94,46 +99,101 @@ final class RedisWriter implements AutoCloseable {
     }
 
     /**
+     * A connection error on a connection opened before this put(), which sat idle meanwhile: Redis may have been
+     * restarted (and may have lost writes) without our noticing. Nothing of the chunk is known to have been
+     * applied; the task reconnects at once and, being on a new connection, first checks what Redis holds.
+     */
+    static final class StaleConnectionException extends RetriableException {
+        StaleConnectionException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
      * Applies {@code writes} in order as one pipeline and returns one outcome per write, in the same order.
      *
-     * @throws RetriableException Redis unreachable, timed out or temporarily refusing (LOADING, BUSY, OOM, ...)
-     * @throws ConnectException   a configuration problem (credentials, permissions, database, certificate)
+     * @param applied    per write, where its record's offset goes; null when offsets are off
+     * @param mayBeStale the connection was opened before this put(): a connection error means it went stale
+     * @throws StaleConnectionException with {@code mayBeStale}, the connection had been closed under us
+     * @throws RetriableException       Redis unreachable, timed out or temporarily refusing (LOADING, BUSY, OOM, ...)
+     * @throws ConnectException         a configuration problem (credentials, permissions, database, certificate)
      */
-    List<Outcome> write(List<RedisWrite> writes) {
+    List<Outcome> write(List<RedisWrite> writes, List<WriteScript.Applied> applied, boolean mayBeStale) {
         if (writes.isEmpty()) {
             return List.of();
         }
-        boolean reused = jedis != null && !jedis.isBroken();
-        ensureConnected();
+        connect();
         try {
-            return runReloadingScripts(writes);
+            return runReloadingScripts(writes, applied);
         } catch (JedisConnectionException e) {
             disconnect();
-            if (!reused) {
-                throw retriable(pipelineOp(writes), null, describe(e), e);
+            if (mayBeStale) {
+                throw new StaleConnectionException(message(pipelineOp(writes), null, describe(e)), e);
             }
-            // A connection that sat idle may have been closed by a Redis restart or an idle timeout without
-            // our noticing. One fresh connection, same chunk: re-applying writes that did land is harmless
-            // (equal timestamps overwrite, older ones are skipped).
-            log.info("Redis connection to {} was stale ({}); reconnecting once", endpoint.target(), describe(e));
-        }
-        ensureConnected();
-        try {
-            return runReloadingScripts(writes);
-        } catch (JedisConnectionException e) {
-            disconnect();
             throw retriable(pipelineOp(writes), null, describe(e), e);
         }
     }
 
-    private List<Outcome> runReloadingScripts(List<RedisWrite> writes) {
-        List<Outcome> outcomes = runPipeline(writes);
+    /**
+     * The offsets Redis holds for {@code fields} (HMGET of the offsets hash), null where it holds none or
+     * something that is no offset: either way the partition is replayed from its beginning.
+     */
+    List<Long> storedOffsets(List<String> fields) {
+        List<String> values = null;
+        // An idle connection may have gone stale (a Redis restart, the very reason to ask): one fresh retry.
+        for (int attempt = 0; values == null; attempt++) {
+            boolean fresh = connect();
+            try {
+                values = jedis.hmget(offsetsKey, fields.toArray(new String[0]));
+            } catch (JedisConnectionException e) {
+                disconnect();
+                if (fresh || attempt > 0) {
+                    throw retriable("HMGET", offsetsKey, describe(e), e);
+                }
+            } catch (JedisDataException e) {
+                throw byKind("HMGET", offsetsKey, e);
+            }
+        }
+        List<Long> offsets = new ArrayList<>(values.size());
+        for (String v : values) {
+            Long parsed = null;
+            if (v != null && v.matches("\\d{1,18}")) {
+                parsed = Long.parseLong(v);
+            }
+            offsets.add(parsed);
+        }
+        return offsets;
+    }
+
+    /**
+     * Records offsets of records that had no script (sent to the DLQ), after their reports were acknowledged, so
+     * a resumed task does not report them again. One HSET, after the batch's writes.
+     */
+    void recordOffsets(Map<String, Long> offsets) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        connect();
+        Map<String, String> fields = new LinkedHashMap<>();
+        offsets.forEach((field, offset) -> fields.put(field, Long.toString(offset)));
+        try {
+            jedis.hset(offsetsKey, fields);
+        } catch (JedisConnectionException e) {
+            disconnect();
+            throw retriable("HSET", offsetsKey, describe(e), e);
+        } catch (JedisDataException e) {
+            throw byKind("HSET", offsetsKey, e);
+        }
+    }
+
+    private List<Outcome> runReloadingScripts(List<RedisWrite> writes, List<WriteScript.Applied> applied) {
+        List<Outcome> outcomes = runPipeline(writes, applied);
         if (outcomes == null) {
             // NOSCRIPT: Redis lost its script cache (restart, failover, SCRIPT FLUSH). Reload and rerun the chunk:
             // re-applying the writes that did succeed is harmless, since equal timestamps just overwrite.
             log.info("Redis at {} no longer knows the write scripts; reloading them", endpoint.target());
             loadScripts();
-            outcomes = runPipeline(writes);
+            outcomes = runPipeline(writes, applied);
             if (outcomes == null) {
                 throw retriable("EVALSHA", writes.get(0).key(), "script still unknown right after SCRIPT LOAD", null);
             }
@@ -142,19 +202,23 @@ final class RedisWriter implements AutoCloseable {
     }
 
     /** @return the outcomes, or null when any EVALSHA answered NOSCRIPT */
-    private List<Outcome> runPipeline(List<RedisWrite> writes) {
+    private List<Outcome> runPipeline(List<RedisWrite> writes, List<WriteScript.Applied> applied) {
         List<Response<?>> responses = new ArrayList<>(writes.size());
         Pipeline pipeline = jedis.pipelined();
-        for (RedisWrite w : writes) {
+        for (int i = 0; i < writes.size(); i++) {
+            RedisWrite w = writes.get(i);
             String marker = guardMs > 0 ? markerKey(w.key()) : null;
+            WriteScript.Applied offset = offsetsKey == null ? null : applied.get(i);
+            String offsets = offset == null ? null : offsetsKey;
             if (w instanceof RedisWrite.Upsert u) {
-                List<String> keys = WriteScript.keys(w.key(), marker, u.geo() == null ? null : geoKey);
-                responses.add(pipeline.evalsha(WriteScript.UPSERT.sha1(), keys, WriteScript.upsertArgs(timestampField, u)));
+                List<String> keys = WriteScript.keys(w.key(), marker, u.geo() == null ? null : geoKey, offsets);
+                responses.add(pipeline.evalsha(WriteScript.UPSERT.sha1(), keys,
+                        WriteScript.upsertArgs(timestampField, u, offset)));
             } else {
                 RedisWrite.Delete d = (RedisWrite.Delete) w;
-                List<String> keys = WriteScript.keys(w.key(), marker, d.geoMember() == null ? null : geoKey);
+                List<String> keys = WriteScript.keys(w.key(), marker, d.geoMember() == null ? null : geoKey, offsets);
                 responses.add(pipeline.evalsha(WriteScript.DELETE.sha1(), keys,
-                        WriteScript.deleteArgs(timestampField, d, guardMs)));
+                        WriteScript.deleteArgs(timestampField, d, guardMs, offset)));
             }
         }
         pipeline.sync(); // a JedisConnectionException here is handled by write()
@@ -203,9 +267,14 @@ final class RedisWriter implements AutoCloseable {
         throw new ConnectException(message(op, w.key(), "unexpected reply " + reply));
     }
 
-    private void ensureConnected() {
+    /**
+     * Opens the connection (and loads the scripts) unless one is open.
+     *
+     * @return true when this call opened a new connection: what Redis holds may have changed since the last one
+     */
+    boolean connect() {
         if (jedis != null && !jedis.isBroken()) {
-            return;
+            return false;
         }
         disconnect();
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
@@ -246,6 +315,7 @@ final class RedisWriter implements AutoCloseable {
         }
         loadScripts();
         log.info("Connected to Redis at {}", endpoint.target());
+        return true;
     }
 
     private void loadScripts() {
@@ -275,7 +345,7 @@ final class RedisWriter implements AutoCloseable {
     }
 
     private ConnectException permanent(String op, String key, String msg, Throwable cause) {
-        return new ConnectException(message(op, key, msg) + "; " + RedisErrors.hint(msg, keyPrefix, markerPrefix, geoKey),
+        return new ConnectException(message(op, key, msg) + "; " + RedisErrors.hint(msg, keyPrefix, markerPrefix, geoKey, offsetsKey),
                 cause);
     }
 

@@ -22,8 +22,14 @@ final class WriteScript {
      */
     static final String GEO_KEY_ERROR = "GEOKEY";
 
-    /** The upsert's ARGV index (1-based) of its first field name: after the timestamp and GEO arguments. */
-    static final int UPSERT_FIELDS_FROM = 6;
+    /**
+     * Error code of an offsets key that holds another type than a hash: a setting to fix (redis.offsets.key), so
+     * {@link RedisErrors} fails the task.
+     */
+    static final String OFFSETS_KEY_ERROR = "OFFSETSKEY";
+
+    /** The upsert's ARGV index (1-based) of its first field name: after the timestamp, GEO and offset arguments. */
+    static final int UPSERT_FIELDS_FROM = 8;
 
     /** Shared helper: the stored text as a comparable integer, or nil. */
     private static final String STORED_TIME = String.join("\n",
@@ -36,17 +42,23 @@ final class WriteScript {
 
     /**
      * Shared helpers for the optional keys. KEYS = the hash, then its marker when markers are on, then the GEO set
-     * when the GEO argument names a member: every key a script touches is declared, so ACLs (and a cluster's key
-     * slots) see them. geo_refusal is a read: the GEO set must be free or a sorted set, checked before the first
-     * write so a foreign value at redis.geo.key cannot leave half a write.
+     * when the GEO argument names a member, then the offsets hash when the offset argument names a field: every key
+     * a script touches is declared, so ACLs (and a cluster's key slots) see them. The refusals are reads: the GEO
+     * set must be free or a sorted set, the offsets key free or a hash, checked before the first write so a foreign
+     * value cannot leave half a write. applied() is each script's first write: the record's offset, in the same
+     * atomic step as what the record does to the data (or does not, when it is skipped), so the offset Redis holds
+     * never runs ahead of the data Redis holds.
      */
     private static final String KEY_ROLES = String.join("\n",
-            "local function key_roles(member)",
+            "local function key_roles(member, offset_field)",
+            "  local n = #KEYS",
+            "  local offsets = nil",
+            "  if offset_field ~= '' then offsets = KEYS[n]; n = n - 1 end",
             "  local geo = nil",
-            "  if member ~= '' then geo = KEYS[#KEYS] end",
+            "  if member ~= '' then geo = KEYS[n]; n = n - 1 end",
             "  local marker = nil",
-            "  if #KEYS == (geo and 3 or 2) then marker = KEYS[2] end",
-            "  return marker, geo",
+            "  if n == 2 then marker = KEYS[2] end",
+            "  return marker, geo, offsets",
             "end",
             "local function geo_refusal(geo)",
             "  if not geo then return nil end",
@@ -54,32 +66,53 @@ final class WriteScript {
             "  if kind == 'zset' or kind == 'none' then return nil end",
             "  return redis.error_reply('" + GEO_KEY_ERROR + " ' .. geo .. ' holds a ' .. kind"
                     + " .. ', not a sorted set (GEO set)')",
+            "end",
+            "local function offsets_refusal(offsets)",
+            "  if not offsets then return nil end",
+            "  local kind = redis.call('TYPE', offsets)['ok']",
+            "  if kind == 'hash' or kind == 'none' then return nil end",
+            "  return redis.error_reply('" + OFFSETS_KEY_ERROR + " ' .. offsets .. ' holds a ' .. kind"
+                    + " .. ', not a hash of offsets')",
+            "end",
+            "local function applied(offsets, field, offset)",
+            "  if offsets then redis.call('HSET', offsets, field, offset) end",
             "end");
 
     /**
      * Upsert. KEYS[1] = the driver's hash, then its tombstone marker (absent when markers are off, so an ACL user
-     * limited to the driver keys suffices), then the GEO set (absent without a GEO index); ARGV[1] = timestamp
-     * field name, ARGV[2] = incoming timestamp (epoch ms), ARGV[3] = GEO member ('' without a GEO index),
-     * ARGV[4], ARGV[5] = its longitude, latitude ('' when the member leaves the index), ARGV[6..] = field, value,
-     * field, value, ...
+     * limited to the driver keys suffices), then the GEO set (absent without a GEO index), then the offsets hash
+     * (absent when offsets are off); ARGV[1] = timestamp field name, ARGV[2] = incoming timestamp (epoch ms),
+     * ARGV[3] = GEO member ('' without a GEO index), ARGV[4], ARGV[5] = its longitude, latitude ('' when the member
+     * leaves the index), ARGV[6] = offsets field ('' when off), ARGV[7] = the record's offset, ARGV[8..] = field,
+     * value, field, value, ...
      * Returns 1 written, 0 skipped (stored timestamp strictly newer), 2 skipped (a tombstone at or after this
-     * time deleted the driver); a skipped write touches neither the hash nor the GEO set. The GEO write comes
-     * first: its coordinates were validated in Java, and even so a refusal (OOM) would leave nothing changed.
-     * DEL before HSET so fields absent from the new value do not survive; HSET in chunks so no unpack() stack
-     * limit applies, whatever the field count.
+     * time deleted the driver); a skipped write touches neither the hash nor the GEO set, only the offset. The
+     * offset is the first write, then the GEO write: coordinates validated in Java, and a refusal of the first
+     * write (OOM) leaves nothing changed. DEL before HSET so fields absent from the new value do not survive; HSET
+     * in chunks so no unpack() stack limit applies, whatever the field count.
      */
     static final Script UPSERT = new Script(String.join("\n",
             STORED_TIME,
             KEY_ROLES,
-            "local marker, geo = key_roles(ARGV[3])",
+            "local marker, geo, offsets = key_roles(ARGV[3], ARGV[6])",
             "local ts = tonumber(ARGV[2])",
             "local stored = stored_time(redis.call('HGET', KEYS[1], ARGV[1]))",
-            "if stored and stored > ts then return 0 end",
+            "local outcome = 1",
             "local deleted = nil",
-            "if marker then deleted = stored_time(redis.call('GET', marker)) end",
-            "if deleted and deleted >= ts then return 2 end",
-            "local refusal = geo_refusal(geo)",
+            "if stored and stored > ts then",
+            "  outcome = 0",
+            "else",
+            "  if marker then deleted = stored_time(redis.call('GET', marker)) end",
+            "  if deleted and deleted >= ts then outcome = 2 end",
+            "end",
+            "local refusal = offsets_refusal(offsets)",
             "if refusal then return refusal end",
+            "if outcome == 1 then",
+            "  refusal = geo_refusal(geo)",
+            "  if refusal then return refusal end",
+            "end",
+            "applied(offsets, ARGV[6], ARGV[7])",
+            "if outcome ~= 1 then return outcome end",
             "if geo and ARGV[4] ~= '' then",
             "  redis.call('GEOADD', geo, ARGV[4], ARGV[5], ARGV[3])",
             "elseif geo then",
@@ -94,25 +127,33 @@ final class WriteScript {
 
     /**
      * Tombstone. KEYS[1] = the driver's hash, then its marker (absent when markers are off), then the GEO set
-     * (absent without a GEO index); ARGV[1] = timestamp field name, ARGV[2] = the tombstone's time (its Kafka
-     * timestamp, ms), ARGV[3] = marker TTL in ms (0 = no marker), ARGV[4] = GEO member ('' without a GEO index).
-     * Returns 1 deleted (or nothing to delete; marker set, member removed), 0 skipped (stored timestamp strictly
-     * newer; GEO set untouched). A key of another type is left alone with a WRONGTYPE error, as an upsert would
-     * leave it. The marker is written before the DEL: if Redis refuses the write (OOM), nothing has changed.
+     * (absent without a GEO index), then the offsets hash (absent when off); ARGV[1] = timestamp field name,
+     * ARGV[2] = the tombstone's time (its Kafka timestamp, ms), ARGV[3] = marker TTL in ms (0 = no marker),
+     * ARGV[4] = GEO member ('' without a GEO index), ARGV[5] = offsets field ('' when off), ARGV[6] = the record's
+     * offset. Returns 1 deleted (or nothing to delete; marker set, member removed), 0 skipped (stored timestamp
+     * strictly newer; GEO set untouched, offset recorded). A key of another type is left alone with a WRONGTYPE
+     * error, as an upsert would leave it. The offset, then the marker, are written before the DEL: if Redis
+     * refuses the first write (OOM), nothing has changed.
      */
     static final Script DELETE = new Script(String.join("\n",
             STORED_TIME,
             KEY_ROLES,
-            "local marker, geo = key_roles(ARGV[4])",
+            "local marker, geo, offsets = key_roles(ARGV[4], ARGV[5])",
             "local kind = redis.call('TYPE', KEYS[1])['ok']",
             "if kind ~= 'hash' and kind ~= 'none' then",
             "  return redis.error_reply('WRONGTYPE key holds a ' .. kind .. ', not a hash; a tombstone deletes only hashes')",
             "end",
             "local at = tonumber(ARGV[2])",
             "local stored = stored_time(redis.call('HGET', KEYS[1], ARGV[1]))",
-            "if stored and stored > at then return 0 end",
-            "local refusal = geo_refusal(geo)",
+            "local refusal = offsets_refusal(offsets)",
             "if refusal then return refusal end",
+            "if stored and stored > at then",
+            "  applied(offsets, ARGV[5], ARGV[6])",
+            "  return 0",
+            "end",
+            "refusal = geo_refusal(geo)",
+            "if refusal then return refusal end",
+            "applied(offsets, ARGV[5], ARGV[6])",
             "local ttl = tonumber(ARGV[3])",
             "if ttl > 0 and marker then",
             "  local previous = stored_time(redis.call('GET', marker))",
@@ -139,9 +180,19 @@ final class WriteScript {
     private WriteScript() {
     }
 
-    /** EVALSHA's KEYS: the hash, its marker (null when markers are off), the GEO set (null without one). */
-    static List<String> keys(String key, String markerKey, String geoKey) {
-        List<String> keys = new ArrayList<>(3);
+    /**
+     * Where a record's offset goes: the field of its partition in the offsets hash, and the offset. Null (as a
+     * whole) when offsets are off.
+     */
+    record Applied(String field, long offset) {
+    }
+
+    /**
+     * EVALSHA's KEYS: the hash, its marker (null when markers are off), the GEO set (null without one), the offsets
+     * hash (null when offsets are off).
+     */
+    static List<String> keys(String key, String markerKey, String geoKey, String offsetsKey) {
+        List<String> keys = new ArrayList<>(4);
         keys.add(key);
         if (markerKey != null) {
             keys.add(markerKey);
@@ -149,11 +200,14 @@ final class WriteScript {
         if (geoKey != null) {
             keys.add(geoKey);
         }
+        if (offsetsKey != null) {
+            keys.add(offsetsKey);
+        }
         return keys;
     }
 
-    /** EVALSHA's ARGV for an upsert. */
-    static List<String> upsertArgs(String timestampField, RedisWrite.Upsert upsert) {
+    /** EVALSHA's ARGV for an upsert; {@code applied} null when offsets are off. */
+    static List<String> upsertArgs(String timestampField, RedisWrite.Upsert upsert, Applied applied) {
         List<String> args = new ArrayList<>(UPSERT_FIELDS_FROM - 1 + upsert.fields().size());
         args.add(timestampField);
         args.add(Long.toString(upsert.timestamp()));
@@ -161,14 +215,17 @@ final class WriteScript {
         args.add(geo == null ? "" : geo.member());
         args.add(geo == null || !geo.indexed() ? "" : geo.longitude());
         args.add(geo == null || !geo.indexed() ? "" : geo.latitude());
+        args.add(applied == null ? "" : applied.field());
+        args.add(applied == null ? "" : Long.toString(applied.offset()));
         args.addAll(upsert.fields());
         return args;
     }
 
-    /** EVALSHA's ARGV for a tombstone. */
-    static List<String> deleteArgs(String timestampField, RedisWrite.Delete delete, long markerTtlMs) {
+    /** EVALSHA's ARGV for a tombstone; {@code applied} null when offsets are off. */
+    static List<String> deleteArgs(String timestampField, RedisWrite.Delete delete, long markerTtlMs, Applied applied) {
         return List.of(timestampField, Long.toString(delete.timestamp()), Long.toString(markerTtlMs),
-                delete.geoMember() == null ? "" : delete.geoMember());
+                delete.geoMember() == null ? "" : delete.geoMember(), applied == null ? "" : applied.field(),
+                applied == null ? "" : Long.toString(applied.offset()));
     }
 
     private static String sha1Hex(String text) {

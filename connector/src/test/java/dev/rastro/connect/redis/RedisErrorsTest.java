@@ -60,20 +60,20 @@ class RedisErrorsTest {
     @Test
     void hintsNameTheSettingToChange() {
         assertEquals("check the user and password in redis.uri", RedisErrors.hint("NOAUTH Authentication required.",
-                "driver:", "tombstone:", null));
-        assertTrue(RedisErrors.hint("ERR DB index is out of range", "driver:", "tombstone:", null)
+                "driver:", "tombstone:", null, null));
+        assertTrue(RedisErrors.hint("ERR DB index is out of range", "driver:", "tombstone:", null, null)
                 .startsWith("check the database number (/N) in redis.uri"));
-        assertTrue(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:", null)
+        assertTrue(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:", null, null)
                 .contains("the keys driver:* and tombstone:driver:*"));
-        assertTrue(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:", "drivers:geo")
+        assertTrue(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:", "drivers:geo", null)
                 .endsWith(" and the key drivers:geo (redis.geo.key)"));
-        assertFalse(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:", null)
+        assertFalse(RedisErrors.hint("NOPERM this user has no permissions", "driver:", "tombstone:", null, null)
                 .contains("redis.geo.key"));
         assertEquals("delete that key or set redis.geo.key to a free one; the sink keeps its GEO index there",
                 RedisErrors.hint("GEOKEY drivers:geo holds a string, not a sorted set (GEO set)", "driver:",
-                        "tombstone:", "drivers:geo"));
+                        "tombstone:", "drivers:geo", null));
         assertEquals("redis.uri points at a Redis Cluster node; Redis Cluster is not supported",
-                RedisErrors.hint("MOVED 3999 127.0.0.1:6381", "driver:", "tombstone:", null));
+                RedisErrors.hint("MOVED 3999 127.0.0.1:6381", "driver:", "tombstone:", null, null));
     }
 
     @Test

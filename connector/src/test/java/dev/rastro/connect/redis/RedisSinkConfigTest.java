@@ -169,8 +169,29 @@ class RedisSinkConfigTest {
         assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
                 RedisSinkConfig.KEY_PREFIX, "")));
         new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h", RedisSinkConfig.KEY_PREFIX, "",
-                RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
+                RedisSinkConfig.TOMBSTONE_GUARD_MS, "0", RedisSinkConfig.OFFSETS_KEY, ""));
         new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h", RedisSinkConfig.TOMBSTONE_PREFIX, "gone:"));
+    }
+
+    @Test
+    void theOffsetsKeyDefaultsToTheConnectorsNameAndMustStayOutOfTheSinksOtherKeys() {
+        assertEquals("sink-offsets:my-sink", new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                "name", "my-sink")).offsetsKey());
+        assertEquals("", new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.OFFSETS_KEY, "")).offsetsKey());
+        assertEquals("redis.offsets.key 'driver:offsets' starts with redis.key.prefix 'driver:', so it would be "
+                + "taken for a driver's hash; choose a key outside that prefix",
+                error(RedisSinkConfig.OFFSETS_KEY, "driver:offsets"));
+        assertEquals("redis.offsets.key 'tombstone:driver:x' is a tombstone marker key (redis.tombstone.key.prefix "
+                + "+ redis.key.prefix = 'tombstone:driver:...'); choose another key",
+                error(RedisSinkConfig.OFFSETS_KEY, "tombstone:driver:x"));
+        assertEquals("redis.offsets.key 'drivers:geo' is also redis.geo.key; choose another key",
+                assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI,
+                        "redis://h", RedisSinkConfig.GEO_KEY, "drivers:geo", RedisSinkConfig.OFFSETS_KEY,
+                        "drivers:geo"))).getMessage());
+        // An empty key prefix matches every key: offsets (like markers) must then be off.
+        assertThrows(ConfigException.class, () -> new RedisSinkConfig(Map.of(RedisSinkConfig.REDIS_URI, "redis://h",
+                RedisSinkConfig.KEY_PREFIX, "", RedisSinkConfig.TOMBSTONE_GUARD_MS, "0")));
     }
 
     @Test

@@ -18,7 +18,9 @@ import java.util.Set;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.JmxReporter;
 import org.apache.kafka.common.metrics.KafkaMetricsContext;
 import org.apache.kafka.common.metrics.MetricConfig;
@@ -45,6 +47,8 @@ class RedisSinkTaskTest {
     private static final long NOW = 1_700_000_060_000L;
     private static final long T0 = 1_700_000_000_000L;
     private static final String CONNECTOR = "redis-sink-test";
+    /** The offsets hash by default: sink-offsets:<connector name>. */
+    private static final String OFFSETS = "sink-offsets:" + CONNECTOR;
 
     private static RedisServer redis;
 
@@ -156,7 +160,7 @@ class RedisSinkTaskTest {
         put(location("driver_7", T0, "lat", 52.52d, "lon", 13.405d, "speed_kmh", 31L, "heading", 90.0d,
                 "on_duty", true, "delivery_id", "del-1", "note", null, "meta", meta));
 
-        assertEquals(Set.of("driver:driver_7"), jedis.keys("*"));
+        assertEquals(Set.of("driver:driver_7", OFFSETS), jedis.keys("*"));
         assertEquals(Map.of("driver_id", "driver_7", "timestamp", "1700000000000", "lat", "52.52", "lon", "13.405",
                 "speed_kmh", "31", "heading", "90", "on_duty", "true", "delivery_id", "del-1",
                 "meta", "{\"battery\":87,\"tags\":[\"bike\",\"cargo\"]}"), hash("driver_7"));
@@ -203,7 +207,7 @@ class RedisSinkTaskTest {
         put(location("d1", T0), location("d2", T0));
         put(tombstone("d1", T0 + 10));
         assertEquals(Set.of("driver:d2"), jedis.keys("driver:*"));
-        assertEquals(Set.of("driver:d2", "tombstone:driver:d1"), jedis.keys("*"));
+        assertEquals(Set.of("driver:d2", "tombstone:driver:d1", OFFSETS), jedis.keys("*"));
         assertEquals(String.valueOf(T0 + 10), jedis.get("tombstone:driver:d1"));
         long ttl = jedis.pttl("tombstone:driver:d1");
         assertTrue(ttl > 86_400_000L - 60_000 && ttl <= 86_400_000L, "marker TTL " + ttl);
@@ -281,7 +285,7 @@ class RedisSinkTaskTest {
                 reporter.messages());
         assertEquals(List.of(1L, 2L, 3L, 5L, 6L),
                 reporter.reports.stream().map(r -> r.record().kafkaOffset()).toList());
-        assertEquals(Set.of("driver:ok1", "driver:ok2"), jedis.keys("*"));
+        assertEquals(Set.of("driver:ok1", "driver:ok2", OFFSETS), jedis.keys("*"));
         assertEquals(2L, task.metrics().recordsWritten());
         assertEquals(5L, task.metrics().recordsInvalid());
     }
@@ -333,7 +337,7 @@ class RedisSinkTaskTest {
         jedis = redis.client();
         put(batch);
         assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0 + 1), "lat", "7"), hash("d1"));
-        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(Set.of("driver:d1", "driver:d2", OFFSETS), jedis.keys("*"));
         assertEquals(3L, task.metrics().recordsWritten());
     }
 
@@ -343,7 +347,7 @@ class RedisSinkTaskTest {
         jedis.scriptFlush();
         put(location("d1", T0 + 1), location("d2", T0));
         assertEquals(String.valueOf(T0 + 1), hash("d1").get("timestamp"));
-        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(Set.of("driver:d1", "driver:d2", OFFSETS), jedis.keys("*"));
         assertEquals(0L, task.metrics().redisRetries());
     }
 
@@ -357,7 +361,7 @@ class RedisSinkTaskTest {
         task = null;
         assertEquals(Set.of("driver:a", "driver:e"), jedis.keys("driver:*"));
         // The only other key is b's tombstone marker, outside the driver:* namespace.
-        assertEquals(Set.of("driver:a", "driver:e", "tombstone:driver:b"), jedis.keys("*"));
+        assertEquals(Set.of("driver:a", "driver:e", "tombstone:driver:b", OFFSETS), jedis.keys("*"));
     }
 
     @Test
@@ -406,7 +410,7 @@ class RedisSinkTaskTest {
         assertEquals(Map.of("driver_id", "d1", "timestamp", String.valueOf(T0), "lat", "1"), hash("d1"));
         assertEquals(List.of("Invalid record driver-locations-2@1: value has 5002 fields, more than "
                 + "redis.record.max.fields = 1000"), reporter.messages());
-        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(Set.of("driver:d1", "driver:d2", OFFSETS), jedis.keys("*"));
         assertEquals(0L, task.metrics().redisRetries());
         assertTrue(context.timeouts.isEmpty());
     }
@@ -500,7 +504,7 @@ class RedisSinkTaskTest {
         assertEquals(0L, task.metrics().recordsDeleted());
         assertEquals(1L, task.metrics().recordsSkippedStale());
         put(tombstone("d1", T0 + 100)); // not older: deletes
-        assertEquals(Set.of("tombstone:driver:d1"), jedis.keys("*"));
+        assertEquals(Set.of("tombstone:driver:d1", OFFSETS), jedis.keys("*"));
     }
 
     @Test
@@ -537,7 +541,7 @@ class RedisSinkTaskTest {
         task = startTask(reporter, Map.of(RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
         put(location("d1", T0), tombstone("d1", T0 + 100), location("d1", T0 + 50));
         // No marker, so the late location comes back: the documented cost of turning the guard off.
-        assertEquals(Set.of("driver:d1"), jedis.keys("*"));
+        assertEquals(Set.of("driver:d1", OFFSETS), jedis.keys("*"));
     }
 
     @Test
@@ -545,7 +549,7 @@ class RedisSinkTaskTest {
         task.stop();
         task = startTask(reporter, Map.of(RedisSinkConfig.TOMBSTONE_PREFIX, "rastro:gone:"));
         put(tombstone("d1", NOW));
-        assertEquals(Set.of("rastro:gone:driver:d1"), jedis.keys("*"));
+        assertEquals(Set.of("rastro:gone:driver:d1", OFFSETS), jedis.keys("*"));
     }
 
     private ConnectException failsPermanently(Map<String, String> overrides) {
@@ -607,13 +611,13 @@ class RedisSinkTaskTest {
     }
 
     @Test
-    void withMarkersOffAnAclUserLimitedToDriverKeysIsEnough() {
-        jedis.aclSetUser("sink_driveronly2", "on", ">pw", "~driver:*", "&*", "+@all");
+    void withMarkersOffAnAclUserLimitedToDriverKeysAndTheOffsetsIsEnough() {
+        jedis.aclSetUser("sink_driveronly2", "on", ">pw", "~driver:*", "~" + OFFSETS, "&*", "+@all");
         task.stop();
         task = startTask(reporter, Map.of(RedisSinkConfig.REDIS_URI, "redis://sink_driveronly2:pw@127.0.0.1:"
                 + redis.port(), RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
         put(location("d1", T0), location("d2", T0), tombstone("d2", NOW));
-        assertEquals(Set.of("driver:d1"), jedis.keys("*"));
+        assertEquals(Set.of("driver:d1", OFFSETS), jedis.keys("*"));
         assertTrue(reporter.reports.isEmpty());
     }
 
@@ -650,7 +654,7 @@ class RedisSinkTaskTest {
         jedis.close();
         jedis = redis.client();
         put(location("d1", T0 + 1), location("d2", T0));
-        assertEquals(Set.of("driver:d1", "driver:d2"), jedis.keys("*"));
+        assertEquals(Set.of("driver:d1", "driver:d2", OFFSETS), jedis.keys("*"));
         assertEquals(0L, task.metrics().redisRetries());
         assertTrue(context.timeouts.isEmpty());
     }
@@ -723,7 +727,7 @@ class RedisSinkTaskTest {
 
         put(at("d1", T0 + 3, -23.58, -46.66, "AVAILABLE")); // back on duty
         assertIndexed("d1", -23.58, -46.66);
-        assertEquals(Set.of("driver:d1", "driver:d2", GEO), jedis.keys("*"));
+        assertEquals(Set.of("driver:d1", "driver:d2", GEO, OFFSETS), jedis.keys("*"));
         assertEquals(5L, task.metrics().recordsWritten());
     }
 
@@ -766,11 +770,11 @@ class RedisSinkTaskTest {
         task.stop();
         task = startTask(reporter, Map.of(RedisSinkConfig.GEO_KEY, GEO, RedisSinkConfig.TOMBSTONE_GUARD_MS, "0"));
         put(at("d1", T0, 1.0, 2.0, "AVAILABLE"), tombstone("d1", T0 + 100));
-        assertEquals(Set.of(), jedis.keys("*"));
+        assertEquals(Set.of(OFFSETS), jedis.keys("*"));
         // No marker, so the late location comes back, in the index as in the hashes.
         put(at("d1", T0 + 50, 3.0, 4.0, "AVAILABLE"));
         assertIndexed("d1", 3.0, 4.0);
-        assertEquals(Set.of("driver:d1", GEO), jedis.keys("*"));
+        assertEquals(Set.of("driver:d1", GEO, OFFSETS), jedis.keys("*"));
     }
 
     @Test
@@ -795,7 +799,7 @@ class RedisSinkTaskTest {
         assertTrue(reporter.reports.stream().noneMatch(r -> r.error() instanceof RetriableException));
         // Not one script call for them: neither the hashes nor the index changed.
         assertEquals(before, evalshaCalls());
-        assertEquals(Set.of("driver:d1", GEO), jedis.keys("*"));
+        assertEquals(Set.of("driver:d1", GEO, OFFSETS), jedis.keys("*"));
         assertEquals(String.valueOf(T0), hash("d1").get("timestamp"));
         assertEquals(Set.of("d1"), geoIndex().keySet());
         assertIndexed("d1", 1.0, 2.0);
@@ -809,7 +813,7 @@ class RedisSinkTaskTest {
         put(at("d1", T0, 1.0, 2.0, "AVAILABLE"), at("d2", T0, 99.0, 2.0, "OFFLINE"), location("d3", T0),
                 tombstone("d1", NOW));
         assertTrue(reporter.reports.isEmpty(), reporter.messages().toString());
-        assertEquals(Set.of("driver:d2", "driver:d3", "tombstone:driver:d1"), jedis.keys("*"));
+        assertEquals(Set.of("driver:d2", "driver:d3", "tombstone:driver:d1", OFFSETS), jedis.keys("*"));
     }
 
     @Test
@@ -842,7 +846,137 @@ class RedisSinkTaskTest {
         assertFalse(e instanceof RetriableException, e.toString());
         assertTrue(e.getMessage().startsWith("EVALSHA upsert on " + redis.uri() + " for key driver:d1: NOPERM "),
                 e.getMessage());
-        assertTrue(e.getMessage().endsWith(" and the key drivers:geo (redis.geo.key)"), e.getMessage());
+        assertTrue(e.getMessage().contains(" and the key drivers:geo (redis.geo.key) and the key " + OFFSETS
+                + " (redis.offsets.key, with HMGET)"), e.getMessage());
         assertEquals(Set.of(), jedis.keys("*"));
+    }
+
+    // ---- issue 19: the applied offsets live in Redis, with the data -------------------------------------------
+
+    private static final TopicPartition P2 = new TopicPartition(TOPIC, 2);
+    private static final TopicPartition P3 = new TopicPartition(TOPIC, 3);
+
+    private String storedOffset(TopicPartition tp) {
+        return jedis.hget(OFFSETS, tp.toString());
+    }
+
+    /** A location at a given offset of partition 2, as a redelivery after a seek hands it over again. */
+    private SinkRecord locationAt(long offset, String id, long ts) {
+        return new SinkRecord(TOPIC, 2, Schema.OPTIONAL_STRING_SCHEMA, id, null,
+                new LinkedHashMap<>(Map.of("driver_id", id, "timestamp", ts)), offset, NOW, TimestampType.CREATE_TIME);
+    }
+
+    @Test
+    void everyRecordsScriptRecordsItsOffsetWrittenSkippedOrDeleted() {
+        put(location("d1", T0 + 10));
+        assertEquals("0", storedOffset(P2));
+        put(location("d1", T0)); // older: skipped, yet handled
+        assertEquals("1", storedOffset(P2));
+        assertEquals(1L, task.metrics().recordsSkippedStale());
+        put(tombstone("d1", T0 + 20), tombstone("d1", T0 + 5));
+        assertEquals("3", storedOffset(P2));
+        assertFalse(jedis.exists("driver:d1"));
+    }
+
+    @Test
+    void aRecordThatWentToTheDlqLastHasItsOffsetRecordedOnceReported() {
+        put(location("ok", T0), record("bad", Map.of("driver_id", "bad")));
+        assertEquals(1, reporter.reports.size());
+        assertEquals("1", storedOffset(P2));
+    }
+
+    @Test
+    void openResumesEachPartitionFromTheOffsetRedisHoldsOrFromTheBeginning() {
+        jedis.hset(OFFSETS, P2.toString(), "41");
+        task.open(List.of(P2, P3));
+        assertEquals(List.of(Map.of(P2, 42L, P3, 0L)), context.seeks);
+        // In step: the first batch starts where Redis left off, so it is written, and nothing more is sought.
+        put(locationAt(42, "d1", T0), locationAt(43, "d2", T0));
+        assertEquals(Set.of("driver:d1", "driver:d2", OFFSETS), jedis.keys("*"));
+        assertEquals("43", storedOffset(P2));
+        assertEquals(1, context.seeks.size());
+        assertEquals(Map.of(P2, new OffsetAndMetadata(44L)),
+                task.preCommit(Map.of(P2, new OffsetAndMetadata(44L), P3, new OffsetAndMetadata(0L))));
+    }
+
+    @Test
+    void aRedisThatComesBackWithoutItsWritesMakesTheTaskReplayThemByItself() throws Exception {
+        task.open(List.of(P2));
+        context.seeks.clear();
+        put(locationAt(0, "d1", T0), locationAt(1, "d2", T0), locationAt(2, "d1", T0 + 1));
+        assertEquals("2", storedOffset(P2));
+
+        redis.stop();
+        redis.restart(); // no persistence: everything acknowledged is gone, as after a crash or a failover
+        jedis.close();
+        jedis = redis.client();
+
+        // The idle connection is stale; the new one finds no offset for P2: back to its beginning, and the batch in
+        // hand (which would have left d2 lost for good) is not written.
+        put(locationAt(3, "d3", T0));
+        assertEquals(List.of(Map.of(P2, 0L)), context.seeks);
+        assertEquals(Set.of(), jedis.keys("*"));
+        assertEquals(Map.of(), task.preCommit(Map.of(P2, new OffsetAndMetadata(4L))));
+        assertTrue(context.timeouts.isEmpty(), "no backoff: a stale connection is replaced at once");
+
+        // Connect redelivers from 0: everything is back, in order, under the never-regress rule.
+        put(locationAt(0, "d1", T0), locationAt(1, "d2", T0), locationAt(2, "d1", T0 + 1), locationAt(3, "d3", T0));
+        assertEquals(Set.of("driver:d1", "driver:d2", "driver:d3", OFFSETS), jedis.keys("*"));
+        assertEquals(String.valueOf(T0 + 1), hash("d1").get("timestamp"));
+        assertEquals("3", storedOffset(P2));
+        assertEquals(Map.of(P2, new OffsetAndMetadata(4L)), task.preCommit(Map.of(P2, new OffsetAndMetadata(4L))));
+    }
+
+    @Test
+    void aRestartedTaskReplaysWhatAFlushAllRemoved() {
+        task.open(List.of(P2));
+        put(locationAt(0, "d1", T0), locationAt(1, "d2", T0));
+        jedis.flushAll();
+        task.stop();
+        task = startTask(reporter, Map.of());
+        task.open(List.of(P2));
+        assertEquals(List.of(Map.of(P2, 0L)), context.seeks);
+    }
+
+    @Test
+    void redisAheadOfTheConsumerSkipsWhatItAlreadyHolds() {
+        jedis.hset(OFFSETS, P2.toString(), "9");
+        task.open(List.of(P2));
+        assertEquals(List.of(Map.of(P2, 10L)), context.seeks);
+    }
+
+    @Test
+    void anEmptyPutAfterAnUnreachableOpenStillResumesFromRedis() throws Exception {
+        jedis.hset(OFFSETS, P2.toString(), "5");
+        redis.stop();
+        task.open(List.of(P2)); // Redis down: nothing sought yet, and the task does not fail
+        assertEquals(List.of(), context.seeks);
+        redis.restart();
+        jedis.close();
+        jedis = redis.client();
+        jedis.hset(OFFSETS, P2.toString(), "5");
+        task.put(List.of());
+        assertEquals(List.of(Map.of(P2, 6L)), context.seeks);
+    }
+
+    @Test
+    void aForeignValueAtTheOffsetsKeyFailsTheTaskBeforeAnyWrite() {
+        jedis.set(OFFSETS, "someone else's string");
+        ConnectException e = assertThrows(ConnectException.class, () -> put(location("d1", T0)));
+        assertFalse(e instanceof RetriableException, e.toString());
+        assertTrue(e.getMessage().contains("OFFSETSKEY " + OFFSETS + " holds a string, not a hash of offsets; delete "
+                + "that key or set redis.offsets.key to a free one"), e.getMessage());
+        assertEquals(Set.of(OFFSETS), jedis.keys("*"));
+    }
+
+    @Test
+    void withOffsetsOffKafkasOffsetsAreTheOnlyOnes() {
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.OFFSETS_KEY, ""));
+        task.open(List.of(P2));
+        put(locationAt(0, "d1", T0));
+        assertEquals(Set.of("driver:d1"), jedis.keys("*"));
+        assertEquals(List.of(), context.seeks);
+        assertEquals(Map.of(P2, new OffsetAndMetadata(7L)), task.preCommit(Map.of(P2, new OffsetAndMetadata(7L))));
     }
 }

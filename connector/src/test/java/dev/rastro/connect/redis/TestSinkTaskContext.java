@@ -10,13 +10,15 @@ import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkTaskContext;
 
-/** A minimal SinkTaskContext: records timeout() calls, hands out a reporter and plugin metrics. */
+/** A minimal SinkTaskContext: records timeout() and offset() calls, hands out a reporter and plugin metrics. */
 final class TestSinkTaskContext implements SinkTaskContext {
 
     private final Map<String, String> configs;
     private final ErrantRecordReporter reporter;
     private final PluginMetrics pluginMetrics;
     final List<Long> timeouts = new ArrayList<>();
+    /** Every offset() call, in order: where the task asked Connect to resume each partition. */
+    final List<Map<TopicPartition, Long>> seeks = new ArrayList<>();
 
     TestSinkTaskContext(Map<String, String> configs, ErrantRecordReporter reporter, PluginMetrics pluginMetrics) {
         this.configs = configs;
@@ -31,10 +33,12 @@ final class TestSinkTaskContext implements SinkTaskContext {
 
     @Override
     public void offset(Map<TopicPartition, Long> offsets) {
+        seeks.add(Map.copyOf(offsets));
     }
 
     @Override
     public void offset(TopicPartition tp, long offset) {
+        seeks.add(Map.of(tp, offset));
     }
 
     @Override
