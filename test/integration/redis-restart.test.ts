@@ -51,7 +51,7 @@ async function produceAndSink(seed: number, firstId: number, count: number) {
 async function sinkState() {
   return withRedis(rt, async (r) => ({
     hashes: Object.fromEntries([...(await readDriverHashes(r, rt.stack.redisKeyPrefix)).entries()].sort(([a], [b]) => a.localeCompare(b))),
-    geo: (await r.zrange(rt.stack.redisGeoKey, 0, -1, 'WITHSCORES')).join(','),
+    geo: (await r.zrange(rt.stack.redisGeoKey, '0', '-1', 'WITHSCORES')).join(','),
     offsets: await r.hgetall(rt.stack.redisOffsetsKey),
   }));
 }
