@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { runScript } from './exec.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocationProducer } from '../../producer/src/location-producer.ts';
@@ -13,6 +14,7 @@ import { waitFor } from '../../scripts/lib/wait.ts';
 import { ConnectClient } from '../../scripts/lib/connect.ts';
 import { findInTopic, sendRaw, waitSinkProcessed, withRedis } from './helpers.ts';
 import { TEST_ENV, testRuntime } from './stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 
 let rt: Runtime;
 let topic: string;
@@ -23,6 +25,14 @@ const event = (driver: string, timestamp: number, extra: Record<string, unknown>
 beforeAll(async () => {
   rt = await testRuntime();
   topic = rt.stack.topics.locations;
+});
+
+describe('the work tree', () => {
+  it('make up leaves nothing untracked behind: every file it writes lies in an ignored folder', () => {
+    // A developer's own new files may be untracked; what the stack writes must never be among them.
+    const untracked = execFileSync('git', ['ls-files', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(untracked.filter((f) => f.startsWith('$') || /(^|\/)(target|\.rastro|evidence|node_modules)\//.test(f))).toEqual([]);
+  });
 });
 
 describe('cluster and topics', () => {

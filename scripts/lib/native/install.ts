@@ -50,7 +50,9 @@ export async function ensureConnectAuthExtension(stack: Stack, log: (s: string) 
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(classes, { recursive: true });
   const src = join(dir, 'src');
-  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q dependency:unpack ${`-Dartifact=org.apache.kafka:connect-basic-auth-extension:${v}:jar:sources`} ${`-DoutputDirectory=${src}`} ${`-DmarkersDirectory=${join(dir, "markers")}`}`;
+  // Through native/pom.xml: without a POM, unpack writes its markers to a literal `${project.basedir}/target/`
+  // in the work tree (its markersDirectory has no command-line property); with it, to native/target/.
+  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q -f native/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} dependency:unpack ${`-Dartifact=org.apache.kafka:connect-basic-auth-extension:${v}:jar:sources`} ${`-DoutputDirectory=${src}`}`;
   const pkg = join(src, 'org', 'apache', 'kafka', 'connect', 'rest', 'basic', 'auth', 'extension');
   const files = readdirSync(pkg).filter((f) => f.endsWith('.java')).map((f) => join(pkg, f));
   for (const f of files) {
