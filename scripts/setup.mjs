@@ -9,7 +9,6 @@ import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSyn
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planSetup } from './lib/prereqs.mjs';
-import { decideRuntime } from './lib/runtime/pick.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GOALS = ['npm', 'java', 'up', 'demo', 'test', 'bench', 'video'];
@@ -57,19 +56,9 @@ function nodeModulesFresh() {
   return existsSync(hidden) && statSync(hidden).mtimeMs >= statSync(join(ROOT, 'package-lock.json')).mtimeMs;
 }
 
-/** The runtime `make up` will pick, by the same rule as the scripts (runtime/index.ts). */
+/** The runtime `make up` will run: native unless RUNTIME=docker (runtime/pick.mjs; the scripts check Docker). */
 function runtime() {
-  const forced = process.env.RUNTIME;
-  if (forced === 'native') return 'native';
-  const info = onPath('docker') ? quiet('docker', ['info', '--format', '{{.ServerVersion}}']) : undefined;
-  const engine = info?.ok && info.out.trim() !== '' ? info.out.trim() : undefined;
-  const compose = engine !== undefined ? quiet('docker', ['compose', 'version', '--short']) : undefined;
-  // Errors (RUNTIME=docker without a usable Compose) are reported by the scripts themselves.
-  try {
-    return decideRuntime({ forced, engine, compose: compose?.ok ? compose.out : undefined }).name;
-  } catch {
-    return 'docker';
-  }
+  return process.env.RUNTIME === 'docker' ? 'docker' : 'native';
 }
 
 function probe(/** @type {string} */ goal) {

@@ -151,5 +151,9 @@ export function planSetup(goal, p) {
     }
   }
   if (!p.nodeModulesFresh) plan.commands.push(['npm', 'ci', '--no-audit', '--no-fund']);
+  // A machine without apt-get and without Java (a Mac with only Docker Desktop) can still start the compose stack.
+  if ((goal === 'up' || goal === 'demo') && native && sys !== 'apt' && p.javaMajor === undefined) {
+    plan.fatal.push('the native runtime (the default) needs the above on this machine; or run the compose stack instead: RUNTIME=docker make ' + goal);
+  }
   return plan;
 }

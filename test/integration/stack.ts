@@ -18,5 +18,5 @@ export const TEST_ENV = {
 } as const;
 
 export function testRuntime(): Promise<Runtime> {
-  return openRuntime({ ...process.env, ...TEST_ENV });
+  return openRuntime({ ...process.env, ...TEST_ENV }, { quiet: true });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ephemeralConflicts, parsePortRange } from '../../scripts/lib/native/ports.ts';
 import { parseJavaMajor, planSetup, type Probe } from '../../scripts/lib/prereqs.mjs';
-import { decideRuntime } from '../../scripts/lib/runtime/pick.mjs';
+import { decideRuntime, RUNTIME_LINE } from '../../scripts/lib/runtime/pick.mjs';
 
 /** A machine described by what is on its PATH; defaults: a fresh Debian 12 as root with Java 17 and Node 20. */
 function machine(onPath: string[], over: Partial<Probe> = {}): Probe {
@@ -63,6 +63,10 @@ describe('prerequisite check: what is missing → what to run', () => {
     expect(mac.commands).toEqual([]);
     expect(mac.fatal[0]).toMatch(/^missing: redis-server .*chromium/);
     expect(mac.fatal[0]).toContain('brew install redis prometheus redis_exporter && brew install --cask chromium');
+    // A Mac with only Docker Desktop (no Java either): the compose stack is named as the way out.
+    const dockerOnly = planSetup('demo', machine(['npm', 'curl', 'docker'], { platform: 'darwin', osIds: [], javaMajor: undefined }));
+    expect(dockerOnly.fatal.at(-1)).toBe('the native runtime (the default) needs the above on this machine; or run the compose stack instead: RUNTIME=docker make demo');
+    expect(planSetup('demo', machine(['npm', 'curl', 'docker'], { platform: 'darwin', osIds: [], javaMajor: undefined, runtime: 'docker' })).fatal).toEqual([]);
     const fedora = planSetup('up', machine(['npm', 'dnf', 'curl'], { osIds: ['fedora'] }));
     expect(fedora.fatal[0]).toContain('sudo dnf install -y redis golang-github-prometheus golang-github-oliver006-redis_exporter');
   });
@@ -92,21 +96,21 @@ describe('prerequisite check: what is missing → what to run', () => {
 });
 
 describe('runtime choice', () => {
-  it('takes docker only with an engine 25+ and Compose 2.1+', () => {
-    expect(decideRuntime({ forced: undefined, engine: '27.3.1', compose: 'v2.29.1\n' })).toEqual({ name: 'docker' });
+  it('is native unless RUNTIME=docker, whatever Docker this machine has', () => {
+    expect(decideRuntime({ forced: undefined, engine: '27.3.1', compose: 'v2.29.1\n' })).toEqual({ name: 'native' });
     expect(decideRuntime({ forced: undefined, engine: undefined, compose: undefined })).toEqual({ name: 'native' });
+    expect(decideRuntime({ forced: 'native', engine: '27.3.1', compose: '2.30.0' })).toEqual({ name: 'native' });
+    expect(RUNTIME_LINE.native).toBe('runtime: native (RUNTIME=docker for compose)');
   });
 
-  it('falls back to native, saying why, when an auto-picked engine lacks Compose; fails clearly when docker was forced', () => {
-    const bare = decideRuntime({ forced: undefined, engine: '27.3.1', compose: undefined });
-    expect(bare.name).toBe('native');
-    expect(bare.note).toMatch(/no Compose v2 plugin/);
-    expect(decideRuntime({ forced: undefined, engine: '27.3.1', compose: '2.0.1' }).note).toMatch(/2\.0 is too old/);
+  it('takes docker when asked, only with an engine 25+ and a Compose that reads start_interval (2.24.1+)', () => {
+    expect(decideRuntime({ forced: 'docker', engine: '27.3.1', compose: 'v2.29.1\n' })).toEqual({ name: 'docker' });
+    expect(decideRuntime({ forced: 'docker', engine: '25.0.0', compose: '2.24.1' })).toEqual({ name: 'docker' });
+    expect(() => decideRuntime({ forced: 'docker', engine: '27.3.1', compose: '2.24.0' })).toThrow(/^RUNTIME=docker: docker compose 2\.24\.0 is too old \(2\.24\.1\+ is needed for the healthchecks' start_interval/);
+    expect(() => decideRuntime({ forced: 'docker', engine: '27.3.1', compose: '2.21.0' })).toThrow(/2\.21\.0 is too old/);
     expect(() => decideRuntime({ forced: 'docker', engine: '27.3.1', compose: undefined })).toThrow(/^RUNTIME=docker: the Docker engine has no Compose v2 plugin/);
     expect(() => decideRuntime({ forced: 'docker', engine: undefined, compose: undefined })).toThrow(/^RUNTIME=docker: no Docker engine answers/);
     expect(() => decideRuntime({ forced: 'podman', engine: '27.3.1', compose: '2.30.0' })).toThrow(/expected docker or native/);
-    expect(decideRuntime({ forced: 'native', engine: '27.3.1', compose: '2.30.0' })).toEqual({ name: 'native' });
-    expect(decideRuntime({ forced: undefined, engine: '24.0.7', compose: '2.29.1' }).note).toMatch(/Docker Engine 24\.0\.7 is too old \(25\+/);
     expect(() => decideRuntime({ forced: 'docker', engine: '20.10.24+dfsg1', compose: '2.29.1' })).toThrow(/^RUNTIME=docker: Docker Engine 20\.10\.24\+dfsg1 is too old/);
   });
 });

@@ -171,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
   // right password (kafkajs and the Java clients log in), so the bench's private stack is the plain
   // set-up unless SECURITY=on is given (then the kcat rows fail and say so).
   const security = process.env.SECURITY ?? 'off';
-  const rt = await openRuntime({ ...process.env, SECURITY: security, RUNTIME: 'native', RASTRO_HOME: home, RASTRO_PORT_OFFSET: offset });
+  const rt = await openRuntime({ ...process.env, SECURITY: security, RUNTIME: 'native', RASTRO_HOME: home, RASTRO_PORT_OFFSET: offset }, { quiet: true });
   if (!(rt instanceof NativeRuntime)) throw new Error('bench: needs the native runtime');
   const ev = Evidence.create('bench');
   const topic = rt.stack.topics.locations;

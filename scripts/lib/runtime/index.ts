@@ -4,29 +4,28 @@ import { loadStack, ROOT } from '../../../shared/stack.ts';
 import { join } from 'node:path';
 import type { Runtime } from './types.ts';
 import { DockerRuntime } from '../docker/runtime.ts';
-import { decideRuntime } from './pick.mjs';
+import { decideRuntime, RUNTIME_LINE } from './pick.mjs';
 import { securityMode } from '../../../shared/security.ts';
 
 export type { Runtime } from './types.ts';
 
 /**
- * docker when an engine (25+) answers and has Compose 2.1+, else native. RUNTIME=docker|native forces the choice;
- * a forced docker without a usable Compose is an error rather than a later "unknown command".
+ * native unless RUNTIME=docker (then an engine 25+ with Compose 2.24.1+ must answer). Only a forced docker
+ * probes Docker at all.
  */
 export async function pickRuntimeName(env: NodeJS.ProcessEnv = process.env): Promise<'docker' | 'native'> {
-  if (env.RUNTIME === 'native') return 'native';
+  if (env.RUNTIME !== 'docker') return decideRuntime({ forced: env.RUNTIME, engine: undefined, compose: undefined }).name;
   const q = $({ quiet: true, nothrow: true, timeout: '10s' });
   const info = await q`docker info --format {{.ServerVersion}}`;
   const engine = info.exitCode === 0 && info.stdout.trim() !== '' ? info.stdout.trim() : undefined;
   const compose = engine !== undefined ? await q`docker compose version --short` : undefined;
-  const picked = decideRuntime({ forced: env.RUNTIME, engine, compose: compose?.exitCode === 0 ? compose.stdout : undefined });
-  if (picked.note) process.stderr.write(`runtime: ${picked.note}\n`);
-  return picked.name;
+  return decideRuntime({ forced: env.RUNTIME, engine, compose: compose?.exitCode === 0 ? compose.stdout : undefined }).name;
 }
 
 /** The runtime for this environment: RUNTIME, SECURITY, RASTRO_HOME and RASTRO_PORT_OFFSET (native only). */
-export async function openRuntime(env: NodeJS.ProcessEnv = process.env): Promise<Runtime> {
+export async function openRuntime(env: NodeJS.ProcessEnv = process.env, opts: { quiet?: boolean } = {}): Promise<Runtime> {
   const name = await pickRuntimeName(env);
+  if (!opts.quiet) process.stderr.write(`${RUNTIME_LINE[name]}\n`);
   const security = securityMode(env);
   if (name === 'docker') return new DockerRuntime(loadStack(), security);
   const offset = Number(env.RASTRO_PORT_OFFSET ?? '0');
