@@ -5,12 +5,25 @@
 // (Java, Node) with the exact command. Plain Node, no packages: it runs before npm ci.
 //   node scripts/setup.mjs <npm|java|up|demo|test|bench|video> [--dry-run]
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, lstatSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, writeSync } from 'node:fs';
+import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planSetup } from './lib/prereqs.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where apt-get's output goes (ignored by git, like every other state under .rastro/). */
+const APT_LOG = process.env.RASTRO_SETUP_LOG ?? join(ROOT, '.rastro', 'setup-apt.log');
+
+/** @param {string} file the path relative to the working directory when it lies below it */
+function shown(file) {
+  const rel = relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
+/** @param {string} file @param {number} n the last n lines of a file, indented */
+function tail(file, n) {
+  return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).map((l) => `  | ${l}`).join('\n');
+}
 const GOALS = ['npm', 'java', 'up', 'demo', 'test', 'bench', 'video'];
 
 /** @param {string} cmd */
@@ -104,15 +117,24 @@ for (const argv of plan.commands) {
     console.error(`setup (${goal}): node_modules is a symlink to ${shared}, shared with other checkouts: not running npm ci here (it would empty that directory); run npm ci where it points if it is out of date`);
     continue;
   }
-  console.error(`setup: $ ${argv.join(' ')}`);
+  // apt's output (hundreds of lines) goes to a log file: one line per step here, the whole story there.
+  const logged = argv.includes('apt-get') ? APT_LOG : undefined;
+  console.error(`setup: $ ${argv.join(' ')}${logged ? ` (output: ${shown(logged)})` : ''}`);
   if (dryRun) continue;
-  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  let out = /** @type {'inherit' | number} */ ('inherit');
+  if (logged) {
+    mkdirSync(dirname(logged), { recursive: true });
+    out = openSync(logged, 'a');
+    writeSync(out, `\n=== ${new Date().toISOString()} $ ${argv.join(' ')}\n`);
+  }
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', out, out] });
+  if (typeof out === 'number') closeSync(out);
   if (r.error) {
     console.error(`setup (${goal}): ${cmd} could not run (${r.error.message})`);
     process.exit(1);
   }
   if (r.status !== 0) {
-    console.error(`setup (${goal}): \`${argv.join(' ')}\` failed (exit ${r.status ?? r.signal})`);
+    console.error(`setup (${goal}): \`${argv.join(' ')}\` failed (exit ${r.status ?? r.signal})${logged ? `; its last lines (all of it in ${logged}):\n${tail(logged, 15)}` : ''}`);
     process.exit(1);
   }
 }
