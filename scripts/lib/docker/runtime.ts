@@ -10,7 +10,7 @@ import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } f
 import { readRedisLoad, redisLoadError } from '../redis-load.ts';
 import { ensureSecrets } from '../secrets-setup.ts';
 import { CONNECT_ENV, displayPath, KAFKA_USERS, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
-import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
+import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
 import { hostAddresses, ROOT, STACK_ENV, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { portOpen } from '../wait.ts';
 
@@ -109,11 +109,13 @@ export class DockerRuntime implements Runtime {
   }
 
   async up(log: (line: string) => void): Promise<void> {
-    await this.checkHostPorts();
+    // Everything compose interpolates (.env, the secrets directory) exists before the first `docker compose`
+    // call: compose.yml's ${VAR:?…} references abort any command, `ps` included, without them.
     if (this.access.secure) await ensureSecrets(this.stack, { dir: this.access.secrets.dir, mountedAt: SECRETS_MOUNT, redisHostPort: 'redis:6379' }, log);
     writeComposeEnv(this.stack, this.access.mode);
     writeScrapeTargets(join(ROOT, '.rastro', 'docker', 'prometheus-targets'), this.stack, 'docker');
     writeWorkerProperties(this.stack, this.access.secure);
+    await this.checkHostPorts();
     if (this.access.secure) {
       // Connect needs its ACLs before it can create its topics: brokers and Redis first, ACLs, then the rest.
       const first = [...this.stack.nodeIds.map((id) => `kafka-${id}`), 'redis'];
@@ -193,7 +195,9 @@ export class DockerRuntime implements Runtime {
     if (!node) throw new Error(`${tool}: no broker container is running`);
     // Inside the container the secrets directory is mounted at SECRETS_MOUNT (compose.secure.yml).
     const config = this.access.secure ? ['--command-config', `${SECRETS_MOUNT}/${SECRET_FILES.kafkaClientProperties('admin')}`] : [];
-    const r = await this.compose`docker compose exec -T ${node} /opt/kafka/bin/${tool}.sh ${args} ${config}`;
+    // kafka-run-class.sh reads these: without them the tool's JVM takes the image's 1 GiB default beside the brokers.
+    const jvm = ['-e', `KAFKA_HEAP_OPTS=${KAFKA_CLI_JVM.heap}`, '-e', `KAFKA_JVM_PERFORMANCE_OPTS=${KAFKA_CLI_JVM.performance}`];
+    const r = await this.compose`docker compose exec -T ${jvm} ${node} /opt/kafka/bin/${tool}.sh ${args} ${config}`;
     return { display: ['docker compose exec', node, `/opt/kafka/bin/${tool}.sh`, ...args, ...config].join(' '), stdout: r.stdout };
   }
 

@@ -6,7 +6,7 @@ import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } f
 import { addScramArgs, ensureSecrets } from '../secrets-setup.ts';
 import { readRedisLoad, redisLoadError } from '../redis-load.ts';
 import { CONNECT_ENV, displayPath, openRedis, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
-import type { CliResult, KafkaTool, Runtime, ServiceState } from '../runtime/types.ts';
+import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
 import { CONFIG_DIR, hostAddresses, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
 import { internalPort } from './kafka-node.ts';
@@ -191,7 +191,7 @@ export class NativeRuntime implements Runtime {
 
   async kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult> {
     const libs = await this.libs();
-    const r = await $({ quiet: true })`${java()} -Xmx256m -XX:TieredStopAtLevel=1 ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args} ${this.access.kafkaCliConfig()}`;
+    const r = await $({ quiet: true })`${java()} ${KAFKA_CLI_JVM.heap} ${KAFKA_CLI_JVM.performance} ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args} ${this.access.kafkaCliConfig()}`;
     return { display: [`${tool}.sh`, ...args, ...this.access.kafkaCliConfigDisplay()].join(' '), stdout: r.stdout };
   }
 

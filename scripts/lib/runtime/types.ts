@@ -4,6 +4,12 @@ import type { Addresses, NodeId, Stack } from '../../../shared/stack.ts';
 /** Kafka command-line tools the scripts use; each runtime knows how to run them. */
 export type KafkaTool = 'kafka-topics' | 'kafka-metadata-quorum' | 'kafka-consumer-groups' | 'kafka-console-consumer' | 'kafka-producer-perf-test';
 
+/**
+ * The JVM of a one-shot Kafka tool, in both runtimes: a small heap (the image's default is 1 GiB, beside
+ * brokers on the same host) and C1 only (a tool exits before C2 pays off).
+ */
+export const KAFKA_CLI_JVM = { heap: '-Xmx256m', performance: '-XX:TieredStopAtLevel=1' } as const;
+
 export interface CliResult {
   /** The command as a user would type it (kafka-topics.sh …), for the evidence. */
   display: string;
