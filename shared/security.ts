@@ -48,6 +48,8 @@ export const SECRET_FILES = {
   redisPassword: (u: RedisUser) => `redis-${u}.password`,
   redisAcl: 'redis-users.acl',
   connectRestPassword: 'connect-rest.password',
+  /** The REST login as an HTTP Authorization value (`Basic …`), for clients that take a header, not a login (BusyBox wget). */
+  connectRestAuthorization: 'connect-rest.authorization',
   connectRestUsers: 'connect-rest-users.properties',
   connectRestJaas: 'connect-rest-jaas.conf',
   /** curl --netrc-file: the Connect REST credentials without putting them on a command line. */
@@ -214,7 +216,12 @@ export function accessEnv(access: StackAccess): Record<string, string> {
 /** The Authorization header for basic authentication, if the access has credentials. */
 export function basicAuthHeader(a: ConnectAccess): Record<string, string> {
   if (a.auth === undefined) return {};
-  return { authorization: `Basic ${Buffer.from(`${a.auth.username}:${a.auth.password}`).toString('base64')}` };
+  return { authorization: basicAuthorization(a.auth.username, a.auth.password) };
+}
+
+/** An HTTP basic-authentication Authorization value. */
+export function basicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ export const TOOLS = [
   { cmd: 'ffprobe', why: 'make video measures the narration and checks the video', goals: ['test', 'video'], pkg: { apt: 'ffmpeg', brew: 'ffmpeg', dnf: 'ffmpeg-free', other: 'ffmpeg (ffprobe)' } },
   { cmd: 'espeak-ng', why: 'the narration of make video', goals: ['test', 'video'], pkg: { apt: 'espeak-ng', brew: 'espeak-ng', dnf: 'espeak-ng', other: 'espeak-ng' } },
   { cmd: 'tesseract', why: 'make video and its tests read the brokers-online stat back from the encoded frames', goals: ['test', 'video'], pkg: { apt: 'tesseract-ocr', brew: 'tesseract', dnf: 'tesseract', other: 'tesseract (OCR)' } },
+  { cmd: 'busybox', why: "the tests run the docker healthchecks under BusyBox's wget, the one in the Alpine images", goals: ['test'], pkg: { apt: 'busybox-static', brew: 'busybox', dnf: 'busybox', other: 'busybox' } },
   { cmd: 'curl', alternatives: ['wget'], why: './mvnw downloads Maven once', goals: ['java', 'up', 'demo', 'test', 'bench', 'video'], pkg: { apt: 'curl', brew: 'curl', dnf: 'curl', other: 'curl' } },
 ];
 

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { requireCommand } from './native/processes.ts';
-import { BROKER_PRINCIPAL, CONNECT_ENV, CONNECT_REST_USER, KAFKA_USERS, REDIS_USERS, redisAclFile, SECRET_FILES, type KafkaUser, type RedisUser } from '../../shared/security.ts';
+import { basicAuthorization, BROKER_PRINCIPAL, CONNECT_ENV, CONNECT_REST_USER, KAFKA_USERS, REDIS_USERS, redisAclFile, SECRET_FILES, type KafkaUser, type RedisUser } from '../../shared/security.ts';
 import type { Stack } from '../../shared/stack.ts';
 
 /** A fresh random password: 192 bits, URL- and properties-safe characters only. */
@@ -62,7 +62,7 @@ function writeSecret(path: string, text: string): void {
 export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s: string) => void): Promise<void> {
   const { dir, mountedAt } = layout;
   if (existsSync(join(dir, SECRET_FILES.complete))) {
-    writeRedisAcl(stack, dir);
+    writeDerivedSecrets(stack, dir);
     return;
   }
   log(`generating this stack's secrets (passwords, CA, node certificate) into ${dir} (mode 0700)`);
@@ -85,7 +85,7 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
     writeSecret(at(SECRET_FILES.kafkaClientProperties(u)), kafkaClientProperties(u, kafka[u], ca));
     writeSecret(at(SECRET_FILES.librdkafkaProperties(u)), librdkafkaProperties(u, kafka[u], inMount(SECRET_FILES.caCert)));
   }
-  writeRedisAcl(stack, dir);
+  writeDerivedSecrets(stack, dir);
   writeSecret(at(SECRET_FILES.connectRestUsers), `${CONNECT_REST_USER}: ${rest}\n`);
   writeSecret(at(SECRET_FILES.connectRestJaas), `KafkaConnect {\n  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required\n  file="${inMount(SECRET_FILES.connectRestUsers)}";\n};\n`);
   // Both runtimes publish the REST API on the host's loopback.
@@ -100,12 +100,15 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
 }
 
 /**
- * The Redis ACL file from the stored passwords, written on every start: the rules are code (a new
- * version may grant the sink a key, or fix the default user), the passwords are the stack's.
+ * The files derived from the stored passwords, written on every start: their form is code (a new version
+ * may grant the sink a key, fix the default user, or add a file a healthcheck reads); the passwords are
+ * the stack's. The Redis ACL file, and the Connect REST login as an Authorization value.
  */
-export function writeRedisAcl(stack: Stack, dir: string): void {
-  const passwords = Object.fromEntries(REDIS_USERS.map((u) => [u, readFileSync(join(dir, SECRET_FILES.redisPassword(u)), 'utf8').trim()])) as Record<RedisUser, string>;
+export function writeDerivedSecrets(stack: Stack, dir: string): void {
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim();
+  const passwords = Object.fromEntries(REDIS_USERS.map((u) => [u, read(SECRET_FILES.redisPassword(u))])) as Record<RedisUser, string>;
   writeSecret(join(dir, SECRET_FILES.redisAcl), redisAclFile(stack, passwords));
+  writeSecret(join(dir, SECRET_FILES.connectRestAuthorization), `${basicAuthorization(CONNECT_REST_USER, read(SECRET_FILES.connectRestPassword))}\n`);
 }
 
 /**

@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConnectorConfig } from '../../scripts/lib/connect.ts';
-import { composeNodeVars, DOCKER_INTERNAL_PORT, dockerWorkerPlacement, METRICS_BIND_HOST, publishedPorts } from '../../scripts/lib/docker/runtime.ts';
+import { composeLocalVars, composeNodeVars, DOCKER_CLIENT_PORT, DOCKER_INTERNAL_PORT, dockerWorkerPlacement, METRICS_BIND_HOST, publishedPorts, SECRETS_DIR_REL } from '../../scripts/lib/docker/runtime.ts';
+import { brokerListeners, composeModel, environmentOf, interpolate } from '../../scripts/lib/docker/compose-model.ts';
+import { renderWorkerProperties } from '../../scripts/lib/connect-worker.ts';
+import { kafkaClientProperties } from '../../scripts/lib/secrets-setup.ts';
+import { CONNECT_ENV, SECRET_FILES } from '../../shared/security.ts';
 import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
 import { parseEnvFile } from '../../shared/env-file.ts';
 import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
@@ -30,7 +34,8 @@ const nodes = stack.nodeIds.map((id) => ({ id, svc: compose.services[`kafka-${id
 describe('compose.yml', () => {
   it('uses only variables that config/stack.env defines or derives (plus the generated Grafana secrets)', () => {
     const used = [...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] as string);
-    const unknown = used.filter((v) => !envVars.has(v) && !v.startsWith('GRAFANA_ADMIN_'));
+    const local = composeLocalVars(stack, 'on');
+    const unknown = used.filter((v) => !envVars.has(v) && !local.has(v));
     expect(unknown).toEqual([]);
   });
 
@@ -40,7 +45,7 @@ describe('compose.yml', () => {
     expect(kafkaServices(compose), 'compose.yml: one kafka-<id> service per node of NODE_COUNT (config/stack.env)').toEqual(expected);
     expect(kafkaServices(secure), 'compose.secure.yml: one kafka-<id> service per node of NODE_COUNT').toEqual(expected);
     expect(Object.keys((parse(text) as { volumes: Record<string, unknown> }).volumes).filter((v) => v.startsWith('kafka-')).sort()).toEqual(stack.nodeIds.map((id) => `kafka-${id}-data`).sort());
-    expect(dockerWorkerPlacement(stack).bootstrapServers).toBe(stack.nodeIds.map((id) => `kafka-${id}:${DOCKER_INTERNAL_PORT}`).join(','));
+    expect(dockerWorkerPlacement(stack).bootstrapServers).toBe(stack.nodeIds.map((id) => `kafka-${id}:${DOCKER_CLIENT_PORT}`).join(','));
     expect(Object.keys(compose.services.connect.depends_on).filter((s) => s.startsWith('kafka-')).sort()).toEqual(expected);
     for (const id of stack.nodeIds) {
       expect(envVars.get(`KAFKA_${id}_PORT`)).toBe(String(stack.ports.kafka.of(id)));
@@ -89,7 +94,7 @@ describe('compose.yml', () => {
 
   it('advertises each broker on the host port from stack.env and the internal port the scripts use', () => {
     for (const { id, svc } of nodes) {
-      expect(svc.environment.KAFKA_ADVERTISED_LISTENERS).toBe(`INTERNAL://kafka-${id}:${DOCKER_INTERNAL_PORT},EXTERNAL://127.0.0.1:\${KAFKA_${id}_PORT}`);
+      expect(svc.environment.KAFKA_ADVERTISED_LISTENERS).toBe(`INTERNAL://kafka-${id}:${DOCKER_INTERNAL_PORT},CLIENT://kafka-${id}:${DOCKER_CLIENT_PORT},EXTERNAL://127.0.0.1:\${KAFKA_${id}_PORT}`);
       expect(svc.ports).toEqual([`127.0.0.1:\${KAFKA_${id}_PORT}:\${KAFKA_${id}_PORT}`]);
     }
   });
@@ -105,11 +110,14 @@ describe('compose.yml', () => {
     expect(mounts).toEqual(expect.arrayContaining(['./config/redis/redis.conf:/usr/local/etc/redis/redis.conf:ro,z', './prometheus.yml:/etc/prometheus/prometheus.yml:ro,z']));
   });
 
-  it('gives the Connect worker what the connector JSON resolves from its environment', () => {
+  it('gives the Connect worker what the connector JSON resolves from its environment, from one file', () => {
     const c = loadConnectorConfig(stack);
     const envRefs = [...JSON.stringify(c).matchAll(/\$\{env:([A-Z0-9_]+)\}/g)].map((m) => m[1] as string);
-    expect(envRefs.length).toBeGreaterThan(0);
-    for (const v of envRefs) expect(compose.services.connect.environment[v], v).toBeDefined();
+    expect(envRefs).toEqual([CONNECT_ENV.redisUri]);
+    // Both runtimes' env files carry it (runtime.ts without security, secrets-setup.ts with); an environment
+    // entry in compose.yml would win over the file and lose the password.
+    expect(compose.services.connect.env_file).toEqual(['${CONNECT_ENV_FILE:?run make up (writes .env)}']);
+    for (const v of envRefs) expect(compose.services.connect.environment[v], v).toBeUndefined();
   });
 
   it('has no default Grafana credentials', () => {
@@ -201,5 +209,69 @@ describe('compose.yml as a Docker host reads it', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     expect(readme).not.toContain('connector/Dockerfile');
     expect(readme).toContain('docker/Dockerfile');
+  });
+});
+
+/** What `make up` writes into .env for a security mode: stack.env, then the derived and local values. */
+const dotEnv = (mode: 'on' | 'off') => new Map([...stack.vars, ...composeLocalVars(stack, mode, new Map([['GRAFANA_ADMIN_PASSWORD', 'test-only']]))]);
+/** The options BusyBox wget (the apache/kafka image is Alpine) understands. */
+const BUSYBOX_WGET = new Set(['-q', '-O', '-T', '-S', '-Y', '-U', '-P', '-c', '-s', '--header', '--post-data', '--spider', '--no-check-certificate']);
+
+describe('compose interpolation, as the Compose Specification defines it', () => {
+  const vars = new Map([['SET', 'x'], ['EMPTY', '']]);
+  it('substitutes, defaults, requires and escapes', () => {
+    expect(interpolate('a ${SET} $SET $$SET ${NOPE}', vars, 'f')).toBe('a x x $SET ');
+    expect(interpolate('${EMPTY:-d} ${EMPTY-d} ${NOPE-d} ${SET:+alt} ${EMPTY:+alt}', vars, 'f')).toBe('d  d alt ');
+    expect(() => interpolate('${NOPE:?run make up}', vars, 'compose.yml.services.x')).toThrow('compose.yml.services.x: required variable NOPE is missing a value: run make up');
+    expect(() => interpolate('${EMPTY:?empty}', vars, 'f')).toThrow(/EMPTY/);
+    expect(() => interpolate('${bad name}', vars, 'f')).toThrow(/invalid interpolation/);
+  });
+});
+
+describe.each([['off' as const], ['on' as const]])('the merged model a Docker host reads, SECURITY=%s', (mode) => {
+  const secure = mode === 'on';
+  const model = composeModel(secure, dotEnv(mode));
+
+  it('is valid against the Compose Specification schema, every variable set', () => {
+    expect(validateCompose(model), JSON.stringify(validateCompose.errors)).toBe(true);
+  });
+
+  it("sends every Kafka client to a listener whose protocol is the client's security.protocol", () => {
+    const properties = (text: string) => new Map(text.split('\n').filter((l) => l.includes('=') && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
+    const worker = properties(renderWorkerProperties(stack, dockerWorkerPlacement(stack), secure));
+    const admin = secure ? properties(kafkaClientProperties('admin', 'pw', 'CA')) : new Map<string, string>();
+    const clients: Array<[string, string, string]> = [
+      ...['', 'consumer.', 'producer.', 'admin.'].map((p) => [`Connect ${p || 'worker'}`, worker.get('bootstrap.servers') as string, worker.get(`${p}security.protocol`) ?? 'PLAINTEXT'] as [string, string, string]),
+      ['the CLI tools', dockerWorkerPlacement(stack).bootstrapServers, admin.get('security.protocol') ?? 'PLAINTEXT'],
+    ];
+    for (const [who, bootstrap, protocol] of clients) {
+      for (const address of bootstrap.split(',')) {
+        const [host, port] = address.split(':') as [string, string];
+        const listener = [...brokerListeners(model.services[host]).entries()].find(([, l]) => l.port === Number(port));
+        expect(listener, `${who}: ${address} is no listener of ${host}`).toBeDefined();
+        expect(listener?.[1].protocol, `${who} (${protocol}) → ${host} listener ${listener?.[0]}`).toBe(protocol);
+      }
+    }
+  });
+
+  it('health-checks on 127.0.0.1, with only the options BusyBox wget has, and no password on a command line', () => {
+    const checks = Object.entries(model.services).filter(([, svc]) => svc.healthcheck).map(([name, svc]) => [name, [svc.healthcheck.test].flat().join(' ')] as const);
+    expect(checks.map(([n]) => n).sort()).toEqual(['connect', 'kafka-1', 'kafka-2', 'kafka-3', 'redis']);
+    for (const [name, check] of checks) {
+      expect(check, name).not.toMatch(/localhost/);
+      for (const wget of check.match(/wget [^;|&]*/g) ?? []) {
+        const options = [...wget.matchAll(/(?:^|\s)(--?[A-Za-z-]+)/g)].map((m) => m[1] as string);
+        for (const o of options) expect(BUSYBOX_WGET.has(o), `${name}: wget ${o}`).toBe(true);
+      }
+      // A login on the command line: wget's --password, redis-cli's -a, user:password@ in a URL.
+      expect(check, name).not.toMatch(/--password|\s-a\s|:\/\/[^/\s]*:[^/\s]*@/);
+    }
+    if (secure) expect(checks.find(([n]) => n === 'connect')?.[1]).toContain(`$(cat /etc/rastro/secrets/${SECRET_FILES.connectRestAuthorization})`);
+  });
+
+  it("takes Connect's environment from one file, the secrets' with security on", () => {
+    const connect = model.services.connect;
+    expect(connect.env_file).toEqual([secure ? `${SECRETS_DIR_REL}/${SECRET_FILES.connectEnv}` : '.rastro/docker/connect/connect.env']);
+    expect(environmentOf(connect).has(CONNECT_ENV.redisUri)).toBe(false);
   });
 });

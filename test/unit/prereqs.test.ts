@@ -11,16 +11,16 @@ function machine(onPath: string[], over: Partial<Probe> = {}): Probe {
     nodeVersion: '20.19.2', nodeModulesFresh: true, runtime: 'native', ...over,
   };
 }
-const EVERYTHING = ['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract', 'curl'];
+const EVERYTHING = ['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract', 'busybox', 'curl'];
 
 describe('prerequisite check: what is missing → what to run', () => {
   it('installs every Debian package on a fresh machine, after one apt-get update, then npm ci', () => {
     const plan = planSetup('test', machine(['apt-get', 'npm'], { nodeModulesFresh: false }));
     expect(plan.fatal).toEqual([]);
-    expect(plan.missing.map((m) => m.cmd)).toEqual(['redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract', 'curl']);
+    expect(plan.missing.map((m) => m.cmd)).toEqual(['redis-server', 'redis-cli', 'prometheus', 'promtool', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract', 'busybox', 'curl']);
     expect(plan.commands).toEqual([
       ['apt-get', 'update', '-qq'],
-      ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-server', 'redis-tools', 'prometheus', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'espeak-ng', 'tesseract-ocr', 'curl'],
+      ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', 'redis-server', 'redis-tools', 'prometheus', 'prometheus-redis-exporter', 'chromium', 'ffmpeg', 'espeak-ng', 'tesseract-ocr', 'busybox-static', 'curl'],
       ['npm', 'ci', '--no-audit', '--no-fund'],
     ]);
   });
@@ -38,7 +38,7 @@ describe('prerequisite check: what is missing → what to run', () => {
     const bare = ['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'prometheus-redis-exporter', 'curl'];
     expect(planSetup('up', machine(bare)).missing).toEqual([]);
     expect(planSetup('demo', machine(bare)).missing.map((m) => m.cmd)).toEqual(['chromium']);
-    expect(planSetup('test', machine(bare)).missing.map((m) => m.cmd)).toEqual(['promtool', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract']);
+    expect(planSetup('test', machine(bare)).missing.map((m) => m.cmd)).toEqual(['promtool', 'chromium', 'ffmpeg', 'ffprobe', 'espeak-ng', 'tesseract', 'busybox']);
   });
 
   it('make video: the demo\'s tools plus ffmpeg, espeak-ng and tesseract, on the native stack even where docker runs', () => {
