@@ -68,6 +68,12 @@ describe('compose.yml', () => {
       expect(svc.environment.KAFKA_OPTS).toBeUndefined();
     }
     expect(compose.services.connect.build).toMatchObject({ dockerfile: 'docker/Dockerfile', target: 'connect' });
+    // Connect's REST basic-auth extension: built in the image by the recipe the native runtime uses, on the classpath.
+    expect(compose.services.connect.build.args.CONNECT_BASIC_AUTH_VERSION).toBe('${CONNECT_BASIC_AUTH_VERSION}');
+    expect(dockerfile).toMatch(/^ARG CONNECT_BASIC_AUTH_VERSION$/m);
+    expect(dockerfile).toMatch(/sh native\/rest-auth\.sh mvn \$\{KAFKA_VERSION\} \$\{CONNECT_BASIC_AUTH_VERSION\} \/out\/kafka-libs \/out\/rest-auth/);
+    expect(dockerfile).toMatch(/^COPY --from=maven \/out\/rest-auth\/classes\/ \/opt\/rastro\/rest-auth\/\nENV CLASSPATH=\/opt\/rastro\/rest-auth$/m);
+    expect(readFileSync(join(ROOT, 'scripts', 'lib', 'native', 'install.ts'), 'utf8')).toContain('sh native/rest-auth.sh');
     expect(compose.services.connect.environment.EXTRA_ARGS).toContain('/opt/rastro/config/jmx/kafka-connect.yaml');
   });
 

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { ROOT, type Stack } from '../../../shared/stack.ts';
@@ -35,11 +35,9 @@ export async function ensureJmxAgent(stack: Stack, log: (s: string) => void): Pr
 }
 
 /**
- * Kafka's basic-auth REST extension for Connect, as a classes directory for Connect's classpath.
- * Maven Central has no build of it for Kafka 4.4.0, and the 4.3.1 jar does not load in 4.4.0 (it calls
- * org.apache.kafka.common.utils.AppInfoParser, which moved to ...utils.internals). So Kafka's own 4.3.1
- * sources (CONNECT_BASIC_AUTH_VERSION, from Maven Central) are compiled against the pinned Kafka jars,
- * with that import and javax→jakarta for @Priority (Jersey 3) as the only changes.
+ * Kafka's basic-auth REST extension for Connect, as a classes directory for Connect's classpath, built by
+ * native/rest-auth.sh (the recipe the docker image uses too) from Kafka's own sources of
+ * CONNECT_BASIC_AUTH_VERSION against the pinned Kafka jars.
  */
 export async function ensureConnectAuthExtension(stack: Stack, log: (s: string) => void): Promise<string> {
   const v = stack.versions.connectBasicAuth;
@@ -47,22 +45,8 @@ export async function ensureConnectAuthExtension(stack: Stack, log: (s: string) 
   const classes = join(dir, 'classes');
   if (existsSync(join(dir, '.complete'))) return classes;
   log(`building Kafka's Connect basic-auth REST extension ${v} (sources from Maven Central) against Kafka ${stack.versions.kafka}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(classes, { recursive: true });
-  const src = join(dir, 'src');
-  // Through native/pom.xml: without a POM, unpack writes its markers to a literal `${project.basedir}/target/`
-  // in the work tree (its markersDirectory has no command-line property); with it, to native/target/.
-  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q -f native/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} dependency:unpack ${`-Dartifact=org.apache.kafka:connect-basic-auth-extension:${v}:jar:sources`} ${`-DoutputDirectory=${src}`}`;
-  const pkg = join(src, 'org', 'apache', 'kafka', 'connect', 'rest', 'basic', 'auth', 'extension');
-  const files = readdirSync(pkg).filter((f) => f.endsWith('.java')).map((f) => join(pkg, f));
-  for (const f of files) {
-    const text = readFileSync(f, 'utf8').replace('import org.apache.kafka.common.utils.AppInfoParser;', 'import org.apache.kafka.common.utils.internals.AppInfoParser;').replace('import javax.annotation.Priority;', 'import jakarta.annotation.Priority;');
-    writeFileSync(f, text);
-  }
   const libs = await ensureKafkaLibs(stack, log);
-  const javac = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'javac') : 'javac';
-  await $({ quiet: true })`${javac} -nowarn -d ${classes} -cp ${`${libs}/*`} ${files}`;
-  cpSync(join(src, 'META-INF', 'services'), join(classes, 'META-INF', 'services'), { recursive: true });
+  await $({ cwd: ROOT, quiet: true })`sh native/rest-auth.sh ${MVNW} ${stack.versions.kafka} ${v} ${libs} ${dir}`;
   writeFileSync(join(dir, '.complete'), new Date().toISOString());
   return classes;
 }
