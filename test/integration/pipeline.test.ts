@@ -111,12 +111,17 @@ describe('producer → Kafka → Connect → Redis', () => {
     expect(keys).toEqual([]);
   });
 
-  it('writes no keys to Redis other than driver hashes, tombstone markers and the GEO index', async () => {
+  it('writes no keys to Redis other than driver hashes, tombstone markers, the GEO index and its applied offsets', async () => {
     const all = await withRedis(rt, (r) => r.keys('*'));
     expect(all.length).toBeGreaterThan(0);
     const marker = `${rt.stack.redisTombstonePrefix}${rt.stack.redisKeyPrefix}`;
-    expect(all.filter((k) => !k.startsWith(rt.stack.redisKeyPrefix) && !k.startsWith(marker) && k !== rt.stack.redisGeoKey)).toEqual([]);
+    const own = (k: string) => k.startsWith(rt.stack.redisKeyPrefix) || k.startsWith(marker) || k === rt.stack.redisGeoKey || k === rt.stack.redisOffsetsKey;
+    expect(all.filter((k) => !own(k))).toEqual([]);
     expect(all).toContain(rt.stack.redisGeoKey);
+    // One field per partition of the topic, each an offset.
+    const offsets = await withRedis(rt, (r) => r.hgetall(rt.stack.redisOffsetsKey));
+    expect(Object.keys(offsets).sort()).toEqual([0, 1, 2, 3, 4, 5].map((p) => `${topic}-${p}`).sort());
+    for (const v of Object.values(offsets)) expect(v).toMatch(/^\d+$/);
     expect(rt.stack.redisGeoKey.startsWith(rt.stack.redisKeyPrefix)).toBe(false);
     // The tombstone test above left its marker; it must not look like a driver key.
     expect(all).toContain(`${marker}tomb_1`);
