@@ -71,7 +71,7 @@ describe('make rebuild-redis', () => {
       });
       expect((await mirrorCheck(rt)).differences.length).toBeGreaterThan(keys.length / 2);
       // Keys the sink does not own: ours, plus whatever other tests left (the fraud prototype's blocklist).
-      const sinkOwned = (k: string) => k.startsWith(rt.stack.redisKeyPrefix) || k.startsWith(rt.stack.redisTombstonePrefix + rt.stack.redisKeyPrefix) || k === rt.stack.redisGeoKey;
+      const sinkOwned = (k: string) => k.startsWith(rt.stack.redisKeyPrefix) || k.startsWith(rt.stack.redisTombstonePrefix + rt.stack.redisKeyPrefix) || k === rt.stack.redisGeoKey || k === rt.stack.redisOffsetsKey;
       const othersBefore = await withRedis(rt, async (r) => (await r.keys('*')).filter((k) => !sinkOwned(k)).length);
       expect(othersBefore).toBeGreaterThanOrEqual(1);
 
@@ -87,6 +87,8 @@ describe('make rebuild-redis', () => {
       expect(plain(rebuilt)).toEqual(plain(snapshot));
       expect(await withRedis(rt, (r) => r.zscore(rt.stack.redisGeoKey, `${m}_geo_ghost`))).toBeNull();
       expect(await withRedis(rt, (r) => r.get(other))).toBe('keep');
+      // The replay wrote the applied offsets again, with the data.
+      expect(Object.keys(await withRedis(rt, (r) => r.hgetall(rt.stack.redisOffsetsKey))).length).toBeGreaterThan(0);
       expect((await mirrorCheck(rt)).differences).toEqual([]);
       const status = await new ConnectClient(rt.access.connect()).status(rt.stack.connect.connectorName);
       expect([status.connector.state, ...status.tasks.map((t) => t.state)]).toEqual(['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
