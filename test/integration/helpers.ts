@@ -1,4 +1,10 @@
 import type { Redis } from 'ioredis';
+import { expect } from 'vitest';
+import { LocationProducer } from '../../producer/src/location-producer.ts';
+import { simulate } from '../../producer/src/run.ts';
+import type { Simulator } from '../../producer/src/simulator.ts';
+import { lostUpdates, readDriverHashes } from '../../scripts/lib/mirror-check.ts';
+import { mirrorCheck, waitForSink } from '../../scripts/lib/pipeline.ts';
 import { Kafka, logLevel, Partitioners, type RecordMetadata } from '../../producer/src/kafka.ts';
 import { classifyStatus, type ConnectClient } from '../../scripts/lib/connect.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
@@ -135,4 +141,27 @@ export async function forceStaleUnassigned(rt: Runtime, client: ConnectClient, n
     await p.disconnect();
   }
   await waitFor(async () => classifyStatus(await client.status(name), expectedTasks) === 'stale-unassigned', { what: `${name} status to read UNASSIGNED beside RUNNING tasks`, timeoutMs: 30_000 });
+}
+
+/**
+ * Runs `sim` through the real producer at `rate` events/s while `during` acts on the stack (it gets the
+ * count of acknowledged events so far, to wait on), then proves that nothing acknowledged was lost:
+ * Redis ends equal to the producer's ledger and to the topic's fold.
+ */
+export async function nothingLostUnderLoad(rt: Runtime, sim: Simulator, rate: number, during: (sent: () => number) => Promise<void>): Promise<void> {
+  const producer = new LocationProducer({ ...rt.access.producer(), topic: rt.stack.topics.locations, lateTopic: rt.stack.topics.late });
+  await producer.connect();
+  const abort = new AbortController();
+  const load = simulate(producer, sim, { rate, signal: abort.signal });
+  try {
+    await during(() => producer.stats.sent);
+  } finally {
+    abort.abort();
+    await load;
+    await producer.close();
+  }
+  await waitForSink(rt, producer.ledger.entries(), 120_000);
+  const state = await withRedis(rt, (r) => readDriverHashes(r, rt.stack.redisKeyPrefix));
+  expect(lostUpdates(producer.ledger.entries(), state, rt.stack.redisKeyPrefix)).toEqual([]);
+  expect((await mirrorCheck(rt)).differences).toEqual([]);
 }
