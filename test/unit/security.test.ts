@@ -40,7 +40,7 @@ describe('Kafka broker security', () => {
   it('on: node.properties carries the security settings with the secrets path; off: none of them', () => {
     const shared = readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8');
     const on = props(renderNodeProperties(shared, stack, 1, '/data', renderSecurityProperties(securityText, '/s')));
-    expect(on.get('listener.security.protocol.map')).toBe('INTERNAL:SSL,EXTERNAL:SASL_SSL,CONTROLLER:SSL');
+    expect(on.get('listener.security.protocol.map')).toBe('INTERNAL:SSL,CLIENT:SASL_SSL,EXTERNAL:SASL_SSL,CONTROLLER:SSL');
     expect(on.get('ssl.keystore.location')).toBe('/s/node.pem');
     expect(on.get('allow.everyone.if.no.acl.found')).toBe('false');
     expect(on.get('super.users')).toBe('User:broker;User:admin');
