@@ -5,7 +5,7 @@
 // (Java, Node) with the exact command. Plain Node, no packages: it runs before npm ci.
 //   node scripts/setup.mjs <npm|java|up|demo|test|bench|video> [--dry-run]
 import { spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planSetup } from './lib/prereqs.mjs';
@@ -74,6 +74,21 @@ function runtime() {
   return process.env.RUNTIME === 'docker' ? 'docker' : 'native';
 }
 
+/** The `chromium` on PATH is Ubuntu's launcher of the snap (a link into /snap, or the wrapper script that runs it). */
+function chromiumIsSnap() {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const file = join(dir, 'chromium');
+    if (dir === '' || !existsSync(file)) continue;
+    try {
+      if (realpathSync(file).startsWith('/snap/')) return true;
+      return statSync(file).size < 65536 && /\/snap\/bin\/chromium|snap run/.test(readFileSync(file, 'latin1'));
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
+
 function probe(/** @type {string} */ goal) {
   return {
     platform: process.platform,
@@ -85,6 +100,8 @@ function probe(/** @type {string} */ goal) {
     nodeVersion: process.versions.node,
     nodeModulesFresh: nodeModulesFresh(),
     runtime: /** @type {'native' | 'docker'} */ (goal === 'up' || goal === 'demo' ? runtime() : 'native'),
+    chromiumPath: process.env.CHROMIUM_PATH || undefined,
+    chromiumSnap: chromiumIsSnap(),
   };
 }
 

@@ -48,6 +48,8 @@ export const NODE_MIN = [20, 19];
  * @property {string} nodeVersion
  * @property {boolean} nodeModulesFresh  node_modules installed from the current package-lock.json
  * @property {'native' | 'docker'} runtime  the runtime `make up` would use (the tests always run native)
+ * @property {string} [chromiumPath]  CHROMIUM_PATH, when set: the browser to use instead of `chromium` on PATH
+ * @property {boolean} [chromiumSnap]  the `chromium` on PATH only launches Ubuntu's snap
  */
 
 /**
@@ -134,7 +136,17 @@ export function planSetup(goal, p) {
   }
 
   const wanted = native ? TOOLS.filter((t) => t.goals.includes(goal)) : [];
+  const ubuntu = p.osIds.includes('ubuntu');
   for (const t of wanted) {
+    if (t.cmd === 'chromium') {
+      if (p.chromiumPath) continue;
+      // Ubuntu's chromium package is a transition to the snap, which headless automation run from a shell
+      // (a private profile in /tmp, no sandbox as root) cannot drive: nothing to install through apt.
+      if (p.chromiumSnap || (ubuntu && sys === 'apt' && !p.has('chromium'))) {
+        plan.fatal.push(`chromium (${t.why}): Ubuntu's chromium package only installs the snap, which the pictures' headless Chromium cannot run; install a Chromium or Chrome outside snap (for example Google Chrome's .deb) and set CHROMIUM_PATH to it`);
+        continue;
+      }
+    }
     if ([t.cmd, ...(t.alternatives ?? [])].some((c) => p.has(c))) continue;
     plan.missing.push({ cmd: t.cmd, pkg: t.pkg[sys], why: t.why });
   }

@@ -71,6 +71,18 @@ describe('prerequisite check: what is missing → what to run', () => {
     expect(fedora.fatal[0]).toContain('sudo dnf install -y redis golang-github-prometheus golang-github-oliver006-redis_exporter');
   });
 
+  it("on Ubuntu installs no chromium through apt (it only brings the snap) and names CHROMIUM_PATH", () => {
+    const ubuntu = { osIds: ['ubuntu', 'debian'] };
+    const plan = planSetup('demo', machine(['apt-get', 'npm', 'redis-server', 'redis-cli', 'prometheus', 'prometheus-redis-exporter', 'curl'], ubuntu));
+    expect(plan.missing).toEqual([]);
+    expect(plan.fatal).toEqual([expect.stringMatching(/^chromium \(the dashboard pictures\): Ubuntu's chromium package only installs the snap, .* set CHROMIUM_PATH to it$/)]);
+    // A chromium on PATH that only launches the snap is named the same way; CHROMIUM_PATH settles it.
+    expect(planSetup('demo', machine(EVERYTHING, { ...ubuntu, chromiumSnap: true })).fatal[0]).toMatch(/CHROMIUM_PATH/);
+    expect(planSetup('demo', machine(EVERYTHING.filter((c) => c !== 'chromium'), { ...ubuntu, chromiumPath: '/opt/google/chrome/chrome' }))).toEqual({ missing: [], commands: [], fatal: [] });
+    // Debian's chromium is a real package.
+    expect(planSetup('demo', machine(EVERYTHING.filter((c) => c !== 'chromium'))).missing.map((m) => m.pkg)).toEqual(['chromium']);
+  });
+
   it('names Java and Node when missing or too old, with the command to install them', () => {
     expect(planSetup('test', machine(EVERYTHING, { javaMajor: undefined })).fatal).toEqual(['Java 17+ (a JDK) is required and not installed: sudo apt-get install -y openjdk-17-jdk-headless']);
     expect(planSetup('test', machine(EVERYTHING, { javaMajor: 11 })).fatal[0]).toMatch(/^Java 17\+ is required, found Java 11: sudo apt-get install -y openjdk-17-jdk-headless/);
