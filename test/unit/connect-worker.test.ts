@@ -34,7 +34,7 @@ describe('the Connect worker config (one rendering for both runtimes)', () => {
       }
       expect(native.get('bootstrap.servers')).toBe(stack.ports.kafka.all.map((p) => `127.0.0.1:${p}`).join(','));
       expect(native.get('listeners')).toBe(`http://127.0.0.1:${stack.ports.connect}`);
-      expect(docker.get('bootstrap.servers')).toBe('kafka-1:29092,kafka-2:29092,kafka-3:29092');
+      expect(docker.get('bootstrap.servers')).toBe('kafka-1:29093,kafka-2:29093,kafka-3:29093');
       expect(docker.get('listeners')).toBe('http://0.0.0.0:8083');
     });
   }
