@@ -57,14 +57,12 @@ function writeSecret(path: string, text: string): void {
  * Generates every secret of one stack once, into a mode-0700 directory of mode-0600 files: passwords,
  * the CA and the node certificate (openssl), the Redis ACL file, Connect's REST users and JAAS file,
  * client configs. Kept across restarts (the brokers' SCRAM credentials are in their metadata);
- * `down --wipe` deletes them with the data. Returns the passwords the storage format needs.
+ * `down --wipe` deletes them with the data. Says whether the Redis ACL file changed (a running Redis
+ * must then load it).
  */
-export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s: string) => void): Promise<void> {
+export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s: string) => void): Promise<{ aclChanged: boolean }> {
   const { dir, mountedAt } = layout;
-  if (existsSync(join(dir, SECRET_FILES.complete))) {
-    writeDerivedSecrets(stack, dir);
-    return;
-  }
+  if (existsSync(join(dir, SECRET_FILES.complete))) return writeDerivedSecrets(stack, dir);
   log(`generating this stack's secrets (passwords, CA, node certificate) into ${dir} (mode 0700)`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -97,6 +95,7 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
   writeSecret(at(SECRET_FILES.nodeClientProperties), ['security.protocol=SSL', 'ssl.keystore.type=PEM', `ssl.keystore.location=${inMount(SECRET_FILES.nodePem)}`, 'ssl.truststore.type=PEM', `ssl.truststore.location=${inMount(SECRET_FILES.caCert)}`, ''].join('\n'));
   writeSecret(at(SECRET_FILES.redisExporterEnv), `REDIS_USER=exporter\nREDIS_PASSWORD=${redis.exporter}\n`);
   writeSecret(at(SECRET_FILES.complete), `${new Date().toISOString()}\n`);
+  return { aclChanged: true };
 }
 
 /**
@@ -104,11 +103,15 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
  * may grant the sink a key, fix the default user, or add a file a healthcheck reads); the passwords are
  * the stack's. The Redis ACL file, and the Connect REST login as an Authorization value.
  */
-export function writeDerivedSecrets(stack: Stack, dir: string): void {
+export function writeDerivedSecrets(stack: Stack, dir: string): { aclChanged: boolean } {
   const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim();
   const passwords = Object.fromEntries(REDIS_USERS.map((u) => [u, read(SECRET_FILES.redisPassword(u))])) as Record<RedisUser, string>;
-  writeSecret(join(dir, SECRET_FILES.redisAcl), redisAclFile(stack, passwords));
+  const aclFile = join(dir, SECRET_FILES.redisAcl);
+  const acl = redisAclFile(stack, passwords);
+  const aclChanged = !existsSync(aclFile) || readFileSync(aclFile, 'utf8') !== acl;
+  writeSecret(aclFile, acl);
   writeSecret(join(dir, SECRET_FILES.connectRestAuthorization), `${basicAuthorization(CONNECT_REST_USER, read(SECRET_FILES.connectRestPassword))}\n`);
+  return { aclChanged };
 }
 
 /**

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderNodeProperties, renderSecurityProperties } from '../../scripts/lib/native/kafka-node.ts';
-import { kafkaClientProperties } from '../../scripts/lib/secrets-setup.ts';
-import { kafkaAcls, redisAclFile, redisAclRules, redisPasswordHash, REDIS_USERS, securityMode, StackAccess } from '../../shared/security.ts';
+import { kafkaClientProperties, writeDerivedSecrets } from '../../scripts/lib/secrets-setup.ts';
+import { basicAuthorization, kafkaAcls, redisAclFile, redisAclRules, redisPasswordHash, REDIS_USERS, SECRET_FILES, securityMode, StackAccess } from '../../shared/security.ts';
 import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
 
 const stack = loadStack();
@@ -116,6 +117,26 @@ describe('Redis ACL', () => {
     for (const [, cmd] of lua.matchAll(/redis\.call\('([A-Z]+)'/g)) expect(rules.sink).toContain(`+${cmd!.toLowerCase()}`);
     expect(rules.app).toMatch(/%R~/);
     expect(rules.app).not.toMatch(/(^| )~/);
+  });
+});
+
+describe('secrets derived from the stored passwords, on every make up', () => {
+  it('writes the ACL file and the REST Authorization value, and says when the ACL file changed (a running Redis must load it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rastro-secrets-'));
+    try {
+      for (const u of REDIS_USERS) writeFileSync(join(dir, SECRET_FILES.redisPassword(u)), `pw-${u}\n`);
+      writeFileSync(join(dir, SECRET_FILES.connectRestPassword), 'rest-pw\n');
+      expect(writeDerivedSecrets(stack, dir)).toEqual({ aclChanged: true });
+      expect(readFileSync(join(dir, SECRET_FILES.connectRestAuthorization), 'utf8')).toBe(`${basicAuthorization('admin', 'rest-pw')}\n`);
+      // Unchanged: no reload (ACL LOAD would close every client's connection).
+      expect(writeDerivedSecrets(stack, dir)).toEqual({ aclChanged: false });
+      // An ACL file from an older version (the default user without rights) is rewritten, and said to be.
+      writeFileSync(join(dir, SECRET_FILES.redisAcl), 'user default off resetpass resetkeys resetchannels -@all\n');
+      expect(writeDerivedSecrets(stack, dir)).toEqual({ aclChanged: true });
+      expect(readFileSync(join(dir, SECRET_FILES.redisAcl), 'utf8').split('\n')[0]).toContain('+@all');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

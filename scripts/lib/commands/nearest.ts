@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // A given --redis-url is used as it is (credentials, if any, in it); else the stack's read-only app user.
   const given = values['redis-url'];
-  const access = given !== undefined ? { url: given } : (await openRuntime()).access.redis('app');
+  const access = given !== undefined ? { url: given } : (await openRuntime(process.env, { quiet: values.json === true })).access.redis('app');
   const redisUrl = access.url;
   const stack = loadStack();
   const redis = appRedis(access);

@@ -81,7 +81,7 @@ export class NativeRuntime implements Runtime {
   async up(log: (line: string) => void): Promise<void> {
     this.checkPortRange();
     this.checkSecurityMode();
-    if (this.access.secure) await ensureSecrets(this.stack, { dir: this.access.secrets.dir, mountedAt: this.access.secrets.dir, redisHostPort: `127.0.0.1:${this.stack.ports.redis}` }, log);
+    const secrets = this.access.secure ? await ensureSecrets(this.stack, { dir: this.access.secrets.dir, mountedAt: this.access.secrets.dir, redisHostPort: `127.0.0.1:${this.stack.ports.redis}` }, log) : undefined;
     const libs = await this.libs(log);
     const pluginPath = await ensureSinkPlugin(this.stack, log);
     await ensureJmxAgent(this.stack, log);
@@ -94,7 +94,7 @@ export class NativeRuntime implements Runtime {
     log(`waiting for brokers ${this.stack.nodeIds.join(',')} to register (KRaft quorum of ${this.stack.nodeIds.length} voters)`);
     await waitForBrokers(this.adminKafka, undefined, [...this.stack.nodeIds], started(core));
     await waitForRedis(this.access.redis('admin'), undefined, started(core));
-    await this.checkRedisLoad();
+    await this.checkRedisLoad(secrets?.aclChanged === true);
     if (this.access.secure) {
       const acls = await applyKafkaAcls(this.adminKafka, this.stack);
       log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there (deny by default; super users: the nodes and admin)`);
@@ -129,13 +129,13 @@ export class NativeRuntime implements Runtime {
   }
 
   /**
-   * A Redis already running keeps the ACL rules it started with: load the file this start rendered.
-   * Then refuse to go on over a replay that dropped acknowledged writes, stopping Redis before an
-   * AOF rewrite could discard them for good.
+   * A Redis already running keeps the ACL rules it started with: load the file when this start changed
+   * it (only then: ACL LOAD closes every client's connection). Then refuse to go on over a replay that
+   * dropped acknowledged writes, stopping Redis before an AOF rewrite could discard them for good.
    */
-  private async checkRedisLoad(): Promise<void> {
+  private async checkRedisLoad(aclChanged: boolean): Promise<void> {
     const admin = this.access.redis('admin');
-    if (this.access.secure) {
+    if (aclChanged) {
       const r = openRedis(admin, { lazyConnect: true, maxRetriesPerRequest: 1 });
       await r.connect();
       await r.acl('LOAD').finally(() => r.disconnect());

@@ -23,9 +23,11 @@ export async function pickRuntimeName(env: NodeJS.ProcessEnv = process.env): Pro
 }
 
 /** The runtime for this environment: RUNTIME, SECURITY, RASTRO_HOME and RASTRO_PORT_OFFSET (native only). */
+/** `quiet`: no runtime line (a caller whose stdout is data, e.g. --json). */
 export async function openRuntime(env: NodeJS.ProcessEnv = process.env, opts: { quiet?: boolean } = {}): Promise<Runtime> {
   const name = await pickRuntimeName(env);
-  if (!opts.quiet) process.stderr.write(`${RUNTIME_LINE[name]}\n`);
+  // On stdout, as the first line of what the command reports (stderr is for problems).
+  if (!opts.quiet) process.stdout.write(`${RUNTIME_LINE[name]}\n`);
   const security = securityMode(env);
   if (name === 'docker') return new DockerRuntime(loadStack(), security);
   const offset = Number(env.RASTRO_PORT_OFFSET ?? '0');

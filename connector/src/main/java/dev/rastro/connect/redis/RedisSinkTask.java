@@ -268,7 +268,13 @@ public class RedisSinkTask extends SinkTask {
                 continue;
             }
             seeks.put(tp, resumeAt);
-            handled.remove(tp);
+            // What Redis holds is applied: commit up to there (else a partition with no new record would keep a
+            // commit that lags what was applied); with nothing in Redis, commit nothing until the replay moves.
+            if (applied == null) {
+                handled.remove(tp);
+            } else {
+                handled.put(tp, resumeAt);
+            }
             if (applied == null) {
                 log.info("Redis holds no applied offset for {} in {}: replaying it from the beginning", tp,
                         config.offsetsKey());

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.ClientKillParams;
 
 /** The task against a real redis-server (started by the test on a free loopback port). */
 class RedisSinkTaskTest {
@@ -943,6 +944,24 @@ class RedisSinkTaskTest {
         jedis.hset(OFFSETS, P2.toString(), "9");
         task.open(List.of(P2));
         assertEquals(List.of(Map.of(P2, 10L)), context.seeks);
+        // What Redis holds is applied: Kafka may commit up to there.
+        assertEquals(Map.of(P2, new OffsetAndMetadata(10L)), task.preCommit(Map.of(P2, new OffsetAndMetadata(3L))));
+    }
+
+    @Test
+    void aNewConnectionKeepsCommittingWhatRedisHoldsForAPartitionWithNothingNew() {
+        task.open(List.of(P2, P3));
+        put(locationAt(0, "d1", T0), locationAt(1, "d2", T0), locationAt(2, "d1", T0 + 1));
+        // Every client's connection closed under the task (ACL LOAD does that), while P2 receives nothing more.
+        jedis.clientKill(new ClientKillParams().skipMe(ClientKillParams.SkipMe.YES));
+        context.seeks.clear();
+        task.put(List.of(new SinkRecord(TOPIC, 3, Schema.OPTIONAL_STRING_SCHEMA, "d9", null,
+                new LinkedHashMap<>(Map.of("driver_id", "d9", "timestamp", T0)), 0, NOW, TimestampType.CREATE_TIME)));
+        // The new connection resynced both: P3's batch was in step and written, P2 sought to where it was.
+        assertEquals(List.of(Map.of(P2, 3L)), context.seeks);
+        assertEquals("0", storedOffset(P3));
+        assertEquals(Map.of(P2, new OffsetAndMetadata(3L), P3, new OffsetAndMetadata(1L)),
+                task.preCommit(Map.of(P2, new OffsetAndMetadata(3L), P3, new OffsetAndMetadata(1L))));
     }
 
     @Test
