@@ -12,7 +12,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.errors.ConnectException;
@@ -30,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * write as its data, and Redis's offsets are the ones the task trusts: on every assignment and every new Redis
  * connection it resumes each partition from the offset Redis holds (the beginning when it holds none), so what
  * Redis lost (a crash within its fsync window, a failover, a flush) is replayed, in order, under the never-regress
- * guard. Kafka's committed offsets (preCommit) follow what was applied; they serve lag monitoring.
+ * guard. Kafka's committed offsets stay the framework's (what was delivered; a seek moves them back with it):
+ * nothing resumes from them, they serve lag monitoring.
  */
 public class RedisSinkTask extends SinkTask {
 
@@ -50,8 +50,6 @@ public class RedisSinkTask extends SinkTask {
     private final Set<TopicPartition> assigned = new LinkedHashSet<>();
     /** Partitions to resume from Redis's offset before anything more is written for them. */
     private final Set<TopicPartition> unsynced = new LinkedHashSet<>();
-    /** Per partition, the offset after the last record handled since it was (re)synced: what may be committed. */
-    private final Map<TopicPartition, Long> handled = new HashMap<>();
 
     public RedisSinkTask() {
         this(System::currentTimeMillis);
@@ -125,7 +123,6 @@ public class RedisSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> partitions) {
         assigned.removeAll(partitions);
         unsynced.removeAll(partitions);
-        partitions.forEach(handled::remove);
     }
 
     @Override
@@ -203,7 +200,6 @@ public class RedisSinkTask extends SinkTask {
         if (offsetsInRedis) {
             recordReportedOffsets(batch, errors, lastReports, lastOffsets);
         }
-        lastOffsets.forEach((tp, offset) -> handled.put(tp, offset + 1));
     }
 
     /**
@@ -268,13 +264,6 @@ public class RedisSinkTask extends SinkTask {
                 continue;
             }
             seeks.put(tp, resumeAt);
-            // What Redis holds is applied: commit up to there (else a partition with no new record would keep a
-            // commit that lags what was applied); with nothing in Redis, commit nothing until the replay moves.
-            if (applied == null) {
-                handled.remove(tp);
-            } else {
-                handled.put(tp, resumeAt);
-            }
             if (applied == null) {
                 log.info("Redis holds no applied offset for {} in {}: replaying it from the beginning", tp,
                         config.offsetsKey());
@@ -297,25 +286,6 @@ public class RedisSinkTask extends SinkTask {
             }
         }
         return kept;
-    }
-
-    /**
-     * With offsets in Redis, commit only what was handled since each partition was last resumed (never the batch a
-     * resync dropped); otherwise what Connect handed over, as the default does.
-     */
-    @Override
-    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        if (!offsetsInRedis) {
-            return super.preCommit(currentOffsets);
-        }
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        for (TopicPartition tp : currentOffsets.keySet()) {
-            Long next = handled.get(tp);
-            if (next != null) {
-                commit.put(tp, new OffsetAndMetadata(next));
-            }
-        }
-        return commit;
     }
 
     private static TopicPartition partition(SinkRecord r) {
