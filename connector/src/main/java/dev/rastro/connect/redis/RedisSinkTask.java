@@ -48,8 +48,10 @@ public class RedisSinkTask extends SinkTask {
     /** Redis keeps the applied offsets (redis.offsets.key set). */
     private boolean offsetsInRedis;
     private final Set<TopicPartition> assigned = new LinkedHashSet<>();
-    /** Partitions to resume from Redis's offset before anything more is written for them. */
+    /** Partitions whose offset in Redis must be read before anything more is written for them. */
     private final Set<TopicPartition> unsynced = new LinkedHashSet<>();
+    /** Partitions read but not yet checked against a batch: where Redis says each resumes. */
+    private final Map<TopicPartition, Long> resumeAt = new LinkedHashMap<>();
 
     public RedisSinkTask() {
         this(System::currentTimeMillis);
@@ -123,6 +125,7 @@ public class RedisSinkTask extends SinkTask {
     public void close(Collection<TopicPartition> partitions) {
         assigned.removeAll(partitions);
         unsynced.removeAll(partitions);
+        partitions.forEach(resumeAt::remove);
     }
 
     @Override
@@ -240,48 +243,76 @@ public class RedisSinkTask extends SinkTask {
     }
 
     /**
-     * Resumes every unsynced partition from the offset Redis holds for it (the beginning when it holds none), and
-     * returns the batch without the records of the partitions it moved. A partition whose records in the batch
-     * start exactly where Redis left off is in step and keeps them.
+     * Reads, for every unsynced partition, where Redis says it resumes (the offset after the last one it holds
+     * applied; 0 when it holds none), then checks the batch against every partition still awaiting that check.
+     *
+     * <p>A seek rewinds Connect's own idea of what it committed, so the task seeks only when it must: a partition
+     * whose records start where Redis left off is in step; records Redis already holds (it is ahead of the consumer)
+     * are skipped without a seek; a partition whose records start later than Redis left off (Redis lost writes) is
+     * sought back and its records dropped, to come again. A partition with no records yet keeps its check for its
+     * first batch, unless Redis holds nothing for it: then it is replayed from the beginning at once, so a Redis
+     * that lost everything is refilled even where no new record comes.
      */
     private List<SinkRecord> resync(List<SinkRecord> batch) {
-        if (unsynced.isEmpty()) {
+        if (!unsynced.isEmpty()) {
+            List<TopicPartition> partitions = new ArrayList<>(unsynced);
+            List<Long> stored = writer.storedOffsets(partitions.stream().map(TopicPartition::toString).toList());
+            for (int i = 0; i < partitions.size(); i++) {
+                Long applied = stored.get(i);
+                resumeAt.put(partitions.get(i), applied == null ? 0L : applied + 1);
+            }
+            unsynced.clear();
+        }
+        if (resumeAt.isEmpty()) {
             return batch;
         }
         Map<TopicPartition, Long> firstInBatch = new LinkedHashMap<>();
         for (SinkRecord r : batch) {
             firstInBatch.putIfAbsent(partition(r), r.originalKafkaOffset());
         }
-        List<TopicPartition> partitions = new ArrayList<>(unsynced);
-        List<Long> stored = writer.storedOffsets(partitions.stream().map(TopicPartition::toString).toList());
         Map<TopicPartition, Long> seeks = new LinkedHashMap<>();
-        for (int i = 0; i < partitions.size(); i++) {
-            TopicPartition tp = partitions.get(i);
-            Long applied = stored.get(i);
-            long resumeAt = applied == null ? 0L : applied + 1;
+        Map<TopicPartition, Long> skipBelow = new LinkedHashMap<>();
+        for (Map.Entry<TopicPartition, Long> e : new ArrayList<>(resumeAt.entrySet())) {
+            TopicPartition tp = e.getKey();
+            long at = e.getValue();
             Long first = firstInBatch.get(tp);
-            if (first != null && first == resumeAt) {
+            if (first == null) {
+                if (at == 0L) {
+                    log.info("Redis holds no applied offset for {} in {}: replaying it from the beginning", tp,
+                            config.offsetsKey());
+                    seeks.put(tp, 0L);
+                    resumeAt.remove(tp);
+                }
                 continue;
             }
-            seeks.put(tp, resumeAt);
-            if (applied == null) {
-                log.info("Redis holds no applied offset for {} in {}: replaying it from the beginning", tp,
-                        config.offsetsKey());
-            } else if (first != null && first > resumeAt) {
-                log.warn("Redis holds {} applied only up to offset {}, but the consumer was at {}: Redis lost writes; "
-                        + "replaying from {}", tp, applied, first, resumeAt);
+            resumeAt.remove(tp);
+            if (first == at) {
+                continue;
+            }
+            if (first < at) {
+                log.info("Redis already holds {} applied up to offset {}: skipping the records before it", tp, at - 1);
+                skipBelow.put(tp, at);
             } else {
-                log.info("Resuming {} at offset {}, after the last offset Redis holds applied", tp, resumeAt);
+                if (at == 0L) {
+                    log.info("Redis holds no applied offset for {} in {}: replaying it from the beginning", tp,
+                            config.offsetsKey());
+                } else {
+                    log.warn("Redis holds {} applied only up to offset {}, but the consumer was at {}: Redis lost "
+                            + "writes; replaying from {}", tp, at - 1, first, at);
+                }
+                seeks.put(tp, at);
             }
         }
-        unsynced.clear();
-        if (seeks.isEmpty()) {
+        if (!seeks.isEmpty()) {
+            context.offset(seeks);
+        }
+        if (seeks.isEmpty() && skipBelow.isEmpty()) {
             return batch;
         }
-        context.offset(seeks);
         List<SinkRecord> kept = new ArrayList<>(batch.size());
         for (SinkRecord r : batch) {
-            if (!seeks.containsKey(partition(r))) {
+            TopicPartition tp = partition(r);
+            if (!seeks.containsKey(tp) && r.originalKafkaOffset() >= skipBelow.getOrDefault(tp, Long.MIN_VALUE)) {
                 kept.add(r);
             }
         }

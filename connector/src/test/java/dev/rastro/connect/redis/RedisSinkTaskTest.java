@@ -887,15 +887,26 @@ class RedisSinkTaskTest {
     }
 
     @Test
-    void openResumesEachPartitionFromTheOffsetRedisHoldsOrFromTheBeginning() {
+    void openReplaysAtOnceWhatRedisHoldsNothingFor() {
         jedis.hset(OFFSETS, P2.toString(), "41");
         task.open(List.of(P2, P3));
-        assertEquals(List.of(Map.of(P2, 42L, P3, 0L)), context.seeks);
-        // In step: the first batch starts where Redis left off, so it is written, and nothing more is sought.
+        // P3: nothing in Redis, replayed from the beginning at once. P2: checked against its first batch (a seek
+        // would also rewind what Connect believes it committed).
+        assertEquals(List.of(Map.of(P3, 0L)), context.seeks);
+        // In step: the first batch starts where Redis left off, so it is written, and nothing is sought.
         put(locationAt(42, "d1", T0), locationAt(43, "d2", T0));
         assertEquals(Set.of("driver:d1", "driver:d2", OFFSETS), jedis.keys("*"));
         assertEquals("43", storedOffset(P2));
         assertEquals(1, context.seeks.size());
+    }
+
+    @Test
+    void aFirstBatchLaterThanWhatRedisHoldsIsSoughtBack() {
+        jedis.hset(OFFSETS, P2.toString(), "41");
+        task.open(List.of(P2));
+        put(locationAt(50, "d1", T0));
+        assertEquals(List.of(Map.of(P2, 42L)), context.seeks);
+        assertFalse(jedis.exists("driver:d1"));
     }
 
     @Test
@@ -936,10 +947,14 @@ class RedisSinkTaskTest {
     }
 
     @Test
-    void redisAheadOfTheConsumerSkipsWhatItAlreadyHolds() {
+    void redisAheadOfTheConsumerSkipsWhatItAlreadyHoldsWithoutASeek() {
         jedis.hset(OFFSETS, P2.toString(), "9");
         task.open(List.of(P2));
-        assertEquals(List.of(Map.of(P2, 10L)), context.seeks);
+        put(locationAt(8, "old", T0), locationAt(9, "old", T0), locationAt(10, "d1", T0));
+        assertEquals(List.of(), context.seeks);
+        assertFalse(jedis.exists("driver:old"));
+        assertTrue(jedis.exists("driver:d1"));
+        assertEquals("10", storedOffset(P2));
     }
 
     @Test
@@ -951,8 +966,9 @@ class RedisSinkTaskTest {
         context.seeks.clear();
         task.put(List.of(new SinkRecord(TOPIC, 3, Schema.OPTIONAL_STRING_SCHEMA, "d9", null,
                 new LinkedHashMap<>(Map.of("driver_id", "d9", "timestamp", T0)), 0, NOW, TimestampType.CREATE_TIME)));
-        // The new connection resynced both: P3's batch was in step and written, P2 sought to where it was.
-        assertEquals(List.of(Map.of(P2, 3L)), context.seeks);
+        // The new connection read both: P3's batch starts where it resumes (nothing in Redis: 0) and is written;
+        // P2, with Redis holding 2, waits for its next batch; nothing is sought.
+        assertEquals(List.of(), context.seeks);
         assertEquals("0", storedOffset(P3));
         assertTrue(jedis.exists("driver:d9"));
     }
@@ -968,7 +984,11 @@ class RedisSinkTaskTest {
         jedis = redis.client();
         jedis.hset(OFFSETS, P2.toString(), "5");
         task.put(List.of());
+        assertEquals(List.of(), context.seeks);
+        // The check waits for P2's first batch: later than Redis left off, so sought back.
+        put(locationAt(8, "d1", T0));
         assertEquals(List.of(Map.of(P2, 6L)), context.seeks);
+        assertFalse(jedis.exists("driver:d1"));
     }
 
     @Test
