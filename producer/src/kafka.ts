@@ -2,6 +2,7 @@
 // fixes are in place whichever module loads first.
 import './kafkajs-empty-batches.ts';
 import './kafkajs-fast-produce.ts';
+import './kafkajs-leader-moved.ts';
 
 export * from 'kafkajs';
 

@@ -21,6 +21,7 @@ const TOOL_MAIN: Record<KafkaTool, string> = {
   'kafka-consumer-groups': 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
   'kafka-console-consumer': 'org.apache.kafka.tools.consumer.ConsoleConsumer',
   'kafka-producer-perf-test': 'org.apache.kafka.tools.ProducerPerformance',
+  'kafka-leader-election': 'org.apache.kafka.tools.LeaderElectionCommand',
 };
 
 /** Log config for one-shot Kafka tools (warnings on stderr, so stdout is the tool's answer). */

@@ -2,7 +2,7 @@ import type { RedisUser, StackAccess } from '../../../shared/security.ts';
 import type { Addresses, NodeId, Stack } from '../../../shared/stack.ts';
 
 /** Kafka command-line tools the scripts use; each runtime knows how to run them. */
-export type KafkaTool = 'kafka-topics' | 'kafka-metadata-quorum' | 'kafka-consumer-groups' | 'kafka-console-consumer' | 'kafka-producer-perf-test';
+export type KafkaTool = 'kafka-topics' | 'kafka-metadata-quorum' | 'kafka-consumer-groups' | 'kafka-console-consumer' | 'kafka-producer-perf-test' | 'kafka-leader-election';
 
 /**
  * The JVM of a one-shot Kafka tool, in both runtimes: a small heap (the image's default is 1 GiB, beside
