@@ -275,9 +275,10 @@ describe('quiet brokers before a throughput run', () => {
     const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     try {
       await new Promise((r) => busy.once('spawn', r));
-      const q = await waitQuiet([busy.pid as number], { maxPercent: 30, windowMs: 300, timeoutMs: 700 });
+      // A low bar: a spinning process gets far less than a core when the machine is busy (CI ran it below 30 %).
+      const q = await waitQuiet([busy.pid as number], { maxPercent: 5, windowMs: 300, timeoutMs: 700 });
       expect(q.quiet).toBe(false);
-      expect(q.percent).toBeGreaterThan(30);
+      expect(q.percent).toBeGreaterThan(5);
       expect(q.waitedMs).toBeGreaterThanOrEqual(700);
     } finally {
       busy.kill('SIGKILL');
