@@ -35,7 +35,7 @@ Options:
   --flush-timeout S    on Ctrl-C/SIGTERM, wait at most S seconds for acknowledgements (default 10)
   --no-seed            do not read the topic at start for each driver's newest timestamp
   --metrics-port N     serve Prometheus metrics on 127.0.0.1:N/metrics (default PRODUCER_METRICS_PORT; 0 = off)
-  --metrics-host ADDR  address to serve them on (default 127.0.0.1; 0.0.0.0 for the docker runtime's Prometheus)
+  --metrics-host ADDR  address to serve them on (default 127.0.0.1; for the docker runtime's Prometheus the engine's host gateway, e.g. 172.17.0.1 on Linux)
   --ledger FILE        write the last acknowledged event per driver as JSON
   --summary FILE       write the run summary as JSON
   --strict             exit 1 if any input line was rejected

@@ -1,12 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseEnvFile } from '../../shared/env-file.ts';
+import { readGrafanaLogin } from './docker/grafana-login.ts';
 import { readDashboard } from './metrics/dashboard-file.ts';
 import { PrometheusClient } from './prometheus.ts';
 import { renderDashboardHtml, type RenderRange } from './render/dashboard.ts';
 import { screenshotHtml, screenshotUrl } from './render/screenshot.ts';
 import type { Runtime } from './runtime/types.ts';
-import { ROOT } from '../../shared/stack.ts';
 
 
 async function grafanaAnswers(url: string): Promise<boolean> {
@@ -18,8 +15,8 @@ async function grafanaAnswers(url: string): Promise<boolean> {
 }
 
 function grafanaAuth(): string {
-  const env = existsSync(join(ROOT, '.env')) ? parseEnvFile(readFileSync(join(ROOT, '.env'), 'utf8'), '.env') : new Map<string, string>();
-  return `Basic ${Buffer.from(`${env.get('GRAFANA_ADMIN_USER') ?? ''}:${env.get('GRAFANA_ADMIN_PASSWORD') ?? ''}`).toString('base64')}`;
+  const login = readGrafanaLogin();
+  return `Basic ${Buffer.from(`${login?.user ?? ''}:${login?.password ?? ''}`).toString('base64')}`;
 }
 
 /** Marks an event (a broker stop or start) on the Grafana dashboard, where Grafana runs. */

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeModel } from '../../scripts/lib/docker/compose-model.ts';
-import { composeLocalVars, SECRETS_MOUNT } from '../../scripts/lib/docker/runtime.ts';
+import { composeLocalVars } from '../../scripts/lib/docker/runtime.ts';
+import { SECRETS_MOUNT } from '../../scripts/lib/docker/secret-volumes.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { loadStack } from '../../shared/stack.ts';
 import { testRuntime } from './stack.ts';
@@ -17,8 +18,8 @@ import { testRuntime } from './stack.ts';
 let rt: Runtime;
 const bin = mkdtempSync(join(tmpdir(), 'rastro-busybox-'));
 const stack = loadStack();
-const model = composeModel(true, new Map([...stack.vars, ...composeLocalVars(stack, 'on', new Map([['GRAFANA_ADMIN_PASSWORD', 'unused']]))]));
-const plainModel = composeModel(false, new Map([...stack.vars, ...composeLocalVars(stack, 'off', new Map([['GRAFANA_ADMIN_PASSWORD', 'unused']]))]));
+const model = composeModel(true, new Map([...stack.vars, ...composeLocalVars(stack, 'on')]));
+const plainModel = composeModel(false, new Map([...stack.vars, ...composeLocalVars(stack, 'off')]));
 
 beforeAll(async () => {
   rt = await testRuntime();

@@ -5,11 +5,12 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConnectorConfig } from '../../scripts/lib/connect.ts';
-import { composeLocalVars, composeNodeVars, DOCKER_CLIENT_PORT, DOCKER_INTERNAL_PORT, dockerWorkerPlacement, METRICS_BIND_HOST, publishedPorts, SECRETS_DIR_REL } from '../../scripts/lib/docker/runtime.ts';
+import { composeLocalVars, composeNodeVars, DOCKER_CLIENT_PORT, DOCKER_INTERNAL_PORT, dockerWorkerPlacement, publishedPorts, SECRETS_DIR_REL } from '../../scripts/lib/docker/runtime.ts';
 import { brokerListeners, composeModel, environmentOf, interpolate } from '../../scripts/lib/docker/compose-model.ts';
 import { renderWorkerProperties } from '../../scripts/lib/connect-worker.ts';
 import { kafkaClientProperties } from '../../scripts/lib/secrets-setup.ts';
-import { CONNECT_ENV, SECRET_FILES } from '../../shared/security.ts';
+import { CONNECT_ENV, KAFKA_USERS, REDIS_USERS, SECRET_FILES } from '../../shared/security.ts';
+import { IMAGE_USERS, SECRETS_MOUNT, secretVolumes } from '../../scripts/lib/docker/secret-volumes.ts';
 import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
 import { parseEnvFile } from '../../shared/env-file.ts';
 import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
@@ -32,7 +33,7 @@ const shared = parseEnvFile(
 const nodes = stack.nodeIds.map((id) => ({ id, svc: compose.services[`kafka-${id}`] }));
 
 describe('compose.yml', () => {
-  it('uses only variables that config/stack.env defines or derives (plus the generated Grafana secrets)', () => {
+  it('uses only variables that config/stack.env defines or derives (plus where make up writes local files)', () => {
     const used = [...text.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1] as string);
     const local = composeLocalVars(stack, 'on');
     const unknown = used.filter((v) => !envVars.has(v) && !local.has(v));
@@ -126,8 +127,9 @@ describe('compose.yml', () => {
     for (const v of envRefs) expect(compose.services.connect.environment[v], v).toBeUndefined();
   });
 
-  it('has no default Grafana credentials', () => {
-    expect(compose.services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
+  it('has no default Grafana credentials: the generated login comes from a file', () => {
+    expect(compose.services.grafana.env_file).toEqual(['${GRAFANA_ENV_FILE:?run make up (writes .env)}']);
+    expect(compose.services.grafana.environment).toBeUndefined();
   });
 });
 
@@ -198,8 +200,6 @@ describe('compose.yml as a Docker host reads it', () => {
   it('lets Prometheus scrape the producer on the host on Linux and Docker Desktop', () => {
     expect(compose.services.prometheus.extra_hosts).toContain('host.docker.internal:host-gateway');
     expect(scrapeTargets(stack, 'docker').producer?.[0]?.targets).toEqual([`host.docker.internal:${stack.ports.producerMetrics}`]);
-    // host-gateway is docker0 on Linux, not the project network's gateway: only a wildcard bind is reachable.
-    expect(METRICS_BIND_HOST).toBe('0.0.0.0');
   });
 
   it('publishes exactly the host ports the port check guards', () => {
@@ -219,7 +219,7 @@ describe('compose.yml as a Docker host reads it', () => {
 });
 
 /** What `make up` writes into .env for a security mode: stack.env, then the derived and local values. */
-const dotEnv = (mode: 'on' | 'off') => new Map([...stack.vars, ...composeLocalVars(stack, mode, new Map([['GRAFANA_ADMIN_PASSWORD', 'test-only']]))]);
+const dotEnv = (mode: 'on' | 'off') => new Map([...stack.vars, ...composeLocalVars(stack, mode)]);
 /** The options BusyBox wget (the apache/kafka image is Alpine) understands. */
 const BUSYBOX_WGET = new Set(['-q', '-O', '-T', '-S', '-Y', '-U', '-P', '-c', '-s', '--header', '--post-data', '--spider', '--no-check-certificate']);
 
@@ -279,5 +279,75 @@ describe.each([['off' as const], ['on' as const]])('the merged model a Docker ho
     const connect = model.services.connect;
     expect(connect.env_file).toEqual([secure ? `${SECRETS_DIR_REL}/${SECRET_FILES.connectEnv}` : '.rastro/docker/connect/connect.env']);
     expect(environmentOf(connect).has(CONNECT_ENV.redisUri)).toBe(false);
+  });
+});
+
+describe('SECURITY=on: each service reads, as its image user, exactly the secrets it needs', () => {
+  const model = composeModel(true, dotEnv('on')) as { services: Record<string, any>; volumes: Record<string, unknown> };
+  const volumes = secretVolumes(stack);
+  const volumeOf = (service: string) => volumes.find((v) => v.services.includes(service));
+  const mounts = (svc: any) => ((svc.volumes ?? []) as string[]);
+
+  it('mounts the host secrets directory into secrets-init only, and into each consumer its own volume, read-only', () => {
+    for (const [name, svc] of Object.entries(model.services)) {
+      expect(mounts(svc).filter((m) => m.startsWith(`${SECRETS_DIR_REL}:`)).length, name).toBe(name === 'secrets-init' ? 1 : 0);
+      const v = volumeOf(name);
+      expect(mounts(svc).filter((m) => m.split(':')[1] === SECRETS_MOUNT), name).toEqual(v ? [`${v.name}:${SECRETS_MOUNT}:ro`] : []);
+      // Started only once secrets-init has filled the volumes.
+      if (v) expect(svc.depends_on?.['secrets-init'], name).toEqual({ condition: 'service_completed_successfully' });
+    }
+    const init = model.services['secrets-init'];
+    expect(init.user).toBe('0:0');
+    expect(init.network_mode).toBe('none');
+    for (const v of volumes) {
+      expect(mounts(init)).toContain(`${v.name}:/run/rastro/volumes/${v.name}`);
+      expect(Object.keys(model.volumes)).toContain(v.name);
+    }
+    expect(init.entrypoint).toEqual(['/bin/sh', '/opt/rastro/secrets-init.sh', '/run/rastro/secrets', '/run/rastro/volumes']);
+    expect(mounts(init)).toContain('./docker/secrets-init.sh:/opt/rastro/secrets-init.sh:ro,z');
+  });
+
+  it("owns each volume by the user the service's image runs as", () => {
+    // kafka-N and connect are built FROM apache/kafka (appuser, uid 1000); redis is the official image (uid 999).
+    const dockerfile = readFileSync(join(ROOT, 'docker', 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM apache\/kafka:\$\{KAFKA_VERSION\} AS kafka$/m);
+    expect(dockerfile).not.toMatch(/^USER (?!appuser$)/m);
+    for (const id of stack.nodeIds) expect(volumeOf(`kafka-${id}`)?.owner).toEqual(IMAGE_USERS.kafka);
+    expect(volumeOf('connect')?.owner).toEqual(IMAGE_USERS.kafka);
+    expect(model.services.redis.image).toMatch(/^redis:/);
+    expect(volumeOf('redis')?.owner).toEqual(IMAGE_USERS.redis);
+    expect(IMAGE_USERS).toEqual({ kafka: { uid: 1000, gid: 1000 }, redis: { uid: 999, gid: 999 } });
+  });
+
+  it('holds in each volume exactly the files its service names, never the CA key, the node key only for brokers', () => {
+    // What the docker runtime itself reads inside containers (scripts/lib/docker/runtime.ts): the admin's
+    // client config for the Kafka tools and every user's password for the SCRAM set-up (in kafka-1), each
+    // Redis user's password for redis-cli (in redis).
+    const byRuntime: Record<string, string[]> = {
+      'secrets-kafka': [SECRET_FILES.kafkaClientProperties('admin'), ...KAFKA_USERS.map(SECRET_FILES.kafkaPassword)],
+      'secrets-redis': REDIS_USERS.map(SECRET_FILES.redisPassword),
+    };
+    // Files read through another: Connect's worker config names the CA via RASTRO_SECRETS_DIR, its JAAS entry the users file.
+    const worker = renderWorkerProperties(stack, dockerWorkerPlacement(stack), true).replaceAll(`\${env:${CONNECT_ENV.secretsDir}}`, SECRETS_MOUNT);
+    const indirect: Record<string, string> = { connect: `${worker} ${SECRETS_MOUNT}/${SECRET_FILES.connectRestUsers}` };
+    const named = (text: string) => [...text.matchAll(/\/etc\/rastro\/secrets\/([\w.-]+)/g)].map((m) => m[1] as string);
+    for (const v of volumes) {
+      const used = new Set([...v.services.flatMap((s) => named(`${JSON.stringify(model.services[s])} ${indirect[s] ?? ''}`)), ...(byRuntime[v.name] ?? [])]);
+      expect([...v.files].sort(), v.name).toEqual([...used].sort());
+      expect(v.files, v.name).not.toContain(SECRET_FILES.caKey);
+      expect(v.files.includes(SECRET_FILES.nodePem), v.name).toBe(v.name === 'secrets-kafka');
+    }
+    expect(volumeOf('kafka-1')?.services).toEqual(stack.nodeIds.map((id) => `kafka-${id}`));
+  });
+
+  it('puts no password in any command, entrypoint, healthcheck or environment value', () => {
+    // Every value .env gives compose, and any literal that looks like a login.
+    const secretsOfEnv = [...dotEnv('on')].filter(([k]) => /PASSWORD|TOKEN/.test(k)).map(([, v]) => v);
+    expect(secretsOfEnv).toEqual([]);
+    for (const [name, svc] of Object.entries(model.services)) {
+      const values = [svc.command, svc.entrypoint, svc.healthcheck?.test, ...environmentOf(svc).values()].flat().filter((x) => x !== undefined).map(String);
+      for (const [k, v] of environmentOf(svc)) expect(/PASSWORD/.test(k) && !k.endsWith('__FILE'), `${name}: ${k}=${v}`).toBe(false);
+      for (const v of values) expect(v, name).not.toMatch(/--password|\s-a\s|:\/\/[^/\s]*:[^/\s]*@|password=(?!\$)/i);
+    }
   });
 });

@@ -1,7 +1,9 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureGrafanaLogin, GRAFANA_ENV_REL, readGrafanaLogin } from '../../scripts/lib/docker/grafana-login.ts';
+import { metricsHostFor } from '../../scripts/lib/docker/host-gateway.ts';
 import { DockerRuntime } from '../../scripts/lib/docker/runtime.ts';
 import { loadStack, ROOT } from '../../shared/stack.ts';
 
@@ -38,6 +40,22 @@ describe('docker runtime: make up on a host that never ran it', () => {
     expect(lines[0]).toMatch(/^compose ps .*\.env=yes$/);
     expect(lines.at(-1)).toMatch(/^compose up /);
     expect(lines.every((l) => l.endsWith('.env=yes'))).toBe(true);
+    // Grafana's generated login is in its own 0600 file, which compose names; .env holds no password.
+    const login = readGrafanaLogin();
+    expect(login?.password).toMatch(/^[\w-]{16}$/);
+    expect(statSync(join(ROOT, GRAFANA_ENV_REL)).mode & 0o777).toBe(0o600);
+    const dotEnv = readFileSync(envFile, 'utf8');
+    expect(dotEnv).toContain(`GRAFANA_ENV_FILE=${GRAFANA_ENV_REL}`);
+    expect(dotEnv).not.toContain(login?.password as string);
+  });
+
+  it("keeps Grafana's login once made, and one an older .env held", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rastro-grafana-'));
+    ensureGrafanaLogin(new Map([['GRAFANA_ADMIN_USER', 'ops'], ['GRAFANA_ADMIN_PASSWORD', 'from-old-env']]), dir);
+    expect(readGrafanaLogin(dir)).toEqual({ user: 'ops', password: 'from-old-env' });
+    ensureGrafanaLogin(new Map(), dir);
+    expect(readGrafanaLogin(dir)).toEqual({ user: 'ops', password: 'from-old-env' });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs the Kafka tools in a broker container with a small JVM', async () => {
@@ -46,5 +64,19 @@ describe('docker runtime: make up on a host that never ran it', () => {
     const r = await new DockerRuntime(loadStack(), 'off').kafkaCli('kafka-topics', ['--list']);
     expect(r.display).toBe('docker compose exec kafka-2 /opt/kafka/bin/kafka-topics.sh --list');
     expect(readFileSync(calls, 'utf8')).toContain('compose exec -T -e KAFKA_HEAP_OPTS=-Xmx256m -e KAFKA_JVM_PERFORMANCE_OPTS=-XX:TieredStopAtLevel=1 kafka-2 /opt/kafka/bin/kafka-topics.sh --list');
+  });
+});
+
+describe("where the producer serves /metrics for the docker runtime's Prometheus", () => {
+  const nic = (address: string) => [{ address, family: 'IPv4', netmask: '255.255.0.0', internal: false, mac: '', cidr: null } as never];
+  it("is the host's loopback on Docker Desktop, the default bridge's address on a Linux engine, never 0.0.0.0", () => {
+    expect(metricsHostFor({ operatingSystem: 'Docker Desktop' })).toBe('127.0.0.1');
+    expect(metricsHostFor({ operatingSystem: 'Debian GNU/Linux 12 (bookworm)', bridgeGateway: '172.17.0.1' })).toBe('172.17.0.1');
+    // Engines that leave IPAM's gateway empty (20.10): the address of the bridge's interface.
+    expect(metricsHostFor({ operatingSystem: 'Ubuntu 24.04', bridgeInterface: 'docker0' }, { docker0: nic('172.17.0.1'), eth0: nic('192.168.1.20') })).toBe('172.17.0.1');
+  });
+
+  it('says what is wrong when the engine has no default bridge on this host', () => {
+    expect(() => metricsHostFor({ operatingSystem: 'Fedora', bridgeInterface: 'docker0' }, { eth0: nic('192.168.1.20') })).toThrow(/default bridge \(docker0\) has no IPv4 address on this host/);
   });
 });

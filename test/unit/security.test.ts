@@ -150,7 +150,7 @@ describe('compose.secure.yml', () => {
       const env = overlay.services[`kafka-${id}`].environment as Record<string, string>;
       const got = new Map(Object.entries(env).map(([k, v]) => [k, String(v).replaceAll('$$', '$')]));
       expect(got).toEqual(new Map([...want].map(([k, v]) => [toEnv(k), v])));
-      expect(overlay.services[`kafka-${id}`].volumes).toContain('${RASTRO_SECRETS:?run make up (generates the secrets)}:/etc/rastro/secrets:ro,z');
+      expect(overlay.services[`kafka-${id}`].volumes).toContain('secrets-kafka:/etc/rastro/secrets:ro');
     }
   });
 
