@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 KAFKA_VERSION := $(shell sed -n 's/^KAFKA_VERSION=//p' config/stack.env)
 
-.PHONY: help install up down status demo validate rebuild-redis chaos snapshot map test test-unit test-integration typecheck connector clean video
+.PHONY: help install up down status demo validate rebuild-redis chaos snapshot map test test-unit test-integration test-docker typecheck connector clean video
 
 # $(call setup,GOAL): Node runs the check itself, so only Node's own absence is caught here.
 define setup
@@ -96,6 +96,12 @@ test: ## everything: types, Java tests, unit tests, integration tests on a priva
 	@mkdir -p .rastro
 	@rc=0; npx vitest run --reporter=default --reporter=json --outputFile.json=.rastro/vitest.json || rc=$$?; \
 	  node test/summary.mjs .rastro/vitest.json; exit $$rc
+
+# Not run by this project's CI (it reaches no registry): on a host with Docker Engine 25+, Compose 2.24.1+ and a
+# registry, the compose stack end to end. It uses this checkout's compose stack, wiped before and after.
+test-docker: ## the docker runtime end to end (Docker + registry needed): security refusals, secrets per container, demo, chaos
+	$(call setup,npm)
+	RASTRO_TEST_RUNTIME=docker npx vitest run --project integration test/integration/security.test.ts test/integration/docker-stack.test.ts
 
 clean: ## stop native stacks and delete caches and evidence
 	-./scripts/down.mjs --wipe

@@ -193,8 +193,10 @@ describe('secrets', () => {
   it('none is committed, and none is in a printed command or a rendered config', () => {
     const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
     expect(tracked.filter((f) => f.includes('secrets/') || f.endsWith('.password'))).toEqual([]);
-    // The Connect worker config and the broker configs the launcher wrote reference secrets, never hold them.
-    const rendered = [join(rt.access.secrets.dir, '..', 'connect', 'worker.properties'), join(rt.access.secrets.dir, '..', 'kafka-1', 'node.properties')].map((f) => readFileSync(f, 'utf8'));
+    // The Connect worker config and the broker configs the launcher wrote reference secrets, never hold them
+    // (docker renders only the worker config; its brokers take their settings from compose).
+    const files = [join(rt.access.secrets.dir, '..', 'connect', 'worker.properties'), ...(rt.name === 'native' ? [join(rt.access.secrets.dir, '..', 'kafka-1', 'node.properties')] : [])];
+    const rendered = files.map((f) => readFileSync(f, 'utf8'));
     for (const pw of passwords()) {
       for (const text of rendered) expect(text.includes(pw)).toBe(false);
     }
@@ -203,7 +205,9 @@ describe('secrets', () => {
   it('the printed kafka-topics and redis-cli commands work as printed, and show no password', async () => {
     const r = await rt.redisCli(['DBSIZE']);
     for (const pw of passwords()) expect(r.display.includes(pw)).toBe(false);
-    expect(r.display).toContain(`$(cat ${rt.access.secrets.path(SECRET_FILES.redisPassword('app')).replace(`${ROOT}/`, '')})`);
+    // The password file, where redis-cli runs: this checkout's secrets (native), the container's volume (docker).
+    const file = rt.name === 'native' ? rt.access.secrets.path(SECRET_FILES.redisPassword('app')).replace(`${ROOT}/`, '') : `/etc/rastro/secrets/${SECRET_FILES.redisPassword('app')}`;
+    expect(r.display).toContain(`$(cat ${file})`);
     const shell = execFileSync('bash', ['-c', r.display], { cwd: ROOT, encoding: 'utf8' });
     expect(shell.trim()).toMatch(/^\d+$/);
     const k = await rt.kafkaCli('kafka-topics', ['--bootstrap-server', rt.cliBootstrap, '--list']);
