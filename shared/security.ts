@@ -58,8 +58,13 @@ export const SECRET_FILES = {
   connectEnv: 'connect.env',
   /** Java client properties of the nodes' own certificate (mutual TLS on INTERNAL): the docker health check and SCRAM bootstrap. */
   nodeClientProperties: 'node-client.properties',
-  /** REDIS_USER / REDIS_PASSWORD for the docker runtime's redis_exporter (env_file). */
+  /** REDIS_USER for the docker runtime's redis_exporter (env_file); its password is in redisExporterPasswords. */
   redisExporterEnv: 'redis-exporter.env',
+  /**
+   * redis_exporter's -redis.password-file: {"<the stack's Redis URI>": password}. A password given any
+   * other way is sent to whatever target a /scrape?target= request names; from this map, only to ours.
+   */
+  redisExporterPasswords: 'redis-exporter-passwords.json',
   /** Marks a complete generation (a crash half-way starts again). */
   complete: '.complete',
 } as const;
@@ -246,7 +251,7 @@ export interface KafkaAcl {
  * - reader: the producer's start-up seed, which reads the compacted topic for each driver's newest
  *   timestamp, with throw-away groups named rastro-producer-seed-<uuid> (kept apart from producer so
  *   the writing principal cannot read a single location).
- * - connect: its worker group and internal topics, reads the locations, writes the DLQ, its sink group connect-*.
+ * - connect: its worker group and internal topics, reads the locations, writes the DLQ, its sink's group (connect-<connector>).
  * - monitor: describes the cluster, topics and groups; reads and writes nothing.
  * - fraud: the fraud prototype's four topics and its groups.
  */
@@ -265,8 +270,9 @@ export function kafkaAcls(stack: Stack): KafkaAcl[] {
     ...acl('reader', 'TOPIC', t.locations, ['READ', 'DESCRIBE']),
     ...acl('reader', 'GROUP', `${PRODUCER_SEED_CLIENT}-`, ['READ', 'DELETE'], 'PREFIXED'),
     ...acl('connect', 'GROUP', c.groupId, ['READ', 'DESCRIBE']),
-    // DELETE: resetting a stopped sink connector's offsets (make rebuild-redis) deletes its consumer group.
-    ...acl('connect', 'GROUP', 'connect-', ['READ', 'DESCRIBE', 'DELETE'], 'PREFIXED'),
+    // Its own sink's group only (Connect names it connect-<connector>); DELETE: resetting the stopped
+    // connector's offsets (make rebuild-redis) deletes that group.
+    ...acl('connect', 'GROUP', `connect-${c.connectorName}`, ['READ', 'DESCRIBE', 'DELETE']),
     ...connectInternal.flatMap((name) => acl('connect', 'TOPIC', name, ['READ', 'WRITE', 'DESCRIBE', 'CREATE', 'DESCRIBE_CONFIGS'])),
     ...acl('connect', 'TOPIC', t.locations, ['READ', 'DESCRIBE']),
     ...acl('connect', 'TOPIC', t.dlq, ['WRITE', 'DESCRIBE']),

@@ -164,7 +164,8 @@ export async function readDriverHashes(redis: Redis, prefix: string): Promise<Re
   const keys: string[] = [];
   let cursor = '0';
   do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    // Hashes only: the sink writes nothing else under its prefix (a foreign key of another type is not a driver).
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000, 'TYPE', 'hash');
     keys.push(...batch);
     cursor = next;
   } while (cursor !== '0');

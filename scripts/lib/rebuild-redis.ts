@@ -64,7 +64,7 @@ export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTim
   ev.step(`connector ${before.connector.state}, tasks [${before.tasks.map((t) => `${t.id}:${t.state}`).join(' ')}]`);
 
   ev.section(`Stop ${name}`);
-  ev.command(`curl -sS -X PUT ${url}/connectors/${name}/stop`);
+  ev.command(`curl -sS ${rt.access.curlAuthDisplay()}-X PUT ${url}/connectors/${name}/stop`);
   await client.stop(name);
   const stopped = await client.waitStopped(name);
   ev.ok(`connector ${stopped.connector.state}, ${stopped.tasks.length} tasks: nothing writes to Redis or commits offsets now`);
@@ -76,13 +76,13 @@ export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTim
     let deleted = 0;
     try {
       const sizeBefore = await redis.dbsize();
-      for (const pattern of sinkKeyPatterns(rt.stack)) {
-        const n = await unlinkMatching(redis, pattern, 500);
-        ev.step(`${pattern}: ${n} keys unlinked (batches of 500)`);
+      for (const keys of sinkKeyPatterns(rt.stack)) {
+        const n = await unlinkMatching(redis, keys, 500);
+        ev.step(`${keys.pattern} (${keys.type}): ${n} keys unlinked (batches of 500)`);
         deleted += n;
       }
       const sizeAfter = await redis.dbsize();
-      const left = (await Promise.all(sinkKeyPatterns(rt.stack).map((p) => countMatching(redis, p)))).reduce((a, b) => a + b, 0);
+      const left = (await Promise.all(sinkKeyPatterns(rt.stack).map((k) => countMatching(redis, k)))).reduce((a, b) => a + b, 0);
       if (left > 0) throw new Error(`Redis at ${rt.addresses.redisUrl}: ${left} sink keys still present after UNLINK`);
       ev.ok(`DBSIZE ${sizeBefore} → ${sizeAfter}: ${deleted} sink keys deleted, ${sizeAfter} other keys untouched`);
     } finally {
@@ -91,18 +91,18 @@ export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTim
 
     ev.section(`Reset the offsets of ${name} to the beginning`);
     const answer = await client.resetOffsets(name);
-    ev.command(`curl -sS -X DELETE ${url}/connectors/${name}/offsets`, JSON.stringify(answer ?? {}));
+    ev.command(`curl -sS ${rt.access.curlAuthDisplay()}-X DELETE ${url}/connectors/${name}/offsets`, JSON.stringify(answer ?? {}));
     if (typeof answer?.message !== 'string' || !/reset successfully/i.test(answer.message)) {
       throw new Error(`DELETE offsets of connector ${name} at ${url}: unexpected answer ${JSON.stringify(answer)}`);
     }
     ev.step(`the sink's own offsets (${rt.stack.redisOffsetsKey}) went with its keys, so its tasks replay from the beginning; this reset keeps the group's lag true`);
     const offsets = await client.offsets(name);
-    ev.command(`curl -sS ${url}/connectors/${name}/offsets`, JSON.stringify(offsets));
+    ev.command(`curl -sS ${rt.access.curlAuthDisplay()}${url}/connectors/${name}/offsets`, JSON.stringify(offsets));
     if (offsets.offsets.length > 0) throw new Error(`GET offsets of connector ${name} at ${url}: ${offsets.offsets.length} offsets left after the reset`);
     ev.ok(`no committed offsets left for ${groupId}: the tasks start at the beginning of ${topics.join(', ')} (auto.offset.reset=earliest)`);
 
     ev.section(`Resume ${name} and replay`);
-    ev.command(`curl -sS -X PUT ${url}/connectors/${name}/resume`);
+    ev.command(`curl -sS ${rt.access.curlAuthDisplay()}-X PUT ${url}/connectors/${name}/resume`);
     await client.resume(name);
     const { recoveries } = await client.waitRunning(name, tasks, { log: (l) => ev.step(l) });
     ev.ok(`connector RUNNING with ${tasks} tasks${recoveries.length > 0 ? ` (after ${recoveries.length} restart(s) to clear a stale status)` : ''}`);

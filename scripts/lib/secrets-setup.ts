@@ -62,7 +62,7 @@ function writeSecret(path: string, text: string): void {
  */
 export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s: string) => void): Promise<{ aclChanged: boolean }> {
   const { dir, mountedAt } = layout;
-  if (existsSync(join(dir, SECRET_FILES.complete))) return writeDerivedSecrets(stack, dir);
+  if (existsSync(join(dir, SECRET_FILES.complete))) return writeDerivedSecrets(stack, layout);
   log(`generating this stack's secrets (passwords, CA, node certificate) into ${dir} (mode 0700)`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -83,7 +83,7 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
     writeSecret(at(SECRET_FILES.kafkaClientProperties(u)), kafkaClientProperties(u, kafka[u], ca));
     writeSecret(at(SECRET_FILES.librdkafkaProperties(u)), librdkafkaProperties(u, kafka[u], inMount(SECRET_FILES.caCert)));
   }
-  writeDerivedSecrets(stack, dir);
+  writeDerivedSecrets(stack, layout);
   writeSecret(at(SECRET_FILES.connectRestUsers), `${CONNECT_REST_USER}: ${rest}\n`);
   writeSecret(at(SECRET_FILES.connectRestJaas), `KafkaConnect {\n  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule required\n  file="${inMount(SECRET_FILES.connectRestUsers)}";\n};\n`);
   // Both runtimes publish the REST API on the host's loopback.
@@ -93,7 +93,6 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
     [`${CONNECT_ENV.kafkaPassword}=${kafka.connect}`, `${CONNECT_ENV.secretsDir}=${mountedAt}`, `${CONNECT_ENV.redisUri}=redis://sink:${redis.sink}@${layout.redisHostPort}`, ''].join('\n'),
   );
   writeSecret(at(SECRET_FILES.nodeClientProperties), ['security.protocol=SSL', 'ssl.keystore.type=PEM', `ssl.keystore.location=${inMount(SECRET_FILES.nodePem)}`, 'ssl.truststore.type=PEM', `ssl.truststore.location=${inMount(SECRET_FILES.caCert)}`, ''].join('\n'));
-  writeSecret(at(SECRET_FILES.redisExporterEnv), `REDIS_USER=exporter\nREDIS_PASSWORD=${redis.exporter}\n`);
   writeSecret(at(SECRET_FILES.complete), `${new Date().toISOString()}\n`);
   return { aclChanged: true };
 }
@@ -101,9 +100,11 @@ export async function ensureSecrets(stack: Stack, layout: SecretsLayout, log: (s
 /**
  * The files derived from the stored passwords, written on every start: their form is code (a new version
  * may grant the sink a key, fix the default user, or add a file a healthcheck reads); the passwords are
- * the stack's. The Redis ACL file, and the Connect REST login as an Authorization value.
+ * the stack's. The Redis ACL file, the Connect REST login as an Authorization value, and the Redis
+ * exporter's login.
  */
-export function writeDerivedSecrets(stack: Stack, dir: string): { aclChanged: boolean } {
+export function writeDerivedSecrets(stack: Stack, layout: SecretsLayout): { aclChanged: boolean } {
+  const { dir, mountedAt, redisHostPort } = layout;
   const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim();
   const passwords = Object.fromEntries(REDIS_USERS.map((u) => [u, read(SECRET_FILES.redisPassword(u))])) as Record<RedisUser, string>;
   const aclFile = join(dir, SECRET_FILES.redisAcl);
@@ -111,6 +112,9 @@ export function writeDerivedSecrets(stack: Stack, dir: string): { aclChanged: bo
   const aclChanged = !existsSync(aclFile) || readFileSync(aclFile, 'utf8') !== acl;
   writeSecret(aclFile, acl);
   writeSecret(join(dir, SECRET_FILES.connectRestAuthorization), `${basicAuthorization(CONNECT_REST_USER, read(SECRET_FILES.connectRestPassword))}\n`);
+  // The docker runtime's exporter reads these from its environment (redis_exporter's REDIS_* variables).
+  writeSecret(join(dir, SECRET_FILES.redisExporterEnv), `REDIS_USER=exporter\nREDIS_PASSWORD_FILE=${mountedAt}/${SECRET_FILES.redisExporterPasswords}\n`);
+  writeSecret(join(dir, SECRET_FILES.redisExporterPasswords), `${JSON.stringify({ [`redis://${redisHostPort}`]: passwords.exporter })}\n`);
   return { aclChanged };
 }
 
@@ -130,9 +134,4 @@ async function makeCertificates(dir: string, san: string): Promise<void> {
   for (const tmp of ['node.key', 'node.csr', 'node.ext', 'node.crt', 'ca.srl']) rmSync(f(tmp), { force: true });
   chmodSync(f(SECRET_FILES.caKey), 0o600);
   chmodSync(f(SECRET_FILES.caCert), 0o600);
-}
-
-/** `kafka-storage format` flags that create every SCRAM user in the new cluster's metadata (KRaft keeps them there). */
-export function addScramArgs(dir: string): string[] {
-  return KAFKA_USERS.flatMap((u) => ['--add-scram', `SCRAM-SHA-512=[name=${u},password=${readFileSync(join(dir, SECRET_FILES.kafkaPassword(u)), 'utf8').trim()}]`]);
 }

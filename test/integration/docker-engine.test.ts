@@ -1,5 +1,5 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
@@ -79,6 +79,8 @@ function importBusybox(): void {
   spawnSync('cp', [spawnSync('sh', ['-c', 'command -v busybox'], { encoding: 'utf8' }).stdout.trim(), join(root, 'bin', 'busybox')]);
   // nc, not wget, for HTTP: a static glibc BusyBox's wget crashes without the NSS libraries an image would have.
   for (const tool of ['sh', 'cat', 'cp', 'chown', 'chmod', 'mv', 'rm', 'ls', 'wc', 'id', 'nc', 'printf']) symlinkSync('busybox', join(root, 'bin', tool));
+  // Whatever umask this process has (a native stack started here sets 077): every image user runs these.
+  for (const p of [root, join(root, 'bin'), join(root, 'bin', 'busybox')]) chmodSync(p, 0o755);
   const tar = join(base, 'rootfs.tar');
   spawnSync('tar', ['-C', root, '-cf', tar, '.']);
   must(['import', tar, IMAGE]);

@@ -25,6 +25,8 @@ describe.runIf(docker)('the docker runtime, end to end', () => {
     const q = $({ cwd: ROOT, quiet: true });
     for (const v of secretVolumes(rt.stack)) {
       for (const service of v.services) {
+        // A scratch image (no shell to look with): docker-engine.test.ts reads its volume as its uid.
+        if (service === 'redis-exporter') continue;
         const r = await q`docker compose exec -T ${service} sh -c ${'id -u; ls -A /etc/rastro/secrets; cat /etc/rastro/secrets/* > /dev/null && echo readable'}`;
         const [uid, ...rest] = r.stdout.trim().split('\n');
         // redis's healthcheck and exec run as root; its server, as 999, reads the ACL file at start (it is up).

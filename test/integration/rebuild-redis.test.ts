@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocationProducer } from '../../producer/src/location-producer.ts';
 import { simulate } from '../../producer/src/run.ts';
@@ -10,6 +11,7 @@ import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { runScript } from './exec.ts';
 import { findInTopic, sendRaw, withRedis } from './helpers.ts';
 import { TEST_ENV, testRuntime } from './stack.ts';
+import { ROOT } from '../../shared/stack.ts';
 
 let rt: Runtime;
 let topic: string;
@@ -48,6 +50,7 @@ describe('make rebuild-redis', () => {
       { key: `${m}_late`, value: event(`${m}_late`, 1_795_800_004_000, { status: 'NEWER', delivery_id: 'delivery_2' }) },
     ]);
     const other = `${m}:not-the-sinks`;
+    const foreign = key(`${m}_foreign`);
     try {
       await sinkCaughtUp();
       const snapshot = await withRedis(rt, (r) => readDriverHashes(r, rt.stack.redisKeyPrefix));
@@ -68,10 +71,12 @@ describe('make rebuild-redis', () => {
         await r.hset(key(`${m}_ghost`), { driver_id: `${m}_ghost`, timestamp: '1' });
         await r.geoadd(rt.stack.redisGeoKey, 0, 0, `${m}_geo_ghost`);
         await r.set(other, 'keep');
+        // Under the sink's prefix but not the sink's: it writes hashes only.
+        await r.set(foreign, 'not a driver hash');
       });
       expect((await mirrorCheck(rt)).differences.length).toBeGreaterThan(keys.length / 2);
       // Keys the sink does not own: ours, plus whatever other tests left (the fraud prototype's blocklist).
-      const sinkOwned = (k: string) => k.startsWith(rt.stack.redisKeyPrefix) || k.startsWith(rt.stack.redisTombstonePrefix + rt.stack.redisKeyPrefix) || k === rt.stack.redisGeoKey || k === rt.stack.redisOffsetsKey;
+      const sinkOwned = (k: string) => k !== foreign && (k.startsWith(rt.stack.redisKeyPrefix) || k.startsWith(rt.stack.redisTombstonePrefix + rt.stack.redisKeyPrefix) || k === rt.stack.redisGeoKey || k === rt.stack.redisOffsetsKey);
       const othersBefore = await withRedis(rt, async (r) => (await r.keys('*')).filter((k) => !sinkOwned(k)).length);
       expect(othersBefore).toBeGreaterThanOrEqual(1);
 
@@ -87,6 +92,13 @@ describe('make rebuild-redis', () => {
       expect(plain(rebuilt)).toEqual(plain(snapshot));
       expect(await withRedis(rt, (r) => r.zscore(rt.stack.redisGeoKey, `${m}_geo_ghost`))).toBeNull();
       expect(await withRedis(rt, (r) => r.get(other))).toBe('keep');
+      expect(await withRedis(rt, (r) => r.get(foreign))).toBe('not a driver hash');
+      // Every curl it printed carries the REST login from a file, so it works as pasted.
+      const curls = run.stdout.split('\n').filter((l) => /^\$ curl /.test(l.trim()));
+      expect(curls.length).toBeGreaterThanOrEqual(4);
+      for (const c of curls) expect(c, c).toContain('--netrc-file');
+      const get = curls.find((c) => !c.includes(' -X ')) as string;
+      expect(JSON.parse(execFileSync('bash', ['-c', get.trim().replace(/^\$ /, '')], { cwd: ROOT, encoding: 'utf8' }))).toHaveProperty('offsets');
       // The replay wrote the applied offsets again, with the data.
       expect(Object.keys(await withRedis(rt, (r) => r.hgetall(rt.stack.redisOffsetsKey))).length).toBeGreaterThan(0);
       expect((await mirrorCheck(rt)).differences).toEqual([]);
@@ -95,7 +107,7 @@ describe('make rebuild-redis', () => {
       // The replay passes the rejected records through the sink again: each reaches the DLQ twice.
       expect(await findInTopic(rt, rt.stack.topics.dlq, m, 4)).toHaveLength(4);
     } finally {
-      await withRedis(rt, (r) => r.del(other));
+      await withRedis(rt, (r) => r.del(other, foreign));
       // A failed rebuild may leave the connector STOPPED; the files after this one need it running.
       const client = new ConnectClient(rt.access.connect());
       await client.resume(rt.stack.connect.connectorName);

@@ -1,14 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners, type KafkaAccess, type LogEntry } from '../../producer/src/kafka.ts';
+import { aclEntry, applyKafkaAcls } from '../../scripts/lib/kafka-acls.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
+import { openPaths } from '../../scripts/lib/native/private-state.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
-import { openRedis, SECRET_FILES } from '../../shared/security.ts';
+import { openRedis, SECRET_FILES, type KafkaAcl } from '../../shared/security.ts';
 import { ROOT } from '../../shared/stack.ts';
-import { testRuntime } from './stack.ts';
+import { STARTUP_CMDLINES, type CmdlineSample } from './cmdlines.ts';
+import { TEST_ENV, TEST_RUNTIME, testRuntime } from './stack.ts';
 
 /**
  * Secure by default, against the real services: who is refused, and what each principal may not do.
@@ -114,6 +118,23 @@ describe('Kafka', () => {
     expect(await produceTry(rt.access.kafka('monitor'), rt.stack.topics.locations)).toMatch(/authoriz/i);
     expect(await adminTry(rt.access.kafka('monitor'), (a) => a.fetchTopicMetadata({ topics: [rt.stack.topics.locations] }))).toBe('ok');
   });
+
+  it("connect reads its own sink's group only, not any other connect-* group", async () => {
+    const offsets = (user: 'connect' | 'admin', groupId: string) => withAdmin(rt.access.kafka(user), (a) => a.fetchOffsets({ groupId, topics: [rt.stack.topics.locations] })).then(() => 'ok', (e: Error) => `${e.name}: ${e.message}`);
+    expect(await offsets('connect', `connect-${rt.stack.connect.connectorName}`)).toBe('ok');
+    // Refused at FindCoordinator (GROUP_AUTHORIZATION_FAILED), which kafkajs reports as no coordinator;
+    // the same lookup as admin works, so the refusal is the ACL.
+    expect(await offsets('connect', 'connect-someone-elses')).toMatch(/KafkaJSGroupCoordinatorNotFound/);
+    expect(await offsets('admin', 'connect-someone-elses')).toBe('ok');
+  });
+
+  it('make up removes a grant an older version made and this one does not', async () => {
+    const old: KafkaAcl = { user: 'connect', resource: 'GROUP', name: 'connect-', pattern: 'PREFIXED', operation: 'READ' };
+    await withAdmin(rt.access.kafka('admin'), (a) => a.createAcls({ acl: [aclEntry(old)] }));
+    expect(await applyKafkaAcls(rt.access.kafka('admin'), rt.stack)).toMatchObject({ created: 0, removed: 1 });
+    const left = await withAdmin(rt.access.kafka('admin'), (a) => a.describeAcls({ ...aclEntry(old), host: '*' }));
+    expect(left.resources).toEqual([]);
+  });
 });
 
 describe('Redis', () => {
@@ -169,6 +190,33 @@ describe('Redis', () => {
   });
 });
 
+describe('Redis exporter', () => {
+  it('sends its login to our Redis only: a /scrape of another target gets no credential', async () => {
+    // What arrives at a listening socket that the scrape names.
+    const received: Buffer[] = [];
+    const trap = createServer((c) => {
+      c.on('data', (d) => {
+        received.push(d);
+        c.write('-ERR not redis\r\n');
+      });
+    });
+    await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
+    const port = (trap.address() as AddressInfo).port;
+    try {
+      const exporter = `http://127.0.0.1:${rt.stack.ports.redisExporter}`;
+      await (await fetch(`${exporter}/scrape?target=${encodeURIComponent(`redis://127.0.0.1:${port}`)}`)).text();
+      const seen = Buffer.concat(received).toString('utf8');
+      expect(seen).toMatch(/INFO/);
+      expect(seen).not.toMatch(/AUTH|HELLO/i);
+      expect(seen).not.toContain(rt.access.redis('exporter').password as string);
+      // And it still logs in where it should.
+      expect(await (await fetch(`${exporter}/metrics`)).text()).toMatch(/^redis_up 1$/m);
+    } finally {
+      trap.close();
+    }
+  });
+});
+
 describe('Connect REST', () => {
   it('answers 401 without credentials and 200 with them', async () => {
     const url = `${rt.addresses.connectUrl}/connectors`;
@@ -181,6 +229,24 @@ describe('Connect REST', () => {
   });
 });
 
+describe('Prometheus', () => {
+  it('has no lifecycle API: no local user can stop or reload it', async () => {
+    // /-/reload, not /-/quit: the same switch, and a regression would not stop the test stack's Prometheus.
+    const r = await fetch(`${rt.addresses.prometheusUrl}/-/reload`, { method: 'POST' });
+    expect([r.status, (await r.text()).trim()]).toEqual([403, 'Lifecycle API is not enabled.']);
+    expect((await fetch(`${rt.addresses.prometheusUrl}/-/ready`)).status).toBe(200);
+  });
+});
+
+describe('data at rest', () => {
+  it.runIf(TEST_RUNTIME === 'native')('everything under the stack home is its owner\'s only: Kafka logs, the AOF, logs, secrets', () => {
+    const home = TEST_ENV.RASTRO_HOME;
+    // The paths that matter exist (a walk of an empty home would prove nothing).
+    for (const p of ['kafka-1/data', 'redis', 'connect', 'secrets']) expect(existsSync(join(home, p)), p).toBe(true);
+    expect(openPaths(home).map((p) => `${p.path} ${(p.mode & 0o777).toString(8)}`)).toEqual([]);
+  });
+});
+
 describe('secrets', () => {
   const passwords = () => readdirSync(rt.access.secrets.dir).filter((f) => f.endsWith('.password')).map((f) => readFileSync(join(rt.access.secrets.dir, f), 'utf8').trim());
 
@@ -188,6 +254,17 @@ describe('secrets', () => {
     expect(statSync(rt.access.secrets.dir).mode & 0o777).toBe(0o700);
     for (const f of readdirSync(rt.access.secrets.dir)) expect([f, statSync(join(rt.access.secrets.dir, f)).mode & 0o777]).toEqual([f, 0o600]);
     expect(passwords().length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('none was on the command line of any process during the first make up (/proc/*/cmdline, read by any user)', () => {
+    const sample = JSON.parse(readFileSync(STARTUP_CMDLINES, 'utf8')) as CmdlineSample;
+    expect(sample.rounds).toBeGreaterThan(100);
+    // The sampler saw the short-lived set-up tools: the storage format and the SCRAM users' creation.
+    if (TEST_RUNTIME === 'native') {
+      expect(sample.cmdlines.some((c) => c.includes('StorageTool format'))).toBe(true);
+      expect(sample.cmdlines.some((c) => c.includes('ScramUsers.java'))).toBe(true);
+    }
+    for (const pw of passwords()) expect(sample.cmdlines.filter((c) => c.includes(pw))).toEqual([]);
   });
 
   it('none is committed, and none is in a printed command or a rendered config', () => {

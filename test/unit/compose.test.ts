@@ -316,7 +316,10 @@ describe('SECURITY=on: each service reads, as its image user, exactly the secret
     expect(volumeOf('connect')?.owner).toEqual(IMAGE_USERS.kafka);
     expect(model.services.redis.image).toMatch(/^redis:/);
     expect(volumeOf('redis')?.owner).toEqual(IMAGE_USERS.redis);
-    expect(IMAGE_USERS).toEqual({ kafka: { uid: 1000, gid: 1000 }, redis: { uid: 999, gid: 999 } });
+    // oliver006/redis_exporter's Dockerfile: USER 59000:59000.
+    expect(model.services['redis-exporter'].image).toMatch(/^oliver006\/redis_exporter:/);
+    expect(volumeOf('redis-exporter')?.owner).toEqual(IMAGE_USERS.redisExporter);
+    expect(IMAGE_USERS).toEqual({ kafka: { uid: 1000, gid: 1000 }, redis: { uid: 999, gid: 999 }, redisExporter: { uid: 59000, gid: 59000 } });
   });
 
   it('holds in each volume exactly the files its service names, never the CA key, the node key only for brokers', () => {
@@ -329,7 +332,11 @@ describe('SECURITY=on: each service reads, as its image user, exactly the secret
     };
     // Files read through another: Connect's worker config names the CA via RASTRO_SECRETS_DIR, its JAAS entry the users file.
     const worker = renderWorkerProperties(stack, dockerWorkerPlacement(stack), true).replaceAll(`\${env:${CONNECT_ENV.secretsDir}}`, SECRETS_MOUNT);
-    const indirect: Record<string, string> = { connect: `${worker} ${SECRETS_MOUNT}/${SECRET_FILES.connectRestUsers}` };
+    const indirect: Record<string, string> = {
+      connect: `${worker} ${SECRETS_MOUNT}/${SECRET_FILES.connectRestUsers}`,
+      // Its env file (REDIS_PASSWORD_FILE), written by make up.
+      'redis-exporter': `${SECRETS_MOUNT}/${SECRET_FILES.redisExporterPasswords}`,
+    };
     const named = (text: string) => [...text.matchAll(/\/etc\/rastro\/secrets\/([\w.-]+)/g)].map((m) => m[1] as string);
     for (const v of volumes) {
       const used = new Set([...v.services.flatMap((s) => named(`${JSON.stringify(model.services[s])} ${indirect[s] ?? ''}`)), ...(byRuntime[v.name] ?? [])]);

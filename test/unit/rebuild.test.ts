@@ -5,7 +5,12 @@ import { loadStack } from '../../shared/stack.ts';
 
 describe('rebuild-redis rules', () => {
   it('deletes exactly what the sink writes: driver hashes, their tombstone markers, the GEO index and its applied offsets, from stack.env', () => {
-    expect(sinkKeyPatterns(loadStack())).toEqual(['driver:*', 'tombstone:driver:*', 'drivers:geo', 'sink-offsets:redis-sink']);
+    expect(sinkKeyPatterns(loadStack())).toEqual([
+      { pattern: 'driver:*', type: 'hash' },
+      { pattern: 'tombstone:driver:*', type: 'string' },
+      { pattern: 'drivers:geo', type: 'zset' },
+      { pattern: 'sink-offsets:redis-sink', type: 'hash' },
+    ]);
   });
   it('escapes glob characters so a prefix matches only itself', () => {
     expect(globEscape('a*b?[c]\\')).toBe('a\\*b\\?\\[c\\]\\\\');

@@ -126,13 +126,16 @@ describe('secrets derived from the stored passwords, on every make up', () => {
     try {
       for (const u of REDIS_USERS) writeFileSync(join(dir, SECRET_FILES.redisPassword(u)), `pw-${u}\n`);
       writeFileSync(join(dir, SECRET_FILES.connectRestPassword), 'rest-pw\n');
-      expect(writeDerivedSecrets(stack, dir)).toEqual({ aclChanged: true });
+      expect(writeDerivedSecrets(stack, { dir, mountedAt: '/etc/rastro/secrets', redisHostPort: 'redis:6379' })).toEqual({ aclChanged: true });
       expect(readFileSync(join(dir, SECRET_FILES.connectRestAuthorization), 'utf8')).toBe(`${basicAuthorization('admin', 'rest-pw')}\n`);
+      // The exporter's password only for our Redis: a map redis_exporter consults per target; its env file names the user alone.
+      expect(JSON.parse(readFileSync(join(dir, SECRET_FILES.redisExporterPasswords), 'utf8'))).toEqual({ 'redis://redis:6379': 'pw-exporter' });
+      expect(readFileSync(join(dir, SECRET_FILES.redisExporterEnv), 'utf8')).toBe(`REDIS_USER=exporter\nREDIS_PASSWORD_FILE=/etc/rastro/secrets/${SECRET_FILES.redisExporterPasswords}\n`);
       // Unchanged: no reload (ACL LOAD would close every client's connection).
-      expect(writeDerivedSecrets(stack, dir)).toEqual({ aclChanged: false });
+      expect(writeDerivedSecrets(stack, { dir, mountedAt: '/etc/rastro/secrets', redisHostPort: 'redis:6379' })).toEqual({ aclChanged: false });
       // An ACL file from an older version (the default user without rights) is rewritten, and said to be.
       writeFileSync(join(dir, SECRET_FILES.redisAcl), 'user default off resetpass resetkeys resetchannels -@all\n');
-      expect(writeDerivedSecrets(stack, dir)).toEqual({ aclChanged: true });
+      expect(writeDerivedSecrets(stack, { dir, mountedAt: '/etc/rastro/secrets', redisHostPort: 'redis:6379' })).toEqual({ aclChanged: true });
       expect(readFileSync(join(dir, SECRET_FILES.redisAcl), 'utf8').split('\n')[0]).toContain('+@all');
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -136,14 +136,15 @@ export class DockerRuntime implements Runtime {
       const first = [...this.stack.nodeIds.map((id) => `kafka-${id}`), 'redis'];
       log(`docker compose up -d --build --wait ${first.join(' ')}`);
       await this.compose`docker compose up -d --build --wait ${first}`;
-      // The image formats its own storage, without --add-scram: the SCRAM users are set here instead, as
-      // User:broker over the mutual-TLS INTERNAL listener; each password is read from its file in the container.
-      const setUser = `/opt/kafka/bin/kafka-configs.sh --bootstrap-server kafka-1:${DOCKER_INTERNAL_PORT} --command-config ${SECRETS_MOUNT}/${SECRET_FILES.nodeClientProperties} --alter --entity-type users --entity-name "$1" --add-config "SCRAM-SHA-512=[password=$(cat ${SECRETS_MOUNT}/kafka-$1.password)]"`;
-      for (const user of KAFKA_USERS) await this.compose`docker compose exec -T kafka-1 sh -c ${setUser} sh ${user}`;
-      log(`SCRAM-SHA-512 users ${KAFKA_USERS.join(', ')} set`);
+      // The image formats its own storage, without --add-scram: the SCRAM users are made here instead, as
+      // User:broker over the mutual-TLS INTERNAL listener, by the same tool as natively (native/ScramUsers.java,
+      // compiled into the image), which reads each password from its file: none on a command line.
+      const tool = ['-e', 'CLASSPATH=/opt/rastro/tools', '-e', `KAFKA_HEAP_OPTS=${KAFKA_CLI_JVM.heap}`, 'kafka-1', '/opt/kafka/bin/kafka-run-class.sh', 'ScramUsers'];
+      const made = await this.compose`docker compose exec -T ${tool} kafka-1:${DOCKER_INTERNAL_PORT} ${SECRETS_MOUNT}/${SECRET_FILES.nodeClientProperties} ${SECRETS_MOUNT} ${KAFKA_USERS}`;
+      log(`SCRAM-SHA-512 users: ${made.stdout.trim()}`);
       await waitForBrokers(this.access.kafka('admin'));
       const acls = await applyKafkaAcls(this.access.kafka('admin'), this.stack);
-      log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there`);
+      log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there, ${acls.removed} no longer granted removed`);
     }
     log('docker compose up -d --build --wait');
     await this.compose`docker compose up -d --build --wait`;

@@ -11,10 +11,11 @@ import type { Stack } from '../../../shared/stack.ts';
  * is this file's, written into the secrets directory as SECRETS_MANIFEST on every `make up`.
  */
 
-/** The user each image's process runs as: apache/kafka's appuser (kafka and connect), the user the redis image drops to. */
+/** The user each image's process runs as: apache/kafka's appuser (kafka and connect), the user the redis image drops to, the redis_exporter image's USER. */
 export const IMAGE_USERS = {
   kafka: { uid: 1000, gid: 1000 },
   redis: { uid: 999, gid: 999 },
+  redisExporter: { uid: 59000, gid: 59000 },
 } as const;
 
 export interface SecretVolume {
@@ -55,6 +56,13 @@ export function secretVolumes(stack: Stack): SecretVolume[] {
       services: ['redis'],
       owner: IMAGE_USERS.redis,
       files: [f.redisAcl, ...REDIS_USERS.map(f.redisPassword)],
+    },
+    {
+      // Its password, keyed by our Redis's URI: its env file names the file (REDIS_PASSWORD_FILE).
+      name: 'secrets-exporter',
+      services: ['redis-exporter'],
+      owner: IMAGE_USERS.redisExporter,
+      files: [f.redisExporterPasswords],
     },
   ];
 }

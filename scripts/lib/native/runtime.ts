@@ -3,14 +3,15 @@ import { join, resolve } from 'node:path';
 import { $ } from 'zx';
 import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
-import { addScramArgs, ensureSecrets } from '../secrets-setup.ts';
+import { ensureSecrets } from '../secrets-setup.ts';
 import { readRedisLoad, redisLoadError } from '../redis-load.ts';
-import { CONNECT_ENV, displayPath, openRedis, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
+import { CONNECT_ENV, displayPath, KAFKA_USERS, openRedis, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
 import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
 import { CONFIG_DIR, hostAddresses, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
 import { internalPort } from './kafka-node.ts';
 import { ephemeralConflicts, readEphemeralRange } from './ports.ts';
+import { keepPrivate } from './private-state.ts';
 import { exitWatch, livePid, requireCommand, startDetached, stopProcess } from './processes.ts';
 import { java, NativeServices, type Service } from './services.ts';
 
@@ -81,6 +82,8 @@ export class NativeRuntime implements Runtime {
 
   async up(log: (line: string) => void): Promise<void> {
     this.checkPortRange();
+    const opened = keepPrivate(this.home);
+    if (opened > 0) log(`${this.home}: ${opened} path(s) were readable by other users; now owner-only`);
     this.checkSecurityMode();
     const secrets = this.access.secure ? await ensureSecrets(this.stack, { dir: this.access.secrets.dir, mountedAt: this.access.secrets.dir, redisHostPort: `127.0.0.1:${this.stack.ports.redis}` }, log) : undefined;
     const libs = await this.libs(log);
@@ -92,13 +95,14 @@ export class NativeRuntime implements Runtime {
     // A service that dies while we wait is reported at once, with its log, not after the timeout.
     const started = (names: Service[]) => ({ guard: exitWatch(names.map((n) => this.processes.spec(n))) });
     const core: Service[] = ['redis', 'redis-exporter', 'prometheus', ...this.processes.kafkaNodes()];
+    if (this.access.secure) await this.ensureScramUsers(libs, log);
     log(`waiting for brokers ${this.stack.nodeIds.join(',')} to register (KRaft quorum of ${this.stack.nodeIds.length} voters)`);
     await waitForBrokers(this.adminKafka, undefined, [...this.stack.nodeIds], started(core));
     await waitForRedis(this.access.redis('admin'), undefined, started(core));
     await this.checkRedisLoad(secrets?.aclChanged === true);
     if (this.access.secure) {
       const acls = await applyKafkaAcls(this.adminKafka, this.stack);
-      log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there (deny by default; super users: the nodes and admin)`);
+      log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there, ${acls.removed} no longer granted removed (deny by default; super users: the nodes and admin)`);
     }
     await startDetached(await this.processes.connect(libs, pluginPath, log));
     log(`waiting for Kafka Connect at ${this.addresses.connectUrl}`);
@@ -156,12 +160,35 @@ export class NativeRuntime implements Runtime {
     const libs = libsDir ?? (await this.libs());
     const node = await this.processes.kafkaNode(id, libs);
     if (!existsSync(join(node.data, 'meta.properties'))) {
-      // Kafka's own storage tool writes meta.properties and the bootstrap checkpoint for the static quorum,
-      // and with security on the SCRAM users (KRaft keeps them in the metadata log, not in a file).
-      const scram = this.access.secure ? addScramArgs(this.access.secrets.dir) : [];
-      await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${TOOLS_LOG4J} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${node.props} --ignore-formatted ${scram}`;
+      // Kafka's own storage tool writes meta.properties and the bootstrap checkpoint for the static quorum.
+      // Not the SCRAM users (--add-scram takes passwords as arguments): ensureScramUsers makes them.
+      await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${TOOLS_LOG4J} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${node.props} --ignore-formatted`;
+      rmSync(this.scramMarker, { force: true });
     }
     await startDetached(node.spec);
+  }
+
+  /** Written once every SCRAM user exists; a freshly formatted node removes it. */
+  private get scramMarker(): string {
+    return join(this.home, 'scram-users');
+  }
+
+  /**
+   * The SCRAM users the cluster lacks, created through the Admin API as User:broker over the mutual-TLS
+   * INTERNAL listener, each password read from its file by native/ScramUsers.java: no password is ever
+   * on a command line. Once per stack (the users live in KRaft's metadata).
+   */
+  private async ensureScramUsers(libs: string, log: (line: string) => void): Promise<void> {
+    const want = KAFKA_USERS.join(',');
+    if (existsSync(this.scramMarker) && readFileSync(this.scramMarker, 'utf8').trim() === want) return;
+    const bootstrap = this.stack.nodeIds.map((id) => `127.0.0.1:${internalPort(this.stack, id)}`).join(',');
+    const secrets = this.access.secrets;
+    const tool = join(ROOT, 'native', 'ScramUsers.java');
+    const r = await $({ quiet: true })`${java()} ${KAFKA_CLI_JVM.heap} -cp ${`${libs}/*`} ${TOOLS_LOG4J} ${tool} ${bootstrap} ${secrets.path(SECRET_FILES.nodeClientProperties)} ${secrets.dir} ${KAFKA_USERS}`.catch((err: Error) => {
+      throw new Error(`create the SCRAM users at ${bootstrap} (native/ScramUsers.java): ${err.message}`);
+    });
+    log(`SCRAM-SHA-512 users: ${r.stdout.trim()} (each password read from its file in ${displayPath(secrets.dir)})`);
+    writeFileSync(this.scramMarker, `${want}\n`);
   }
 
   async stopNode(id: NodeId, opts: { kill?: boolean } = {}): Promise<void> {

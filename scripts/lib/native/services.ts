@@ -109,21 +109,24 @@ export class NativeServices {
     for (const [link, target] of [['prometheus.yml', join(ROOT, 'prometheus.yml')], ['config', CONFIG_DIR]] as const) {
       if (!existsSync(join(dir, link))) symlinkSync(target, join(dir, link));
     }
+    // No --web.enable-lifecycle: it would let any local user stop Prometheus (POST /-/quit), and nothing here reloads it.
     return this.spec('prometheus', 'prometheus', [
       `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${this.stack.ports.prometheus}`, '--storage.tsdb.retention.time=2d', '--web.enable-lifecycle',
+      `--web.listen-address=127.0.0.1:${this.stack.ports.prometheus}`, '--storage.tsdb.retention.time=2d',
     ]);
   }
 
   redisExporter(): ProcessSpec {
-    // The exporter's password comes from its environment, never its command line (ps shows that to everyone).
+    // The password from a map keyed by our Redis's URI (never argv, and never REDIS_PASSWORD: that one the
+    // exporter sends to any target its unauthenticated /scrape?target= names).
     const auth = this.access.redis('exporter');
-    const env = auth.password === undefined ? undefined : { ...process.env, REDIS_USER: auth.username, REDIS_PASSWORD: auth.password };
+    const secure = auth.password !== undefined;
     return this.spec('redis-exporter', 'prometheus-redis-exporter', [
       '-redis.addr', this.addresses.redisUrl, '-web.listen-address', `127.0.0.1:${this.stack.ports.redisExporter}`,
       // Drivers only: DBSIZE would count any other key too.
       '-count-keys', `db0=${this.stack.redisKeyPrefix}*`,
-    ], env);
+      ...(secure ? ['-redis.user', auth.username ?? 'exporter', '-redis.password-file', this.access.secrets.path(SECRET_FILES.redisExporterPasswords)] : []),
+    ]);
   }
 
   /** A Kafka node: its node.properties (shared settings, security, its own identity) and the broker JVM. */
