@@ -65,6 +65,8 @@ export const SECRET_FILES = {
    * other way is sent to whatever target a /scrape?target= request names; from this map, only to ours.
    */
   redisExporterPasswords: 'redis-exporter-passwords.json',
+  /** The delivery app's token (make map, its API and live map): Authorization: Bearer, or the page URL's ?token=. */
+  appToken: 'app.token',
   /** Marks a complete generation (a crash half-way starts again). */
   complete: '.complete',
 } as const;
@@ -199,6 +201,16 @@ export class StackAccess {
   /** curl flags for the Connect REST API, as printed: the credentials come from a netrc file. */
   curlAuthDisplay(): string {
     return this.secure ? `--netrc-file ${displayPath(this.secrets.path(SECRET_FILES.connectNetrc))} ` : '';
+  }
+
+  /** The delivery app's token, or undefined with security off (the app is open then). */
+  appToken(): string | undefined {
+    return this.secure ? this.secrets.read(SECRET_FILES.appToken) : undefined;
+  }
+
+  /** curl flags for the delivery app, as printed: the token read from its file. */
+  appCurlAuthDisplay(): string {
+    return this.secure ? `-H "Authorization: Bearer $(cat ${displayPath(this.secrets.path(SECRET_FILES.appToken))})" ` : '';
   }
 }
 

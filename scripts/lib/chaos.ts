@@ -87,9 +87,10 @@ export class BrokerOutage {
     return outage;
   }
 
+  /** The live map's page as a browser opens it (with the app's token when it has one). */
   get appUrl(): string {
     if (this.app === undefined) throw new Error('chaos: the live map is not open');
-    return this.app.url;
+    return this.app.pageUrl;
   }
 
   get name(): string {

@@ -135,10 +135,10 @@ export function dashboardPicture(ev: Evidence, rt: Runtime, file: string, captio
   });
 }
 
-export function mapPicture(ev: Evidence, appUrl: string, file: string, caption: string): Promise<boolean> {
+export function mapPicture(ev: Evidence, pageUrl: string, file: string, caption: string): Promise<boolean> {
   return ev.picture(file, caption, async () => {
     const { screenshotMap } = await import('./render/screenshot.ts');
-    await screenshotMap(`${appUrl}/`, file);
+    await screenshotMap(pageUrl, file);
   });
 }
 
@@ -265,7 +265,7 @@ export function appSideStarting(ev: Evidence): void {
 }
 
 export function nearestAnswered(ev: Evidence, rt: Runtime, q: { lat: number; lon: number; path: string }, answer: NearestAnswer): void {
-  ev.command(`./scripts/nearest.mjs --lat ${q.lat} --lon ${q.lon} --radius-km 5 --limit 5   # or, with make map running: curl -s '${mapUrl(rt).slice(0, -1)}${q.path}'`, nearestTable(answer));
+  ev.command(`./scripts/nearest.mjs --lat ${q.lat} --lon ${q.lon} --radius-km 5 --limit 5   # or, with make map running: curl -s ${rt.access.appCurlAuthDisplay()}'${mapUrl(rt).slice(0, -1)}${q.path}'`, nearestTable(answer));
 }
 
 export function appSideShown(ev: Evidence, rt: Runtime): void {

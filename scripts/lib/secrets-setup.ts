@@ -112,6 +112,8 @@ export function writeDerivedSecrets(stack: Stack, layout: SecretsLayout): { aclC
   const aclChanged = !existsSync(aclFile) || readFileSync(aclFile, 'utf8') !== acl;
   writeSecret(aclFile, acl);
   writeSecret(join(dir, SECRET_FILES.connectRestAuthorization), `${basicAuthorization(CONNECT_REST_USER, read(SECRET_FILES.connectRestPassword))}\n`);
+  // Not derived, but made here so that stacks from before it get one too; kept once made.
+  if (!existsSync(join(dir, SECRET_FILES.appToken))) writeSecret(join(dir, SECRET_FILES.appToken), `${newPassword()}\n`);
   // The docker runtime's exporter reads these from its environment (redis_exporter's REDIS_* variables).
   writeSecret(join(dir, SECRET_FILES.redisExporterEnv), `REDIS_USER=exporter\nREDIS_PASSWORD_FILE=${mountedAt}/${SECRET_FILES.redisExporterPasswords}\n`);
   writeSecret(join(dir, SECRET_FILES.redisExporterPasswords), `${JSON.stringify({ [`redis://${redisHostPort}`]: passwords.exporter })}\n`);

@@ -25,7 +25,7 @@ let clock = Date.now();
 const ev = (n: number, dLat: number, status: string): LocationEvent => ({ driver_id: id(n), latitude: AT.lat + dLat, longitude: AT.lon, timestamp: ++clock, status });
 
 async function get<T>(path: string): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${app.url}${path}`);
+  const res = await fetch(`${app.url}${path}`, { headers: app.headers });
   return { status: res.status, body: (await res.json()) as T };
 }
 const ids = (a: NearestAnswer) => a.drivers.map((d) => d.driver_id);
@@ -73,7 +73,7 @@ describe('the live map in Chromium, fed by the pipeline', () => {
     page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
     page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
     page.on('pageerror', (e) => void errors.push(e.message));
-    await page.goto(`${app.url}/`, { waitUntil: 'load' });
+    await page.goto(app.pageUrl, { waitUntil: 'load' });
     await page.waitForSelector(MAP_READY_SELECTOR, { timeout: 15_000 });
   }, 60_000);
   afterAll(async () => {

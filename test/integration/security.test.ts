@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners, type KafkaAccess, type LogEntry } from '../../producer/src/kafka.ts';
 import { aclEntry, applyKafkaAcls } from '../../scripts/lib/kafka-acls.ts';
+import { ConnectClient } from '../../scripts/lib/connect.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
 import { openPaths } from '../../scripts/lib/native/private-state.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
@@ -226,6 +227,20 @@ describe('Connect REST', () => {
     const auth = rt.access.connect().auth!;
     const ok = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } });
     expect(ok.status).toBe(200);
+  });
+
+  it('the two internal endpoints the basic-auth filter lets through refuse an unsigned request', async () => {
+    // Workers call these on each other, signed with the cluster's session key; without the signature
+    // Connect refuses before acting (a 2xx here would let anyone rewrite the sink's task configs).
+    const name = rt.stack.connect.connectorName;
+    const before = await new ConnectClient(rt.access.connect()).status(name);
+    const tasks = await fetch(`${rt.addresses.connectUrl}/connectors/${name}/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+    const fence = await fetch(`${rt.addresses.connectUrl}/connectors/${name}/fence`, { method: 'PUT' });
+    for (const [what, res] of [['POST tasks', tasks], ['PUT fence', fence]] as const) {
+      expect(res.status, `${what}: ${await res.text()}`).toBeGreaterThanOrEqual(400);
+    }
+    const after = await new ConnectClient(rt.access.connect()).status(name);
+    expect(after.tasks.length).toBe(before.tasks.length);
   });
 });
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -247,4 +248,59 @@ describe('./scripts/nearest.mjs', () => {
     expect(bad?.code).toBe(1);
     expect(bad?.stderr).toContain('nearest: --radius-km: 0 is out of range (expected > 0 and ≤ 100)');
   }, 30_000);
+});
+
+describe('with a token (SECURITY on)', () => {
+  const token = 'test-token-0123456789abcdef';
+  let guarded: App;
+  beforeAll(async () => {
+    const client = appRedis({ url: redis.url });
+    await client.connect();
+    guarded = await startApp({ redis: client, keys: KEYS, port: 0, token });
+    return async () => {
+      await guarded.close();
+      client.disconnect();
+    };
+  });
+  const raw = (path: string, headers: Record<string, string> = {}) => fetch(`${guarded.url}${path}`, { headers, redirect: 'manual' });
+
+  it('answers 401 without it, and never names the token', async () => {
+    for (const path of ['/', '/events', '/config', '/health', '/drivers/free_0', `/drivers/nearest?lat=${HERE.lat}&lon=${HERE.lon}`]) {
+      const res = await raw(path);
+      const text = await res.text();
+      expect([path, res.status]).toEqual([path, 401]);
+      expect(text).toContain('a token is required');
+      expect(text).not.toContain(token);
+    }
+    expect((await raw('/health', { authorization: 'Bearer wrong-token-0123456789abcd' })).status).toBe(401);
+  });
+
+  it('takes it as a Bearer header, or from the page URL once, then from the HttpOnly cookie it sets', async () => {
+    expect((await raw('/drivers/free_0', guarded.headers)).status).toBe(200);
+    const page = await fetch(guarded.pageUrl);
+    expect(page.status).toBe(200);
+    const cookie = page.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^rastro_app_token=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect((await raw('/config', { cookie: cookie.split(';')[0] as string })).status).toBe(200);
+  });
+
+  it('refuses a Host that is not this app (a page of another site rebinding its name to 127.0.0.1), token or not', async () => {
+    // fetch() will not send another Host: node:http does, as a browser does for the rebinding page.
+    const foreign = (a: Pick<App, 'url' | 'headers'>) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const u = new URL(`${a.url}/health`);
+      const req = httpGet({ host: u.hostname, port: u.port, path: u.pathname, headers: { ...a.headers, host: 'attacker.example:80' } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+    for (const a of [guarded, app]) {
+      const res = await foreign(a);
+      expect(res.status).toBe(421);
+      expect(res.body).toContain('is not this app');
+    }
+    const port = new URL(guarded.url).port;
+    expect((await fetch(`http://localhost:${port}/health`, { headers: guarded.headers })).status).toBe(200);
+  });
 });

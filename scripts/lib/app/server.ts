@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join } from 'node:path';
@@ -28,6 +29,12 @@ export interface AppOptions {
   bannerMs?: number;
   /** 0 picks a free port (tests). */
   port: number;
+  /**
+   * With SECURITY on, the stack's app token (secrets/app.token): every request must carry it, as
+   * `Authorization: Bearer <token>`, as the cookie the page URL sets, or once as `?token=` (the URL
+   * `make map` prints). Undefined: open (SECURITY=off).
+   */
+  token?: string;
 }
 
 export interface App {
@@ -36,7 +43,29 @@ export interface App {
   feed: LiveFeed;
   /** http://host:port once listening. */
   url: string;
+  /** The map page as a browser opens it: with `?token=` when the app has one (it then sets the cookie). */
+  pageUrl: string;
+  /** What an API client sends: the Authorization header when the app has a token. */
+  headers: Record<string, string>;
   close(): Promise<void>;
+}
+
+/** The cookie the page URL's token becomes: HttpOnly (no script reads it), SameSite=Strict (no other site sends it). */
+const COOKIE = 'rastro_app_token';
+
+function sameSecret(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return v.join('=');
+  }
+  return undefined;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -70,9 +99,32 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const files = loadPublic();
   const config = { bounds: SAO_PAULO, statuses: GEO_STATUSES, poll_ms: opts.pollMs ?? 300, geo_key: opts.keys.geoKey };
 
+  /** Host names this server answers to: a page of another site that rebinds its name to 127.0.0.1 sends its own. */
+  let hosts = new Set<string>();
+
+  /** Refuses a foreign Host and, with a token, a request without it; true when `res` was answered. */
+  function refused(req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+    if (!hosts.has(req.headers.host ?? '')) {
+      sendJson(res, 421, { error: `${req.method} ${url.pathname}: Host ${JSON.stringify(req.headers.host ?? '')} is not this app (${[...hosts].join(', ')})` });
+      return true;
+    }
+    const token = opts.token;
+    if (token === undefined) return false;
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (sameSecret(bearer, token) || sameSecret(cookieValue(req.headers.cookie, COOKIE), token)) return false;
+    if (sameSecret(url.searchParams.get('token') ?? undefined, token)) {
+      res.setHeader('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      return false;
+    }
+    res.setHeader('www-authenticate', 'Bearer realm="rastro app"');
+    sendJson(res, 401, { error: `${req.method} ${url.pathname}: a token is required (open the URL make map printed, or send Authorization: Bearer <the stack's secrets/app.token>)` });
+    return true;
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://app');
     const path = url.pathname;
+    if (refused(req, res, url)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return sendJson(res, 405, { error: `${req.method} ${path}: method not allowed (the API is read-only: GET)` });
@@ -125,18 +177,22 @@ export async function startApp(opts: AppOptions): Promise<App> {
     });
   });
 
-  // Loopback only: the API has no authentication.
+  // Loopback only; with SECURITY on, a token too (see AppOptions.token).
   const host = '127.0.0.1';
   await new Promise<void>((resolveP, rejectP) => {
     server.once('error', (err) => rejectP(new Error(`app: listen on ${host}:${opts.port}: ${err.message}`)));
     server.listen(opts.port, host, () => resolveP());
   });
   const a = server.address() as AddressInfo;
+  hosts = new Set([`${a.address}:${a.port}`, `localhost:${a.port}`]);
+  const url = `http://${a.address}:${a.port}`;
   return {
     server,
     index,
     feed,
-    url: `http://${a.address}:${a.port}`,
+    url,
+    pageUrl: opts.token === undefined ? `${url}/` : `${url}/?token=${encodeURIComponent(opts.token)}`,
+    headers: opts.token === undefined ? {} : { authorization: `Bearer ${opts.token}` },
     async close(): Promise<void> {
       feed.close();
       server.closeAllConnections();

@@ -19,7 +19,7 @@ export function mapUrl(rt: Runtime): string {
 export async function openApp(rt: Runtime): Promise<App> {
   const redis = appRedis(rt.access.redis('app'));
   await redis.connect();
-  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl: rt.addresses.prometheusUrl, port: 0 });
+  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl: rt.addresses.prometheusUrl, port: 0, token: rt.access.appToken() });
   return {
     ...app,
     async close(): Promise<void> {
@@ -46,7 +46,7 @@ export function nearestPath(q: { lat: number; lon: number; radiusKm: number; lim
 
 /** GET `path` from the app over HTTP, as the delivery app would; an error names the request and its answer. */
 export async function askNearest(app: App, path: string): Promise<NearestAnswer> {
-  const res = await fetch(`${app.url}${path}`, { signal: AbortSignal.timeout(10_000) });
+  const res = await fetch(`${app.url}${path}`, { headers: app.headers, signal: AbortSignal.timeout(10_000) });
   const text = await res.text();
   if (!res.ok) throw new Error(`GET ${app.url}${path}: ${res.status} ${text}`);
   return JSON.parse(text) as NearestAnswer;

@@ -28,7 +28,7 @@ export function cityPoints(n: number, seed = 7): Array<{ lat: number; lon: numbe
  * delivery app's servers would ask it: each client sends its next request when its last answer
  * arrived. Latency is measured per request, from send to the whole body parsed.
  */
-export async function loadNearest(appUrl: string, o: { requests: number; concurrency: number; radiusKm: number; limit: number }): Promise<NearestLoad> {
+export async function loadNearest(appUrl: string, o: { requests: number; concurrency: number; radiusKm: number; limit: number; headers?: Record<string, string> }): Promise<NearestLoad> {
   const points = cityPoints(o.requests);
   const out: NearestLoad = { latencies: [], listed: [], errors: [], ms: 0 };
   let next = 0;
@@ -38,7 +38,7 @@ export async function loadNearest(appUrl: string, o: { requests: number; concurr
       const url = `${appUrl}/drivers/nearest?lat=${lat}&lon=${lon}&radius_km=${o.radiusKm}&status=AVAILABLE&limit=${o.limit}`;
       const t0 = performance.now();
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+        const res = await fetch(url, { headers: o.headers, signal: AbortSignal.timeout(30_000) });
         const body = (await res.json()) as { drivers?: unknown[]; error?: string };
         if (!res.ok) throw new Error(`${res.status} ${body.error ?? ''}`);
         out.latencies.push(performance.now() - t0);

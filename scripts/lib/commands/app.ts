@@ -19,10 +19,12 @@ export async function main(argv: string[]): Promise<number> {
   const redis = appRedis(rt.access.redis('app'));
   // Not fatal: the app answers 503 and the map says "Redis unreachable" until the stack is up.
   await redis.connect().catch((err: Error) => console.error(chalk.yellow(`app: Redis at ${redisUrl} is not reachable yet (${err.message}); start the stack with make up — the app keeps retrying`)));
-  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl, pollMs, port });
+  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl, pollMs, port, token: rt.access.appToken() });
   console.log(`${chalk.bold('rastro app')} (Redis ${redisUrl}, Prometheus ${prometheusUrl})`);
-  console.log(`  live map  ${chalk.cyan(`${app.url}/`)}`);
+  // The page URL carries the token (SECURITY on): open it as printed; the page keeps it in a cookie.
+  console.log(`  live map  ${chalk.cyan(app.pageUrl)}`);
   console.log(`  API       ${app.url}/drivers/nearest?lat=-23.55&lon=-46.63   ${app.url}/drivers/<id>   ${app.url}/health`);
+  if (rt.access.secure) console.log(`            each with ${rt.access.appCurlAuthDisplay().trim()} (curl)`);
   console.log(chalk.dim('Ctrl-C stops it.'));
   const signal = await new Promise<NodeJS.Signals>((resolveP) => {
     process.once('SIGINT', () => resolveP('SIGINT'));

@@ -520,6 +520,8 @@ export async function main(argv: string[]): Promise<number> {
     await phase('7 nearest', "the app's nearest-drivers query at 100 concurrent requests", async () => {
       const port = rt.stack.ports.app;
       const appUrl = `http://127.0.0.1:${port}`;
+      const token = rt.access.appToken();
+      const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
       ev.command(`scripts/app.mjs --port ${port}`);
       const child = spawn(process.execPath, [APP, '--port', String(port)], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
@@ -529,13 +531,13 @@ export async function main(argv: string[]): Promise<number> {
         const health = await waitFor(
           async () => {
             if (child.exitCode !== null) throw new GiveUp(new Error(`scripts/app.mjs exited ${child.exitCode}: ${stderr}`));
-            const res = await fetch(`${appUrl}/health`);
+            const res = await fetch(`${appUrl}/health`, { headers });
             return res.ok ? ((await res.json()) as { geo_members?: number }) : false;
           },
           { what: `the app at ${appUrl}/health`, timeoutMs: 60_000 },
         );
         const concurrency = 100;
-        const load = await loadNearest(appUrl, { requests: p.nearestRequests, concurrency, radiusKm: 2, limit: 10 });
+        const load = await loadNearest(appUrl, { requests: p.nearestRequests, concurrency, radiusKm: 2, limit: 10, headers });
         const st = summarize(load.latencies);
         const avgListed = load.listed.reduce((a, b) => a + b, 0) / Math.max(load.listed.length, 1);
         row({

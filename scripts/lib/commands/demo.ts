@@ -52,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   const { nearest, mapped } = await withApp(rt, async (app) => {
     const answer = await askNearest(app, path);
     report.nearestAnswered(ev, rt, { ...centre, path }, answer);
-    return { nearest: answer, mapped: await report.mapPicture(ev, app.url, join(ev.dir, 'map.png'), 'The live map after the demo') };
+    return { nearest: answer, mapped: await report.mapPicture(ev, app.pageUrl, join(ev.dir, 'map.png'), 'The live map after the demo') };
   });
   report.appSideShown(ev, rt);
 

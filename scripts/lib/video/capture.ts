@@ -140,7 +140,7 @@ export class LiveCapture {
     if ((await this.app.index.liveFleet()).drivers.size === 0) return;
     const page = await this.browser.newPage({ viewport: { width: 1280, height: 680 } });
     try {
-      await page.goto(`${this.app.url}/`, { waitUntil: 'load', timeout: 20_000 });
+      await page.goto(this.app.pageUrl, { waitUntil: 'load', timeout: 20_000 });
       await page.waitForSelector(MAP_READY_SELECTOR, { timeout: 20_000 });
       const file = this.name('map');
       const at = Date.now();
