@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
@@ -8,11 +8,13 @@ import { Kafka, logLevel, Partitioners, type KafkaAccess, type LogEntry } from '
 import { aclEntry, applyKafkaAcls } from '../../scripts/lib/kafka-acls.ts';
 import { ConnectClient } from '../../scripts/lib/connect.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
+import { internalPort } from '../../scripts/lib/native/kafka-node.ts';
 import { openPaths } from '../../scripts/lib/native/private-state.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { openRedis, SECRET_FILES, type KafkaAcl } from '../../shared/security.ts';
 import { ROOT } from '../../shared/stack.ts';
 import { STARTUP_CMDLINES, type CmdlineSample } from './cmdlines.ts';
+import { listenersOf } from './listeners.ts';
 import { TEST_ENV, TEST_RUNTIME, testRuntime } from './stack.ts';
 
 /**
@@ -244,6 +246,31 @@ describe('Connect REST', () => {
   });
 });
 
+describe('listening ports', () => {
+  it.runIf(TEST_RUNTIME === 'native')("are, as the OS lists them, exactly the stack's documented ones, each on loopback only", async () => {
+    const pids = (await rt.services()).map((s) => Number(/^pid (\d+)$/.exec(s.detail)?.[1])).filter((p) => p > 0);
+    expect(pids.length).toBe((await rt.services()).length);
+    const p = rt.stack.ports;
+    // The README's "Who can reach what" table; each is refused without a credential or serves metrics only.
+    const documented = new Map<number, string>([
+      ...p.kafka.all.map((port) => [port, 'Kafka clients (SASL_SSL)'] as const),
+      ...p.controller.all.map((port) => [port, 'Kafka controllers (mutual TLS)'] as const),
+      ...rt.stack.nodeIds.map((id) => [internalPort(rt.stack, id), 'Kafka inter-node (mutual TLS)'] as const),
+      ...p.jmxExporter.all.map((port) => [port, 'broker JMX exporter (metrics)'] as const),
+      [p.jmxExporterConnect, 'Connect JMX exporter (metrics)'],
+      [p.connect, 'Connect REST (basic auth)'],
+      [p.redis, 'Redis (ACL users)'],
+      [p.redisExporter, 'Redis exporter (metrics)'],
+      [p.prometheus, 'Prometheus (metrics, no lifecycle)'],
+    ]);
+    const found = listenersOf(pids);
+    expect(found.filter((l) => !documented.has(l.port)).map((l) => `${l.address}:${l.port} (pid ${l.pid})`)).toEqual([]);
+    expect(found.filter((l) => l.address !== '127.0.0.1').map((l) => `${l.address}:${l.port}`)).toEqual([]);
+    // Each documented port is really open (the table is not longer than the truth).
+    expect([...new Set(found.map((l) => l.port))].sort()).toEqual([...documented.keys()].sort());
+  });
+});
+
 describe('Prometheus', () => {
   it('has no lifecycle API: no local user can stop or reload it', async () => {
     // /-/reload, not /-/quit: the same switch, and a regression would not stop the test stack's Prometheus.
@@ -259,6 +286,12 @@ describe('data at rest', () => {
     // The paths that matter exist (a walk of an empty home would prove nothing).
     for (const p of ['kafka-1/data', 'redis', 'connect', 'secrets']) expect(existsSync(join(home, p)), p).toBe(true);
     expect(openPaths(home).map((p) => `${p.path} ${(p.mode & 0o777).toString(8)}`)).toEqual([]);
+    // And as another local user would try it (root can become one; CI runs as root).
+    if (process.getuid?.() === 0) {
+      const r = spawnSync('runuser', ['-u', 'nobody', '--', 'find', home, '-readable'], { encoding: 'utf8' });
+      expect(r.stdout.trim()).toBe('');
+      expect(r.stderr).toMatch(/Permission denied/);
+    }
   });
 });
 
