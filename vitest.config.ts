@@ -7,6 +7,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // They run beside the integration stack on 2 cores: a browser or ffmpeg step that takes 1.6 s alone
+          // took over 5 s (vitest's default) in CI. A timeout here guards against hangs, not speed (that is make bench).
+          testTimeout: 60_000,
         },
       },
       {
