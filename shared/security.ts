@@ -3,6 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { KafkaConfig } from 'kafkajs';
+import { readSinkLibrary } from './sink-library.ts';
 import { hostAddresses, ROOT, type Stack } from './stack.ts';
 
 /**
@@ -311,11 +312,26 @@ export function redisPasswordHash(password: string): string {
   return createHash('sha256').update(password).digest('hex');
 }
 
+/** What every client's connection set-up may send (ioredis's ready check is INFO; Jedis names its connection). */
+const REDIS_CONNECTION_COMMANDS = '+ping +select +client|setname +client|getname +hello';
+
 /**
- * Redis ACL rules per user (without the password part). The default user is off. Commands a Lua
- * script calls are checked against the caller's ACL, so the sink's list holds what WriteScript calls
- * (TYPE, HGET, GET, GEOADD, ZREM, DEL, HSET, SET) besides SCRIPT LOAD and EVALSHA, on its keys only,
- * and HMGET/HSET of its offsets hash (the partitions' applied offsets it resumes from).
+ * The commands of the sink's grant, keys aside: FCALL of exactly the library's functions (Redis 7 allows
+ * `+command|first-arg`), FUNCTION LIST to check the library's version, and what the functions call.
+ * The bench's one-off redis-benchmark user gets the same on its own keys.
+ */
+export function redisSinkCommands(): string {
+  const functions = readSinkLibrary().functions.map((f) => `+fcall|${f}`).join(' ');
+  return `-@all ${REDIS_CONNECTION_COMMANDS} +function|list ${functions} +type +hget +hmget +get +geoadd +zrem +del +hset +set`;
+}
+
+/**
+ * Redis ACL rules per user (without the password part). The default user is off. The sink may call
+ * its two functions (FCALL with exactly their names; the admin loads the library at make up) and list
+ * that library to check its version, but not SCRIPT LOAD, EVAL or FUNCTION LOAD any Lua of its own (a
+ * `while true do end` would block Redis). Commands a function calls are checked against the caller's
+ * ACL, so the list also holds what the functions call (TYPE, HGET, GET, GEOADD, ZREM, DEL, HSET, SET), on
+ * its keys only, and HMGET/HSET of its offsets hash (the partitions' applied offsets it resumes from).
  * FLUSHALL, CONFIG and DEBUG: admin only.
  */
 export function redisAclRules(stack: Stack): Record<RedisUser, string> {
@@ -324,11 +340,10 @@ export function redisAclRules(stack: Stack): Record<RedisUser, string> {
   const geo = stack.redisGeoKey;
   const offsets = stack.redisOffsetsKey;
   const blocklist = `${stack.redisBlocklistPrefix}*`;
-  // What every client's connection set-up may send (ioredis's ready check is INFO; Jedis names its connection).
-  const connection = '+ping +select +client|setname +client|getname +hello';
+  const connection = REDIS_CONNECTION_COMMANDS;
   return {
     admin: 'resetkeys ~* resetchannels &* +@all',
-    sink: `resetkeys ~${driver} ~${tombstone} ~${geo} ~${offsets} resetchannels -@all ${connection} +script|load +evalsha +type +hget +hmget +get +geoadd +zrem +del +hset +set`,
+    sink: `resetkeys ~${driver} ~${tombstone} ~${geo} ~${offsets} resetchannels ${redisSinkCommands()}`,
     exporter: `resetkeys %R~${driver} resetchannels -@all ${connection} +info +dbsize +scan +type +slowlog|get +slowlog|len +latency|latest`,
     // INFO after -@dangerous, which contains it: ioredis's ready check sends INFO.
     app: `resetkeys %R~${driver} %R~${geo} resetchannels -@all ${connection} +@read -@dangerous -keys +info`,

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { openRedis, type RedisAccess } from '../../shared/security.ts';
+import { readSinkLibrary, SINK_LIBRARY_FILE } from '../../shared/sink-library.ts';
 
 /** What Redis logs for each command its append-only file replay refused (7.0: a warning; 7.2+: then a panic). */
 const REFUSED_LINE = /AOF-loading-client/;
@@ -52,4 +53,32 @@ export function redisLoadError(url: string, load: RedisLoad, where: { logFile?: 
     `Redis at ${url} refused ${load.refused} command(s) while loading its append-only file, so writes it had acknowledged are missing${said}. ` +
       `Redis was stopped so that no AOF rewrite discards them${kept}: fix the cause, then run make up again`,
   );
+}
+
+/**
+ * Loads the library into Redis (FUNCTION LOAD REPLACE; the admin's right, not the sink's) unless Redis already holds
+ * exactly this code. Functions persist with the data (AOF), so this matters on a new or wiped Redis and after an
+ * upgrade. Returns what it did.
+ */
+export async function loadSinkLibrary(access: RedisAccess): Promise<'loaded' | 'replaced' | 'unchanged'> {
+  const lib = readSinkLibrary();
+  const redis = openRedis(access, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    const listed = (await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', lib.name, 'WITHCODE')) as unknown[][];
+    const held = libraryField(listed.find((entry) => libraryField(entry, 'library_name') === lib.name) ?? [], 'library_code');
+    if (held === lib.code) return 'unchanged';
+    await redis.call('FUNCTION', 'LOAD', 'REPLACE', lib.code);
+    return held === undefined ? 'loaded' : 'replaced';
+  } catch (err) {
+    throw new Error(`load the sink's function library ${lib.name} (${SINK_LIBRARY_FILE}) into Redis at ${access.url}: ${(err as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A field of one FUNCTION LIST entry (a flat name, value, name, value… array under RESP2). */
+function libraryField(entry: unknown[], field: string): unknown {
+  const i = entry.indexOf(field);
+  return i < 0 ? undefined : entry[i + 1];
 }

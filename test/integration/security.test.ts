@@ -13,6 +13,7 @@ import { openPaths } from '../../scripts/lib/native/private-state.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { openRedis, SECRET_FILES, type KafkaAcl } from '../../shared/security.ts';
 import { ROOT } from '../../shared/stack.ts';
+import { readSinkLibrary } from '../../shared/sink-library.ts';
 import { STARTUP_CMDLINES, type CmdlineSample } from './cmdlines.ts';
 import { listenersOf } from './listeners.ts';
 import { TEST_ENV, TEST_RUNTIME, testRuntime } from './stack.ts';
@@ -168,6 +169,32 @@ describe('Redis', () => {
     // What it may do: its own keys.
     expect(await refused(sink.hset(`${rt.stack.redisKeyPrefix}security-test`, 'a', '1'))).toBe('ok');
     await sink.del(`${rt.stack.redisKeyPrefix}security-test`);
+  });
+
+  it('the sink runs only its two functions, which make up loaded: no Lua of its own (SCRIPT LOAD, EVAL, FUNCTION LOAD)', async () => {
+    const sink = await as('sink');
+    const lib = readSinkLibrary();
+    const busy = 'while true do end';
+    expect(await refused(sink.script('LOAD', busy))).toMatch(/NOPERM.*script\|load/);
+    expect(await refused(sink.eval(busy, 0))).toMatch(/NOPERM.*eval/);
+    expect(await refused(sink.call('FUNCTION', 'LOAD', `#!lua name=evil\nredis.register_function('evil', function() ${busy} end)`))).toMatch(/NOPERM.*function\|load/);
+    expect(await refused(sink.call('FUNCTION', 'DELETE', lib.name))).toMatch(/NOPERM/);
+    // A function of another library, loaded by the admin, is not the sink's to call.
+    const admin = await as('admin');
+    await admin.call('FUNCTION', 'LOAD', 'REPLACE', "#!lua name=security_test\nredis.register_function('security_test_fn', function() return 1 end)");
+    try {
+      expect(await refused(sink.call('FCALL', 'security_test_fn', '0'))).toMatch(/NOPERM.*fcall/);
+    } finally {
+      await admin.call('FUNCTION', 'DELETE', 'security_test');
+    }
+    // The library make up loaded is this checkout's, byte for byte (the sink checks the same at connect).
+    const held = (await sink.call('FUNCTION', 'LIST', 'LIBRARYNAME', lib.name, 'WITHCODE')) as unknown[][];
+    expect(held.some((entry) => entry.includes(lib.code))).toBe(true);
+    // Its own functions it may call: an upsert of a test driver, then its tombstone.
+    const key = `${rt.stack.redisKeyPrefix}security-test-fn`;
+    expect(await sink.call('FCALL', lib.functions[0] as string, '1', key, 'timestamp', '1', '', '', '', '', '', 'driver_id', 'security-test-fn')).toBe(1);
+    expect(await sink.call('FCALL', lib.functions[1] as string, '1', key, 'timestamp', '2', '0', '', '', '')).toBe(1);
+    expect(await admin.exists(key)).toBe(0);
   });
 
   it('the app user only reads; the exporter only monitors', async () => {

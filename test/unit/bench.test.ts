@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanerDelayMs, dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../../scripts/lib/bench/compaction.ts';
@@ -8,13 +8,14 @@ import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness 
 import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
 import { cpuTicks, waitQuiet } from '../../scripts/lib/bench/processes.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
-import { commandCalls, infoNumber, javaIntConstant, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha } from '../../scripts/lib/bench/redis-bench.ts';
-import { loadSinkScript, sha1Hex } from '../../scripts/lib/bench/sink-script.ts';
+import { $ } from 'zx';
+import { withBenchUser } from '../../scripts/lib/bench/bench-user.ts';
+import { commandCalls, infoNumber, javaIntConstant, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitFcall } from '../../scripts/lib/bench/redis-bench.ts';
+import { readSinkLibrary } from '../../shared/sink-library.ts';
+import { startRedis } from './app-fixture.ts';
 import { fmtMs, fmtNumber, fmtRate, fmtRatio, median, percentile, perSecondP99, ratePerSecond, summarize } from '../../shared/stats.ts';
 import { renderMarkdownTable, renderTextTable, type BenchRow } from '../../scripts/lib/bench/table.ts';
-import { ROOT } from '../../shared/stack.ts';
 
-const PLUGIN = join(ROOT, 'connector/target/plugin/rastro-redis-sink');
 
 describe('bench statistics', () => {
   it('takes nearest-rank percentiles', () => {
@@ -107,60 +108,72 @@ describe('bench table', () => {
 
 describe('redis-benchmark replay of the sink write', () => {
   const plan = { host: '127.0.0.1', port: 19379, db: 1, requests: 200_000, clients: 3, pipeline: 500, keyspace: 20_000 };
-  const monitor = '1764311000.123456 [0 127.0.0.1:51234] "EVALSHA" "0123abcd" "1" "driver:driver_7" "timestamp" "1764311000000" "driver_id" "driver_7" "status" "say \\"hi\\"\\x41"';
+  const monitor = '1764311000.123456 [0 127.0.0.1:51234] "FCALL" "rastro_sink_upsert" "1" "driver:driver_7" "timestamp" "1764311000000" "driver_id" "driver_7" "status" "say \\"hi\\"\\x41"';
   it('parses a MONITOR line', () => {
     const m = parseMonitorLine(monitor);
     expect(m?.db).toBe(0);
-    expect(m?.args).toEqual(['EVALSHA', '0123abcd', '1', 'driver:driver_7', 'timestamp', '1764311000000', 'driver_id', 'driver_7', 'status', 'say "hi"A']);
+    expect(m?.args).toEqual(['FCALL', 'rastro_sink_upsert', '1', 'driver:driver_7', 'timestamp', '1764311000000', 'driver_id', 'driver_7', 'status', 'say "hi"A']);
     expect(parseMonitorLine('OK')).toBeUndefined();
   });
-  it('splits EVALSHA and builds a faithful redis-benchmark command', () => {
-    const call = splitEvalsha(parseMonitorLine(monitor)?.args ?? []);
-    expect(call).toEqual({ sha: '0123abcd', keys: ['driver:driver_7'], argv: ['timestamp', '1764311000000', 'driver_id', 'driver_7', 'status', 'say "hi"A'] });
+  it('splits FCALL and builds a faithful redis-benchmark command', () => {
+    const call = splitFcall(parseMonitorLine(monitor)?.args ?? []);
+    expect(call).toEqual({ fn: 'rastro_sink_upsert', keys: ['driver:driver_7'], argv: ['timestamp', '1764311000000', 'driver_id', 'driver_7', 'status', 'say "hi"A'] });
     const args = redisBenchmarkArgs(call, { ...plan, keyPrefix: 'other:' });
-    expect(args.slice(0, 16)).toEqual(['-h', '127.0.0.1', '-p', '19379', '--dbnum', '1', '-n', '200000', '-c', '3', '-P', '500', '-r', '20000', '--csv', 'EVALSHA']);
-    // Same script, same key count, a random key, the sink's ARGV untouched (equal timestamp: every call writes).
-    expect(args.slice(16)).toEqual(['0123abcd', '1', 'bench:0:__rand_int__', ...call.argv]);
-    expect(() => splitEvalsha(['GET', 'x'])).toThrow(/not an EVALSHA/);
-    expect(() => splitEvalsha(['EVALSHA', 'x', '3', 'k'])).toThrow(/key count/);
+    expect(args.slice(0, 16)).toEqual(['-h', '127.0.0.1', '-p', '19379', '--dbnum', '1', '-n', '200000', '-c', '3', '-P', '500', '-r', '20000', '--csv', 'FCALL']);
+    // Same function, same key count, a random key, the sink's arguments untouched (equal timestamp: every call writes).
+    expect(args.slice(16)).toEqual(['rastro_sink_upsert', '1', 'bench:0:__rand_int__', ...call.argv]);
+    expect(() => splitFcall(['GET', 'x'])).toThrow(/not an FCALL/);
+    expect(() => splitFcall(['FCALL', 'x', '3', 'k'])).toThrow(/key count/);
   });
   it('replays a GEO-indexed write with one shared GEO set and random drivers', () => {
     // The sink's upsert with markers and a GEO index: KEYS hash, marker, GEO set; ARGV timestamp field,
     // timestamp, GEO member, longitude, latitude, then the fields.
-    const line = '1764311000.123456 [0 127.0.0.1:51234] "EVALSHA" "0123abcd" "3" "driver:driver_7" "tombstone:driver:driver_7" "drivers:geo" "timestamp" "1764311000000" "driver_7" "-46.6" "-23.5" "driver_id" "driver_7" "latitude" "-23.5" "longitude" "-46.6" "status" "AVAILABLE"';
-    const call = splitEvalsha(parseMonitorLine(line)?.args ?? []);
+    const line = '1764311000.123456 [0 127.0.0.1:51234] "FCALL" "rastro_sink_upsert" "3" "driver:driver_7" "tombstone:driver:driver_7" "drivers:geo" "timestamp" "1764311000000" "driver_7" "-46.6" "-23.5" "driver_id" "driver_7" "latitude" "-23.5" "longitude" "-46.6" "status" "AVAILABLE"';
+    const call = splitFcall(parseMonitorLine(line)?.args ?? []);
     expect(call.keys).toEqual(['driver:driver_7', 'tombstone:driver:driver_7', 'drivers:geo']);
     const args = redisBenchmarkArgs(call, { ...plan, keyPrefix: 'driver:' });
     expect(args.slice(16)).toEqual([
-      '0123abcd', '3', 'bench:0:__rand_int__', 'bench:1:__rand_int__', 'bench:2',
+      'rastro_sink_upsert', '3', 'bench:0:__rand_int__', 'bench:1:__rand_int__', 'bench:2',
       'timestamp', '1764311000000', 'bench__rand_int__', '-46.6', '-23.5',
       'driver_id', 'bench__rand_int__', 'latitude', '-23.5', 'longitude', '-46.6', 'status', 'AVAILABLE',
     ]);
   });
   it('reads a command count from INFO commandstats', () => {
-    const info = '# Commandstats\r\ncmdstat_evalsha:calls=600123,usec=1,usec_per_call=1.00\r\ncmdstat_hget:calls=5,usec=1\r\n';
-    expect(commandCalls(info, 'EVALSHA')).toBe(600123);
+    const info = '# Commandstats\r\ncmdstat_fcall:calls=600123,usec=1,usec_per_call=1.00\r\ncmdstat_hget:calls=5,usec=1\r\n';
+    expect(commandCalls(info, 'FCALL')).toBe(600123);
     expect(commandCalls(info, 'hget')).toBe(5);
     expect(commandCalls(info, 'del')).toBe(0);
     expect(infoNumber('# Persistence\r\naof_enabled:1\r\naof_delayed_fsync:12\r\n', 'aof_delayed_fsync')).toBe(12);
     expect(infoNumber('', 'aof_delayed_fsync')).toBeNaN();
   });
   it('reads the rate from --csv output', () => {
-    expect(parseBenchmarkCsv('"test","rps","avg_latency_ms"\n"EVALSHA 0123abcd 1 bench:0:__rand_int__","48123.45","1.2"\n')).toBe(48123.45);
+    expect(parseBenchmarkCsv('"test","rps","avg_latency_ms"\n"FCALL rastro_sink_upsert 1 bench:0:__rand_int__","48123.45","1.2"\n')).toBe(48123.45);
     expect(() => parseBenchmarkCsv('error')).toThrow(/no rate/);
   });
   it('reads a Java int constant', () => {
     expect(javaIntConstant('public static final int BATCH_SIZE_DEFAULT = 1_000;', 'BATCH_SIZE_DEFAULT')).toBe(1000);
   });
-  // The built plugin exists whenever make test runs (it builds the connector first). Two JVMs, each
-  // compiling PrintWriteScript.java: seconds apiece on a busy 2-core machine, past vitest's 5 s default.
-  it.skipIf(!existsSync(PLUGIN))('reads the sink script the built plugin runs, by reflection', async () => {
-    const s = await loadSinkScript(PLUGIN);
-    expect(s.source).toContain("redis.call('HSET', KEYS[1]");
-    expect(s.source).toContain("redis.call('GEOADD', geo"); // the replay keeps the GEO index as the sink does
-    expect(s.sha1).toBe(sha1Hex(s.source));
-    await expect(loadSinkScript(join(ROOT, 'no-such-plugin'))).rejects.toThrow(/read the sink's Lua script from .*no-such-plugin/);
-  }, 30_000);
+  it('redis-benchmark logs in as a one-off user that may replay the sink\'s write on bench:* keys only, deleted afterwards', async () => {
+    const redis = await startRedis();
+    try {
+      const lib = readSinkLibrary();
+      await redis.client.call('FUNCTION', 'LOAD', 'REPLACE', lib.code);
+      let name = '';
+      const [written, refused] = await withBenchUser(redis.client, async (user) => {
+        name = user.name;
+        const auth = ['-p', String(redis.port), '--user', user.name, '--pass', user.password, '--no-auth-warning'];
+        const cli = (...args: string[]) => $({ quiet: true, nothrow: true })`redis-cli ${auth} ${args}`;
+        const fcall = (key: string) => cli('FCALL', lib.functions[0] as string, '1', key, 'timestamp', '1', '', '', '', '', '', 'driver_id', 'x');
+        return [(await fcall('bench:0:1')).stdout.trim(), `${(await fcall('driver:x')).stdout.trim()} | ${(await cli('SCRIPT', 'LOAD', 'return 1')).stdout.trim()}`];
+      });
+      expect(written).toBe('1');
+      expect(await redis.client.hget('bench:0:1', 'driver_id')).toBe('x');
+      expect(refused).toMatch(/^NOPERM .*keys.* \| NOPERM .*script\|load/);
+      expect(await redis.client.call('ACL', 'USERS')).not.toContain(name);
+    } finally {
+      await redis.stop();
+    }
+  });
 });
 
 describe('bench: compaction, failover, files, plot', () => {

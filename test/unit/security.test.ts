@@ -7,6 +7,7 @@ import { renderNodeProperties, renderSecurityProperties } from '../../scripts/li
 import { kafkaClientProperties, writeDerivedSecrets } from '../../scripts/lib/secrets-setup.ts';
 import { basicAuthorization, kafkaAcls, redisAclFile, redisAclRules, redisPasswordHash, REDIS_USERS, SECRET_FILES, securityMode, StackAccess } from '../../shared/security.ts';
 import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
+import { readSinkLibrary } from '../../shared/sink-library.ts';
 
 const stack = loadStack();
 const props = (text: string) => new Map(text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
@@ -102,7 +103,7 @@ describe('Redis ACL', () => {
     }
   });
 
-  it('FLUSHALL, CONFIG and DEBUG for admin only; the sink runs its script on its keys only', () => {
+  it('FLUSHALL, CONFIG and DEBUG for admin only; the sink calls its two functions on its keys only', () => {
     for (const u of REDIS_USERS.filter((x) => x !== 'admin')) {
       expect(rules[u]).toContain('-@all');
       expect(rules[u]).not.toMatch(/\+flushall|\+config|\+debug|\+@all|\+@dangerous|\+@admin/);
@@ -111,10 +112,15 @@ describe('Redis ACL', () => {
     expect(rules.sink).toContain(`~${stack.redisGeoKey}`);
     expect(rules.sink).toContain(`~${stack.redisOffsetsKey}`);
     expect(rules.sink).toContain('+hmget');
-    expect(rules.sink).toMatch(/\+script\|load \+evalsha/);
-    // What the sink's Lua scripts call (connector/…/WriteScript.java): every command is allowed.
-    const lua = readFileSync(join(ROOT, 'connector', 'src', 'main', 'java', 'dev', 'rastro', 'connect', 'redis', 'WriteScript.java'), 'utf8');
-    for (const [, cmd] of lua.matchAll(/redis\.call\('([A-Z]+)'/g)) expect(rules.sink).toContain(`+${cmd!.toLowerCase()}`);
+    // FCALL of the library's two functions only, FUNCTION LIST to check its version; no Lua of its own.
+    expect(rules.sink).toContain('+fcall|rastro_sink_upsert +fcall|rastro_sink_delete');
+    expect(rules.sink).toContain('+function|list');
+    expect(rules.sink).not.toMatch(/\+script|\+eval|\+function\|load|\+fcall( |$)|\+@scripting/);
+    // What the sink's functions call (sink-library.lua): every command is allowed.
+    const lua = readSinkLibrary().code;
+    const called = [...lua.matchAll(/redis\.call\('([A-Z]+)'/g)].map((m) => m[1] as string);
+    expect(called.length).toBeGreaterThan(5);
+    for (const cmd of called) expect(rules.sink).toContain(`+${cmd.toLowerCase()}`);
     expect(rules.app).toMatch(/%R~/);
     expect(rules.app).not.toMatch(/(^| )~/);
   });

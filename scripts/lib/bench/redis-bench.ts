@@ -1,13 +1,13 @@
 /**
  * The sink's Redis write, replayed by redis-benchmark as a ceiling for the sink's catch-up rate.
- * Pure helpers: reading the Lua source out of the Java class, parsing one MONITOR line (the sink's
- * real EVALSHA with its real KEYS/ARGV), and building the redis-benchmark command from it.
+ * Pure helpers: parsing one MONITOR line (the sink's real FCALL with its real keys and arguments),
+ * and building the redis-benchmark command from it.
  */
 
 
 /**
  * The arguments of one `redis-cli MONITOR` line:
- * `1700000000.123456 [0 127.0.0.1:5555] "EVALSHA" "ab…" "1" "driver:x" …` (sdscatrepr quoting).
+ * `1700000000.123456 [0 127.0.0.1:5555] "FCALL" "rastro_sink_upsert" "1" "driver:x" …` (sdscatrepr quoting).
  * Undefined for a line that is not a command (e.g. the first "OK").
  */
 export function parseMonitorLine(line: string): { db: number; args: string[] } | undefined {
@@ -50,18 +50,19 @@ export function parseMonitorLine(line: string): { db: number; args: string[] } |
   return { db: Number(head[1]), args };
 }
 
-export interface EvalshaCall {
-  sha: string;
+export interface FcallCall {
+  /** The function's name. */
+  fn: string;
   keys: string[];
   argv: string[];
 }
 
-/** EVALSHA <sha> <numkeys> <keys…> <argv…> split into its parts. */
-export function splitEvalsha(args: readonly string[]): EvalshaCall {
-  if ((args[0] ?? '').toUpperCase() !== 'EVALSHA') throw new Error(`not an EVALSHA: ${args[0]}`);
+/** FCALL <function> <numkeys> <keys…> <args…> split into its parts. */
+export function splitFcall(args: readonly string[]): FcallCall {
+  if ((args[0] ?? '').toUpperCase() !== 'FCALL') throw new Error(`not an FCALL: ${args[0]}`);
   const n = Number(args[2]);
-  if (!Number.isInteger(n) || n < 0 || args.length < 3 + n) throw new Error(`EVALSHA with a bad key count ${args[2]}`);
-  return { sha: args[1] as string, keys: args.slice(3, 3 + n), argv: args.slice(3 + n) };
+  if (!Number.isInteger(n) || n < 0 || args.length < 3 + n) throw new Error(`FCALL with a bad key count ${args[2]}`);
+  return { fn: args[1] as string, keys: args.slice(3, 3 + n), argv: args.slice(3 + n) };
 }
 
 export interface BenchmarkPlan {
@@ -81,7 +82,7 @@ export interface BenchmarkPlan {
 }
 
 /**
- * redis-benchmark's argv for the sink's own EVALSHA: the same script and key count, the same ARGV
+ * redis-benchmark's argv for the sink's own FCALL: the same function and key count, the same arguments
  * (so every call finds an equal timestamp and really writes: HGET, DEL, HSET, GEOADD), with what
  * belongs to one driver made random. Per-driver keys (KEYS[1], the hash, and any key ending with it,
  * its tombstone marker) become `bench:<i>:__rand_int__`; a key shared by every driver (the GEO set, the offsets hash)
@@ -89,7 +90,7 @@ export interface BenchmarkPlan {
  * member, the id field) become random too, so the GEO set grows to the keyspace as with real
  * drivers. redis-benchmark draws each __rand_int__ on its own, which changes no cost.
  */
-export function redisBenchmarkArgs(call: EvalshaCall, plan: BenchmarkPlan): string[] {
+export function redisBenchmarkArgs(call: FcallCall, plan: BenchmarkPlan): string[] {
   const hashKey = call.keys[0] ?? '';
   const driver = hashKey.startsWith(plan.keyPrefix) ? hashKey.slice(plan.keyPrefix.length) : undefined;
   const keys = call.keys.map((k, i) => (k.endsWith(hashKey) ? `bench:${i}:__rand_int__` : `bench:${i}`));
@@ -98,7 +99,7 @@ export function redisBenchmarkArgs(call: EvalshaCall, plan: BenchmarkPlan): stri
     '-h', plan.host, '-p', String(plan.port), '--dbnum', String(plan.db),
     '-n', String(plan.requests), '-c', String(plan.clients), '-P', String(plan.pipeline), '-r', String(plan.keyspace),
     '--csv',
-    'EVALSHA', call.sha, String(call.keys.length), ...keys, ...argv,
+    'FCALL', call.fn, String(call.keys.length), ...keys, ...argv,
   ];
 }
 
@@ -117,7 +118,7 @@ export function javaIntConstant(java: string, name: string): number | undefined 
   return m ? Number((m[1] as string).replaceAll('_', '')) : undefined;
 }
 
-/** Calls of one command from `INFO commandstats` (`cmdstat_evalsha:calls=123,usec=…`); 0 when never called. */
+/** Calls of one command from `INFO commandstats` (`cmdstat_fcall:calls=123,usec=…`); 0 when never called. */
 export function commandCalls(info: string, command: string): number {
   const m = new RegExp(`^cmdstat_${command.toLowerCase()}:calls=(\\d+)`, 'm').exec(info);
   return m ? Number(m[1]) : 0;

@@ -13,8 +13,9 @@ import { loadNearest } from '../bench/nearest.ts';
 import { writeKeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
 import { rssKiB, servicePid, timedRun, waitQuiet } from '../bench/processes.ts';
-import { commandCalls, infoNumber, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitEvalsha, type EvalshaCall } from '../bench/redis-bench.ts';
-import { loadSinkScript, sinkPipelineChunk } from '../bench/sink-script.ts';
+import { withBenchUser } from '../bench/bench-user.ts';
+import { commandCalls, infoNumber, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitFcall, type FcallCall } from '../bench/redis-bench.ts';
+import { sinkPipelineChunk } from '../bench/sink-script.ts';
 import { groupLag, SinkControl } from '../bench/sink-control.ts';
 import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, median, perSecondP99, ratePerSecond, summarize } from '../../../shared/stats.ts';
 import { flaggedCount, renderMarkdownTable, renderTextTable, type BenchRow } from '../bench/table.ts';
@@ -37,7 +38,8 @@ import { loadTopics } from '../topics.ts';
 import { GiveUp, waitFor } from '../wait.ts';
 import { openRedis } from '../../../shared/security.ts';
 import type { KafkaAccess } from '../../../producer/src/kafka.ts';
-import { displayPath, SECRET_FILES } from '../../../shared/security.ts';
+import { displayPath } from '../../../shared/security.ts';
+import { readSinkLibrary, SINK_LIBRARY_FILE } from '../../../shared/sink-library.ts';
 
 const PRODUCE = join(ROOT, 'producer', 'bin', 'produce.mjs');
 const APP = join(ROOT, 'scripts', 'app.mjs');
@@ -110,14 +112,14 @@ async function endOffsetSum(bootstrap: KafkaAccess, topic: string): Promise<bigi
 }
 
 /**
- * One real EVALSHA of the sink, from `redis-cli MONITOR` (bounded): its exact KEYS/ARGV layout,
+ * One real upsert FCALL of the sink, from `redis-cli MONITOR` (bounded): its exact keys and arguments,
  * whatever the sink's current code sends.
  */
-async function captureSinkEvalsha(port: number, timeoutMs: number, auth: { args: string[]; env: Record<string, string> }): Promise<EvalshaCall> {
+async function captureSinkFcall(port: number, fn: string, timeoutMs: number, auth: { args: string[]; env: Record<string, string> }): Promise<FcallCall> {
   const child = spawn('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth.args, 'MONITOR'], { env: { ...process.env, ...auth.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    return await new Promise<EvalshaCall>((resolveP, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-cli MONITOR on 127.0.0.1:${port}: no EVALSHA from the sink within ${timeoutMs / 1000} s`)), timeoutMs);
+    return await new Promise<FcallCall>((resolveP, reject) => {
+      const timer = setTimeout(() => reject(new Error(`redis-cli MONITOR on 127.0.0.1:${port}: no FCALL ${fn} from the sink within ${timeoutMs / 1000} s`)), timeoutMs);
       let buf = '';
       child.once('error', (e) => reject(new Error(`redis-cli MONITOR on 127.0.0.1:${port}: ${e.message}`)));
       child.stdout.on('data', (d: Buffer) => {
@@ -126,9 +128,9 @@ async function captureSinkEvalsha(port: number, timeoutMs: number, auth: { args:
         buf = lines.pop() ?? '';
         for (const l of lines) {
           const m = parseMonitorLine(l.trim());
-          if (m && m.db === 0 && (m.args[0] ?? '').toUpperCase() === 'EVALSHA') {
+          if (m && m.db === 0 && (m.args[0] ?? '').toUpperCase() === 'FCALL' && m.args[1] === fn) {
             clearTimeout(timer);
-            resolveP(splitEvalsha(m.args));
+            resolveP(splitFcall(m.args));
             return;
           }
         }
@@ -234,7 +236,9 @@ export async function main(argv: string[]): Promise<number> {
     const connectorConfig = loadConnectorConfig(rt.stack);
     const tasks = Number(connectorConfig['tasks.max'] ?? '1');
     const partitions = loadTopics(rt.stack).find((t) => t.name === topic)?.partitions ?? 6;
-    let evalsha: EvalshaCall | undefined;
+    let fcall: FcallCall | undefined;
+    const library = readSinkLibrary();
+    const upsertFn = library.functions[0] as string;
 
     // --- 2: freshness ------------------------------------------------------------------------
     await phase('2 freshness', 'end-to-end freshness through the project producer', async () => {
@@ -246,17 +250,17 @@ export async function main(argv: string[]): Promise<number> {
         // allocations: on this 2-core machine a freshly started stack needs one to two minutes of load
         // before its round trips settle (acks=all p99 falls about 3× over that time). So one unmeasured
         // run at the highest rate first; its own numbers are reported as the cold stack's. It is also
-        // when MONITOR captures one real EVALSHA of the sink (MONITOR slows Redis).
+        // when MONITOR captures one real FCALL of the sink (MONITOR slows Redis).
         const warmRate = Math.max(...p.rates);
         const warmS = p.quick ? 15 : 60;
         const warmSummary = join(ev.dir, 'warmup.json');
-        ev.step(`warm-up run, not measured: ${fmtNumber(warmRate)} ev/s for ${warmS} s; captures one EVALSHA of the sink with redis-cli MONITOR`);
+        ev.step(`warm-up run, not measured: ${fmtNumber(warmRate)} ev/s for ${warmS} s; captures one FCALL ${upsertFn} of the sink with redis-cli MONITOR`);
         const warm = timedRun(process.execPath, [PRODUCE, ...producerArgs(warmSummary), '--drivers', String(p.freshDrivers), '--rate', String(warmRate), '--duration', String(warmS), '--seed', '10'], {
           timeoutMs: (warmS + FLUSH_GRACE_S) * 1000, env: childEnv,
         });
         warm.catch(() => undefined);
-        evalsha = await captureSinkEvalsha(rt.stack.ports.redis, 60_000, rt.access.redisCli('admin')).catch((e: Error) => {
-          ev.step(`could not capture the sink's EVALSHA: ${e.message}`);
+        fcall = await captureSinkFcall(rt.stack.ports.redis, upsertFn, 60_000, rt.access.redisCli('admin')).catch((e: Error) => {
+          ev.step(`could not capture the sink's FCALL: ${e.message}`);
           return undefined;
         });
         const w = await warm;
@@ -439,8 +443,8 @@ export async function main(argv: string[]): Promise<number> {
       const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true });
       await redis.connect();
       try {
-        // Redis's own count of the sink's writes: every queued record must become one EVALSHA.
-        const callsBefore = commandCalls(await redis.info('commandstats'), 'evalsha');
+        // Redis's own count of the sink's writes: every queued record must become one FCALL.
+        const callsBefore = commandCalls(await redis.info('commandstats'), 'fcall');
         const t0 = Date.now();
         await sink.resume();
         const bound = Math.max(180_000, Number(before.lag) * 2);
@@ -457,21 +461,21 @@ export async function main(argv: string[]): Promise<number> {
         await waitFor(async () => (await groupLag(admin, groupId, topic)).lag === 0n, { what: `consumer group ${groupId} committed up to the end offsets`, timeoutMs: 60_000, intervalMs: 250, maxIntervalMs: 250 });
         const commitMs = Date.now() - t0;
         // The topic is compacted while the connector is paused, so fewer records than the queued offsets
-        // remain to be read: Redis's own EVALSHA count is what the sink really wrote.
-        const calls = commandCalls(await redis.info('commandstats'), 'evalsha') - callsBefore;
+        // remain to be read: Redis's own FCALL count is what the sink really wrote.
+        const calls = commandCalls(await redis.info('commandstats'), 'fcall') - callsBefore;
         const rate = ratePerSecond(calls, redisMs);
         row({
           section: '3 sink catch-up', metric: `sink catch-up: ${calls.toLocaleString('en-US')} writes for ${Number(before.lag).toLocaleString('en-US')} queued offsets`, value: fmtRate(rate),
-          note: `writes = Redis's EVALSHA count (compaction removed the other queued records before the sink read them); resume → last record of every partition in Redis ${fmtSeconds(redisMs)} (50 ms polls) = ${fmtRate(ratePerSecond(Number(before.lag), redisMs))} in offsets; group committed the end offsets after ${fmtSeconds(commitMs)} (commits every 5 s)`,
-          flag: Number(before.lag) !== Number(backlog) ? `backlog ${before.lag} ≠ records produced ${backlog}` : calls === 0 ? 'no EVALSHA counted' : undefined,
+          note: `writes = Redis's FCALL count (compaction removed the other queued records before the sink read them); resume → last record of every partition in Redis ${fmtSeconds(redisMs)} (50 ms polls) = ${fmtRate(ratePerSecond(Number(before.lag), redisMs))} in offsets; group committed the end offsets after ${fmtSeconds(commitMs)} (commits every 5 s)`,
+          flag: Number(before.lag) !== Number(backlog) ? `backlog ${before.lag} ≠ records produced ${backlog}` : calls === 0 ? 'no FCALL counted' : undefined,
         });
 
-        // redis-benchmark: the same EVALSHA, same script, same connections and pipeline depth.
-        if (evalsha === undefined) throw new Error('no EVALSHA captured from the sink (see the freshness phase)');
-        const script = await loadSinkScript(join(ROOT, 'connector', 'target', 'plugin', 'rastro-redis-sink'));
-        const loaded = (await redis.script('LOAD', script.source)) as string;
-        const same = loaded === evalsha.sha;
-        ev.step(`sink's Lua script read from ${script.via}: SHA-1 ${loaded}; the sink's own EVALSHA uses ${evalsha.sha}${same ? ' (the same script)' : ' — DIFFERENT'}`);
+        // redis-benchmark: the same FCALL, same function, same connections and pipeline depth.
+        if (fcall === undefined) throw new Error(`no FCALL ${upsertFn} captured from the sink (see the freshness phase)`);
+        // The sink checks at every connection that Redis holds its library byte for byte, so this is the code it runs.
+        const held = (await redis.call('FUNCTION', 'LIST', 'LIBRARYNAME', library.name, 'WITHCODE')) as unknown[][];
+        const same = held.some((entry) => entry.includes(library.code));
+        ev.step(`function library ${library.name} in Redis: ${same ? `the code of ${displayPath(SINK_LIBRARY_FILE)}, which the sink checks at every connection` : `NOT the code of ${displayPath(SINK_LIBRARY_FILE)}`}`);
         const chunk = sinkPipelineChunk(connectorConfig);
         const requests = Math.min(Math.max(Number(before.lag), 50_000), 200_000);
         // Two depths: the sink's own, and a shallower one, since redis-benchmark itself can be the
@@ -480,28 +484,29 @@ export async function main(argv: string[]): Promise<number> {
         // Redis's AOF (appendfsync everysec) stalls writes when fsync falls behind on a busy disk: counted, so
         // a slow run can be told apart from a slow write path.
         const aofDelayed = async () => infoNumber(await redis.info('persistence'), 'aof_delayed_fsync');
-        for (const pipeline of [...new Set([chunk.size, 50])]) {
-          const delayedBefore = await aofDelayed();
-          const args = redisBenchmarkArgs(evalsha, { host: '127.0.0.1', port: rt.stack.ports.redis, db: 1, requests, clients: tasks, pipeline, keyspace: 20_000, keyPrefix: rt.stack.redisKeyPrefix });
-          // redis-benchmark takes no password from its environment: -a it is (this private bench stack's admin), shown as its file.
-          const auth = rt.access.redisCli('admin');
-          const authArgs = auth.env.REDISCLI_AUTH === undefined ? [] : [...auth.displayArgs, '-a'];
-          ev.command(`redis-benchmark ${[...authArgs, ...(authArgs.length > 0 ? [`"$(cat ${displayPath(rt.access.secrets.path(SECRET_FILES.redisPassword('admin')))})"`] : []), ...args].join(' ')}`);
-          const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${authArgs} ${auth.env.REDISCLI_AUTH === undefined ? [] : [auth.env.REDISCLI_AUTH]} ${args}`;
-          const rps = parseBenchmarkCsv(out.stdout);
-          runs.push({ pipeline, rps });
-          const delayed = (await aofDelayed()) - delayedBefore;
-          row({
-            section: '3 sink catch-up', metric: `redis-benchmark, the sink's EVALSHA, -c ${tasks} -P ${pipeline}`, value: fmtRate(rps),
-            note: `${requests.toLocaleString('en-US')} calls; -c = tasks.max${pipeline === chunk.size ? `, -P = the sink's pipeline chunk (${chunk.from})` : ''}; the captured KEYS/ARGV in db 1, driver keys and GEO members random; AOF fsync delayed ${delayed} times`,
-            flag: same ? undefined : 'script SHA differs from the sink\'s',
-          });
-        }
+        await withBenchUser(redis, async (user) => {
+          ev.step(`redis-benchmark logs in as ${user.name}, a one-off user (keys bench:* only, the sink's commands) deleted after the runs: it reads no password from a file or its environment, so a throw-away one is on its command line, never the admin's`);
+          for (const pipeline of [...new Set([chunk.size, 50])]) {
+            const delayedBefore = await aofDelayed();
+            const args = redisBenchmarkArgs(fcall as FcallCall, { host: '127.0.0.1', port: rt.stack.ports.redis, db: 1, requests, clients: tasks, pipeline, keyspace: 20_000, keyPrefix: rt.stack.redisKeyPrefix });
+            const login = rt.access.secure ? ['--user', user.name] : [];
+            ev.command(`redis-benchmark ${[...login, ...(rt.access.secure ? ['-a', '<one-off password>'] : []), ...args].join(' ')}`);
+            const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${login} ${rt.access.secure ? ['-a', user.password] : []} ${args}`;
+            const rps = parseBenchmarkCsv(out.stdout);
+            runs.push({ pipeline, rps });
+            const delayed = (await aofDelayed()) - delayedBefore;
+            row({
+              section: '3 sink catch-up', metric: `redis-benchmark, the sink's FCALL, -c ${tasks} -P ${pipeline}`, value: fmtRate(rps),
+              note: `${requests.toLocaleString('en-US')} calls; -c = tasks.max${pipeline === chunk.size ? `, -P = the sink's pipeline chunk (${chunk.from})` : ''}; the captured keys and arguments in db 1, driver keys and GEO members random; AOF fsync delayed ${delayed} times`,
+              flag: same ? undefined : 'the library in Redis differs from the sink\'s',
+            });
+          }
+        });
         await redis.select(1);
         await redis.flushdb();
         const rps = Math.max(...runs.map((r) => r.rps));
         row({ section: '3 sink catch-up', metric: 'ratio sink / best redis-benchmark', value: fmtRatio(rate / rps), note: 'the sink also polls Kafka, converts JSON and commits', flag: lowRatio(rate / rps, 0.2) ?? aboveCeiling(rate / rps) });
-        plot.throughput.push({ label: 'Redis writes', bars: [{ name: 'sink catch-up', value: rate }, { name: 'redis-benchmark EVALSHA (best)', value: rps }] });
+        plot.throughput.push({ label: 'Redis writes', bars: [{ name: 'sink catch-up', value: rate }, { name: 'redis-benchmark FCALL (best)', value: rps }] });
       } finally {
         redis.disconnect();
         if (!(await sink.states().catch(() => ['?'])).every((s) => s === 'RUNNING')) await sink.resume().catch(() => undefined);
@@ -713,7 +718,7 @@ export async function main(argv: string[]): Promise<number> {
     'Freshness: event timestamp (set by the producer when it generates the event) → the moment a reader sees it in Redis, from keyspace notifications plus one HGET; an upper bound with about one loopback round trip of resolution.',
     `Producer rates: ${p.reps} interleaved runs of each producer (ours --stdin, kcat, simulator, then again), each started once the log cleaner could have taken up the previous run's records (min.compaction.lag.ms + log.cleaner.backoff.ms) and the brokers were quiet again, on events stamped from the run's start (50 per ms); ours on its own clock (connected and the never-regress marks read → every event acknowledged), kcat from process start to exit minus a one-event kcat run (its start-up); the ratio is the median of each run's own ratio, wall clock to wall clock beside it.`,
     'Freshness: measured after an unmeasured warm-up at the highest rate (a just-started stack is slower for its first minute or two; the warm-up row shows by how much).',
-    `Sink catch-up: the connector was paused during section 1, so its backlog is every producer run of section 1 (the log cleaner compacts part of it away meanwhile, so the rate counts the EVALSHA calls Redis saw, not offsets); redis-benchmark replays the sink's own EVALSHA (captured with MONITOR, script read from the plugin) with the sink's connection count, at the sink's pipeline depth and at 50; the better run is the ceiling.`,
+    `Sink catch-up: the connector was paused during section 1, so its backlog is every producer run of section 1 (the log cleaner compacts part of it away meanwhile, so the rate counts the FCALL calls Redis saw, not offsets); redis-benchmark replays the sink's own FCALL (captured with MONITOR; Redis holds the sink's function library, which the sink checks) with the sink's connection count, at the sink's pipeline depth and at 50; the better run is the ceiling.`,
   ];
   const md = [`# rastro benchmark — ${ev.runId}`, '', table, '', `${flaggedCount(rows)} value(s) flagged.`, '', ...notes.map((n) => `- ${n}`), '', ...(pictureOk ? ['![bench](bench.png)', ''] : []), `Run log: [REPORT.md](REPORT.md)`, ''].join('\n');
   const benchMd = join(ev.dir, 'BENCH.md');

@@ -16,8 +16,8 @@ final class RedisErrors {
     enum Kind {
         /** The server's momentary state: retry the batch after a backoff. */
         TRANSIENT,
-        /** The script cache was emptied: reload the scripts and rerun. */
-        NO_SCRIPT,
+        /** Redis lost the sink's function library: load it (when allowed) and rerun. */
+        NO_FUNCTION,
         /** This record's key holds something we must not touch: DLQ. */
         RECORD,
         /** Credentials, permissions, database number, server kind: fix the configuration; fail the task. */
@@ -43,8 +43,6 @@ final class RedisErrors {
             return Kind.TRANSIENT;
         }
         switch (code) {
-            case "NOSCRIPT":
-                return Kind.NO_SCRIPT;
             case "WRONGTYPE":
                 return Kind.RECORD;
             case "NOPERM", "WRONGPASS", "NOAUTH", "MOVED", "ASK", "CLUSTERDOWN", "CROSSSLOT", WriteScript.GEO_KEY_ERROR,
@@ -54,6 +52,9 @@ final class RedisErrors {
                 break;
         }
         String lower = m.toLowerCase(Locale.ROOT);
+        if (lower.equals("err function not found")) {
+            return Kind.NO_FUNCTION;
+        }
         if (lower.contains("db index is out of range") || lower.contains("invalid db index")
                 || lower.startsWith("err auth") || lower.contains("without any password configured")
                 || lower.contains("no password is set") || lower.contains("invalid password")
@@ -83,7 +84,8 @@ final class RedisErrors {
         }
         if (code.equals("NOPERM")) {
             return "the ACL user in " + RedisSinkConfig.REDIS_URI + " lacks a permission; it needs the commands "
-                    + "PING, CLIENT SETNAME, SCRIPT LOAD, EVALSHA (and SELECT for a database other than 0) and "
+                    + "PING, CLIENT SETNAME, FUNCTION LIST, FCALL of " + WriteScript.UPSERT + " and "
+                    + WriteScript.DELETE + " (and SELECT for a database other than 0) and "
                     + "the keys " + keyPrefix + "* and " + markerPrefix + keyPrefix + "* (the markers of "
                     + RedisSinkConfig.TOMBSTONE_PREFIX + "; or set " + RedisSinkConfig.TOMBSTONE_GUARD_MS + "=0)"
                     + (geoKey == null ? "" : " and the key " + geoKey + " (" + RedisSinkConfig.GEO_KEY + ")")
@@ -102,8 +104,8 @@ final class RedisErrors {
             return RedisSinkConfig.REDIS_URI + " points at a Redis Cluster node; Redis Cluster is not supported";
         }
         if (lower.startsWith("err unknown command")) {
-            return "this server lacks (or renamed) a command the sink needs; it needs Lua scripting (EVALSHA, "
-                    + "SCRIPT LOAD)";
+            return "this server lacks (or renamed) a command the sink needs; it needs Redis 7 functions (FCALL, "
+                    + "FUNCTION LIST)";
         }
         return "retrying cannot fix this";
     }

@@ -115,7 +115,7 @@ public class RedisSinkTask extends SinkTask {
             }
             resync(List.of());
         } catch (RetriableException e) {
-            log.info("Redis not reachable while partitions {} were assigned ({}); they are resumed from its offsets "
+            log.info("Redis not ready while partitions {} were assigned ({}); they are resumed from its offsets "
                     + "once it is", partitions, e.getMessage());
             writer.disconnect();
         }

@@ -18,6 +18,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.resps.LibraryInfo;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
@@ -28,7 +29,7 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>A task is single-threaded, so one plain connection (no pool) is enough. Errors are sorted by
  * {@link RedisErrors}: transient ones close the connection and surface as {@link RetriableException} (the next
- * call reconnects and reloads the scripts); configuration errors as {@link ConnectException}; a record's own
+ * call reconnects and checks the function library); configuration errors as {@link ConnectException}; a record's own
  * error (WRONGTYPE) as a {@link Result#FAILED} outcome for the DLQ.
  */
 final class RedisWriter implements AutoCloseable {
@@ -124,7 +125,7 @@ final class RedisWriter implements AutoCloseable {
         }
         connect();
         try {
-            return runReloadingScripts(writes, applied);
+            return runEnsuringLibrary(writes, applied);
         } catch (JedisConnectionException e) {
             disconnect();
             if (mayBeStale) {
@@ -186,22 +187,22 @@ final class RedisWriter implements AutoCloseable {
         }
     }
 
-    private List<Outcome> runReloadingScripts(List<RedisWrite> writes, List<WriteScript.Applied> applied) {
+    private List<Outcome> runEnsuringLibrary(List<RedisWrite> writes, List<WriteScript.Applied> applied) {
         List<Outcome> outcomes = runPipeline(writes, applied);
         if (outcomes == null) {
-            // NOSCRIPT: Redis lost its script cache (restart, failover, SCRIPT FLUSH). Reload and rerun the chunk:
-            // re-applying the writes that did succeed is harmless, since equal timestamps just overwrite.
-            log.info("Redis at {} no longer knows the write scripts; reloading them", endpoint.target());
-            loadScripts();
+            // Redis lost the library (FUNCTION FLUSH, a restart without its data). Load it if we may and rerun the
+            // chunk: re-applying the writes that did succeed is harmless, since equal timestamps just overwrite.
+            log.info("Redis at {} no longer knows the function library {}", endpoint.target(), WriteScript.LIBRARY);
+            ensureLibrary();
             outcomes = runPipeline(writes, applied);
             if (outcomes == null) {
-                throw retriable("EVALSHA", writes.get(0).key(), "script still unknown right after SCRIPT LOAD", null);
+                throw retriable("FCALL", writes.get(0).key(), "function still unknown right after FUNCTION LOAD", null);
             }
         }
         return outcomes;
     }
 
-    /** @return the outcomes, or null when any EVALSHA answered NOSCRIPT */
+    /** @return the outcomes, or null when any FCALL answered that its function does not exist */
     private List<Outcome> runPipeline(List<RedisWrite> writes, List<WriteScript.Applied> applied) {
         List<Response<?>> responses = new ArrayList<>(writes.size());
         Pipeline pipeline = jedis.pipelined();
@@ -212,30 +213,30 @@ final class RedisWriter implements AutoCloseable {
             String offsets = offset == null ? null : offsetsKey;
             if (w instanceof RedisWrite.Upsert u) {
                 List<String> keys = WriteScript.keys(w.key(), marker, u.geo() == null ? null : geoKey, offsets);
-                responses.add(pipeline.evalsha(WriteScript.UPSERT.sha1(), keys,
+                responses.add(pipeline.fcall(WriteScript.UPSERT, keys,
                         WriteScript.upsertArgs(timestampField, u, offset)));
             } else {
                 RedisWrite.Delete d = (RedisWrite.Delete) w;
                 List<String> keys = WriteScript.keys(w.key(), marker, d.geoMember() == null ? null : geoKey, offsets);
-                responses.add(pipeline.evalsha(WriteScript.DELETE.sha1(), keys,
+                responses.add(pipeline.fcall(WriteScript.DELETE, keys,
                         WriteScript.deleteArgs(timestampField, d, guardMs, offset)));
             }
         }
         pipeline.sync(); // a JedisConnectionException here is handled by write()
 
         List<Outcome> outcomes = new ArrayList<>(writes.size());
-        boolean noScript = false;
+        boolean noFunction = false;
         for (int i = 0; i < writes.size(); i++) {
             RedisWrite w = writes.get(i);
-            String op = w instanceof RedisWrite.Upsert ? "EVALSHA upsert" : "EVALSHA tombstone";
+            String op = "FCALL " + (w instanceof RedisWrite.Upsert ? WriteScript.UPSERT : WriteScript.DELETE);
             try {
                 Object reply = responses.get(i).get();
                 outcomes.add(outcome(w, reply, op));
             } catch (JedisDataException e) {
                 String msg = String.valueOf(e.getMessage());
                 switch (RedisErrors.classify(msg)) {
-                    case NO_SCRIPT -> {
-                        noScript = true;
+                    case NO_FUNCTION -> {
+                        noFunction = true;
                         outcomes.add(null);
                     }
                     // Someone else's non-hash value sits at our key: we must not delete foreign data, nor retry.
@@ -245,7 +246,7 @@ final class RedisWriter implements AutoCloseable {
                 }
             }
         }
-        return noScript ? null : outcomes;
+        return noFunction ? null : outcomes;
     }
 
     private Outcome outcome(RedisWrite w, Object reply, String op) {
@@ -268,7 +269,7 @@ final class RedisWriter implements AutoCloseable {
     }
 
     /**
-     * Opens the connection (and loads the scripts) unless one is open.
+     * Opens the connection (and checks the function library) unless one is open.
      *
      * @return true when this call opened a new connection: what Redis holds may have changed since the last one
      */
@@ -313,27 +314,52 @@ final class RedisWriter implements AutoCloseable {
             disconnect();
             throw retriable("CONNECT", null, describe(e), e);
         }
-        loadScripts();
+        ensureLibrary();
         log.info("Connected to Redis at {}", endpoint.target());
         return true;
     }
 
-    private void loadScripts() {
-        for (WriteScript.Script script : List.of(WriteScript.UPSERT, WriteScript.DELETE)) {
-            String sha;
-            try {
-                sha = jedis.scriptLoad(script.source());
-            } catch (JedisDataException e) {
-                disconnect();
-                throw byKind("SCRIPT LOAD", null, e);
-            } catch (JedisException e) {
-                disconnect();
-                throw retriable("SCRIPT LOAD", null, describe(e), e);
+    /**
+     * Makes sure Redis holds this plugin's function library, byte for byte: FUNCTION LIST names it with its code,
+     * and when it is missing or another version, FUNCTION LOAD REPLACE puts ours there. A user that may not load
+     * functions (the stack's sink: FCALL of the two functions only) gets a retriable error instead, so the task
+     * heals as soon as an admin loads the library ({@code make up} does).
+     */
+    private void ensureLibrary() {
+        String found;
+        try {
+            List<LibraryInfo> libraries = jedis.functionListWithCode(WriteScript.LIBRARY);
+            found = libraries.stream().filter(l -> WriteScript.LIBRARY.equals(l.getLibraryName())).findFirst()
+                    .map(LibraryInfo::getLibraryCode).orElse(null);
+        } catch (JedisDataException e) {
+            disconnect();
+            throw byKind("FUNCTION LIST", null, e);
+        } catch (JedisException e) {
+            disconnect();
+            throw retriable("FUNCTION LIST", null, describe(e), e);
+        }
+        if (WriteScript.CODE.equals(found)) {
+            return;
+        }
+        String what = found == null ? "no function library " + WriteScript.LIBRARY
+                : "another version of the function library " + WriteScript.LIBRARY;
+        try {
+            jedis.functionLoadReplace(WriteScript.CODE);
+            log.info("Loaded the function library {} into Redis at {} (it held {})", WriteScript.LIBRARY,
+                    endpoint.target(), found == null ? "none" : "another version");
+        } catch (JedisDataException e) {
+            disconnect();
+            String msg = String.valueOf(e.getMessage());
+            if (msg.startsWith("NOPERM")) {
+                // Not a setting to fix: the admin's job, done at make up. Retry until it is done.
+                throw retriable("FUNCTION LOAD", null, "Redis holds " + what + " and this user may not load it ("
+                        + msg + "); load sink-library.lua of this plugin as an admin: redis-cli FUNCTION LOAD "
+                        + "REPLACE (make up does)", e);
             }
-            if (!script.sha1().equals(sha)) {
-                throw new ConnectException(message("SCRIPT LOAD", null,
-                        "returned SHA " + sha + ", expected " + script.sha1()));
-            }
+            throw byKind("FUNCTION LOAD", null, e);
+        } catch (JedisException e) {
+            disconnect();
+            throw retriable("FUNCTION LOAD", null, describe(e), e);
         }
     }
 
@@ -369,7 +395,7 @@ final class RedisWriter implements AutoCloseable {
     private static String pipelineOp(List<RedisWrite> writes) {
         String first = writes.get(0).key();
         String last = writes.get(writes.size() - 1).key();
-        return "pipeline of " + writes.size() + " EVALSHA (keys " + first
+        return "pipeline of " + writes.size() + " FCALL (keys " + first
                 + (writes.size() > 1 ? " .. " + last : "") + ")";
     }
 
@@ -377,7 +403,7 @@ final class RedisWriter implements AutoCloseable {
         return new RetriableException(message(op, key, detail), cause);
     }
 
-    /** e.g. "EVALSHA on redis://127.0.0.1:16379 for key driver:driver_7: WRONGTYPE ..." */
+    /** e.g. "FCALL rastro_sink_upsert on redis://127.0.0.1:16379 for key driver:driver_7: WRONGTYPE ..." */
     private String message(String op, String key, String detail) {
         return op + " on " + endpoint.target() + (key == null ? "" : " for key " + key) + ": " + detail;
     }

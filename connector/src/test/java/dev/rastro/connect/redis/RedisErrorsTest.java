@@ -1,7 +1,7 @@
 package dev.rastro.connect.redis;
 
 import static dev.rastro.connect.redis.RedisErrors.Kind.CONFIGURATION;
-import static dev.rastro.connect.redis.RedisErrors.Kind.NO_SCRIPT;
+import static dev.rastro.connect.redis.RedisErrors.Kind.NO_FUNCTION;
 import static dev.rastro.connect.redis.RedisErrors.Kind.RECORD;
 import static dev.rastro.connect.redis.RedisErrors.Kind.TRANSIENT;
 import static dev.rastro.connect.redis.RedisErrors.Kind.UNKNOWN;
@@ -34,7 +34,7 @@ class RedisErrorsTest {
                 Map.entry("OOM command not allowed when used memory > 'maxmemory'.", TRANSIENT),
                 Map.entry("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist",
                         TRANSIENT),
-                Map.entry("NOSCRIPT No matching script. Please use EVAL.", NO_SCRIPT),
+                Map.entry("ERR Function not found", NO_FUNCTION),
                 Map.entry("WRONGTYPE Operation against a key holding the wrong kind of value", RECORD),
                 // Redis 6 wraps errors raised inside a script.
                 Map.entry("ERR Error running script (call to f_abc): @user_script:1: WRONGTYPE Operation against a key "
@@ -52,7 +52,7 @@ class RedisErrorsTest {
                 Map.entry("MOVED 3999 127.0.0.1:6381", CONFIGURATION),
                 // Our write script's own refusal of a foreign value at redis.geo.key: a setting, not a record.
                 Map.entry("GEOKEY drivers:geo holds a string, not a sorted set (GEO set)", CONFIGURATION),
-                Map.entry("ERR unknown command 'EVALSHA', with args beginning with: ", CONFIGURATION),
+                Map.entry("ERR unknown command 'FCALL', with args beginning with: ", CONFIGURATION),
                 Map.entry("ERR Error running script: attempt to compare nil with number", UNKNOWN));
         cases.forEach((reply, kind) -> assertEquals(kind, RedisErrors.classify(reply), reply));
     }

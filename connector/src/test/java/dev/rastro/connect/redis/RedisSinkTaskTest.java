@@ -78,7 +78,7 @@ class RedisSinkTaskTest {
         redis.ensureRunning();
         jedis = redis.client();
         jedis.flushAll();
-        jedis.scriptFlush();
+        jedis.functionFlush();
         // The same wiring as the worker: JMX under "kafka.connect", plugin tags connector + task.
         kafkaMetrics = new Metrics(new MetricConfig(), List.of(new JmxReporter()), Time.SYSTEM,
                 new KafkaMetricsContext("kafka.connect"));
@@ -310,7 +310,7 @@ class RedisSinkTaskTest {
         assertEquals("someone else's string", jedis.get("driver:clash"));
         assertEquals(1, reporter.reports.size());
         String message = reporter.messages().get(0);
-        assertTrue(message.startsWith("Record driver-locations-2@0 could not be written: EVALSHA upsert on "
+        assertTrue(message.startsWith("Record driver-locations-2@0 could not be written: FCALL rastro_sink_upsert on "
                 + redis.uri() + " for key driver:clash: WRONGTYPE"), message);
         assertEquals(Map.of("driver_id", "fine", "timestamp", String.valueOf(T0)), hash("fine"));
     }
@@ -343,9 +343,9 @@ class RedisSinkTaskTest {
     }
 
     @Test
-    void aFlushedScriptCacheIsReloadedTransparently() {
+    void aFlushedFunctionLibraryIsReloadedTransparently() {
         put(location("d1", T0));
-        jedis.scriptFlush();
+        jedis.functionFlush();
         put(location("d1", T0 + 1), location("d2", T0));
         assertEquals(String.valueOf(T0 + 1), hash("d1").get("timestamp"));
         assertEquals(Set.of("driver:d1", "driver:d2", OFFSETS), jedis.keys("*"));
@@ -522,7 +522,7 @@ class RedisSinkTaskTest {
         assertEquals("someone else's string", jedis.get("driver:clash"));
         assertFalse(jedis.exists("tombstone:driver:clash"));
         assertEquals(1, reporter.reports.size());
-        assertEquals("Record driver-locations-2@0 could not be written: EVALSHA tombstone on " + redis.uri()
+        assertEquals("Record driver-locations-2@0 could not be written: FCALL rastro_sink_delete on " + redis.uri()
                 + " for key driver:clash: WRONGTYPE key holds a string, not a hash; a tombstone deletes only hashes",
                 reporter.messages().get(0));
     }
@@ -590,12 +590,62 @@ class RedisSinkTaskTest {
     }
 
     @Test
-    void anAclUserWithoutScriptRightsFailsTheTaskNamingWhatItNeeds() {
-        jedis.aclSetUser("sink_noscript", "on", ">pw", "~*", "&*", "+@all", "-script", "-evalsha");
+    void anAclUserWithoutFunctionRightsFailsTheTaskNamingWhatItNeeds() {
+        jedis.aclSetUser("sink_nofunction", "on", ">pw", "~*", "&*", "+@all", "-function", "-fcall");
         ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
-                "redis://sink_noscript:pw@127.0.0.1:" + redis.port()));
-        assertTrue(e.getMessage().startsWith("SCRIPT LOAD on " + redis.uri() + ": NOPERM "), e.getMessage());
-        assertTrue(e.getMessage().contains("the ACL user in redis.uri lacks a permission"), e.getMessage());
+                "redis://sink_nofunction:pw@127.0.0.1:" + redis.port()));
+        assertTrue(e.getMessage().startsWith("FUNCTION LIST on " + redis.uri() + ": NOPERM "), e.getMessage());
+        assertTrue(e.getMessage().contains("the ACL user in redis.uri lacks a permission; it needs the commands PING, "
+                + "CLIENT SETNAME, FUNCTION LIST, FCALL of rastro_sink_upsert and rastro_sink_delete"), e.getMessage());
+    }
+
+    /** The stack's grant: FCALL of the two functions only (and FUNCTION LIST), no SCRIPT, EVAL or FUNCTION LOAD. */
+    private void fcallOnlyUser(String name) {
+        jedis.aclSetUser(name, "on", ">pw", "~*", "-@all", "+ping", "+client|setname", "+function|list",
+                "+fcall|" + WriteScript.UPSERT, "+fcall|" + WriteScript.DELETE, "+type", "+hget", "+hmget", "+get",
+                "+geoadd", "+zrem", "+del", "+hset", "+set");
+    }
+
+    @Test
+    void anFcallOnlyUserWaitsForAnAdminToLoadTheLibraryThenWrites() {
+        fcallOnlyUser("sink_fcall");
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.REDIS_URI, "redis://sink_fcall:pw@127.0.0.1:" + redis.port()));
+        SinkRecord[] batch = {location("d1", T0)};
+        RetriableException e = assertThrows(RetriableException.class, () -> put(batch));
+        assertTrue(e.getMessage().startsWith("FUNCTION LOAD on " + redis.uri() + ": Redis holds no function library "
+                + "rastro_sink and this user may not load it (NOPERM "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("make up does)"), e.getMessage());
+        assertEquals(Set.of(), jedis.keys("*"));
+
+        jedis.functionLoad(WriteScript.CODE); // what make up does, as the admin
+        put(batch);
+        assertEquals(String.valueOf(T0), hash("d1").get("timestamp"));
+        // Lost again mid-stream (FUNCTION FLUSH): retriable again, and healed by the next load.
+        jedis.functionFlush();
+        assertThrows(RetriableException.class, () -> put(location("d1", T0 + 1)));
+        jedis.functionLoad(WriteScript.CODE);
+        put(location("d1", T0 + 1));
+        assertEquals(String.valueOf(T0 + 1), hash("d1").get("timestamp"));
+    }
+
+    @Test
+    void anotherVersionOfTheLibraryIsReplacedWhenAllowedAndReportedWhenNot() {
+        String old = "#!lua name=rastro_sink\nredis.register_function('rastro_sink_upsert', function(k, a) return 9 end)\n"
+                + "redis.register_function('rastro_sink_delete', function(k, a) return 9 end)\n";
+        jedis.functionLoad(old);
+        fcallOnlyUser("sink_fcall_old");
+        task.stop();
+        task = startTask(reporter, Map.of(RedisSinkConfig.REDIS_URI, "redis://sink_fcall_old:pw@127.0.0.1:" + redis.port()));
+        RetriableException e = assertThrows(RetriableException.class, () -> put(location("d1", T0)));
+        assertTrue(e.getMessage().contains("Redis holds another version of the function library rastro_sink"), e.getMessage());
+
+        // A user that may load functions (the default user with security off) replaces it itself.
+        task.stop();
+        task = startTask(reporter, Map.of());
+        put(location("d1", T0));
+        assertEquals(String.valueOf(T0), hash("d1").get("timestamp"));
+        assertEquals(WriteScript.CODE, jedis.functionListWithCode(WriteScript.LIBRARY).get(0).getLibraryCode());
     }
 
     @Test
@@ -603,7 +653,7 @@ class RedisSinkTaskTest {
         jedis.aclSetUser("sink_driveronly", "on", ">pw", "~driver:*", "&*", "+@all");
         ConnectException e = failsPermanently(Map.of(RedisSinkConfig.REDIS_URI,
                 "redis://sink_driveronly:pw@127.0.0.1:" + redis.port()));
-        assertTrue(e.getMessage().startsWith("EVALSHA upsert on " + redis.uri() + " for key driver:d1: NOPERM "),
+        assertTrue(e.getMessage().startsWith("FCALL rastro_sink_upsert on " + redis.uri() + " for key driver:d1: NOPERM "),
                 e.getMessage());
         assertTrue(e.getMessage().contains("the keys driver:* and tombstone:driver:* (the markers of "
                 + "redis.tombstone.key.prefix; or set redis.tombstone.guard.ms=0)"), e.getMessage());
@@ -704,9 +754,9 @@ class RedisSinkTaskTest {
         assertEquals(longitude, position[1], GEO_PRECISION_DEGREES, id + " longitude");
     }
 
-    private long evalshaCalls() {
-        return jedis.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_evalsha:")).findFirst()
-                .map(l -> Long.parseLong(l.replaceAll("^cmdstat_evalsha:calls=(\\d+),.*$", "$1"))).orElse(0L);
+    private long fcallCalls() {
+        return jedis.info("commandstats").lines().filter(l -> l.startsWith("cmdstat_fcall:")).findFirst()
+                .map(l -> Long.parseLong(l.replaceAll("^cmdstat_fcall:calls=(\\d+),.*$", "$1"))).orElse(0L);
     }
 
     @Test
@@ -782,8 +832,8 @@ class RedisSinkTaskTest {
     void aPositionOutsideTheGeoRangeGoesToTheDlqAndRedisIsNotTouched() {
         startGeoTask();
         put(at("d1", T0, 1.0, 2.0, "AVAILABLE"));
-        long before = evalshaCalls();
-        assertTrue(before > 0, "INFO commandstats counts the first write's EVALSHA");
+        long before = fcallCalls();
+        assertTrue(before > 0, "INFO commandstats counts the first write's FCALL");
         put(at("d1", T0 + 1, 85.1, 2.0, "AVAILABLE"), at("d2", T0, 0.0, 180.5, "AVAILABLE"),
                 location("d3", T0, "latitude", 1.0d, "status", "AVAILABLE"),
                 location("d4", T0, "latitude", "1.0", "longitude", 2.0d));
@@ -799,7 +849,7 @@ class RedisSinkTaskTest {
                 reporter.messages());
         assertTrue(reporter.reports.stream().noneMatch(r -> r.error() instanceof RetriableException));
         // Not one script call for them: neither the hashes nor the index changed.
-        assertEquals(before, evalshaCalls());
+        assertEquals(before, fcallCalls());
         assertEquals(Set.of("driver:d1", GEO, OFFSETS), jedis.keys("*"));
         assertEquals(String.valueOf(T0), hash("d1").get("timestamp"));
         assertEquals(Set.of("d1"), geoIndex().keySet());
@@ -845,7 +895,7 @@ class RedisSinkTaskTest {
                 RedisSinkConfig.GEO_KEY, GEO));
         ConnectException e = assertThrows(ConnectException.class, () -> put(at("d1", T0, 1.0, 2.0, "AVAILABLE")));
         assertFalse(e instanceof RetriableException, e.toString());
-        assertTrue(e.getMessage().startsWith("EVALSHA upsert on " + redis.uri() + " for key driver:d1: NOPERM "),
+        assertTrue(e.getMessage().startsWith("FCALL rastro_sink_upsert on " + redis.uri() + " for key driver:d1: NOPERM "),
                 e.getMessage());
         assertTrue(e.getMessage().contains(" and the key drivers:geo (redis.geo.key) and the key " + OFFSETS
                 + " (redis.offsets.key, with HMGET)"), e.getMessage());
