@@ -124,8 +124,8 @@ export function planSetup(goal, p) {
   const sys = packageSystem(p);
   /** @type {Plan} */
   const plan = { missing: [], commands: [], fatal: [] };
-  // make video runs the demo and the chaos scenario on the native stack, whatever runtime make up would pick.
-  const native = goal === 'test' || goal === 'java' || goal === 'video' || ((goal === 'up' || goal === 'demo') && p.runtime === 'native');
+  // make video runs the demo and the chaos scenario, and make bench its private stack, natively, whatever runtime make up would pick.
+  const native = goal === 'test' || goal === 'java' || goal === 'video' || goal === 'bench' || ((goal === 'up' || goal === 'demo') && p.runtime === 'native');
 
   if (nodeTooOld(p.nodeVersion)) plan.fatal.push(`Node.js ${NODE_MIN.join('.')}+ is required, found ${p.nodeVersion}: ${nodeInstall(sys)}`);
   else if (!p.has('npm')) plan.fatal.push(`npm is missing (it comes with Node.js ${NODE_MIN.join('.')}+): ${nodeInstall(sys)}`);

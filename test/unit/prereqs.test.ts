@@ -49,6 +49,13 @@ describe('prerequisite check: what is missing → what to run', () => {
     expect(planSetup('video', machine(EVERYTHING, { javaMajor: undefined })).fatal[0]).toMatch(/^Java 17/);
   });
 
+  it('make bench: kcat and the stack\'s tools, on its private native stack even where docker runs', () => {
+    const plan = planSetup('bench', machine(['apt-get', 'npm', 'curl'], { runtime: 'docker' }));
+    expect(plan.missing.map((m) => m.cmd)).toEqual(['redis-server', 'redis-cli', 'prometheus', 'prometheus-redis-exporter', 'chromium', 'kcat']);
+    expect(plan.commands.at(-1)).toContain('kcat');
+    expect(planSetup('bench', machine(EVERYTHING, { javaMajor: undefined })).fatal[0]).toMatch(/^Java 17/);
+  });
+
   it('goes through sudo when not root, and says what to run as root when there is no sudo', () => {
     const withSudo = planSetup('up', machine(['apt-get', 'npm', 'sudo', 'curl'], { isRoot: false }));
     expect(withSudo.commands[0]).toEqual(['sudo', 'apt-get', 'update', '-qq']);
