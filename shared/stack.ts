@@ -172,3 +172,8 @@ function assertDistinctPorts(ports: Stack['ports'], file: string, nodeCount: num
  * (argument checks, defaults). Code that has a Stack uses `stack.nodeIds`.
  */
 export const NODE_IDS: readonly NodeId[] = loadStack().nodeIds;
+
+/** A node's INTERNAL listener (inter-node and admin tools, mutual TLS): its controller port + 100. */
+export function internalPort(stack: Stack, id: NodeId): number {
+  return stack.ports.controller.of(id) + 100;
+}

@@ -92,7 +92,7 @@ export async function backfillGeo(rt: Runtime, plan: ConnectorPlan): Promise<Geo
 /** Waits until Redis holds, for every driver, at least the event the producer last had acknowledged. */
 export async function waitForSink(rt: Runtime, expected: LocationEvent[], timeoutMs = 180_000): Promise<number> {
   const t0 = Date.now();
-  const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true });
+  const redis = openRedis(rt.access.redis('app'), { lazyConnect: true });
   await redis.connect();
   try {
     await waitFor(
@@ -128,8 +128,9 @@ export interface MirrorCheck extends MirrorReport {
  */
 export async function mirrorCheck(rt: Runtime): Promise<MirrorCheck> {
   const geo = geoRulesOf(loadConnectorConfig(rt.stack));
-  const fold = await foldTopic(rt.access.kafka('admin'), rt.stack.topics.locations, undefined, { geo: geo?.rules });
-  const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true });
+  // Read-only principals: the topic as reader, Redis as app (reads driver:* and the GEO index only).
+  const fold = await foldTopic(rt.access.kafka('reader'), rt.stack.topics.locations, undefined, { geo: geo?.rules });
+  const redis = openRedis(rt.access.redis('app'), { lazyConnect: true });
   await redis.connect();
   try {
     const prefix = rt.stack.redisKeyPrefix;
@@ -183,11 +184,11 @@ export async function redisSnapshot(rt: Runtime, samples = 3): Promise<RedisSnap
 
 /** Leaders, replicas and ISR of every partition of `topic`. */
 export function partitions(rt: Runtime, topic: string): Promise<PartitionState[]> {
-  return describeTopic(rt.access.kafka('admin'), topic);
+  return describeTopic(rt.access.kafka('monitor'), topic);
 }
 
 /** Offsets written to `topic` so far (high minus low watermark, summed over partitions): what compaction is measured against. */
 export async function topicOffsets(rt: Runtime, topic: string): Promise<number> {
-  const span = await withAdmin(rt.access.kafka('admin'), (a) => a.fetchTopicOffsets(topic));
+  const span = await withAdmin(rt.access.kafka('monitor'), (a) => a.fetchTopicOffsets(topic));
   return span.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
 }

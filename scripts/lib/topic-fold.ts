@@ -1,5 +1,5 @@
 import { readTopicToEnd } from '../../producer/src/index.ts';
-import type { KafkaAccess } from '../../shared/security.ts';
+import { MIRROR_CHECK_CLIENT, type KafkaAccess } from '../../shared/security.ts';
 
 /**
  * What Redis must hold per key, derived from the topic with the sink's own rules (connector/README.md,
@@ -188,7 +188,7 @@ export async function foldTopic(kafka: KafkaAccess, topic: string, timeoutMs = 1
     kafka,
     topic,
     (m) => applyRecord(result, m.key, m.value, Number.isFinite(m.timestamp) && m.timestamp >= 0 ? m.timestamp : undefined, foldRules),
-    { clientId: 'rastro-validate', timeoutMs },
+    { clientId: MIRROR_CHECK_CLIENT, timeoutMs },
   );
   return result;
 }

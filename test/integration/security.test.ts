@@ -6,12 +6,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, Partitioners, type KafkaAccess, type LogEntry } from '../../producer/src/kafka.ts';
 import { aclEntry, applyKafkaAcls } from '../../scripts/lib/kafka-acls.ts';
+import { activeController } from '../../scripts/lib/cluster.ts';
 import { ConnectClient } from '../../scripts/lib/connect.ts';
+import { mirrorCheck, partitions, redisSnapshot, topicOffsets } from '../../scripts/lib/pipeline.ts';
 import { withAdmin } from '../../scripts/lib/kafka-admin.ts';
-import { internalPort } from '../../scripts/lib/native/kafka-node.ts';
 import { openPaths } from '../../scripts/lib/native/private-state.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { openRedis, SECRET_FILES, type KafkaAcl } from '../../shared/security.ts';
+import { EXPOSURES, type Exposure, type Probe } from '../../shared/exposure.ts';
 import { ROOT } from '../../shared/stack.ts';
 import { readSinkLibrary } from '../../shared/sink-library.ts';
 import { STARTUP_CMDLINES, type CmdlineSample } from './cmdlines.ts';
@@ -220,6 +222,33 @@ describe('Redis', () => {
   });
 });
 
+describe('read-only work', () => {
+  /** The runtime, with every Kafka and Redis login as admin refused: what still works needs no admin. */
+  function withoutAdmin(inner: Runtime): Runtime {
+    const refuse = (what: string) => (user?: string, ...rest: unknown[]) => {
+      if ((user ?? 'admin') === 'admin') throw new Error(`${what}('admin') asked for by read-only work`);
+      return (inner.access[what as 'kafka'] as (u: string, ...r: unknown[]) => unknown).call(inner.access, user as string, ...rest);
+    };
+    const guarded = ['kafka', 'redis', 'redisCli', 'kafkaCliConfig', 'kafkaCliConfigDisplay', 'kcatConfig'];
+    const access = new Proxy(inner.access, { get: (t, k, r) => (guarded.includes(k as string) ? refuse(k as string) : Reflect.get(t, k, r)) });
+    return new Proxy(inner, { get: (t, k, r) => (k === 'access' ? access : Reflect.get(t, k, r)) });
+  }
+
+  it('the mirror check, the redis-cli evidence and the cluster views log in as reader, app and monitor, never admin', async () => {
+    const ro = withoutAdmin(rt);
+    // The guard bites: a call that does ask for admin fails.
+    expect(() => ro.access.kafka('admin')).toThrow(/read-only work/);
+    const check = await mirrorCheck(ro);
+    expect(check.records).toBeGreaterThan(0);
+    expect(check.state.size).toBeGreaterThan(0);
+    const snap = await redisSnapshot(ro, 1);
+    expect(snap.keys.length).toBeGreaterThan(0);
+    expect((await partitions(ro, rt.stack.topics.locations)).length).toBeGreaterThan(0);
+    expect(rt.stack.nodeIds).toContain(await activeController(ro));
+    expect(await topicOffsets(ro, rt.stack.topics.locations)).toBeGreaterThan(0);
+  });
+});
+
 describe('Redis exporter', () => {
   it('sends its login to our Redis only: a /scrape of another target gets no credential', async () => {
     // What arrives at a listening socket that the scrape names.
@@ -274,28 +303,48 @@ describe('Connect REST', () => {
 });
 
 describe('listening ports', () => {
-  it.runIf(TEST_RUNTIME === 'native')("are, as the OS lists them, exactly the stack's documented ones, each on loopback only", async () => {
-    const pids = (await rt.services()).map((s) => Number(/^pid (\d+)$/.exec(s.detail)?.[1])).filter((p) => p > 0);
-    expect(pids.length).toBe((await rt.services()).length);
-    const p = rt.stack.ports;
-    // The README's "Who can reach what" table; each is refused without a credential or serves metrics only.
-    const documented = new Map<number, string>([
-      ...p.kafka.all.map((port) => [port, 'Kafka clients (SASL_SSL)'] as const),
-      ...p.controller.all.map((port) => [port, 'Kafka controllers (mutual TLS)'] as const),
-      ...rt.stack.nodeIds.map((id) => [internalPort(rt.stack, id), 'Kafka inter-node (mutual TLS)'] as const),
-      ...p.jmxExporter.all.map((port) => [port, 'broker JMX exporter (metrics)'] as const),
-      [p.jmxExporterConnect, 'Connect JMX exporter (metrics)'],
-      [p.connect, 'Connect REST (basic auth)'],
-      [p.redis, 'Redis (ACL users)'],
-      [p.redisExporter, 'Redis exporter (metrics)'],
-      [p.prometheus, 'Prometheus (metrics, no lifecycle)'],
-    ]);
-    const found = listenersOf(pids);
-    expect(found.filter((l) => !documented.has(l.port)).map((l) => `${l.address}:${l.port} (pid ${l.pid})`)).toEqual([]);
-    expect(found.filter((l) => l.address !== '127.0.0.1').map((l) => `${l.address}:${l.port}`)).toEqual([]);
-    // Each documented port is really open (the table is not longer than the truth).
-    expect([...new Set(found.map((l) => l.port))].sort()).toEqual([...documented.keys()].sort());
-  });
+  it.runIf(TEST_RUNTIME === 'native')(
+    "are, as the OS lists them, exactly the README's, on loopback only; an unprivileged local user is refused by each, or served only what the README calls harmless, with no secret in it",
+    async () => {
+      const services = await rt.services();
+      const pids = services.map((s) => Number(/^pid (\d+)$/.exec(s.detail)?.[1])).filter((p) => p > 0);
+      expect(pids.length).toBe(services.length);
+      // shared/exposure.ts, which the README's security table is rendered from (a unit test compares them).
+      const documented = new Map<number, Exposure>(EXPOSURES.filter((e) => e.when === 'stack').flatMap((e) => e.ports(rt.stack).map((port) => [port, e] as const)));
+      const found = listenersOf(pids);
+      expect(found.filter((l) => !documented.has(l.port)).map((l) => `${l.address}:${l.port} (pid ${l.pid})`)).toEqual([]);
+      expect(found.filter((l) => l.address !== '127.0.0.1').map((l) => `${l.address}:${l.port}`)).toEqual([]);
+      // Each documented port is really open (the table is not longer than the truth).
+      expect([...new Set(found.map((l) => l.port))].sort()).toEqual([...documented.keys()].sort());
+
+      // Tried without a credential, as nobody when we can become it (CI runs as root), with Node's built-ins only.
+      const targets = [...documented].map(([port, e]) => ({ port, probe: e.probe, path: e.path }));
+      const probe = [process.execPath, join(ROOT, 'test', 'integration', 'port-probe.mjs'), JSON.stringify(targets)];
+      const asNobody = process.getuid?.() === 0;
+      const r = asNobody ? spawnSync('runuser', ['-u', 'nobody', '--', ...probe], { encoding: 'utf8', maxBuffer: 64 << 20 }) : spawnSync(probe[0] as string, probe.slice(1), { encoding: 'utf8', maxBuffer: 64 << 20 });
+      expect(r.status, r.stderr).toBe(0);
+      const results = JSON.parse(r.stdout) as Array<{ port: number; probe: Probe; outcome: string; detail: string; status?: number; body?: string }>;
+      expect(results.map((x) => x.port).sort()).toEqual([...documented.keys()].sort());
+      const secrets = secretValues();
+      expect(secrets.length).toBeGreaterThanOrEqual(11);
+      // Records neither: no driver's key (the locations themselves live only in Kafka and Redis).
+      const admin = openRedis(rt.access.redis('admin'));
+      const [, driverKeys] = await admin.scan('0', 'MATCH', `${rt.stack.redisKeyPrefix}*`, 'COUNT', 1000).finally(() => admin.disconnect());
+      expect(driverKeys.length).toBeGreaterThan(0);
+      for (const x of results) {
+        const what = `${x.port} (${documented.get(x.port)?.what}, ${x.probe}): ${x.detail}`;
+        if (x.probe !== 'public-http') {
+          expect(`${what} → ${x.outcome}`).toBe(`${what} → refused`);
+          continue;
+        }
+        // Served to anyone: it must really be what the table says (an answer), and hold no secret.
+        expect(`${what} → ${x.status}`).toBe(`${what} → 200`);
+        expect((x.body ?? '').length, what).toBeGreaterThan(100);
+        expect(secrets.filter((v) => (x.body as string).includes(v)).length, what).toBe(0);
+        expect(driverKeys.filter((k) => (x.body as string).includes(k)), what).toEqual([]);
+      }
+    },
+  );
 });
 
 describe('Prometheus', () => {
@@ -321,6 +370,12 @@ describe('data at rest', () => {
     }
   });
 });
+
+/** Every secret value of the stack: its passwords and the app's token. */
+function secretValues(): string[] {
+  const dir = rt.access.secrets.dir;
+  return readdirSync(dir).filter((f) => f.endsWith('.password') || f === SECRET_FILES.appToken).map((f) => readFileSync(join(dir, f), 'utf8').trim());
+}
 
 describe('secrets', () => {
   const passwords = () => readdirSync(rt.access.secrets.dir).filter((f) => f.endsWith('.password')).map((f) => readFileSync(join(rt.access.secrets.dir, f), 'utf8').trim());

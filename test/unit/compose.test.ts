@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { loadConnectorConfig } from '../../scripts/lib/connect.ts';
 import { composeLocalVars, composeNodeVars, DOCKER_CLIENT_PORT, DOCKER_INTERNAL_PORT, dockerWorkerPlacement, publishedPorts, SECRETS_DIR_REL } from '../../scripts/lib/docker/runtime.ts';
 import { brokerListeners, composeModel, environmentOf, interpolate } from '../../scripts/lib/docker/compose-model.ts';
 import { renderWorkerProperties } from '../../scripts/lib/connect-worker.ts';
-import { kafkaClientProperties } from '../../scripts/lib/secrets-setup.ts';
+import { kafkaClientProperties, writeDerivedSecrets } from '../../scripts/lib/secrets-setup.ts';
 import { CONNECT_ENV, KAFKA_USERS, REDIS_USERS, SECRET_FILES } from '../../shared/security.ts';
 import { IMAGE_USERS, SECRETS_MOUNT, secretVolumes } from '../../scripts/lib/docker/secret-volumes.ts';
 import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
@@ -332,10 +333,20 @@ describe('SECURITY=on: each service reads, as its image user, exactly the secret
     };
     // Files read through another: Connect's worker config names the CA via RASTRO_SECRETS_DIR, its JAAS entry the users file.
     const worker = renderWorkerProperties(stack, dockerWorkerPlacement(stack), true).replaceAll(`\${env:${CONNECT_ENV.secretsDir}}`, SECRETS_MOUNT);
+    // The exporter's env file (REDIS_PASSWORD_FILE), as make up writes it for the containers' mount.
+    const dir = mkdtempSync(join(tmpdir(), 'rastro-compose-secrets-'));
+    let exporterEnv: string;
+    try {
+      for (const u of REDIS_USERS) writeFileSync(join(dir, SECRET_FILES.redisPassword(u)), `pw-${u}\n`);
+      writeFileSync(join(dir, SECRET_FILES.connectRestPassword), 'rest-pw\n');
+      writeDerivedSecrets(stack, { dir, mountedAt: SECRETS_MOUNT, redisHostPort: 'redis:6379' });
+      exporterEnv = readFileSync(join(dir, SECRET_FILES.redisExporterEnv), 'utf8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     const indirect: Record<string, string> = {
       connect: `${worker} ${SECRETS_MOUNT}/${SECRET_FILES.connectRestUsers}`,
-      // Its env file (REDIS_PASSWORD_FILE), written by make up.
-      'redis-exporter': `${SECRETS_MOUNT}/${SECRET_FILES.redisExporterPasswords}`,
+      'redis-exporter': exporterEnv,
     };
     const named = (text: string) => [...text.matchAll(/\/etc\/rastro\/secrets\/([\w.-]+)/g)].map((m) => m[1] as string);
     for (const v of volumes) {

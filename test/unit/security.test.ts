@@ -7,6 +7,7 @@ import { renderNodeProperties, renderSecurityProperties } from '../../scripts/li
 import { kafkaClientProperties, writeDerivedSecrets } from '../../scripts/lib/secrets-setup.ts';
 import { basicAuthorization, kafkaAcls, redisAclFile, redisAclRules, redisPasswordHash, REDIS_USERS, SECRET_FILES, securityMode, StackAccess } from '../../shared/security.ts';
 import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
+import { exposureTable, portRanges } from '../../shared/exposure.ts';
 import { readSinkLibrary } from '../../shared/sink-library.ts';
 
 const stack = loadStack();
@@ -82,7 +83,7 @@ describe('Kafka ACLs (least privilege)', () => {
 
   it('monitor only describes; reader only reads the locations; nobody but super users may create topics at large', () => {
     expect(new Set(acls.filter((a) => a.user === 'monitor').map((a) => a.operation))).toEqual(new Set(['DESCRIBE']));
-    expect(of('reader')).toEqual([`DELETE GROUP:rastro-producer-seed-*`, `DESCRIBE TOPIC:${t.locations}`, `READ GROUP:rastro-producer-seed-*`, `READ TOPIC:${t.locations}`].sort());
+    expect(of('reader')).toEqual([`DELETE GROUP:rastro-producer-seed-*`, `DELETE GROUP:rastro-validate-*`, `DESCRIBE TOPIC:${t.locations}`, `READ GROUP:rastro-producer-seed-*`, `READ GROUP:rastro-validate-*`, `READ TOPIC:${t.locations}`].sort());
     expect(acls.filter((a) => a.operation === 'CREATE' && (a.resource === 'CLUSTER' || a.name === '*'))).toEqual([]);
     expect(acls.filter((a) => a.user === 'admin')).toEqual([]);
   });
@@ -166,5 +167,14 @@ describe('compose.secure.yml', () => {
   it('turns on the ACL file, Connect security and the exporter login', () => {
     expect(overlay.services.redis.command).toContain('/etc/rastro/secrets/redis-users.acl');
     expect(overlay.services['redis-exporter'].env_file).toEqual(['${RASTRO_SECRETS}/redis-exporter.env']);
+  });
+});
+
+describe("the README's security table", () => {
+  it('is shared/exposure.ts rendered for the default ports: every port, who may use it, what it gives without a credential', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = exposureTable(loadStack());
+    expect(readme, `README.md's security table (under "Threat model") should read:\n${table}`).toContain(`${table}\n`);
+    expect(portRanges([19092, 19093, 19094, 19292, 17070])).toBe('17070, 19092–19094, 19292');
   });
 });

@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
       if (d !== undefined && !samples.has(`${d.decision}/${d.reason}`)) samples.set(`${d.decision}/${d.reason}`, d);
     }
     ev.block('json', [...samples.values()].map((d) => JSON.stringify(d)).join('\n'), `${rt.stack.fraudTopics.decisions}: key = card, value =`);
-    const lag = await rt.kafkaCli('kafka-consumer-groups', ['--bootstrap-server', rt.cliBootstrap, '--describe', '--group', DECIDER_GROUP]);
+    const lag = await rt.kafkaCli('kafka-consumer-groups', ['--bootstrap-server', rt.cliBootstrap, '--describe', '--group', DECIDER_GROUP], 'monitor');
     ev.command(lag.display, lag.stdout.trim());
 
     ev.section('Verdict');

@@ -12,7 +12,7 @@ export async function main(): Promise<number> {
   const attempt = async (f: () => Promise<string>): Promise<string> => f().catch((e: Error) => chalk.red(`unavailable: ${e.message}`));
   show(`Services (${rt.name})`, (await rt.services()).map((s) => `${s.running ? chalk.green('up  ') : chalk.red('down')} ${s.name.padEnd(10)} ${s.detail}`).join('\n'));
   show('Brokers registered', await attempt(async () => (await registeredBrokers(rt.access.kafka('monitor'))).join(', ')));
-  show('KRaft quorum', await attempt(async () => (await rt.kafkaCli('kafka-metadata-quorum', ['--bootstrap-server', rt.cliBootstrap, 'describe', '--status'])).stdout.trim()));
+  show('KRaft quorum', await attempt(async () => (await rt.kafkaCli('kafka-metadata-quorum', ['--bootstrap-server', rt.cliBootstrap, 'describe', '--status'], 'monitor')).stdout.trim()));
   show(`Partitions of ${rt.stack.topics.locations}`, await attempt(async () => partitionTable(await partitions(rt, rt.stack.topics.locations))));
   show(`Connector ${rt.stack.connect.connectorName}`, await attempt(async () => {
     const s = await new ConnectClient(rt.access.connect()).status(rt.stack.connect.connectorName);

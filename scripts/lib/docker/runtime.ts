@@ -11,7 +11,7 @@ import { ensureSecrets } from '../secrets-setup.ts';
 import { ensureGrafanaLogin, GRAFANA_ENV_REL } from './grafana-login.ts';
 import { engineView, metricsHostFor } from './host-gateway.ts';
 import { SECRETS_MOUNT, writeSecretsManifest } from './secret-volumes.ts';
-import { CONNECT_ENV, displayPath, KAFKA_USERS, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
+import { CONNECT_ENV, displayPath, KAFKA_USERS, SECRET_FILES, StackAccess, type KafkaUser, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
 import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
 import { hostAddresses, ROOT, STACK_ENV, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { portOpen } from '../wait.ts';
@@ -207,13 +207,13 @@ export class DockerRuntime implements Runtime {
     return r.stdout.split('\n').includes(`kafka-${id}`);
   }
 
-  async kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult> {
+  async kafkaCli(tool: KafkaTool, args: string[], user: KafkaUser = 'admin'): Promise<CliResult> {
     // Run inside a broker that is up (during chaos one is stopped on purpose).
     const running = await this.compose`docker compose ps --status running --services`;
     const node = this.stack.nodeIds.map((id) => `kafka-${id}`).find((s) => running.stdout.split('\n').includes(s));
     if (!node) throw new Error(`${tool}: no broker container is running`);
     // Inside the container the secrets directory is mounted at SECRETS_MOUNT (compose.secure.yml).
-    const config = this.access.secure ? ['--command-config', `${SECRETS_MOUNT}/${SECRET_FILES.kafkaClientProperties('admin')}`] : [];
+    const config = this.access.secure ? ['--command-config', `${SECRETS_MOUNT}/${SECRET_FILES.kafkaClientProperties(user)}`] : [];
     // kafka-run-class.sh reads these: without them the tool's JVM takes the image's 1 GiB default beside the brokers.
     const jvm = ['-e', `KAFKA_HEAP_OPTS=${KAFKA_CLI_JVM.heap}`, '-e', `KAFKA_JVM_PERFORMANCE_OPTS=${KAFKA_CLI_JVM.performance}`];
     const r = await this.compose`docker compose exec -T ${jvm} ${node} /opt/kafka/bin/${tool}.sh ${args} ${config}`;

@@ -1,4 +1,4 @@
-import { type NodeId, type Stack } from '../../../shared/stack.ts';
+import { internalPort, type NodeId, type Stack } from '../../../shared/stack.ts';
 
 /** The KRaft static voter set: every node is a voter, on its controller port. */
 export function quorumVoters(stack: Stack): string {
@@ -24,9 +24,6 @@ export function renderNodeProperties(shared: string, stack: Stack, id: NodeId, d
   return `${shared.trimEnd()}${secure}\n\n# --- node ${id} (rendered by the native launcher) ---\n${lines.join('\n')}\n`;
 }
 
-export function internalPort(stack: Stack, id: NodeId): number {
-  return stack.ports.controller.of(id) + 100;
-}
 
 /** config/kafka/security.properties with ${secrets} set to where this node sees the secrets directory. */
 export function renderSecurityProperties(text: string, secretsDir: string): string {

@@ -5,11 +5,10 @@ import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { ensureSecrets } from '../secrets-setup.ts';
 import { loadSinkLibrary, readRedisLoad, redisLoadError } from '../redis-load.ts';
-import { CONNECT_ENV, displayPath, KAFKA_USERS, openRedis, SECRET_FILES, StackAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
+import { CONNECT_ENV, displayPath, KAFKA_USERS, openRedis, SECRET_FILES, StackAccess, type KafkaUser, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
 import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
-import { CONFIG_DIR, hostAddresses, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
+import { CONFIG_DIR, hostAddresses, internalPort, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
-import { internalPort } from './kafka-node.ts';
 import { ephemeralConflicts, readEphemeralRange } from './ports.ts';
 import { keepPrivate } from './private-state.ts';
 import { exitWatch, livePid, requireCommand, startDetached, stopProcess } from './processes.ts';
@@ -218,10 +217,10 @@ export class NativeRuntime implements Runtime {
     }
   }
 
-  async kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult> {
+  async kafkaCli(tool: KafkaTool, args: string[], user: KafkaUser = 'admin'): Promise<CliResult> {
     const libs = await this.libs();
-    const r = await $({ quiet: true })`${java()} ${KAFKA_CLI_JVM.heap} ${KAFKA_CLI_JVM.performance} ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args} ${this.access.kafkaCliConfig()}`;
-    return { display: [`${tool}.sh`, ...args, ...this.access.kafkaCliConfigDisplay()].join(' '), stdout: r.stdout };
+    const r = await $({ quiet: true })`${java()} ${KAFKA_CLI_JVM.heap} ${KAFKA_CLI_JVM.performance} ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args} ${this.access.kafkaCliConfig(user)}`;
+    return { display: [`${tool}.sh`, ...args, ...this.access.kafkaCliConfigDisplay(user)].join(' '), stdout: r.stdout };
   }
 
   async metricsBindHost(): Promise<string> {

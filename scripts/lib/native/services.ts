@@ -4,9 +4,9 @@ import { renderWorkerProperties, type WorkerPlacement } from '../connect-worker.
 import { writeScrapeTargets } from '../prometheus-targets.ts';
 import { CONNECT_ENV, SECRET_FILES, type StackAccess } from '../../../shared/security.ts';
 import { parseEnvFile } from '../../../shared/env-file.ts';
-import { CONFIG_DIR, hostAddresses, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
+import { CONFIG_DIR, hostAddresses, internalPort, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { ensureConnectAuthExtension, ensureJmxAgent } from './install.ts';
-import { internalPort, renderNodeProperties, renderSecurityProperties } from './kafka-node.ts';
+import { renderNodeProperties, renderSecurityProperties } from './kafka-node.ts';
 import { requireCommand, type ProcessSpec } from './processes.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { RedisUser, StackAccess } from '../../../shared/security.ts';
+import type { KafkaUser, RedisUser, StackAccess } from '../../../shared/security.ts';
 import type { Addresses, NodeId, Stack } from '../../../shared/stack.ts';
 
 /** Kafka command-line tools the scripts use; each runtime knows how to run them. */
@@ -46,8 +46,8 @@ export interface Runtime {
   isNodeRunning(id: NodeId): Promise<boolean>;
   /** Stops Redis: a clean shutdown (SIGTERM: Redis flushes its AOF), or with `kill` a crash (SIGKILL). `up` starts it again. */
   stopRedis(opts?: { kill?: boolean }): Promise<void>;
-  /** A Kafka CLI tool as the admin principal (its client config file is added and shown in `display`). */
-  kafkaCli(tool: KafkaTool, args: string[]): Promise<CliResult>;
+  /** A Kafka CLI tool as `user` (default admin; its client config file is added and shown in `display`). */
+  kafkaCli(tool: KafkaTool, args: string[], user?: KafkaUser): Promise<CliResult>;
   /** Where a producer on this machine serves /metrics so this runtime's Prometheus can scrape it. */
   metricsBindHost(): Promise<string>;
   /** Runs the real redis-cli against the stack's Redis, as `user` (default: the read-only app user). */
