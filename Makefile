@@ -13,8 +13,18 @@ define setup
 	@node scripts/setup.mjs $(1)
 endef
 
-help: ## list targets
+help: ## list targets and the variables they read
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+	@printf '\nVariables (make up RUNTIME=docker, or in the environment):\n'
+	@printf '  %-20s %s\n' \
+	  RUNTIME 'native (default: local processes) or docker (compose.yml)' \
+	  SECURITY 'on (default: TLS, SCRAM, ACLs, passwords) or off (the plain course set-up)' \
+	  WIPE '1: make down also deletes the data and the secrets' \
+	  RASTRO_HOME 'where the native stack keeps its state (default .rastro/native)' \
+	  RASTRO_PORT_OFFSET 'added to every port, to run a second stack beside the first' \
+	  CHROMIUM_PATH 'the browser for the dashboard pictures (default: chromium on PATH)' \
+	  NO_COLOR 'any value: no colour and no in-place redraws' \
+	  '*_ARGS' 'options passed on: CHAOS_ARGS, VIDEO_ARGS, FRAUD_ARGS, BENCH_ARGS (each script has --help)'
 
 install: ## install every prerequisite the tests need (what make test does first)
 	$(call setup,test)

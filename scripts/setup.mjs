@@ -105,10 +105,34 @@ function probe(/** @type {string} */ goal) {
   };
 }
 
-const [goal, ...rest] = process.argv.slice(2);
+// Its own few lines of argument handling, not shared/cli.ts: it runs before npm ci, when no TypeScript loader exists.
+const USAGE = `node scripts/setup.mjs: checks what a make goal needs on this machine and installs what is missing
+(Debian packages through apt-get, node_modules through npm ci); names what you must install yourself.
+
+Usage: node scripts/setup.mjs <${GOALS.join('|')}> [options]
+
+Options:
+      --dry-run  print what it would run, run nothing
+  -h, --help     print this help and exit
+
+Examples:
+  node scripts/setup.mjs test --dry-run
+
+Exit status:
+  0  everything the goal needs is there (or --dry-run)
+  1  something is missing that it cannot install, or an install failed
+  2  bad usage
+`;
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const [goal, ...rest] = args;
 const dryRun = rest.includes('--dry-run');
-if (goal === undefined || !GOALS.includes(goal)) {
-  console.error(`usage: node scripts/setup.mjs <${GOALS.join('|')}> [--dry-run]`);
+const unknown = rest.filter((a) => a !== '--dry-run');
+if (goal === undefined || !GOALS.includes(goal) || unknown.length > 0) {
+  console.error(`setup: ${goal === undefined || !GOALS.includes(goal) ? `expected a goal (${GOALS.join('|')}), got ${goal ?? 'none'}` : `unknown option ${unknown[0]}`} (see node scripts/setup.mjs --help)`);
   process.exit(2);
 }
 const g = /** @type {import('./lib/prereqs.mjs').Goal} */ (goal);

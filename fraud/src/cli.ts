@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from '../../producer/src/kafka.ts';
+import { parseCommand, type CommandSpec, type OptionSpec } from '../../shared/cli.ts';
 import { cliAccess } from '../../shared/security.ts';
 import { loadStack, type Stack } from '../../shared/stack.ts';
 import { BlocklistUpdater } from './blocklist-updater.ts';
@@ -12,46 +12,53 @@ import { DEFAULT_VELOCITY } from './velocity.ts';
 /** The line a service prints on stdout once it serves (what make fraud-demo and fraud-bench wait for). */
 export const READY_LINE = 'ready';
 
-const COMMON = `  --brokers LIST       bootstrap servers (default: the stack's, from config/stack.env and RASTRO_PORT_OFFSET)
-  --redis URL          Redis (default: the stack's)
-  -h, --help`;
+const COMMON: Record<string, OptionSpec> = {
+  brokers: { type: 'string', value: 'LIST', description: "bootstrap servers (default: the stack's, from config/stack.env and RASTRO_PORT_OFFSET)" },
+  redis: { type: 'string', value: 'URL', description: "Redis (default: the stack's)" },
+};
 
-const HELP: Record<string, string> = {
-  decide: `fraud/bin/decide.mjs: the decision service. Consumes the transactions topic (group rastro-fraud-decider),
-checks the Redis blocklist and the per-card velocity rule on every transaction, writes one decision per
-transaction to the decisions topic (key = card); unreadable records go to the transactions DLQ.
-
-Options:
-  --velocity-max N     most transactions of one card in one window (default ${DEFAULT_VELOCITY.max})
-  --velocity-window-ms N  the window (default ${DEFAULT_VELOCITY.windowMs})
-  --group ID           consumer group (default rastro-fraud-decider)
-${COMMON}`,
-  'blocklist-updater': `fraud/bin/blocklist-updater.mjs: mirrors the compacted blocklist topic into Redis
-(SET <REDIS_BLOCKLIST_PREFIX><card> <reason JSON>; a tombstone DELs it). Prints "${READY_LINE}" once the topic
-is mirrored and Redis holds no other blocklist key, then follows the topic.
-
-Options:
-${COMMON}`,
-  generate: `fraud/bin/generate.mjs: card transactions into the transactions topic (key = card).
-
-Options:
-  --rate N             transactions per second (default 100; 0 = as fast as possible)
-  --duration S         seconds to run (default 10)
-  --cards N            ordinary cards to draw from (default 100000)
-  --blocklisted LIST   comma-separated blocklisted cards to use (with --blocklist-share)
-  --blocklist-share F  share of transactions from blocklisted cards (default 0.01 with --blocklisted, else 0)
-  --burst-share F      share of transactions in velocity bursts (default 0.02)
-  --burst-size N       transactions per burst (default 8)
-  --run-id ID          txn_id prefix (default gen-<time>)
-  --seed N
-${COMMON}`,
-  blocklist: `fraud/bin/blocklist.mjs: publish blocklist changes to the compacted blocklist topic (key = card).
-
-Options:
-  --add LIST           comma-separated cards to block
-  --reason TEXT        the reason recorded with --add (default "manual")
-  --remove LIST        comma-separated cards to lift (tombstones)
-${COMMON}`,
+const SPECS: Record<string, CommandSpec> = {
+  decide: {
+    name: 'fraud/bin/decide.mjs',
+    summary: 'the decision service: consumes the transactions topic, checks the Redis blocklist and the per-card velocity rule on every transaction, writes one decision per transaction to the decisions topic (key = card); unreadable records go to the transactions DLQ',
+    options: {
+      'velocity-max': { type: 'string', value: 'N', description: `most transactions of one card in one window (default ${DEFAULT_VELOCITY.max})` },
+      'velocity-window-ms': { type: 'string', value: 'MS', description: `the window (default ${DEFAULT_VELOCITY.windowMs})` },
+      group: { type: 'string', value: 'ID', description: 'consumer group (default rastro-fraud-decider)' },
+      ...COMMON,
+    },
+  },
+  'blocklist-updater': {
+    name: 'fraud/bin/blocklist-updater.mjs',
+    summary: `mirrors the compacted blocklist topic into Redis (SET <REDIS_BLOCKLIST_PREFIX><card> <reason JSON>; a tombstone DELs it); prints "${READY_LINE}" once the topic is mirrored, then follows it`,
+    options: { ...COMMON },
+  },
+  generate: {
+    name: 'fraud/bin/generate.mjs',
+    summary: 'card transactions into the transactions topic (key = card)',
+    options: {
+      rate: { type: 'string', value: 'N', description: 'transactions per second (default 100; 0 = as fast as possible)' },
+      duration: { type: 'string', value: 'S', description: 'seconds to run (default 10)' },
+      cards: { type: 'string', value: 'N', description: 'ordinary cards to draw from (default 100000)' },
+      blocklisted: { type: 'string', value: 'LIST', description: 'comma-separated blocklisted cards to use (with --blocklist-share)' },
+      'blocklist-share': { type: 'string', value: 'F', description: 'share of transactions from blocklisted cards (default 0.01 with --blocklisted, else 0)' },
+      'burst-share': { type: 'string', value: 'F', description: 'share of transactions in velocity bursts (default 0.02)' },
+      'burst-size': { type: 'string', value: 'N', description: 'transactions per burst (default 8)' },
+      'run-id': { type: 'string', value: 'ID', description: 'txn_id prefix (default gen-<time>)' },
+      seed: { type: 'string', value: 'N', description: 'generator seed (default 7)' },
+      ...COMMON,
+    },
+  },
+  blocklist: {
+    name: 'fraud/bin/blocklist.mjs',
+    summary: 'publish blocklist changes to the compacted blocklist topic (key = card)',
+    options: {
+      add: { type: 'string', value: 'LIST', description: 'comma-separated cards to block' },
+      reason: { type: 'string', value: 'TEXT', description: 'the reason recorded with --add (default "manual")' },
+      remove: { type: 'string', value: 'LIST', description: 'comma-separated cards to lift (tombstones)' },
+      ...COMMON,
+    },
+  },
 };
 
 function num(name: string, v: string | undefined, dflt: number): number {
@@ -80,23 +87,11 @@ function untilSignal(fatal?: Promise<Error>): Promise<number> {
 
 /** One of the fraud entries (fraud/bin/<command>.mjs); returns the exit status. */
 export async function main(command: string, argv: string[]): Promise<number> {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: {
-      brokers: { type: 'string' }, redis: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      'velocity-max': { type: 'string' }, 'velocity-window-ms': { type: 'string' }, group: { type: 'string' },
-      rate: { type: 'string' }, duration: { type: 'string' }, cards: { type: 'string' }, blocklisted: { type: 'string' },
-      'blocklist-share': { type: 'string' }, 'burst-share': { type: 'string' }, 'burst-size': { type: 'string' }, 'run-id': { type: 'string' }, seed: { type: 'string' },
-      add: { type: 'string' }, reason: { type: 'string' }, remove: { type: 'string' },
-    },
-    strict: true,
-  });
-  const help = HELP[command];
-  if (help === undefined) throw new Error(`unknown fraud command ${command} (expected ${Object.keys(HELP).join(', ')})`);
-  if (o.help) {
-    console.log(help);
-    return 0;
-  }
+  const spec = SPECS[command];
+  if (spec === undefined) throw new Error(`unknown fraud command ${command} (expected ${Object.keys(SPECS).join(', ')})`);
+  const args = parseCommand<{ [k: string]: string | undefined }>(spec, argv);
+  if (args === undefined) return 0;
+  const o = args.values;
   const stack = stackOf();
   // Credentials of the fraud principal (Kafka and Redis) from the stack's secrets, for the given or the stack's addresses.
   const access = cliAccess(stack, { brokers: o.brokers?.split(','), redisUrl: o.redis });

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // @ts-check
 // Thin entry: load the TypeScript sources through tsx, then run the CLI.
+import chalk from 'chalk';
 import { register } from 'tsx/esm/api';
 
 register();
+// Colour as the user asked (NO_COLOR, FORCE_COLOR; shared/cli.ts), before anything prints.
+const { colorLevel } = await import('../../shared/cli.ts');
+chalk.level = colorLevel(process.env, process.stdout.isTTY === true);
 const { main } = await import('../src/cli.ts');
 try {
   process.exitCode = await main();

@@ -1,7 +1,7 @@
 import chalk from 'chalk';
 import { createReadStream, fstatSync, writeFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { parseArgs } from 'node:util';
+import { numberOption, parseCommand, type CommandSpec } from '../../shared/cli.ts';
 import { cliAccess } from '../../shared/security.ts';
 import { loadStack } from '../../shared/stack.ts';
 import { LocationProducer } from './location-producer.ts';
@@ -9,65 +9,51 @@ import { ProducerMetrics } from './metrics.ts';
 import { pipeNdjson, simulate, type StdinReport } from './run.ts';
 import { Simulator } from './simulator.ts';
 
-const HELP = `rastro producer: courier locations into Kafka, keyed by driver_id (acks=all, idempotent).
+export const SPEC: CommandSpec = {
+  name: 'producer/bin/produce.mjs',
+  summary: 'courier locations into Kafka, keyed by driver_id (acks=all, idempotent): the built-in simulator (a São Paulo fleet), or NDJSON on stdin',
+  options: {
+    stdin: { type: 'boolean', description: 'read NDJSON events from stdin (non-JSON lines are skipped with a warning)' },
+    drivers: { type: 'string', value: 'N', default: '200', description: 'simulated drivers' },
+    rate: { type: 'string', value: 'N', default: '1000', description: 'events per second, 0 = as fast as possible' },
+    count: { type: 'string', value: 'N', description: 'stop after N events' },
+    duration: { type: 'string', value: 'S', description: 'stop after S seconds (without --count/--duration: until Ctrl-C)' },
+    seed: { type: 'string', value: 'N', default: '42', description: 'simulator seed' },
+    'first-id': { type: 'string', value: 'N', default: '100', description: 'first simulated driver number (driver_100, driver_101, …)' },
+    delete: { type: 'string', value: 'IDS', description: 'send tombstones for these comma-separated driver ids, then exit' },
+    brokers: { type: 'string', value: 'LIST', description: "bootstrap servers (default: the stack's); with SECURITY on it logs in as \"producer\" with the password in RASTRO_SECRETS_DIR (default .rastro/native/secrets)" },
+    topic: { type: 'string', value: 'NAME', description: 'topic (default: TOPIC_LOCATIONS from config/stack.env)' },
+    'late-topic': { type: 'string', value: 'NAME', description: "audit topic for late events (default: TOPIC_LATE; '' = count and report only)" },
+    'batch-size': { type: 'string', value: 'N', default: '5000', description: 'most events in one request per partition' },
+    'linger-ms': { type: 'string', value: 'N', default: '5', description: 'how long an idle partition waits for more events' },
+    buffer: { type: 'string', value: 'N', default: '20000', description: 'most events held unacknowledged before the input waits' },
+    'flush-timeout': { type: 'string', value: 'S', default: '10', description: 'on Ctrl-C/SIGTERM, wait at most S seconds for acknowledgements' },
+    'no-seed': { type: 'boolean', description: 'do not read the topic at start for each driver\'s newest timestamp' },
+    'metrics-port': { type: 'string', value: 'N', description: 'serve Prometheus metrics on 127.0.0.1:N/metrics (default PRODUCER_METRICS_PORT; 0 = off)' },
+    'metrics-host': { type: 'string', value: 'ADDR', description: "address to serve them on (default 127.0.0.1; for the docker runtime's Prometheus the engine's host gateway)" },
+    ledger: { type: 'string', value: 'FILE', description: 'write the last acknowledged event per driver as JSON' },
+    summary: { type: 'string', value: 'FILE', description: 'write the run summary as JSON' },
+    strict: { type: 'boolean', description: 'exit 1 if any input line was rejected' },
+    quiet: { type: 'boolean', description: 'no progress lines' },
+  },
+  examples: ['producer/bin/produce.mjs --drivers 50 --rate 200 --duration 30', 'python3 generate_delivery_tracking.py | producer/bin/produce.mjs --stdin'],
+  exits: {
+    0: 'done',
+    1: '--strict and a line was rejected',
+    2: 'bad usage, or cannot connect',
+    3: 'some events were not acknowledged (stopped before the flush finished, or Kafka refused them)',
+  },
+};
 
-Usage:
-  producer/bin/produce.mjs [options]                 built-in simulator (São Paulo fleet)
-  python3 generate_delivery_tracking.py … | producer/bin/produce.mjs --stdin
-
-Options:
-  --stdin              read NDJSON events from stdin (non-JSON lines are skipped with a warning)
-  --drivers N          simulated drivers (default 200)
-  --rate N             events per second, 0 = as fast as possible (default 1000)
-  --count N            stop after N events
-  --duration S         stop after S seconds (without --count/--duration: until Ctrl-C)
-  --seed N             simulator seed (default 42)
-  --first-id N         first simulated driver number (default 100: driver_100, driver_101, …)
-  --delete IDS         send tombstones for these comma-separated driver ids, then exit
-  --brokers LIST       bootstrap servers (default: the stack's brokers from config/stack.env); with SECURITY on
-                       the producer logs in as "producer" with the password in RASTRO_SECRETS_DIR
-                       (default .rastro/native/secrets)
-  --topic NAME         topic (default: TOPIC_LOCATIONS from config/stack.env)
-  --late-topic NAME    audit topic for late events (default: TOPIC_LATE; '' = count and report only)
-  --batch-size N       most events in one request per partition (default 5000)
-  --linger-ms N        how long an idle partition waits for more events (default 5)
-  --buffer N           most events held unacknowledged before the input waits (default 20000)
-  --flush-timeout S    on Ctrl-C/SIGTERM, wait at most S seconds for acknowledgements (default 10)
-  --no-seed            do not read the topic at start for each driver's newest timestamp
-  --metrics-port N     serve Prometheus metrics on 127.0.0.1:N/metrics (default PRODUCER_METRICS_PORT; 0 = off)
-  --metrics-host ADDR  address to serve them on (default 127.0.0.1; for the docker runtime's Prometheus the engine's host gateway, e.g. 172.17.0.1 on Linux)
-  --ledger FILE        write the last acknowledged event per driver as JSON
-  --summary FILE       write the run summary as JSON
-  --strict             exit 1 if any input line was rejected
-
-Exit status: 0 done; 1 --strict and a line was rejected; 2 bad usage or cannot connect;
-3 some events were not acknowledged (stopped before the flush finished, or Kafka refused them).
-  --quiet              no progress lines
-  -h, --help`;
-
+/** A non-negative number option (its default from SPEC), or a UsageError naming it. */
 function intOpt(name: string, v: string | undefined, dflt?: number): number | undefined {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} ${v}: expected a non-negative number`);
-  return n;
+  return numberOption(name, v) ?? dflt;
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: {
-      stdin: { type: 'boolean' }, drivers: { type: 'string' }, rate: { type: 'string' }, count: { type: 'string' },
-      duration: { type: 'string' }, seed: { type: 'string' }, 'first-id': { type: 'string' }, delete: { type: 'string' }, brokers: { type: 'string' },
-      topic: { type: 'string' }, 'late-topic': { type: 'string' }, 'batch-size': { type: 'string' }, 'linger-ms': { type: 'string' }, buffer: { type: 'string' },
-      'flush-timeout': { type: 'string' }, 'no-seed': { type: 'boolean' }, 'metrics-port': { type: 'string' }, 'metrics-host': { type: 'string' }, ledger: { type: 'string' }, summary: { type: 'string' },
-      strict: { type: 'boolean' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (o.help) {
-    console.log(HELP);
-    return 0;
-  }
+  const args = parseCommand<Record<string, string | boolean | undefined>>(SPEC, argv);
+  if (args === undefined) return 0;
+  const o = args.values as { [k: string]: string | undefined } & { stdin?: boolean; 'no-seed'?: boolean; strict?: boolean; quiet?: boolean };
   const stack = loadStack({ portOffset: Number(process.env.RASTRO_PORT_OFFSET ?? '0') });
   // The producer principal's credentials from the stack's secrets (SECURITY on), for the given or the stack's brokers.
   const access = cliAccess(stack, { brokers: o.brokers?.split(',') }).producer();
@@ -83,11 +69,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const warn = (m: string) => process.stderr.write(`${chalk.yellow('warn')} ${m}\n`);
   const producer = new LocationProducer({
     ...access, topic, lateTopic: o['late-topic'] ?? stack.topics.late, metrics,
-    batchSize: intOpt('batch-size', o['batch-size'], 5000), lingerMs: intOpt('linger-ms', o['linger-ms'], 5),
-    bufferEvents: intOpt('buffer', o.buffer, 20_000), seedFromTopic: !o['no-seed'], keepLedger: o.ledger !== undefined,
+    batchSize: intOpt('batch-size', o['batch-size']), lingerMs: intOpt('linger-ms', o['linger-ms']),
+    bufferEvents: intOpt('buffer', o.buffer), seedFromTopic: !o['no-seed'], keepLedger: o.ledger !== undefined,
     onError: warn, onProgress: log,
   });
-  const flushMs = (intOpt('flush-timeout', o['flush-timeout'], 10) as number) * 1000;
+  const flushMs = (intOpt('flush-timeout', o['flush-timeout']) as number) * 1000;
   const stopping = new AbortController();
   const stop = (signal: string) => {
     if (stopping.signal.aborted) {
@@ -118,11 +104,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     } else if (o.stdin) {
       stdin = await pipeNdjson(producer, stdinStream(), warn, () => metrics.rejected.inc(), stopping.signal);
     } else {
-      const sim = new Simulator({ drivers: intOpt('drivers', o.drivers, 200) as number, seed: intOpt('seed', o.seed, 42) as number, firstId: intOpt('first-id', o['first-id'], 100) as number });
+      const sim = new Simulator({ drivers: intOpt('drivers', o.drivers) as number, seed: intOpt('seed', o.seed) as number, firstId: intOpt('first-id', o['first-id']) as number });
       const progress = setInterval(() => log(`sent ${producer.stats.sent} events (${sim.driverIds.length} drivers, ${producer.buffered} buffered)`), 2000);
       try {
         await simulate(producer, sim, {
-          rate: intOpt('rate', o.rate, 1000) as number,
+          rate: intOpt('rate', o.rate) as number,
           count: intOpt('count', o.count),
           durationMs: o.duration === undefined ? undefined : (intOpt('duration', o.duration) as number) * 1000,
           signal: stopping.signal,

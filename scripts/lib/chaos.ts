@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { LiveDriver } from './app/drivers.ts';
 import { movedDrivers, openApp } from './app/session.ts';
 import { activeController, busiestLeader, waitFullyReplicated } from './cluster.ts';
@@ -12,6 +11,7 @@ import type { Runtime } from './runtime/types.ts';
 import { annotateGrafana } from './snapshot.ts';
 import { waitFor } from './wait.ts';
 import { NODE_IDS, type NodeId } from '../../shared/stack.ts';
+import { numberOption, parseCommand, UsageError, type CommandSpec } from '../../shared/cli.ts';
 
 /*
  * make chaos's actions: a broker stopped and restarted under load, each step returning what happened
@@ -30,20 +30,34 @@ export interface ChaosOptions {
   pictures: boolean;
 }
 
-export function parseChaosArgs(argv: string[]): ChaosOptions {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: {
-      broker: { type: 'string' }, controller: { type: 'boolean' }, kill: { type: 'boolean' }, hold: { type: 'string', default: '20' },
-      drivers: { type: 'string', default: '200' }, rate: { type: 'string', default: '500' }, warmup: { type: 'string', default: '20' },
-      'no-pictures': { type: 'boolean' },
-    },
-  });
-  if (o.broker !== undefined && !NODE_IDS.includes(Number(o.broker) as NodeId)) throw new Error(`--broker ${o.broker}: expected one of ${NODE_IDS.join(', ')}`);
+export const CHAOS_SPEC: CommandSpec = {
+  name: './scripts/chaos.mjs',
+  summary: 'the resilience run (make chaos): load on, one broker stopped and started again, the producer and the sink followed through it, pictures of the dashboard',
+  options: {
+    broker: { type: 'string', value: 'ID', description: `the node to stop (${NODE_IDS.join(', ')}; default: the one leading most partitions)` },
+    controller: { type: 'boolean', description: 'stop the active KRaft controller instead' },
+    kill: { type: 'boolean', description: 'SIGKILL instead of a clean stop' },
+    hold: { type: 'string', value: 'S', default: '20', description: 'seconds the broker stays down' },
+    drivers: { type: 'string', value: 'N', default: '200', description: 'simulated drivers' },
+    rate: { type: 'string', value: 'N', default: '500', description: 'events per second' },
+    warmup: { type: 'string', value: 'S', default: '20', description: 'seconds of load before the stop' },
+    'no-pictures': { type: 'boolean', description: 'no dashboard pictures (faster)' },
+  },
+  examples: ['make chaos', './scripts/chaos.mjs --kill --broker 2 --hold 30'],
+  exits: { 0: 'every acknowledged event reached Redis across the outage', 1: 'a step or a check failed (the report says which)', 2: 'bad usage', 3: 'crashed' },
+};
+
+/** The chaos options, or undefined after --help. */
+export function parseChaosArgs(argv: string[]): ChaosOptions | undefined {
+  const args = parseCommand<{ broker?: string; controller?: boolean; kill?: boolean; hold: string; drivers: string; rate: string; warmup: string; 'no-pictures'?: boolean }>(CHAOS_SPEC, argv);
+  if (args === undefined) return undefined;
+  const o = args.values;
+  if (o.broker !== undefined && !NODE_IDS.includes(Number(o.broker) as NodeId)) throw new UsageError(`--broker ${o.broker}: expected one of ${NODE_IDS.join(', ')}`);
   return {
     broker: o.broker === undefined ? undefined : (Number(o.broker) as NodeId),
     controller: o.controller === true, kill: o.kill === true,
-    holdS: Number(o.hold), drivers: Number(o.drivers), rate: Number(o.rate), warmupS: Number(o.warmup),
+    holdS: numberOption('hold', o.hold) as number, drivers: numberOption('drivers', o.drivers, { integer: true }) as number,
+    rate: numberOption('rate', o.rate, { integer: true }) as number, warmupS: numberOption('warmup', o.warmup) as number,
     pictures: !o['no-pictures'],
   };
 }

@@ -5,6 +5,7 @@ import { PrometheusClient } from './prometheus.ts';
 import type { Runtime } from './runtime/types.ts';
 import { NODE_IDS } from '../../shared/stack.ts';
 import { formatValue } from './render/svg-chart.ts';
+import { redrawInPlace } from '../../shared/cli.ts';
 
 export interface LiveState {
   at: number;
@@ -82,7 +83,7 @@ export class LiveView {
       `${chalk.bold('leaders')} ${s.leaders}   ${chalk.bold('under-replicated')} ${s.underReplicated > 0 ? chalk.yellow(String(s.underReplicated)) : chalk.green('0')}`,
       `${chalk.bold('producer')} ${formatValue(s.producerRate, 'ops')} acknowledged, ${s.producerRetries} batches retried   ${chalk.bold('sink lag')} ${formatValue(s.sinkLag)}   ${chalk.bold('freshness')} ${formatValue(s.freshnessMs, 'ms')}`,
     ];
-    if (process.stdout.isTTY) {
+    if (redrawInPlace(process.env, process.stdout.isTTY === true)) {
       if (this.drawn > 0) process.stdout.write(`\x1b[${this.drawn}A\x1b[0J`);
       process.stdout.write(`${lines.join('\n')}\n`);
       this.drawn = lines.length;

@@ -13,6 +13,7 @@ import type { Runtime } from './runtime/types.ts';
 import type { SinkAssignment } from './sink-assignment.ts';
 import type { TopicEvidence } from './topics.ts';
 import type { Stack } from '../../shared/stack.ts';
+import { KAFKA_TOOLS, pathLine, type KafkaToolSpec } from './kafka-tools.ts';
 
 /*
  * The one place that turns what the actions (pipeline.ts, chaos.ts, topics.ts) returned into evidence:
@@ -48,6 +49,12 @@ export function stackStarting(ev: Evidence, rt: Runtime): void {
 export function stackStarted(ev: Evidence, s: StackStarted): void {
   ev.ok(`all services ready in ${seconds(s.ms, 1)}`);
   ev.block('text', s.topology, 'Topology');
+}
+
+/** Where Kafka's own tools are, as this stack runs them (logged in, bootstrap given): the one line to paste. */
+export function kafkaTools(ev: Evidence, toolsDir: string): void {
+  const listed = Object.entries(KAFKA_TOOLS as Record<string, KafkaToolSpec>).filter(([, t]) => t.listed).map(([n]) => n);
+  ev.block('bash', pathLine(toolsDir), `Kafka's tools for this stack (${listed.join(', ')}), each logged in as a principal that may do what it does; put them on PATH with`);
 }
 
 export function topicsCreated(ev: Evidence, topics: TopicEvidence[]): void {

@@ -14,6 +14,7 @@ import type { Ledger } from '../../producer/src/index.ts';
 export async function bringUp(rt: Runtime, ev: Evidence): Promise<void> {
   report.stackStarting(ev, rt);
   report.stackStarted(ev, await startStack(rt, (line) => ev.step(line)));
+  report.kafkaTools(ev, rt.toolsDir);
   await createTopics(rt, ev);
   await deployConnector(rt, ev);
 }

@@ -1,4 +1,5 @@
-import { appendFileSync, readdirSync, statSync, truncateSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocationProducer } from '../../producer/src/location-producer.ts';
@@ -13,6 +14,8 @@ import { waitFor } from '../../scripts/lib/wait.ts';
 import { runScript } from './exec.ts';
 import { nothingLostUnderLoad, withRedis } from './helpers.ts';
 import { TEST_ENV, testRuntime } from './stack.ts';
+import { reportCommands } from '../report-commands.ts';
+import { ROOT } from '../../shared/stack.ts';
 
 /**
  * Issue 19: Redis keeps what it acknowledged across a restart (clean or SIGKILL) with security on, and
@@ -22,6 +25,8 @@ let rt: Runtime;
 let client: ConnectClient;
 let name: string;
 const env = { ...process.env, ...TEST_ENV };
+/** The demo run's REPORT.md (the first test below makes it). */
+let demoReport: string | undefined;
 const log = (l: string) => process.stderr.write(`[redis-restart] ${l}\n`);
 
 beforeAll(async () => {
@@ -106,6 +111,7 @@ describe('the sink heals what Redis lost, by itself', () => {
   it('demo → down → up → validate-redis passes with the defaults', async () => {
     const demo = await runScript('scripts/demo.mjs', ['--events', '3000', '--rate', '1500'], { env, timeoutMs: 300_000 });
     expect(demo.exitCode, `${demo.stdout}\n${demo.stderr}`).toBe(0);
+    demoReport = /evidence: (\S+REPORT\.md)/.exec(demo.stdout)?.[1];
     const before = await sinkState();
     for (const step of ['scripts/down.mjs', 'scripts/up.mjs']) {
       const r = await runScript(step, [], { env, timeoutMs: 300_000 });
@@ -116,6 +122,21 @@ describe('the sink heals what Redis lost, by itself', () => {
     const validate = await runScript('scripts/validate-redis.mjs', [], { env, timeoutMs: 300_000 });
     expect(validate.exitCode, `${validate.stdout}\n${validate.stderr}`).toBe(0);
     expect(validate.stdout).toContain('Redis mirrors the topic');
+  });
+
+  it("every command the demo's REPORT.md prints runs as printed, with make up's PATH line", async () => {
+    expect(demoReport).toBeDefined();
+    const commands = reportCommands(readFileSync(demoReport as string, 'utf8'));
+    // The ones that matter are there: the Kafka tools, redis-cli, the connector's curl, the PATH line.
+    for (const want of [/^kafka-topics .*--describe/, /^REDISCLI_AUTH=.* redis-cli /, /^curl .*connectors\/.*\/config/, /^export PATH=/]) expect(commands.some((c) => want.test(c)), String(want)).toBe(true);
+    const path = `${rt.toolsDir}:${process.env.PATH ?? ''}`;
+    for (const c of commands) {
+      const r = spawnSync('bash', ['-c', c], { cwd: ROOT, env: { ...env, PATH: path }, encoding: 'utf8', timeout: 120_000 });
+      const said = (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
+      expect(`${c}\n→ exit ${r.status}: ${said}`).toBe(`${c}\n→ exit 0: ${said}`);
+      // curl exits 0 on an HTTP error: Connect's error body says so.
+      expect(r.stdout, c).not.toContain('"error_code"');
+    }
   });
 
   it('SIGKILL of redis-server under producer load, restarted: Redis equals the ledger with no manual step', async () => {

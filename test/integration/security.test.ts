@@ -17,6 +17,7 @@ import { EXPOSURES, type Exposure, type Probe } from '../../shared/exposure.ts';
 import { ROOT } from '../../shared/stack.ts';
 import { readSinkLibrary } from '../../shared/sink-library.ts';
 import { STARTUP_CMDLINES, type CmdlineSample } from './cmdlines.ts';
+import { sendRaw, waitSinkProcessed } from './helpers.ts';
 import { listenersOf } from './listeners.ts';
 import { TEST_ENV, TEST_RUNTIME, testRuntime } from './stack.ts';
 
@@ -29,6 +30,10 @@ let rt: Runtime;
 beforeAll(async () => {
   rt = await testRuntime();
   expect(rt.access.secure).toBe(true);
+  // A few drivers through the whole pipeline, so a check that reads them has something to read whatever ran before.
+  const now = Date.now();
+  const sent = await sendRaw(rt, rt.stack.topics.locations, [1, 2, 3].map((i) => ({ key: `security-${i}`, value: JSON.stringify({ driver_id: `security-${i}`, latitude: -23.5, longitude: -46.6, timestamp: now + i, status: 'AVAILABLE' }) })));
+  for (const m of sent) await waitSinkProcessed(rt, m);
 });
 
 const quick = { connectionTimeout: 3000, requestTimeout: 5000, retry: { retries: 0 }, logLevel: logLevel.NOTHING } as const;

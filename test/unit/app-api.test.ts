@@ -245,7 +245,7 @@ describe('./scripts/nearest.mjs', () => {
     const strip = (a: NearestAnswer) => ({ ...a, drivers: a.drivers.map(({ age_ms: _, ...d }) => d) });
     expect(strip(JSON.parse(cli.stdout) as NearestAnswer)).toEqual(strip(api.body as NearestAnswer));
     const bad = await run(process.execPath, [script, '--lat', '0', '--lon', '0', '--radius-km', '0', '--redis-url', redis.url]).then(() => undefined, (e: { code: number; stderr: string }) => e);
-    expect(bad?.code).toBe(1);
+    expect(bad?.code).toBe(2);
     expect(bad?.stderr).toContain('nearest: --radius-km: 0 is out of range (expected > 0 and ≤ 100)');
   }, 30_000);
 });

@@ -12,6 +12,7 @@ import { renderWorkerProperties } from '../../scripts/lib/connect-worker.ts';
 import { kafkaClientProperties, writeDerivedSecrets } from '../../scripts/lib/secrets-setup.ts';
 import { CONNECT_ENV, KAFKA_USERS, REDIS_USERS, SECRET_FILES } from '../../shared/security.ts';
 import { IMAGE_USERS, SECRETS_MOUNT, secretVolumes } from '../../scripts/lib/docker/secret-volumes.ts';
+import { KAFKA_TOOL_USERS } from '../../scripts/lib/kafka-tools.ts';
 import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
 import { parseEnvFile } from '../../shared/env-file.ts';
 import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
@@ -324,11 +325,11 @@ describe('SECURITY=on: each service reads, as its image user, exactly the secret
   });
 
   it('holds in each volume exactly the files its service names, never the CA key, the node key only for brokers', () => {
-    // What the docker runtime itself reads inside containers (scripts/lib/docker/runtime.ts): the admin's
-    // client config for the Kafka tools and every user's password for the SCRAM set-up (in kafka-1), each
+    // What the docker runtime itself reads inside containers (scripts/lib/docker/runtime.ts): each tool
+    // principal's client config for the Kafka tools (kafka-tools.ts) and every user's password for the SCRAM set-up (in kafka-1), each
     // Redis user's password for redis-cli (in redis).
     const byRuntime: Record<string, string[]> = {
-      'secrets-kafka': [SECRET_FILES.kafkaClientProperties('admin'), ...KAFKA_USERS.map(SECRET_FILES.kafkaPassword)],
+      'secrets-kafka': [...KAFKA_TOOL_USERS.map(SECRET_FILES.kafkaClientProperties), ...KAFKA_USERS.map(SECRET_FILES.kafkaPassword)],
       'secrets-redis': REDIS_USERS.map(SECRET_FILES.redisPassword),
     };
     // Files read through another: Connect's worker config names the CA via RASTRO_SECRETS_DIR, its JAAS entry the users file.

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,25 @@ describe('docker runtime: make up on a host that never ran it', () => {
     const r = await new DockerRuntime(loadStack(), 'off').kafkaCli('kafka-topics', ['--list']);
     expect(r.display).toBe('docker compose exec kafka-2 /opt/kafka/bin/kafka-topics.sh --list');
     expect(readFileSync(calls, 'utf8')).toContain('compose exec -T -e KAFKA_HEAP_OPTS=-Xmx256m -e KAFKA_JVM_PERFORMANCE_OPTS=-XX:TieredStopAtLevel=1 kafka-2 /opt/kafka/bin/kafka-topics.sh --list');
+  });
+});
+
+describe("Kafka's tools in docker: the same names, through docker compose exec", () => {
+  it('runs the image script in the first running broker, as the tool\'s principal, options first', () => {
+    const fake = mkdtempSync(join(tmpdir(), 'rastro-fake-docker-'));
+    const log = join(fake, 'calls');
+    try {
+      // kafka-1 is down (its exec fails), kafka-2 answers.
+      writeFileSync(join(fake, 'docker'), `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *"kafka-1 true"*) exit 1;; esac\nexit 0\n`, { mode: 0o755 });
+      const rt = new DockerRuntime(loadStack(), 'on');
+      rt.writeKafkaTools();
+      const r = spawnSync(join(rt.toolsDir, 'kafka-metadata-quorum'), ['describe', '--status'], { env: { ...process.env, PATH: `${fake}:${process.env.PATH ?? ''}` }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const last = readFileSync(log, 'utf8').trim().split('\n').at(-1);
+      expect(last).toBe(`compose exec -T -e KAFKA_HEAP_OPTS=-Xmx256m -e KAFKA_JVM_PERFORMANCE_OPTS=-XX:TieredStopAtLevel=1 kafka-2 /opt/kafka/bin/kafka-metadata-quorum.sh --command-config /etc/rastro/secrets/kafka-monitor.properties --bootstrap-server ${rt.cliBootstrap} describe --status`);
+    } finally {
+      rmSync(fake, { recursive: true, force: true });
+    }
   });
 });
 

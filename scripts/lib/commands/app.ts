@@ -1,20 +1,32 @@
 import chalk from 'chalk';
-import { parseArgs } from 'node:util';
 import { appRedis } from '../app/drivers.ts';
 import { startApp } from '../app/server.ts';
 import { openRuntime } from '../runtime/index.ts';
+import { numberOption, parseCommand, UsageError, type CommandSpec } from '../../../shared/cli.ts';
 
 /**
  * ./scripts/app.mjs (make map): the nearest-drivers API and the live map on 127.0.0.1:APP_PORT (plus
  * RASTRO_PORT_OFFSET), reading the stack's Redis and Prometheus; runs until SIGTERM or Ctrl-C.
  */
+export const SPEC: CommandSpec = {
+  name: './scripts/app.mjs',
+  summary: "the delivery app (make map): the nearest-drivers API and the live map on 127.0.0.1, reading the stack's Redis; runs until Ctrl-C",
+  options: {
+    port: { type: 'string', value: 'N', description: 'port to serve on (default APP_PORT of config/stack.env, plus RASTRO_PORT_OFFSET)' },
+    'poll-ms': { type: 'string', value: 'MS', default: '300', description: 'how often the live map reads Redis (≥ 50)' },
+  },
+  examples: ['./scripts/app.mjs', 'make map'],
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, 'poll-ms': { type: 'string' } } });
+  const args = parseCommand<{ port?: string; 'poll-ms': string }>(SPEC, argv);
+  if (args === undefined) return 0;
+  const { values } = args;
+  const given = numberOption('port', values.port, { integer: true });
+  if (given !== undefined && given > 65535) throw new UsageError(`--port ${values.port}: expected a port number`);
+  const pollMs = numberOption('poll-ms', values['poll-ms'], { integer: true, min: 50 }) as number;
   const rt = await openRuntime();
-  const port = values.port === undefined ? rt.stack.ports.app : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: expected a port number`);
-  const pollMs = Number(values['poll-ms'] ?? '300');
-  if (!Number.isInteger(pollMs) || pollMs < 50) throw new Error(`--poll-ms ${values['poll-ms']}: expected an integer ≥ 50`);
+  const port = given ?? rt.stack.ports.app;
   const { redisUrl, prometheusUrl } = rt.addresses;
   const redis = appRedis(rt.access.redis('app'));
   // Not fatal: the app answers 503 and the map says "Redis unreachable" until the stack is up.

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners } from '../../../producer/src/kafka.ts';
 import { $ } from 'zx';
 import { failoverGap, ackSeries, type Ack } from '../bench/failover.ts';
@@ -13,7 +12,7 @@ import { loadNearest } from '../bench/nearest.ts';
 import { writeKeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
 import { rssKiB, servicePid, timedRun, waitQuiet } from '../bench/processes.ts';
-import { withBenchUser } from '../bench/bench-user.ts';
+import { withBenchUser, type BenchUser } from '../bench/bench-user.ts';
 import { commandCalls, infoNumber, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitFcall, type FcallCall } from '../bench/redis-bench.ts';
 import { sinkPipelineChunk } from '../bench/sink-script.ts';
 import { groupLag, SinkControl } from '../bench/sink-control.ts';
@@ -40,6 +39,7 @@ import { openRedis } from '../../../shared/security.ts';
 import type { KafkaAccess } from '../../../producer/src/kafka.ts';
 import { displayPath } from '../../../shared/security.ts';
 import { readSinkLibrary, SINK_LIBRARY_FILE } from '../../../shared/sink-library.ts';
+import { parseCommand, UsageError, type CommandSpec } from '../../../shared/cli.ts';
 
 const PRODUCE = join(ROOT, 'producer', 'bin', 'produce.mjs');
 const APP = join(ROOT, 'scripts', 'app.mjs');
@@ -84,9 +84,9 @@ function plan(o: { quick?: boolean; events?: string; rates?: string; seconds?: s
     nearestRequests: quick ? 2000 : 10_000,
     compactionWaitMs: quick ? 90_000 : 120_000,
   };
-  if (!Number.isInteger(p.events) || p.events < 1000) throw new Error(`--events ${o.events}: expected an integer ≥ 1000`);
-  if (p.rates.some((r) => !Number.isInteger(r) || r < 1)) throw new Error(`--rates ${o.rates}: expected positive integers, comma-separated`);
-  if (!Number.isFinite(p.measureS) || p.measureS < 2) throw new Error(`--seconds ${o.seconds}: expected ≥ 2`);
+  if (!Number.isInteger(p.events) || p.events < 1000) throw new UsageError(`--events ${o.events}: expected an integer ≥ 1000`);
+  if (p.rates.some((r) => !Number.isInteger(r) || r < 1)) throw new UsageError(`--rates ${o.rates}: expected positive integers, comma-separated`);
+  if (!Number.isFinite(p.measureS) || p.measureS < 2) throw new UsageError(`--seconds ${o.seconds}: expected ≥ 2`);
   return p;
 }
 
@@ -159,11 +159,25 @@ async function lastRecords(bootstrap: string, topic: string, partitions: number,
  * make bench: performance numbers on a private native stack it starts (cold) and wipes afterwards.
  * One table on the terminal and in evidence/<run>/BENCH.md, plus bench.png.
  */
+export const SPEC: CommandSpec = {
+  name: './scripts/bench.mjs',
+  summary: 'performance numbers on a private native stack (make bench): producer vs kcat, freshness, sink catch-up vs redis-benchmark, compaction, footprint, failover, the app; evidence/<run>/BENCH.md',
+  options: {
+    quick: { type: 'boolean', description: 'shorter phases (about 5 minutes instead of 15)' },
+    keep: { type: 'boolean', description: 'leave the private stack running afterwards' },
+    events: { type: 'string', value: 'N', description: 'events per producer throughput run, ≥ 1000 (default 200000; 50000 with --quick)' },
+    rates: { type: 'string', value: 'LIST', default: '1000,5000,10000', description: 'freshness rates, events/s, comma-separated' },
+    seconds: { type: 'string', value: 'S', description: 'seconds measured per freshness rate, ≥ 2 (default 20; 8 with --quick)' },
+  },
+  notes: ['Environment: RASTRO_HOME (default .rastro/bench), RASTRO_PORT_OFFSET (default 12000), SECURITY (default off here: kcat cannot log in to Kafka 4.4).'],
+  examples: ['make bench', 'make bench BENCH_ARGS=--quick'],
+  exits: { 0: 'measured, nothing flagged', 1: 'a phase failed or a number was flagged (⚠ in the table)', 2: 'bad usage', 3: 'crashed' },
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: { quick: { type: 'boolean' }, keep: { type: 'boolean' }, events: { type: 'string' }, rates: { type: 'string' }, seconds: { type: 'string' } },
-  });
+  const args = parseCommand<{ quick?: boolean; keep?: boolean; events?: string; rates: string; seconds?: string }>(SPEC, argv);
+  if (args === undefined) return 0;
+  const o = args.values;
   const p = plan(o);
   const home = resolve(process.env.RASTRO_HOME ?? DEFAULT_HOME);
   // The bench wipes its stack: refuse the state directory of the stack `make up` uses.
@@ -484,14 +498,14 @@ export async function main(argv: string[]): Promise<number> {
         // Redis's AOF (appendfsync everysec) stalls writes when fsync falls behind on a busy disk: counted, so
         // a slow run can be told apart from a slow write path.
         const aofDelayed = async () => infoNumber(await redis.info('persistence'), 'aof_delayed_fsync');
-        await withBenchUser(redis, async (user) => {
-          ev.step(`redis-benchmark logs in as ${user.name}, a one-off user (keys bench:* only, the sink's commands) deleted after the runs: it reads no password from a file or its environment, so a throw-away one is on its command line, never the admin's`);
+        const replay = async (user?: BenchUser) => {
+          if (user !== undefined) ev.step(`redis-benchmark logs in as ${user.name}, a one-off user (keys bench:* only, the sink's commands) deleted after the runs: it reads no password from a file or its environment, so a throw-away one is on its command line, never the admin's`);
           for (const pipeline of [...new Set([chunk.size, 50])]) {
             const delayedBefore = await aofDelayed();
             const args = redisBenchmarkArgs(fcall as FcallCall, { host: '127.0.0.1', port: rt.stack.ports.redis, db: 1, requests, clients: tasks, pipeline, keyspace: 20_000, keyPrefix: rt.stack.redisKeyPrefix });
-            const login = rt.access.secure ? ['--user', user.name] : [];
-            ev.command(`redis-benchmark ${[...login, ...(rt.access.secure ? ['-a', '<one-off password>'] : []), ...args].join(' ')}`);
-            const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${login} ${rt.access.secure ? ['-a', user.password] : []} ${args}`;
+            const login = user === undefined ? [] : ['--user', user.name, '-a'];
+            ev.command(`redis-benchmark ${[...login, ...(user === undefined ? [] : ['<one-off password>']), ...args].join(' ')}`);
+            const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${login} ${user === undefined ? [] : [user.password]} ${args}`;
             const rps = parseBenchmarkCsv(out.stdout);
             runs.push({ pipeline, rps });
             const delayed = (await aofDelayed()) - delayedBefore;
@@ -501,7 +515,10 @@ export async function main(argv: string[]): Promise<number> {
               flag: same ? undefined : 'the library in Redis differs from the sink\'s',
             });
           }
-        });
+        };
+        // With security off Redis has no login to give (the default user is on).
+        if (rt.access.secure) await withBenchUser(redis, replay);
+        else await replay();
         await redis.select(1);
         await redis.flushdb();
         const rps = Math.max(...runs.map((r) => r.rps));

@@ -15,6 +15,7 @@ import { bringUp, checkMirror } from '../steps.ts';
  */
 export async function main(argv: string[]): Promise<number> {
   const o = parseChaosArgs(argv);
+  if (o === undefined) return 0;
   const rt = await openRuntime();
   const topic = rt.stack.topics.locations;
   const ev = Evidence.create('chaos');

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DEFAULT_VELOCITY } from '../../../fraud/src/velocity.ts';
 import { blocklistHeld } from '../../../fraud/src/verdict.ts';
 import { flaggedCount, renderMarkdownTable, renderTextTable, type BenchRow } from '../bench/table.ts';
@@ -9,6 +8,7 @@ import { Evidence } from '../evidence.ts';
 import { FraudServices, openSender, phaseRows, runPhase, seedBlocklist, type PhaseResult } from '../fraud.ts';
 import { bringUp } from '../steps.ts';
 import { openRuntime } from '../runtime/index.ts';
+import { numberOption, parseCommand, UsageError, type CommandSpec } from '../../../shared/cli.ts';
 
 const REASONS = ['stolen card', 'confirmed fraud (chargeback)', 'customer reported lost'];
 
@@ -21,24 +21,28 @@ const REASONS = ['stolen card', 'confirmed fraud (chargeback)', 'customer report
  * A number that looks wrong is flagged in it; the exit status is 1 only when a blocklisted
  * transaction was approved or a transaction got no decision.
  */
+export const SPEC: CommandSpec = {
+  name: './scripts/fraud-bench.mjs',
+  summary: "the fraud prototype's hot path under load (make fraud-bench): decisions per second and their latency at each rate; evidence/<run>/FRAUD-BENCH.md",
+  options: {
+    rates: { type: 'string', value: 'LIST', default: '1000,10000', description: 'transactions per second, comma-separated' },
+    seconds: { type: 'string', value: 'S', default: '20', description: 'seconds measured per rate (≥ 2)' },
+    warmup: { type: 'string', value: 'S', default: '5', description: 'seconds of unmeasured load first' },
+    blocklisted: { type: 'string', value: 'N', default: '1000', description: 'cards on the blocklist (≥ 1)' },
+  },
+  examples: ['make fraud-bench', './scripts/fraud-bench.mjs --rates 2000 --seconds 10'],
+  exits: { 0: 'every transaction decided, none blocklisted approved', 1: 'a blocklisted transaction was approved, or one got no decision', 2: 'bad usage', 3: 'crashed' },
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: {
-      rates: { type: 'string', default: '1000,10000' },
-      seconds: { type: 'string', default: '20' },
-      warmup: { type: 'string', default: '5' },
-      blocklisted: { type: 'string', default: '1000' },
-    },
-  });
+  const args = parseCommand<{ rates: string; seconds: string; warmup: string; blocklisted: string }>(SPEC, argv);
+  if (args === undefined) return 0;
+  const o = args.values;
   const rates = o.rates.split(',').map(Number);
-  const seconds = Number(o.seconds);
-  const warmup = Number(o.warmup);
-  const listed = Number(o.blocklisted);
-  if (rates.some((r) => !Number.isInteger(r) || r < 1)) throw new Error(`--rates ${o.rates}: expected positive integers, comma-separated`);
-  if (!(seconds >= 2)) throw new Error(`--seconds ${o.seconds}: expected at least 2`);
-  if (!(warmup >= 0)) throw new Error(`--warmup ${o.warmup}: expected a non-negative number`);
-  if (!Number.isInteger(listed) || listed < 1) throw new Error(`--blocklisted ${o.blocklisted}: expected a positive integer`);
+  if (rates.some((r) => !Number.isInteger(r) || r < 1)) throw new UsageError(`--rates ${o.rates}: expected positive integers, comma-separated`);
+  const seconds = numberOption('seconds', o.seconds, { min: 2 }) as number;
+  const warmup = numberOption('warmup', o.warmup) as number;
+  const listed = numberOption('blocklisted', o.blocklisted, { integer: true, min: 1 }) as number;
   const limit = DEFAULT_VELOCITY;
   const shares = { blocklistShare: 0.01, burstShare: 0.02, burstSize: 8 };
 

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Decision } from '../../../fraud/src/transaction.ts';
 import { DEFAULT_VELOCITY } from '../../../fraud/src/velocity.ts';
 import { blocklistHeld } from '../../../fraud/src/verdict.ts';
@@ -9,6 +8,7 @@ import { publishBlocklist } from '../../../fraud/src/cli.ts';
 import { bringUp } from '../steps.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { DECIDER_GROUP } from '../../../fraud/src/decision-service.ts';
+import { numberOption, parseCommand, type CommandSpec } from '../../../shared/cli.ts';
 
 const BLOCKLISTED = Array.from({ length: 20 }, (_, i) => `demo-stolen-${String(i + 1).padStart(2, '0')}`);
 const REASONS = ['stolen card', 'confirmed fraud (chargeback)', 'customer reported lost'];
@@ -22,12 +22,22 @@ const LIFTED = 'demo-lifted-01';
  * bursts over the velocity limit declined, latency. Exits 1 if a blocklisted transaction was not
  * declined or a transaction got no decision.
  */
+export const SPEC: CommandSpec = {
+  name: './scripts/fraud-demo.mjs',
+  summary: "the fraud design's hot path on the stack: blocklist, velocity rule and decisions, with the evidence in evidence/<run>/REPORT.md",
+  options: {
+    rate: { type: 'string', value: 'N', default: '200', description: 'transactions per second (≥ 1)' },
+    seconds: { type: 'string', value: 'S', default: '10', description: 'seconds per phase (≥ 1)' },
+  },
+  examples: ['make fraud-demo', './scripts/fraud-demo.mjs --rate 1000 --seconds 20'],
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const { values: o } = parseArgs({ args: argv, options: { rate: { type: 'string', default: '200' }, seconds: { type: 'string', default: '10' } } });
-  const rate = Number(o.rate);
-  const seconds = Number(o.seconds);
-  if (!Number.isInteger(rate) || rate < 1) throw new Error(`--rate ${o.rate}: expected a positive integer`);
-  if (!(seconds >= 1)) throw new Error(`--seconds ${o.seconds}: expected at least 1`);
+  const args = parseCommand<{ rate: string; seconds: string }>(SPEC, argv);
+  if (args === undefined) return 0;
+  const o = args.values;
+  const rate = numberOption('rate', o.rate, { integer: true, min: 1 }) as number;
+  const seconds = numberOption('seconds', o.seconds, { min: 1 }) as number;
   const limit = DEFAULT_VELOCITY;
 
   const rt = await openRuntime();

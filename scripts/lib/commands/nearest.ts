@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { appRedis, DriverIndex } from '../app/drivers.ts';
 import { nearestTable } from '../app/format.ts';
 import { BadParam, parseNearestQuery } from '../app/query.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { loadStack } from '../../../shared/stack.ts';
+import { parseCommand, UsageError, type CommandSpec } from '../../../shared/cli.ts';
 
 const NUMERIC_FLAGS = ['--lat', '--lon', '--radius-km', '--limit'];
 
@@ -25,19 +25,25 @@ export function joinNegativeNumbers(argv: readonly string[]): string[] {
  * ./scripts/nearest.mjs --lat … --lon … [--radius-km --status --limit --json] [--redis-url]: the API's
  * GET /drivers/nearest without the server: the same parsing and the same DriverIndex, straight on Redis.
  */
+export const SPEC: CommandSpec = {
+  name: './scripts/nearest.mjs',
+  summary: "the app's GET /drivers/nearest without the server (make nearest): the drivers nearest a point, from the GEO index and their hashes in Redis",
+  options: {
+    lat: { type: 'string', value: 'DEG', description: 'latitude of the point (required)' },
+    lon: { type: 'string', value: 'DEG', description: 'longitude of the point (required)' },
+    'radius-km': { type: 'string', value: 'KM', description: 'search radius (the API\'s default when absent)' },
+    status: { type: 'string', value: 'STATUS', description: 'only drivers with this status (e.g. AVAILABLE)' },
+    limit: { type: 'string', value: 'N', description: 'most drivers listed' },
+    json: { type: 'boolean', description: "print the API's JSON answer" },
+    'redis-url': { type: 'string', value: 'URL', description: "Redis to read (default: the stack's, as its read-only app user)" },
+  },
+  examples: ['./scripts/nearest.mjs --lat -23.55 --lon -46.63 --radius-km 2 --status AVAILABLE'],
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: joinNegativeNumbers(argv),
-    options: {
-      lat: { type: 'string' },
-      lon: { type: 'string' },
-      'radius-km': { type: 'string' },
-      status: { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      'redis-url': { type: 'string' },
-    },
-  });
+  const args = parseCommand<{ lat?: string; lon?: string; 'radius-km'?: string; status?: string; limit?: string; json?: boolean; 'redis-url'?: string }>(SPEC, joinNegativeNumbers(argv));
+  if (args === undefined) return 0;
+  const { values } = args;
   const params = new URLSearchParams();
   for (const [flag, param] of [['lat', 'lat'], ['lon', 'lon'], ['radius-km', 'radius_km'], ['status', 'status'], ['limit', 'limit']] as const) {
     const v = values[flag];
@@ -47,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     query = parseNearestQuery(params);
   } catch (err) {
-    if (err instanceof BadParam) throw new Error(`--${err.param.replace('_', '-')}: ${err.message.slice(err.param.length + 2)}`);
+    if (err instanceof BadParam) throw new UsageError(`--${err.param.replace('_', '-')}: ${err.message.slice(err.param.length + 2)}`);
     throw err;
   }
   // A given --redis-url is used as it is (credentials, if any, in it); else the stack's read-only app user.

@@ -4,9 +4,17 @@ import { registeredBrokers } from '../kafka-admin.ts';
 import { partitions } from '../pipeline.ts';
 import { partitionTable } from '../report.ts';
 import { openRuntime } from '../runtime/index.ts';
+import { parseCommand, type CommandSpec } from '../../../shared/cli.ts';
+
+export const SPEC: CommandSpec = {
+  name: './scripts/status.mjs',
+  summary: 'who is up (make status): the services, the registered brokers, the KRaft quorum, leaders and ISR, the connector and its tasks, the driver count',
+  examples: ['make status'],
+};
 
 /** make status: who is up, the quorum, leaders and ISR, the connector, the driver count. */
-export async function main(): Promise<number> {
+export async function main(argv: string[]): Promise<number> {
+  if (parseCommand(SPEC, argv) === undefined) return 0;
   const rt = await openRuntime();
   const show = (title: string, body: string) => console.log(`${chalk.bold.cyan(`== ${title}`)}\n${body}\n`);
   const attempt = async (f: () => Promise<string>): Promise<string> => f().catch((e: Error) => chalk.red(`unavailable: ${e.message}`));

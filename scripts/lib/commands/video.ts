@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Evidence } from '../evidence.ts';
 import { NODE_IDS, ROOT } from '../../../shared/stack.ts';
 import { narration, parseNumbers } from '../video/narration.ts';
@@ -11,6 +10,7 @@ import { readStopFrames } from '../video/frame-check.ts';
 import { ffprobe, renderVideo, type Slide, type VideoChapter } from '../video/render.ts';
 import { chapterSlides, chapterWindows, onTimeline } from '../video/storyboard.ts';
 import { CHAPTERS, splitChapters, type ChapterId, type Line } from '../video/transcript.ts';
+import { numberOption, parseCommand, type CommandSpec } from '../../../shared/cli.ts';
 
 interface RunRecording {
   code: number;
@@ -50,18 +50,28 @@ const PICTURES: Partial<Record<ChapterId, Array<{ run: 'demo' | 'chaos'; file: s
  * then reads the stop chapter's frames back (2 brokers online during the stop, 3 around it).
  * --from <dir> renders again from a previous run's recording.
  */
+export const SPEC: CommandSpec = {
+  name: './scripts/video.mjs',
+  summary: 'the course video (make video): records make demo and make chaos with live pictures, narrates, encodes evidence/<run>/rastro.mp4 and checks its frames',
+  options: {
+    'burn-subtitles': { type: 'boolean', description: 'burn the subtitles into the picture (besides the subtitle track)' },
+    from: { type: 'string', value: 'DIR', description: "render again from a previous run's directory (its recording.json)" },
+    hold: { type: 'string', value: 'S', default: '20', description: 'seconds the chaos run keeps the broker down' },
+    events: { type: 'string', value: 'N', default: '20000', description: "the demo's events" },
+    every: { type: 'string', value: 'S', default: '5', description: 'a live dashboard picture every S seconds (0: none)' },
+    'map-every': { type: 'string', value: 'S', default: '15', description: 'a live map picture at most every S seconds (0: none)' },
+  },
+  examples: ['make video', './scripts/video.mjs --from evidence/2026-12-07_10-00-00-video'],
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: {
-      'burn-subtitles': { type: 'boolean' }, from: { type: 'string' }, hold: { type: 'string', default: '20' }, events: { type: 'string', default: '20000' },
-      // Live pictures: the dashboard every --every seconds (0: no live pictures), the live map at a tick at most every --map-every seconds (0: no map).
-      every: { type: 'string', default: '5' }, 'map-every': { type: 'string', default: '15' },
-    },
-  });
-  const everyS = Number(o.every);
-  const mapEveryS = Number(o['map-every']);
-  if (!(everyS >= 0) || !(mapEveryS >= 0)) throw new Error(`--every ${o.every} / --map-every ${o['map-every']}: expected seconds (0 turns the live pictures off)`);
+  const args = parseCommand<{ 'burn-subtitles'?: boolean; from?: string; hold: string; events: string; every: string; 'map-every': string }>(SPEC, argv);
+  if (args === undefined) return 0;
+  const o = args.values;
+  const everyS = numberOption('every', o.every) as number;
+  const mapEveryS = numberOption('map-every', o['map-every']) as number;
+  numberOption('hold', o.hold);
+  numberOption('events', o.events, { integer: true });
   const ev = Evidence.create('video');
   const recordingFile = join(ev.dir, 'recording.json');
   let rec: Recording;

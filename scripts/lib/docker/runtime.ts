@@ -12,6 +12,8 @@ import { ensureGrafanaLogin, GRAFANA_ENV_REL } from './grafana-login.ts';
 import { engineView, metricsHostFor } from './host-gateway.ts';
 import { SECRETS_MOUNT, writeSecretsManifest } from './secret-volumes.ts';
 import { CONNECT_ENV, displayPath, KAFKA_USERS, SECRET_FILES, StackAccess, type KafkaUser, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
+import { KAFKA_TOOLS, writeToolWrappers, type KafkaToolSpec } from '../kafka-tools.ts';
+import { shellJoin, shellQuote } from '../shell.ts';
 import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
 import { hostAddresses, ROOT, STACK_ENV, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { portOpen } from '../wait.ts';
@@ -119,7 +121,34 @@ export class DockerRuntime implements Runtime {
     this.connectEnv = { [CONNECT_ENV.redisUri]: security === 'on' ? `redis://sink:<${displayPath(this.access.secrets.path(SECRET_FILES.redisPassword('sink')))}>@${DOCKER_REDIS}` : `redis://${DOCKER_REDIS}` };
   }
 
+  /** Where the Kafka tool wrappers are: each runs the image's script in a running broker container. */
+  get toolsDir(): string {
+    return join(ROOT, '.rastro', 'docker', 'bin');
+  }
+
+  writeKafkaTools(): void {
+    const jvm = ['-e', `KAFKA_HEAP_OPTS=${KAFKA_CLI_JVM.heap}`, '-e', `KAFKA_JVM_PERFORMANCE_OPTS=${KAFKA_CLI_JVM.performance}`].map(shellQuote).join(' ');
+    const nodes = this.stack.nodeIds.map((id) => `kafka-${id}`).join(' ');
+    writeToolWrappers({
+      dir: this.toolsDir,
+      what: `the Kafka image's own script, run in a broker container with docker compose exec`,
+      // The first broker container that is up (during make chaos one is stopped on purpose); compose reads .env from the checkout.
+      launch: (name) =>
+        [
+          `cd ${shellQuote(ROOT)} || exit 1`,
+          `for n in ${nodes}; do`,
+          `  if docker compose exec -T "$n" true 2>/dev/null; then exec docker compose exec -T ${jvm} "$n" /opt/kafka/bin/${name}.sh "$@"; fi`,
+          'done',
+          `echo "${name}: no broker container is running (docker compose ps)" >&2`,
+          'exit 1',
+        ].join('\n'),
+      bootstrap: this.cliBootstrap,
+      commandConfig: (user) => (this.access.secure ? `${SECRETS_MOUNT}/${SECRET_FILES.kafkaClientProperties(user)}` : undefined),
+    });
+  }
+
   async up(log: (line: string) => void): Promise<void> {
+    this.writeKafkaTools();
     // Everything compose interpolates (.env, the secrets directory) exists before the first `docker compose`
     // call: compose.yml's ${VAR:?…} references abort any command, `ps` included, without them.
     let aclChanged = false;
@@ -207,17 +236,18 @@ export class DockerRuntime implements Runtime {
     return r.stdout.split('\n').includes(`kafka-${id}`);
   }
 
-  async kafkaCli(tool: KafkaTool, args: string[], user: KafkaUser = 'admin'): Promise<CliResult> {
+  async kafkaCli(tool: KafkaTool, args: string[], user?: KafkaUser): Promise<CliResult> {
+    const who = user ?? (KAFKA_TOOLS[tool] as KafkaToolSpec).user;
     // Run inside a broker that is up (during chaos one is stopped on purpose).
     const running = await this.compose`docker compose ps --status running --services`;
     const node = this.stack.nodeIds.map((id) => `kafka-${id}`).find((s) => running.stdout.split('\n').includes(s));
     if (!node) throw new Error(`${tool}: no broker container is running`);
     // Inside the container the secrets directory is mounted at SECRETS_MOUNT (compose.secure.yml).
-    const config = this.access.secure ? ['--command-config', `${SECRETS_MOUNT}/${SECRET_FILES.kafkaClientProperties(user)}`] : [];
+    const config = this.access.secure && who !== undefined ? ['--command-config', `${SECRETS_MOUNT}/${SECRET_FILES.kafkaClientProperties(who)}`] : [];
     // kafka-run-class.sh reads these: without them the tool's JVM takes the image's 1 GiB default beside the brokers.
     const jvm = ['-e', `KAFKA_HEAP_OPTS=${KAFKA_CLI_JVM.heap}`, '-e', `KAFKA_JVM_PERFORMANCE_OPTS=${KAFKA_CLI_JVM.performance}`];
-    const r = await this.compose`docker compose exec -T ${jvm} ${node} /opt/kafka/bin/${tool}.sh ${args} ${config}`;
-    return { display: ['docker compose exec', node, `/opt/kafka/bin/${tool}.sh`, ...args, ...config].join(' '), stdout: r.stdout };
+    const r = await this.compose`docker compose exec -T ${jvm} ${node} /opt/kafka/bin/${tool}.sh ${config} ${args}`;
+    return { display: `docker compose exec ${shellJoin([node, `/opt/kafka/bin/${tool}.sh`, ...config, ...args])}`, stdout: r.stdout };
   }
 
   /** The engine's host gateway, or loopback on Docker Desktop: never every interface (host-gateway.ts). */
@@ -230,7 +260,7 @@ export class DockerRuntime implements Runtime {
     const auth = this.access.secure ? ['sh', '-c', `REDISCLI_AUTH="$(cat ${SECRETS_MOUNT}/${SECRET_FILES.redisPassword(user)})" exec redis-cli --user ${user} "$@"`, 'redis-cli'] : ['redis-cli'];
     const r = await this.compose`docker compose exec -T redis ${auth} ${args}`;
     const shown = this.access.secure ? [`sh -c 'REDISCLI_AUTH="$(cat ${SECRETS_MOUNT}/${SECRET_FILES.redisPassword(user)})" exec redis-cli --user ${user} "$@"' redis-cli`] : ['redis-cli'];
-    return { display: ['docker compose exec redis', ...shown, ...args].join(' '), stdout: r.stdout };
+    return { display: `${['docker compose exec redis', ...shown].join(' ')} ${shellJoin(args)}`, stdout: r.stdout };
   }
 
   async services(): Promise<ServiceState[]> {

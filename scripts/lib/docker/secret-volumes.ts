@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_USERS, REDIS_USERS, SECRET_FILES } from '../../../shared/security.ts';
 import type { Stack } from '../../../shared/stack.ts';
+import { KAFKA_TOOL_USERS } from '../kafka-tools.ts';
 
 /**
  * SECURITY on, docker: which secrets each container gets. The stack's secrets on the host are a 0700
@@ -36,11 +37,11 @@ export function secretVolumes(stack: Stack): SecretVolume[] {
   return [
     {
       // The node certificate (CN=broker, a super user) goes to the brokers only. The SCRAM users are
-      // created from inside kafka-1 (their passwords), and the CLI tools run there as admin.
+      // created from inside kafka-1 (their passwords), and the CLI tools run there as their principals (kafka-tools.ts).
       name: 'secrets-kafka',
       services: stack.nodeIds.map((id) => `kafka-${id}`),
       owner: IMAGE_USERS.kafka,
-      files: [f.caCert, f.nodePem, f.nodeClientProperties, f.kafkaClientProperties('admin'), ...KAFKA_USERS.map(f.kafkaPassword)],
+      files: [f.caCert, f.nodePem, f.nodeClientProperties, ...KAFKA_TOOL_USERS.map(f.kafkaClientProperties), ...KAFKA_USERS.map(f.kafkaPassword)],
     },
     {
       // The CA to check the brokers; the REST login (JAAS entry, users file, the healthcheck's header).

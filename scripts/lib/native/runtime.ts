@@ -6,6 +6,8 @@ import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } f
 import { ensureSecrets } from '../secrets-setup.ts';
 import { loadSinkLibrary, readRedisLoad, redisLoadError } from '../redis-load.ts';
 import { CONNECT_ENV, displayPath, KAFKA_USERS, openRedis, SECRET_FILES, StackAccess, type KafkaUser, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
+import { KAFKA_TOOLS, writeToolWrappers, type KafkaToolSpec } from '../kafka-tools.ts';
+import { shellJoin, shellQuote } from '../shell.ts';
 import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
 import { CONFIG_DIR, hostAddresses, internalPort, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts';
@@ -13,16 +15,6 @@ import { ephemeralConflicts, readEphemeralRange } from './ports.ts';
 import { keepPrivate } from './private-state.ts';
 import { exitWatch, livePid, requireCommand, startDetached, stopProcess } from './processes.ts';
 import { java, NativeServices, type Service } from './services.ts';
-
-/** Main classes behind the kafka-*.sh scripts, run from the Maven-resolved jars. */
-const TOOL_MAIN: Record<KafkaTool, string> = {
-  'kafka-topics': 'org.apache.kafka.tools.TopicCommand',
-  'kafka-metadata-quorum': 'org.apache.kafka.tools.MetadataQuorumCommand',
-  'kafka-consumer-groups': 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand',
-  'kafka-console-consumer': 'org.apache.kafka.tools.consumer.ConsoleConsumer',
-  'kafka-producer-perf-test': 'org.apache.kafka.tools.ProducerPerformance',
-  'kafka-leader-election': 'org.apache.kafka.tools.LeaderElectionCommand',
-};
 
 /** Log config for one-shot Kafka tools (warnings on stderr, so stdout is the tool's answer). */
 const TOOLS_LOG4J = `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`;
@@ -86,6 +78,7 @@ export class NativeRuntime implements Runtime {
     this.checkSecurityMode();
     const secrets = this.access.secure ? await ensureSecrets(this.stack, { dir: this.access.secrets.dir, mountedAt: this.access.secrets.dir, redisHostPort: `127.0.0.1:${this.stack.ports.redis}` }, log) : undefined;
     const libs = await this.libs(log);
+    this.writeKafkaTools(libs);
     const pluginPath = await ensureSinkPlugin(this.stack, log);
     await ensureJmxAgent(this.stack, log);
     await this.startRedis();
@@ -108,6 +101,23 @@ export class NativeRuntime implements Runtime {
     log(`waiting for Kafka Connect at ${this.addresses.connectUrl}`);
     await waitForConnectRest(this.access.connect(), undefined, started([...core, 'connect']));
     await waitForPrometheus(this.addresses.prometheusUrl, undefined, started(core));
+  }
+
+  /** Where the Kafka tool wrappers are (make up prints the PATH line). */
+  get toolsDir(): string {
+    return join(this.home, 'bin');
+  }
+
+  /** Kafka's CLI tools as the stack runs them: one wrapper each in $RASTRO_HOME/bin (kafka-tools.ts). */
+  private writeKafkaTools(libs: string): void {
+    const jvm = [java(), KAFKA_CLI_JVM.heap, KAFKA_CLI_JVM.performance, TOOLS_LOG4J, '-cp', `${libs}/*`].map(shellQuote).join(' ');
+    writeToolWrappers({
+      dir: this.toolsDir,
+      what: `the stack's Kafka ${this.stack.versions.kafka}, from its Maven jars`,
+      launch: (_name, tool) => `exec ${jvm} ${tool.main} "$@"`,
+      bootstrap: this.cliBootstrap,
+      commandConfig: (user) => (this.access.secure ? this.access.secrets.path(SECRET_FILES.kafkaClientProperties(user)) : undefined),
+    });
   }
 
   /** Ports inside the kernel's ephemeral range can be taken by any outgoing connection at any moment. */
@@ -217,10 +227,14 @@ export class NativeRuntime implements Runtime {
     }
   }
 
-  async kafkaCli(tool: KafkaTool, args: string[], user: KafkaUser = 'admin'): Promise<CliResult> {
+  async kafkaCli(tool: KafkaTool, args: string[], user?: KafkaUser): Promise<CliResult> {
     const libs = await this.libs();
-    const r = await $({ quiet: true })`${java()} ${KAFKA_CLI_JVM.heap} ${KAFKA_CLI_JVM.performance} ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${TOOL_MAIN[tool]} ${args} ${this.access.kafkaCliConfig(user)}`;
-    return { display: [`${tool}.sh`, ...args, ...this.access.kafkaCliConfigDisplay(user)].join(' '), stdout: r.stdout };
+    const spec: KafkaToolSpec = KAFKA_TOOLS[tool];
+    const who = user ?? spec.user;
+    const config = who === undefined ? [] : this.access.kafkaCliConfig(who);
+    const r = await $({ quiet: true })`${java()} ${KAFKA_CLI_JVM.heap} ${KAFKA_CLI_JVM.performance} ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${spec.main} ${config} ${args}`;
+    // As typed with the wrappers in $RASTRO_HOME/bin on PATH (make up prints the line).
+    return { display: shellJoin([tool, ...(who === undefined ? [] : this.access.kafkaCliConfigDisplay(who)), ...args]), stdout: r.stdout };
   }
 
   async metricsBindHost(): Promise<string> {
@@ -231,7 +245,7 @@ export class NativeRuntime implements Runtime {
     const base = ['-h', '127.0.0.1', '-p', String(this.stack.ports.redis)];
     const auth = this.access.redisCli(user);
     const r = await $({ quiet: true, env: { ...process.env, ...auth.env } })`${requireCommand('redis-cli', 'redis-cli')} ${base} ${auth.args} ${args}`;
-    return { display: `${auth.displayPrefix}${['redis-cli', ...base, ...auth.displayArgs, ...args].join(' ')}`, stdout: r.stdout };
+    return { display: `${auth.displayPrefix}${shellJoin(['redis-cli', ...base, ...auth.displayArgs, ...args])}`, stdout: r.stdout };
   }
 
   async services(): Promise<ServiceState[]> {

@@ -2,7 +2,8 @@ import type { KafkaUser, RedisUser, StackAccess } from '../../../shared/security
 import type { Addresses, NodeId, Stack } from '../../../shared/stack.ts';
 
 /** Kafka command-line tools the scripts use; each runtime knows how to run them. */
-export type KafkaTool = 'kafka-topics' | 'kafka-metadata-quorum' | 'kafka-consumer-groups' | 'kafka-console-consumer' | 'kafka-producer-perf-test' | 'kafka-leader-election';
+export type { KafkaTool } from '../kafka-tools.ts';
+import type { KafkaTool } from '../kafka-tools.ts';
 
 /**
  * The JVM of a one-shot Kafka tool, in both runtimes: a small heap (the image's default is 1 GiB, beside
@@ -11,7 +12,7 @@ export type KafkaTool = 'kafka-topics' | 'kafka-metadata-quorum' | 'kafka-consum
 export const KAFKA_CLI_JVM = { heap: '-Xmx256m', performance: '-XX:TieredStopAtLevel=1' } as const;
 
 export interface CliResult {
-  /** The command as a user would type it (kafka-topics.sh …), for the evidence. */
+  /** The command as a user would type it (kafka-topics … with the PATH line make up prints), for the evidence. */
   display: string;
   stdout: string;
 }
@@ -26,6 +27,8 @@ export interface ServiceState {
  * What every lifecycle script needs from a runtime. Scripts never ask which runtime they have.
  */
 export interface Runtime {
+  /** Kafka's CLI tools as this stack runs them, one wrapper each (make up writes them and prints the PATH line). */
+  readonly toolsDir: string;
   readonly name: 'native' | 'docker';
   readonly stack: Stack;
   /** Addresses on this machine (host side); never carry a credential (they are printed). */
@@ -46,7 +49,10 @@ export interface Runtime {
   isNodeRunning(id: NodeId): Promise<boolean>;
   /** Stops Redis: a clean shutdown (SIGTERM: Redis flushes its AOF), or with `kill` a crash (SIGKILL). `up` starts it again. */
   stopRedis(opts?: { kill?: boolean }): Promise<void>;
-  /** A Kafka CLI tool as `user` (default admin; its client config file is added and shown in `display`). */
+  /**
+   * A Kafka CLI tool as `user` (default: the tool's principal in KAFKA_TOOLS); its client config file goes
+   * first (argparse tools take options before their subcommand) and is shown in `display`.
+   */
   kafkaCli(tool: KafkaTool, args: string[], user?: KafkaUser): Promise<CliResult>;
   /** Where a producer on this machine serves /metrics so this runtime's Prometheus can scrape it. */
   metricsBindHost(): Promise<string>;
