@@ -2,7 +2,7 @@ import { internalPort, type Stack } from './stack.ts';
 
 /**
  * Every port the stack can listen on, who may use it and how, and how a test tries it without a
- * credential. One list for the README's security table (a unit test compares them) and for the test
+ * credential. One list for the security table of docs/security.md (a unit test compares them) and for the test
  * that probes, as an unprivileged user, every port the OS says the stack's processes listen on.
  */
 
@@ -71,7 +71,7 @@ export const EXPOSURES: readonly Exposure[] = [
   { what: 'Grafana (docker only)', ports: (s) => [s.ports.grafana], probe: 'http-401', withoutCredential: 'login page', when: 'docker' },
 ];
 
-/** Ports as the README shows them: consecutive runs as ranges (19092–19094), joined by commas. */
+/** Ports as docs/security.md shows them: consecutive runs as ranges (19092–19094), joined by commas. */
 export function portRanges(ports: number[]): string {
   const sorted = [...ports].sort((a, b) => a - b);
   const runs: Array<[number, number]> = [];
@@ -83,7 +83,7 @@ export function portRanges(ports: number[]): string {
   return runs.map(([a, b]) => (a === b ? String(a) : `${a}–${b}`)).join(', ');
 }
 
-/** The README's security table (under "Threat model"), for a stack's ports. */
+/** The security table of docs/security.md (under "Threat model"), for a stack's ports. */
 export function exposureTable(stack: Stack): string {
   const rows = EXPOSURES.map((e) => `| ${portRanges(e.ports(stack))} | ${e.what} | ${e.withoutCredential} |`);
   return ['| port | what | without a credential |', '| --- | --- | --- |', ...rows].join('\n');

@@ -309,12 +309,12 @@ describe('Connect REST', () => {
 
 describe('listening ports', () => {
   it.runIf(TEST_RUNTIME === 'native')(
-    "are, as the OS lists them, exactly the README's, on loopback only; an unprivileged local user is refused by each, or served only what the README calls harmless, with no secret in it",
+    "are, as the OS lists them, exactly docs/security.md's, on loopback only; an unprivileged local user is refused by each, or served only what it calls harmless, with no secret in it",
     async () => {
       const services = await rt.services();
       const pids = services.map((s) => Number(/^pid (\d+)$/.exec(s.detail)?.[1])).filter((p) => p > 0);
       expect(pids.length).toBe(services.length);
-      // shared/exposure.ts, which the README's security table is rendered from (a unit test compares them).
+      // shared/exposure.ts, which the table in docs/security.md is rendered from (a unit test compares them).
       const documented = new Map<number, Exposure>(EXPOSURES.filter((e) => e.when === 'stack').flatMap((e) => e.ports(rt.stack).map((port) => [port, e] as const)));
       const found = listenersOf(pids);
       expect(found.filter((l) => !documented.has(l.port)).map((l) => `${l.address}:${l.port} (pid ${l.pid})`)).toEqual([]);

@@ -211,12 +211,12 @@ describe('compose.yml as a Docker host reads it', () => {
     expect(resolved).toEqual(publishedPorts(stack).map((p) => `${p.service} ${p.port}`).sort());
   });
 
-  it('keeps the build context small (.dockerignore) and the README names the real Dockerfile', () => {
+  it('keeps the build context small (.dockerignore) and the docs name the real Dockerfile', () => {
     const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
     for (const entry of ['.git', 'node_modules', '.rastro', 'evidence', 'connector/target', '.env']) expect(ignore, entry).toContain(entry);
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    expect(readme).not.toContain('connector/Dockerfile');
-    expect(readme).toContain('docker/Dockerfile');
+    const docs = readFileSync(join(ROOT, 'docs', 'runtimes.md'), 'utf8');
+    expect(docs).not.toContain('connector/Dockerfile');
+    expect(docs).toContain('docker/Dockerfile');
   });
 });
 

@@ -83,7 +83,7 @@ describe('Kafka ACLs (least privilege)', () => {
 
   it('monitor only describes; reader only reads the locations; nobody but super users may create topics at large', () => {
     expect(new Set(acls.filter((a) => a.user === 'monitor').map((a) => a.operation))).toEqual(new Set(['DESCRIBE']));
-    expect(of('reader')).toEqual([`DELETE GROUP:rastro-producer-seed-*`, `DELETE GROUP:rastro-validate-*`, `DESCRIBE TOPIC:${t.locations}`, `READ GROUP:rastro-producer-seed-*`, `READ GROUP:rastro-validate-*`, `READ TOPIC:${t.locations}`].sort());
+    expect(of('reader')).toEqual([`DELETE GROUP:rastro-consume-*`, `DELETE GROUP:rastro-producer-seed-*`, `DELETE GROUP:rastro-validate-*`, `DESCRIBE TOPIC:${t.dlq}`, `DESCRIBE TOPIC:${t.locations}`, `READ GROUP:rastro-consume-*`, `READ GROUP:rastro-producer-seed-*`, `READ GROUP:rastro-validate-*`, `READ TOPIC:${t.dlq}`, `READ TOPIC:${t.locations}`].sort());
     expect(acls.filter((a) => a.operation === 'CREATE' && (a.resource === 'CLUSTER' || a.name === '*'))).toEqual([]);
     expect(acls.filter((a) => a.user === 'admin')).toEqual([]);
   });
@@ -170,11 +170,11 @@ describe('compose.secure.yml', () => {
   });
 });
 
-describe("the README's security table", () => {
+describe("docs/security.md's table", () => {
   it('is shared/exposure.ts rendered for the default ports: every port, who may use it, what it gives without a credential', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const doc = readFileSync(join(ROOT, 'docs', 'security.md'), 'utf8');
     const table = exposureTable(loadStack());
-    expect(readme, `README.md's security table (under "Threat model") should read:\n${table}`).toContain(`${table}\n`);
+    expect(doc, `docs/security.md's table (under "Threat model") should read:\n${table}`).toContain(`${table}\n`);
     expect(portRanges([19092, 19093, 19094, 19292, 17070])).toBe('17070, 19092–19094, 19292');
   });
 });
