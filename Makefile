@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 KAFKA_VERSION := $(shell sed -n 's/^KAFKA_VERSION=//p' config/stack.env)
 
-.PHONY: help install up down status demo validate rebuild-redis chaos snapshot map test test-unit test-integration test-docker typecheck connector clean video
+.PHONY: help install up down status consume groups dlq demo validate rebuild-redis chaos snapshot map test test-unit test-integration test-docker typecheck connector clean video
 
 # $(call setup,GOAL): Node runs the check itself, so only Node's own absence is caught here.
 define setup
@@ -36,6 +36,15 @@ up: ## start the stack, create topics, deploy the connector (waits on readiness)
 down: ## stop everything (WIPE=1 also deletes data)
 	$(call setup,npm)
 	./scripts/down.mjs $(if $(filter 1,$(WIPE)),--wipe,)
+
+consume: ## a topic's records as a table: TOPIC=… [FROM=beginning|end|<offset>] [KEY=…] [LIMIT=20]
+	./scripts/consume.mjs $(if $(TOPIC),--topic $(TOPIC)) $(if $(FROM),--from $(FROM)) $(if $(KEY),--key $(KEY)) $(if $(LIMIT),--limit $(LIMIT))
+
+groups: ## every consumer group with its lag per partition (the sink's, the fraud services', any other)
+	./scripts/groups.mjs
+
+dlq: ## the sink's dead-letter queue: each record with its reason and where it came from
+	./scripts/dlq.mjs
 
 status: ## services, quorum, leaders/ISR, connector, driver count
 	$(call setup,npm)

@@ -81,6 +81,9 @@ export type KafkaAccess = Pick<KafkaConfig, 'ssl' | 'sasl'> & { brokers: string[
 /** Client id of the producer's start-up seed read; its throw-away groups are named <this>-<uuid> (the reader principal's ACL prefix). */
 export const PRODUCER_SEED_CLIENT = 'rastro-producer-seed';
 
+/** Client id of make consume and make dlq; their throw-away groups are <this>-<uuid>. */
+export const CONSUME_CLIENT = 'rastro-consume';
+
 /** Client id of the mirror check's read of the topic (validate-redis, demo); groups <this>-<uuid>, read as the reader principal. */
 export const MIRROR_CHECK_CLIENT = 'rastro-validate';
 
@@ -266,7 +269,8 @@ export interface KafkaAcl {
  * - producer: writes the locations and late topics (idempotently); reads nothing.
  * - reader: the producer's start-up seed, which reads the compacted topic for each driver's newest
  *   timestamp, with throw-away groups named rastro-producer-seed-<uuid> (kept apart from producer so
- *   the writing principal cannot read a single location), and the mirror check (rastro-validate-<uuid>).
+ *   the writing principal cannot read a single location), the mirror check (rastro-validate-<uuid>) and
+ *   make dlq (the DLQ, groups rastro-consume-<uuid>).
  * - connect: its worker group and internal topics, reads the locations, writes the DLQ, its sink's group (connect-<connector>).
  * - monitor: describes the cluster, topics and groups; reads and writes nothing.
  * - fraud: the fraud prototype's four topics and its groups.
@@ -286,6 +290,9 @@ export function kafkaAcls(stack: Stack): KafkaAcl[] {
     ...acl('reader', 'TOPIC', t.locations, ['READ', 'DESCRIBE']),
     ...acl('reader', 'GROUP', `${PRODUCER_SEED_CLIENT}-`, ['READ', 'DELETE'], 'PREFIXED'),
     ...acl('reader', 'GROUP', `${MIRROR_CHECK_CLIENT}-`, ['READ', 'DELETE'], 'PREFIXED'),
+    // make dlq: the sink's dead letters, with groups rastro-consume-<uuid>.
+    ...acl('reader', 'TOPIC', t.dlq, ['READ', 'DESCRIBE']),
+    ...acl('reader', 'GROUP', `${CONSUME_CLIENT}-`, ['READ', 'DELETE'], 'PREFIXED'),
     ...acl('connect', 'GROUP', c.groupId, ['READ', 'DESCRIBE']),
     // Its own sink's group only (Connect names it connect-<connector>); DELETE: resetting the stopped
     // connector's offsets (make rebuild-redis) deletes that group.

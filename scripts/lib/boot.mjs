@@ -18,6 +18,12 @@ const CRASHES = [TypeError, ReferenceError, SyntaxError, RangeError];
 export async function runCommand(name, load) {
   const cli = await import('../../shared/cli.ts');
   chalk.level = cli.colorLevel(process.env, process.stdout.isTTY === true);
+  // Long readiness waits say what they wait for (on stderr), unless the output is for a program.
+  const args = process.argv.slice(2);
+  if (!args.includes('--quiet') && !args.includes('--json')) {
+    const [{ reportWaits }, { Progress }] = await Promise.all([import('./wait.ts'), import('./progress.ts')]);
+    reportWaits(new Progress());
+  }
   try {
     const { main } = await load();
     process.exitCode = await main(process.argv.slice(2));

@@ -20,11 +20,31 @@ export interface WaitOptions {
   guard?: () => void;
 }
 
+/** Where long waits report themselves (what is awaited, for how long); set by the command entry points. */
+let reporter: { update(text: string): void; done(): void } | undefined;
+
+/** Long waits (over SHOW_AFTER_MS) say what they wait for and since when, through `r`; undefined: silent. */
+export function reportWaits(r: typeof reporter): void {
+  reporter = r;
+}
+
+/** A wait shorter than this says nothing: only the slow ones are worth a line. */
+const SHOW_AFTER_MS = 3000;
+
 /**
  * Polls `probe` until it returns a value other than undefined/false, with bounded exponential
  * backoff. Throws naming `what`, the time waited and the last error or state seen.
  */
 export async function waitFor<T>(probe: () => Promise<T | undefined | false>, opts: WaitOptions): Promise<T> {
+  let shown = false;
+  try {
+    return await poll(probe, opts, () => (shown = true));
+  } finally {
+    if (shown) reporter?.done();
+  }
+}
+
+async function poll<T>(probe: () => Promise<T | undefined | false>, opts: WaitOptions, onShown: () => void): Promise<T> {
   const start = Date.now();
   let interval = opts.intervalMs ?? 200;
   const maxInterval = opts.maxIntervalMs ?? 2000;
@@ -40,6 +60,10 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, op
       last = err instanceof Error ? err.message : String(err);
     }
     const elapsed = Date.now() - start;
+    if (elapsed >= SHOW_AFTER_MS) {
+      reporter?.update(`waiting for ${opts.what}: ${Math.round(elapsed / 1000)} s (at most ${Math.round(opts.timeoutMs / 1000)} s)`);
+      onShown();
+    }
     if (elapsed >= opts.timeoutMs) {
       opts.guard?.();
       throw new Error(`timed out after ${Math.round(elapsed / 1000)} s waiting for ${opts.what} (last: ${last})`);

@@ -2,7 +2,8 @@ import { formatValue } from '../render/svg-chart.ts';
 import type { NearestAnswer } from './drivers.ts';
 
 /** Columns aligned by character count; the last column is not padded. */
-function aligned(rows: string[][]): string {
+/** Rows as aligned columns (the first row is the header), two spaces apart. */
+export function aligned(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - [...c].length))).join('  ').trimEnd()).join('\n');
 }

@@ -13,6 +13,8 @@ import { writeKeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
 import { rssKiB, servicePid, timedRun, waitQuiet } from '../bench/processes.ts';
 import { withBenchUser, type BenchUser } from '../bench/bench-user.ts';
+import { PhaseClock } from '../bench/phases.ts';
+import { fmtDuration, Progress } from '../progress.ts';
 import { commandCalls, infoNumber, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitFcall, type FcallCall } from '../bench/redis-bench.ts';
 import { sinkPipelineChunk } from '../bench/sink-script.ts';
 import { groupLag, SinkControl } from '../bench/sink-control.ts';
@@ -202,14 +204,24 @@ export async function main(argv: string[]): Promise<number> {
   };
   const plot: BenchPlotData = { title: `make bench${p.quick ? ' --quick' : ''} — ${new Date().toISOString().slice(0, 16)}Z (CPU shared with other work: noisy)`, throughput: [], freshness: [], freshnessSeries: [], failoverSeries: [], failoverMarkers: [] };
   /** A phase that fails is reported as a flagged row; the later phases still run. */
+  // The phases in the order they run: each says where the run is and how much is left.
+  const runOrder = ['5 footprint', '2 freshness', '1 producer', '3 sink catch-up', '7 nearest', '6 failover', '4 compaction'];
+  const clock = new PhaseClock(join(ROOT, '.rastro', 'bench-phase-times.json'), p.quick ? 'quick' : 'full', runOrder.length);
+  const ticker = new Progress();
   const phase = async (section: string, title: string, fn: () => Promise<void>) => {
     ev.section(`${section}: ${title}`);
+    ev.step(clock.describe(section, 0, runOrder));
     const t0 = Date.now();
+    const tick = setInterval(() => ticker.update(`bench ${section}: ${fmtDuration(Date.now() - t0)} in; ${clock.describe(section, Date.now() - t0, runOrder)}`), 10_000);
     try {
       await fn();
     } catch (err) {
       row({ section, metric: `${title}: FAILED`, value: 'n/a', flag: (err as Error).message.split('\n')[0] ?? 'error' });
+    } finally {
+      clearInterval(tick);
+      ticker.done();
     }
+    clock.finish(section, Date.now() - t0);
     ev.step(`phase took ${fmtSeconds(Date.now() - t0)}`);
   };
   const rss = new Map<string, { idle: number; load: number }>();
@@ -718,6 +730,7 @@ export async function main(argv: string[]): Promise<number> {
     } else ev.step(`--keep: the bench stack is still running (RASTRO_HOME=${home} RASTRO_PORT_OFFSET=${offset} ./scripts/down.mjs --wipe)`);
   }
 
+  clock.save();
   const order = ['1', '2', '3', '4', '5', '6', '7'];
   rows.sort((a, b) => order.indexOf(a.section[0] ?? '') - order.indexOf(b.section[0] ?? ''));
   ev.section('Results');

@@ -8,6 +8,8 @@ import { openRuntime } from '../runtime/index.ts';
 import { waitForSinkAssignment } from '../sink-assignment.ts';
 import { bringUp, checkMirror, snapshotRedis } from '../steps.ts';
 import { numberOption, parseCommand, type CommandSpec } from '../../../shared/cli.ts';
+import { Progress } from '../progress.ts';
+import { fmtNumber } from '../../../shared/stats.ts';
 
 /** ./scripts/demo.mjs: up → topics → connector → produce → sink caught up → redis-cli → mirror check. */
 export const SPEC: CommandSpec = {
@@ -46,7 +48,15 @@ export async function main(argv: string[]): Promise<number> {
   const t0 = Date.now();
   report.producerConnected(ev, topic, load.producer.stats.seededDrivers, t0 - connecting);
   const producer = load.producer;
-  await load.finish();
+  // The acknowledged count and rate while it runs (in place on a terminal, a line every 5 s otherwise).
+  const progress = new Progress();
+  const ticker = setInterval(() => progress.update(`producing: ${fmtNumber(producer.stats.sent)} of ${fmtNumber(events)} events acknowledged, ${fmtNumber(Math.round((producer.stats.sent * 1000) / Math.max(1, Date.now() - t0)))} events/s`), 1000);
+  try {
+    await load.finish();
+  } finally {
+    clearInterval(ticker);
+    progress.done();
+  }
   const produceMs = Date.now() - t0;
   const eventRate = Math.round((producer.stats.sent * 1000) / produceMs);
   report.demoProduced(ev, { sent: producer.stats.sent, ms: produceMs, rate: eventRate, drivers: producer.ledger.size });

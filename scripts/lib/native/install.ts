@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fmtBytes, fmtDuration, mavenDownloaded, Progress } from '../progress.ts';
 import { ROOT, type Stack } from '../../../shared/stack.ts';
 
 /** The project's Maven Wrapper: Maven itself is not a prerequisite (it downloads the pinned Maven once). */
@@ -8,6 +11,45 @@ export const MVNW = join(ROOT, 'mvnw');
 
 /** Git-ignored cache of everything the native runtime downloads or builds. */
 export const CACHE_DIR = join(ROOT, '.rastro', 'cache');
+
+/**
+ * ./mvnw with its downloads shown as they happen (files, bytes and rate, from Maven's own "Downloaded from"
+ * lines; the first run also fetches Maven itself, shown as time). Fails naming the goal, with Maven's last lines.
+ */
+export async function maven(args: string[], what: string): Promise<void> {
+  const progress = new Progress();
+  const t0 = Date.now();
+  let files = 0;
+  let bytes = 0;
+  const tail: string[] = [];
+  const show = () => {
+    const s = (Date.now() - t0) / 1000;
+    progress.update(`${what}: ${files === 0 ? 'starting Maven' : `${files} files, ${fmtBytes(bytes)} downloaded at ${fmtBytes(bytes / Math.max(s, 0.1))}/s`} (${fmtDuration(Date.now() - t0)})`);
+  };
+  const ticker = setInterval(show, 1000);
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      // Batch mode prints one "Downloaded from" line per file (no -q, no -ntp: both drop them).
+      const child = spawn(MVNW, ['-B', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const onLine = (line: string) => {
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        const n = mavenDownloaded(line);
+        if (n !== undefined) {
+          files++;
+          bytes += n;
+        }
+      };
+      for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on('line', onLine);
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    if (code !== 0) throw new Error(`${what} (./mvnw ${args.join(' ')}) failed (exit ${code}); Maven's last lines:\n${tail.join('\n')}`);
+  } finally {
+    clearInterval(ticker);
+    progress.done();
+  }
+}
 
 /** Kafka server, tools and Connect runtime jars from Maven Central, for the pinned version. */
 export async function ensureKafkaLibs(stack: Stack, log: (s: string) => void): Promise<string> {
@@ -17,7 +59,7 @@ export async function ensureKafkaLibs(stack: Stack, log: (s: string) => void): P
   log(`resolving Kafka ${stack.versions.kafka} jars from Maven Central into ${dir}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q -f native/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} dependency:copy-dependencies ${`-DoutputDirectory=${dir}`} -DincludeScope=runtime`;
+  await maven(['-f', 'native/pom.xml', `-Dkafka.version=${stack.versions.kafka}`, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`, '-DincludeScope=runtime'], `Kafka ${stack.versions.kafka} jars`);
   writeFileSync(done, new Date().toISOString());
   return dir;
 }
@@ -30,7 +72,7 @@ export async function ensureJmxAgent(stack: Stack, log: (s: string) => void): Pr
   if (existsSync(jar)) return jar;
   log(`resolving the Prometheus JMX exporter agent ${v} from Maven Central`);
   mkdirSync(dir, { recursive: true });
-  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q dependency:copy ${`-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${v}`} ${`-DoutputDirectory=${dir}`}`;
+  await maven(['dependency:copy', `-Dartifact=io.prometheus.jmx:jmx_prometheus_javaagent:${v}`, `-DoutputDirectory=${dir}`], `the JMX exporter agent ${v}`);
   return jar;
 }
 
@@ -64,7 +106,7 @@ export async function ensureSinkPlugin(stack: Stack, log: (s: string) => void): 
   const sources = Math.max(newestMtime(join(ROOT, 'connector', 'src', 'main')), newestMtime(join(ROOT, 'connector', 'pom.xml')));
   if (existsSync(marker) && statSync(marker).mtimeMs >= sources) return pluginRoot;
   log('building the Redis sink plugin (connector/) with Maven');
-  await $({ cwd: ROOT, quiet: true })`${MVNW} -B -q -f connector/pom.xml ${`-Dkafka.version=${stack.versions.kafka}`} -DskipTests package`;
+  await maven(['-f', 'connector/pom.xml', `-Dkafka.version=${stack.versions.kafka}`, '-DskipTests', 'package'], 'the Redis sink plugin');
   writeFileSync(marker, new Date().toISOString());
   return pluginRoot;
 }
