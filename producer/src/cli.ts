@@ -105,7 +105,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       stdin = await pipeNdjson(producer, stdinStream(), warn, () => metrics.rejected.inc(), stopping.signal);
     } else {
       const sim = new Simulator({ drivers: intOpt('drivers', o.drivers) as number, seed: intOpt('seed', o.seed) as number, firstId: intOpt('first-id', o['first-id']) as number });
-      const progress = setInterval(() => log(`sent ${producer.stats.sent} events (${sim.driverIds.length} drivers, ${producer.buffered} buffered)`), 2000);
+      const started = Date.now();
+      const progress = setInterval(() => log(`sent ${producer.stats.sent} events, ${Math.round((producer.stats.sent * 1000) / Math.max(1, Date.now() - started))} events/s (${sim.driverIds.length} drivers, ${producer.buffered} buffered)`), 2000);
       try {
         await simulate(producer, sim, {
           rate: intOpt('rate', o.rate) as number,

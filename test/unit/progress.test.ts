@@ -79,6 +79,8 @@ describe('bench phases', () => {
       next.finish('a', 61_000);
       expect(next.describe('b', 40_000, order)).toBe("phase 2 of 3, about 10 s left by the last run's times");
       expect(new PhaseClock(file, 'full', 3).describe('a', 0, order)).toMatch(/no earlier run/);
+      // A machine's first run estimates from the reference times.
+      expect(new PhaseClock(join(dir, 'none.json'), 'quick', 3, { a: 1000, b: 2000, c: 3000 }).describe('a', 0, order)).toBe('phase 1 of 3, about 6 s left by a reference run on a 2-core machine');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -12,13 +12,19 @@ export class PhaseClock {
   private readonly now: Record<string, number> = {};
   private finished = 0;
 
+  /** Where the estimate comes from, as the run says it. */
+  private readonly source: string;
+
+  /** @param reference phase times of a reference run, used until this machine has its own */
   constructor(
     private readonly file: string,
     private readonly kind: 'quick' | 'full',
     private readonly total: number,
+    reference: Record<string, number> = {},
   ) {
     const all = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, number>>) : {};
-    this.last = all[kind] ?? {};
+    this.last = all[kind] ?? reference;
+    this.source = all[kind] !== undefined ? "the last run's times" : 'a reference run on a 2-core machine';
   }
 
   /** "phase 3 of 7", and the time left by the last run's timings (or that there is none yet). */
@@ -27,7 +33,7 @@ export class PhaseClock {
     const rest = order.filter((s) => !(s in this.now) && s !== section);
     const known = [section, ...rest].every((s) => s in this.last);
     const left = known ? Math.max(0, (this.last[section] ?? 0) - inPhaseMs) + rest.reduce((n, s) => n + (this.last[s] ?? 0), 0) : undefined;
-    return `phase ${k} of ${this.total}${left === undefined ? ' (no earlier run of this kind here to estimate the rest from)' : `, about ${fmtDuration(left)} left by the last run's times`}`;
+    return `phase ${k} of ${this.total}${left === undefined ? ' (no earlier run of this kind here to estimate the rest from)' : `, about ${fmtDuration(left)} left by ${this.source}`}`;
   }
 
   /** Records a phase's time; written when the run ends (save). */

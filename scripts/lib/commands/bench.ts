@@ -53,6 +53,8 @@ const QUIET_BROKERS_PERCENT = 45;
 const DEFAULT_HOME = join(ROOT, '.rastro', 'bench');
 // Below the kernel's ephemeral port range (make up refuses ports there) and apart from the tests' +10000.
 const DEFAULT_OFFSET = '12000';
+/** Phase times of a `--quick` run on this project's 2-core reference machine (2026-12-07): the first estimate a machine gets. */
+const QUICK_REFERENCE_MS: Record<string, number> = { '5 footprint': 86_600, '2 freshness': 71_600, '1 producer': 47_800, '3 sink catch-up': 15_000, '7 nearest': 6_500, '6 failover': 35_600, '4 compaction': 8_300 };
 
 interface Plan {
   quick: boolean;
@@ -206,7 +208,7 @@ export async function main(argv: string[]): Promise<number> {
   /** A phase that fails is reported as a flagged row; the later phases still run. */
   // The phases in the order they run: each says where the run is and how much is left.
   const runOrder = ['5 footprint', '2 freshness', '1 producer', '3 sink catch-up', '7 nearest', '6 failover', '4 compaction'];
-  const clock = new PhaseClock(join(ROOT, '.rastro', 'bench-phase-times.json'), p.quick ? 'quick' : 'full', runOrder.length);
+  const clock = new PhaseClock(join(ROOT, '.rastro', 'bench-phase-times.json'), p.quick ? 'quick' : 'full', runOrder.length, p.quick ? QUICK_REFERENCE_MS : {});
   const ticker = new Progress();
   const phase = async (section: string, title: string, fn: () => Promise<void>) => {
     ev.section(`${section}: ${title}`);
