@@ -1,5 +1,13 @@
 import { redrawInPlace } from '../../shared/cli.ts';
 
+/** What every progress line starts with: a reader (or a test) tells it from a warning or an error. */
+export const PROGRESS_MARK = '… ';
+
+/** True for a line Progress printed (without a terminal): what a check of a command's stderr may ignore. */
+export function isProgressLine(line: string): boolean {
+  return line.startsWith(PROGRESS_MARK);
+}
+
 /**
  * Progress of a long wait, on stderr: on a terminal one line rewritten in place, otherwise a plain line
  * every few seconds (a log file or CI stays readable). Nothing at all when quiet.
@@ -25,10 +33,10 @@ export class Progress {
     if (this.opts.quiet) return;
     const now = Date.now();
     if (this.inPlace) {
-      this.stream.write(`\r\x1b[K${text}`);
+      this.stream.write(`\r\x1b[K${PROGRESS_MARK}${text}`);
       this.shown = true;
     } else if (now - this.lastPrint >= (this.opts.everyMs ?? 5000)) {
-      this.stream.write(`${text}\n`);
+      this.stream.write(`${PROGRESS_MARK}${text}\n`);
       this.lastPrint = now;
     }
   }

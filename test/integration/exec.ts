@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { ROOT } from '../../shared/stack.ts';
+import { isProgressLine } from '../../scripts/lib/progress.ts';
 
 /**
  * Runs a repo script to completion (bounded); never throws on exit codes. stdin is `input` through a
@@ -39,3 +40,9 @@ export function startScript(cmd: string, args: string[], opts: { env: NodeJS.Pro
   });
   return { stop: (signal) => void child.kill(signal), output: () => out, exited };
 }
+
+/** A command's stderr without its progress lines (scripts/lib/progress.ts): what should be empty when nothing went wrong. */
+export function stderrProblems(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l.trim() !== '' && !isProgressLine(l));
+}
+

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PhaseClock } from '../../scripts/lib/bench/phases.ts';
-import { fmtBytes, fmtDuration, mavenDownloaded, Progress } from '../../scripts/lib/progress.ts';
+import { fmtBytes, fmtDuration, isProgressLine, mavenDownloaded, Progress } from '../../scripts/lib/progress.ts';
 import { reportWaits, waitFor } from '../../scripts/lib/wait.ts';
 
 /** A stream that records what is written, a terminal or not. */
@@ -19,17 +19,19 @@ describe('progress', () => {
     p.update('a');
     p.update('b');
     p.done();
-    expect(tty.text).toBe('\r\x1b[Ka\r\x1b[Kb\r\x1b[K');
+    expect(tty.text).toBe('\r\x1b[K… a\r\x1b[K… b\r\x1b[K');
     const log = fakeStream(false);
     const q = new Progress({ stream: log, env: {}, everyMs: 60_000 });
     q.update('first');
     q.update('second');
     q.done();
-    expect(log.text).toBe('first\n');
+    expect(log.text).toBe('… first\n');
+    expect(isProgressLine('… first')).toBe(true);
+    expect(isProgressLine('warning: x')).toBe(false);
     // NO_COLOR asks for plain text: no in-place redraw on a terminal either.
     const plain = fakeStream(true);
     new Progress({ stream: plain, env: { NO_COLOR: '1' } }).update('x');
-    expect(plain.text).toBe('x\n');
+    expect(plain.text).toBe('… x\n');
     const quiet = fakeStream(true);
     new Progress({ stream: quiet, quiet: true }).update('x');
     expect(quiet.text).toBe('');
