@@ -178,3 +178,13 @@ describe("docs/security.md's table", () => {
     expect(portRanges([19092, 19093, 19094, 19292, 17070])).toBe('17070, 19092–19094, 19292');
   });
 });
+
+describe("the README's first screen", () => {
+  it('gives the URLs and the log places the stack really uses, at its default ports', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const p = loadStack().ports;
+    for (const url of [`http://127.0.0.1:${p.prometheus}`, `http://127.0.0.1:${p.connect}`, `http://127.0.0.1:${p.grafana}`, `http://127.0.0.1:${p.app}/`]) expect(readme, url).toContain(url);
+    expect(readme).toContain('.rastro/native/<service>/<service>.log');
+    expect(readme.split('\n').length).toBeLessThanOrEqual(150);
+  });
+});
