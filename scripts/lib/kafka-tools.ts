@@ -12,7 +12,7 @@ export interface KafkaToolSpec {
   main: string;
   /** Who it logs in as (SECURITY on); undefined: it talks to no broker (kafka-dump-log reads files). */
   user?: KafkaUser;
-  /** Printed by make up and listed in the README: the tools people use. */
+  /** Named in the PATH line make up prints: the tools people use (the others serve the scripts). */
   listed: boolean;
 }
 
