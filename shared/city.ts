@@ -1,2 +1,7 @@
-/** Greater São Paulo, roughly: the simulated drivers turn back at the edges, the map and the nearest-driver bench cover it. */
-export const SAO_PAULO = { minLat: -23.75, maxLat: -23.35, minLon: -46.85, maxLon: -46.35 } as const;
+import { saoPauloLand } from './geo/sao-paulo.ts';
+
+/** The municipality of São Paulo's extent, from the shipped basemap: the map's bounds and the simulator's. */
+export const SAO_PAULO = saoPauloLand().bounds;
+
+/** Praça da Sé, the city's "marco zero": where the demo asks for the nearest drivers. */
+export const CITY_CENTRE = { lat: -23.5503, lon: -46.6339 } as const;

@@ -1,4 +1,4 @@
-import { SAO_PAULO } from '../../shared/city.ts';
+import { saoPauloLand, type Land } from '../../shared/geo/sao-paulo.ts';
 import type { LocationEvent, Status } from '../../shared/event.ts';
 
 /** Small deterministic PRNG (mulberry32): the same seed replays the same fleet. */
@@ -35,15 +35,23 @@ export interface SimulatorOptions {
   firstId?: number;
 }
 
+/** Headings a driver tries when its move would leave the land (the city's edge, a reservoir, a river). */
+const TURN_TRIES = 12;
+/** Narrower than the narrowest water body drawn (the rivers, ~60 m): no step jumps across one. */
+const STEP_CHECK_M = 40;
+
 /**
  * A fleet moving plausibly through São Paulo: each driver keeps a heading with small turns at
  * 15–50 km/h and walks AVAILABLE → PICKING_UP → DELIVERING → AVAILABLE (sometimes OFFLINE).
- * Drivers are visited in shuffled rounds, so every driver appears once per `drivers` events.
+ * Every position it emits is on land: inside the municipality and on no water body of the shipped
+ * basemap (shared/geo/sao-paulo). Drivers are visited in shuffled rounds, so every driver appears
+ * once per `drivers` events.
  */
 export class Simulator {
   private readonly rand: () => number;
   private readonly fleet: Driver[];
   private readonly now: () => number;
+  private readonly land: Land = saoPauloLand();
   private order: number[] = [];
   private deliveries = 0;
 
@@ -54,8 +62,7 @@ export class Simulator {
     const first = opts.firstId ?? 100;
     this.fleet = Array.from({ length: opts.drivers }, (_, i) => ({
       id: `driver_${first + i}`,
-      lat: SAO_PAULO.minLat + this.rand() * (SAO_PAULO.maxLat - SAO_PAULO.minLat),
-      lon: SAO_PAULO.minLon + this.rand() * (SAO_PAULO.maxLon - SAO_PAULO.minLon),
+      ...this.startPoint(),
       headingRad: this.rand() * 2 * Math.PI,
       speedMps: 4 + this.rand() * 10,
       status: 'AVAILABLE' as Status,
@@ -91,18 +98,46 @@ export class Simulator {
     return a;
   }
 
+  /** A start on land, rounded as events carry it (the rounded point is the one tested). */
+  private startPoint(): { lat: number; lon: number } {
+    for (;;) {
+      const p = this.land.randomPoint(this.rand);
+      const lat = round6(p.lat);
+      const lon = round6(p.lon);
+      if (this.land.isLand(lat, lon)) return { lat, lon };
+    }
+  }
+
+  /**
+   * Moves along the heading at the driver's speed. A move that would end off land, or cross water on
+   * the way (the step is checked every STEP_CHECK_M), turns the driver instead, to the first of a few
+   * random headings that stays on land; with none, it waits where it is this time.
+   */
   private move(d: Driver, dtS: number): void {
     if (d.status === 'OFFLINE') return;
     d.headingRad += (this.rand() - 0.5) * 0.6;
     d.speedMps = clamp(d.speedMps + (this.rand() - 0.5) * 2, 4, 14);
     const dist = d.speedMps * dtS;
-    d.lat += (dist * Math.cos(d.headingRad)) / METERS_PER_DEG_LAT;
-    d.lon += (dist * Math.sin(d.headingRad)) / (METERS_PER_DEG_LAT * Math.cos((d.lat * Math.PI) / 180));
-    if (d.lat < SAO_PAULO.minLat || d.lat > SAO_PAULO.maxLat || d.lon < SAO_PAULO.minLon || d.lon > SAO_PAULO.maxLon) {
-      d.headingRad += Math.PI;
-      d.lat = clamp(d.lat, SAO_PAULO.minLat, SAO_PAULO.maxLat);
-      d.lon = clamp(d.lon, SAO_PAULO.minLon, SAO_PAULO.maxLon);
+    const mPerDegLon = METERS_PER_DEG_LAT * Math.cos((d.lat * Math.PI) / 180);
+    for (let attempt = 0; attempt < TURN_TRIES; attempt++) {
+      if (attempt > 0) d.headingRad = this.rand() * 2 * Math.PI;
+      const dLat = (dist * Math.cos(d.headingRad)) / METERS_PER_DEG_LAT;
+      const dLon = (dist * Math.sin(d.headingRad)) / mPerDegLon;
+      const lat = round6(d.lat + dLat);
+      const lon = round6(d.lon + dLon);
+      if (this.land.isLand(lat, lon) && this.onLandAlong(d, dLat, dLon, dist)) {
+        d.lat = lat;
+        d.lon = lon;
+        return;
+      }
     }
+  }
+
+  /** Whether the points every STEP_CHECK_M along a step are on land (its end is checked by the caller). */
+  private onLandAlong(d: Driver, dLat: number, dLon: number, dist: number): boolean {
+    const n = Math.ceil(dist / STEP_CHECK_M);
+    for (let k = 1; k < n; k++) if (!this.land.isLand(d.lat + (dLat * k) / n, d.lon + (dLon * k) / n)) return false;
+    return true;
   }
 
   private advanceStatus(d: Driver): void {

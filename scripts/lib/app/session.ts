@@ -1,15 +1,19 @@
-import { SAO_PAULO } from '../../../shared/city.ts';
+import { CITY_CENTRE } from '../../../shared/city.ts';
 import type { Runtime } from '../runtime/types.ts';
 import type { NearestAnswer, LiveDriver } from './drivers.ts';
 import { appRedis } from './drivers.ts';
-import { startApp, type App } from './server.ts';
+import { startApp, tilesFromEnv, type App } from './server.ts';
 
-/** The simulator's city centre: where the demo asks for the nearest drivers. */
-export const CITY_CENTRE = { lat: (SAO_PAULO.minLat + SAO_PAULO.maxLat) / 2, lon: (SAO_PAULO.minLon + SAO_PAULO.maxLon) / 2 };
+export { CITY_CENTRE };
 
 /** The URL `make map` serves on for this stack. */
 export function mapUrl(rt: Runtime): string {
   return `http://127.0.0.1:${rt.stack.ports.app}/`;
+}
+
+/** The live dashboard page `make map` serves for this stack. */
+export function dashboardUrl(rt: Runtime): string {
+  return `${mapUrl(rt)}dashboard`;
 }
 
 /**
@@ -19,7 +23,7 @@ export function mapUrl(rt: Runtime): string {
 export async function openApp(rt: Runtime): Promise<App> {
   const redis = appRedis(rt.access.redis('app'));
   await redis.connect();
-  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl: rt.addresses.prometheusUrl, port: 0, token: rt.access.appToken() });
+  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl: rt.addresses.prometheusUrl, port: 0, token: rt.access.appToken(), tiles: tilesFromEnv() });
   return {
     ...app,
     async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { SAO_PAULO } from '../../../shared/city.ts';
+import { saoPauloLand } from '../../../shared/geo/sao-paulo.ts';
 
 export interface NearestLoad {
   /** Requests answered 200, their latencies (ms) and how many drivers each listed. */
@@ -8,7 +8,7 @@ export interface NearestLoad {
   ms: number;
 }
 
-/** A deterministic point in the simulator's city (xorshift), so two runs ask the same questions. */
+/** Deterministic points on the simulator's land (xorshift), so two runs ask the same questions where drivers can be. */
 export function cityPoints(n: number, seed = 7): Array<{ lat: number; lon: number }> {
   let x = seed >>> 0 || 1;
   const next = () => {
@@ -17,10 +17,11 @@ export function cityPoints(n: number, seed = 7): Array<{ lat: number; lon: numbe
     x ^= x << 5;
     return (x >>> 0) / 2 ** 32;
   };
-  return Array.from({ length: n }, () => ({
-    lat: Number((SAO_PAULO.minLat + next() * (SAO_PAULO.maxLat - SAO_PAULO.minLat)).toFixed(5)),
-    lon: Number((SAO_PAULO.minLon + next() * (SAO_PAULO.maxLon - SAO_PAULO.minLon)).toFixed(5)),
-  }));
+  const land = saoPauloLand();
+  return Array.from({ length: n }, () => {
+    const p = land.randomPoint(next);
+    return { lat: Number(p.lat.toFixed(5)), lon: Number(p.lon.toFixed(5)) };
+  });
 }
 
 /**
