@@ -23,6 +23,7 @@ help: ## list targets and the variables they read
 	  RASTRO_HOME 'where the native stack keeps its state (default .rastro/native)' \
 	  RASTRO_PORT_OFFSET 'added to every port, to run a second stack beside the first' \
 	  CHROMIUM_PATH 'the browser for the dashboard pictures (default: chromium on PATH)' \
+	  MAP_TILES_URL 'raster tiles under the live map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: none, offline)' \
 	  NO_COLOR 'any value: no colour and no in-place redraws' \
 	  '*_ARGS' 'options passed on: CHAOS_ARGS, VIDEO_ARGS, FRAUD_ARGS, BENCH_ARGS (each script has --help)'
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { NearestAnswer } from './app/drivers.ts';
 import { nearestTable } from './app/format.ts';
-import { mapUrl } from './app/session.ts';
+import { dashboardUrl, mapUrl } from './app/session.ts';
 import { describeChange, type ApplyOutcome, type ConfigChange, type RunningResult } from './connect.ts';
 import type { Evidence } from './evidence.ts';
 import type { PartitionState } from './kafka-admin.ts';
@@ -161,12 +161,24 @@ export function chaosCaptions(phase: ChaosPhase, victim: string | undefined, hol
   return { dashboard: 'After: broker back, ISR full', map: 'broker back, ISR full' };
 }
 
-/** A chaos phase's two pictures: the dashboard since the start of the load, and the live map now. */
+/** The app's live dashboard page (/dashboard) as a PNG in the evidence: what a browser shows at that moment. */
+export function liveDashboardPicture(ev: Evidence, pageUrl: string, file: string, caption: string): Promise<boolean> {
+  return ev.picture(file, caption, async () => {
+    const { screenshotLiveDashboard } = await import('./render/screenshot.ts');
+    await screenshotLiveDashboard(pageUrl, file, '5m');
+  });
+}
+
+/**
+ * A chaos phase's pictures: the dashboard since the start of the load, the live map now, and during
+ * the stop the live dashboard page as a browser shows it then.
+ */
 export async function chaosPictures(ev: Evidence, rt: Runtime, phase: ChaosPhase, c: { victim?: string; holdS: number; sinceMs: number; markers: Marker[]; appUrl: string }): Promise<void> {
   const caption = chaosCaptions(phase, c.victim, c.holdS);
   const to = Math.ceil(Date.now() / 1000);
   await dashboardPicture(ev, rt, join(ev.dir, `dashboard-${phase}.png`), caption.dashboard, { from: Math.floor(c.sinceMs / 1000) - 30, to, markers: c.markers, subtitle: caption.dashboard });
   await mapPicture(ev, c.appUrl, join(ev.dir, `map-${phase}.png`), `Live map: ${caption.map}`);
+  if (phase === '2-during') await liveDashboardPicture(ev, c.appUrl, join(ev.dir, `live-dashboard-${phase}.png`), `Live dashboard page (/dashboard): ${caption.map}`);
 }
 
 export function chaosTimelinePicture(ev: Evidence, prom: PrometheusClient, c: { fromMs: number; toMs: number; markers: Marker[]; title: string }): Promise<boolean> {
@@ -178,8 +190,14 @@ export function chaosTimelinePicture(ev: Evidence, prom: PrometheusClient, c: { 
   });
 }
 
-export function chaosLoadStarted(ev: Evidence, o: { rate: number; drivers: number }): void {
+export function chaosLoadStarted(ev: Evidence, rt: Runtime, o: { rate: number; drivers: number }): void {
   ev.step(`producing ~${o.rate} events/s from ${o.drivers} drivers; live view every 2 s`);
+  ev.step(watchLive(rt));
+}
+
+/** Where to watch a run in a browser: the pages `make map` serves. */
+function watchLive(rt: Runtime): string {
+  return `watch it live (make map in another terminal): map ${mapUrl(rt)} · dashboard ${dashboardUrl(rt)}`;
 }
 
 /** The section of the stop, with the partitions before it. */
@@ -238,7 +256,7 @@ export function chaosVerdict(ev: Evidence, o: ChaosOutcome, pictures: boolean): 
     `verdict                 ${o.ok ? 'PASS: no acknowledged update was lost, Redis mirrors the topic, the map kept moving' : 'FAIL'}`,
   ].join('\n'));
   const files = (kind: string) => CHAOS_PHASES.map((p) => `${kind}-${p}.png`).join(', ');
-  ev.deliverable('(4) dashboard before / during / after a broker stop', pictures ? `${files('dashboard')} (and the live map: ${files('map')})` : 'skipped (--no-pictures)');
+  ev.deliverable('(4) dashboard before / during / after a broker stop', pictures ? `${files('dashboard')}, live-dashboard-2-during.png (the live page) and the live map: ${files('map')}` : 'skipped (--no-pictures)');
   ev.deliverable(DELIVERABLE.mirror, '"Mirror check" section (run ./scripts/validate-redis.mjs for the redis-cli snapshot)');
   ev.deliverable(DELIVERABLE.chaos, `${pictures ? 'timeline.png and ' : ''}"Verdict" section: ${o.ok ? 'PASS' : 'FAIL'}, ${o.lost} records lost`);
 }
@@ -277,6 +295,7 @@ export function nearestAnswered(ev: Evidence, rt: Runtime, q: { lat: number; lon
 
 export function appSideShown(ev: Evidence, rt: Runtime): void {
   ev.ok(`live map and API: make map → ${mapUrl(rt)} (GEOSEARCH on ${rt.stack.redisGeoKey}, which the sink keeps in the same write as each driver's hash)`);
+  ev.step(watchLive(rt));
 }
 
 export function compactionShown(ev: Evidence, topic: string, offsets: number, check: MirrorCheck): void {
@@ -295,7 +314,7 @@ export interface DemoOutcome {
   lagMs: number;
   mirror: { ok: boolean; matching: number; expected: number };
   nearest: number;
-  pictures: { dashboard: boolean; map: boolean };
+  pictures: { dashboard: boolean; map: boolean; live: boolean };
 }
 
 /** Deliverables (1) to (6) and the app's, then the summary block. */
@@ -304,7 +323,7 @@ export function demoSummary(ev: Evidence, d: DemoOutcome): void {
   ev.deliverable('(4) dashboard pictures', `${d.pictures.dashboard ? 'dashboard.png' : 'skipped (see "Dashboard")'} (before/during/after a broker stop: make chaos)`);
   ev.deliverable(DELIVERABLE.mirror, `"Redis" and "Mirror check" sections: ${d.mirror.ok ? 'PASS' : 'FAIL'}`);
   ev.deliverable(DELIVERABLE.chaos, 'make chaos writes its own report');
-  ev.deliverable(DELIVERABLE.app, `"The delivery app's side" section: ${d.nearest} nearest AVAILABLE drivers${d.pictures.map ? ', map.png' : ''}`);
+  ev.deliverable(DELIVERABLE.app, `"The delivery app's side" section: ${d.nearest} nearest AVAILABLE drivers${d.pictures.map ? ', map.png' : ''}${d.pictures.live ? ', live-dashboard.png' : ''}`);
   ev.section('Summary');
   ev.block('text', [
     `runtime            ${d.runtime}`,

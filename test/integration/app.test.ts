@@ -7,6 +7,7 @@ import { CITY_CENTRE, openApp } from '../../scripts/lib/app/session.ts';
 import type { App } from '../../scripts/lib/app/server.ts';
 import { waitForSink } from '../../scripts/lib/pipeline.ts';
 import { launch, MAP_READY_SELECTOR } from '../../scripts/lib/render/screenshot.ts';
+import { clickBeside } from '../map-page.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
 import { withRedis } from './helpers.ts';
@@ -80,14 +81,18 @@ describe('the live map in Chromium, fed by the pipeline', () => {
     await browser?.close();
   });
 
-  it('shows one dot per live driver in Redis, with no console error', async () => {
-    const live = await withRedis(rt, async (r) => {
+  it('holds every driver hash in Redis (the legend\'s total) and shows the ones not OFFLINE, with no console error', async () => {
+    const statuses = await withRedis(rt, async (r) => {
       const keys = await r.keys(`${rt.stack.redisKeyPrefix}*`);
-      const statuses = await Promise.all(keys.map((k) => r.hget(k, 'status')));
-      return statuses.filter((s) => s !== null && s !== 'OFFLINE').length;
+      return (await Promise.all(keys.map((k) => r.hget(k, 'status')))).filter((s) => s !== null);
     });
+    const live = statuses.filter((s) => s !== 'OFFLINE').length;
     expect(live).toBeGreaterThan(0);
-    await waitFor(async () => Number(await page.getAttribute('svg#map', 'data-drivers')) === live, { what: `${live} dots on the map`, timeoutMs: 10_000 });
+    await waitFor(async () => Number(await page.getAttribute('#map', 'data-total')) === statuses.length && Number(await page.getAttribute('#map', 'data-drivers')) === live, {
+      what: `${statuses.length} drivers held, ${live} shown on the map`, timeoutMs: 10_000,
+    });
+    const legendTotal = await page.$$eval('#legend .count', (els) => els.reduce((sum, e) => sum + Number(e.textContent), 0));
+    expect(legendTotal).toBe(statuses.length);
     expect(errors).toEqual([]);
   });
 
@@ -98,7 +103,7 @@ describe('the live map in Chromium, fed by the pipeline', () => {
       await producer.send(e);
       await producer.flush();
       const acked = Date.now();
-      await page.waitForFunction(([sel, lat]) => Number(document.querySelector(sel)?.getAttribute('data-lat')) === lat, [`svg#map circle[data-driver-id="${e.driver_id}"]`, e.latitude] as const, { timeout: 10_000, polling: 20 });
+      await page.waitForFunction(([id, lat]) => (window as any).rastroMap.driver(id)?.marker[0] === lat, [e.driver_id, e.latitude] as const, { timeout: 10_000, polling: 20 });
       took.push(Date.now() - acked);
     }
     // The median, not each move: one move can meet a JIT or GC pause of a loaded 2-core machine.
@@ -112,16 +117,14 @@ describe('the live map in Chromium, fed by the pipeline', () => {
     for (const e of fleet) await producer.send(e);
     await producer.flush();
     await waitForSink(rt, fleet, 60_000);
-    const target = fleet[2]?.driver_id;
-    await page.waitForSelector(`circle[data-driver-id="${target}"]`, { timeout: 10_000 });
-    const box = await page.locator(`circle[data-driver-id="${target}"]`).boundingBox();
-    if (box === null) throw new Error(`dot of ${target} is not visible`);
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const target = fleet[2] as LocationEvent;
+    await page.waitForFunction((id) => (window as any).rastroMap.driver(id) !== undefined, target.driver_id, { timeout: 10_000 });
+    await clickBeside(page, target.latitude, target.longitude);
     await page.waitForSelector('#nearest[data-count]', { timeout: 10_000 });
     const listed = await page.$$eval('#nearest li', (lis) => lis.map((li) => li.getAttribute('data-driver-id')));
     const [lat, lon] = await page.$eval('#nearest', (ol) => [ol.getAttribute('data-lat'), ol.getAttribute('data-lon')]);
     const api = (await get<NearestAnswer>(`/drivers/nearest?lat=${lat}&lon=${lon}&radius_km=5&status=AVAILABLE&limit=10`)).body;
-    expect(ids(api)).toContain(target);
+    expect(ids(api)[0]).toBe(target.driver_id);
     expect(listed).toEqual(ids(api));
     expect(errors).toEqual([]);
   });

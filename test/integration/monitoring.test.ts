@@ -1,9 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp } from '../../scripts/lib/app/session.ts';
+import type { App } from '../../scripts/lib/app/server.ts';
 import { renderDashboardHtml } from '../../scripts/lib/render/dashboard.ts';
-import { screenshotHtml } from '../../scripts/lib/render/screenshot.ts';
+import { DASHBOARD_READY_SELECTOR, launch, liveDashboardUrl, screenshotHtml } from '../../scripts/lib/render/screenshot.ts';
 import { runScript, stderrProblems } from './exec.ts';
 import { waitFullyReplicated } from '../../scripts/lib/cluster.ts';
 import { Load } from '../../scripts/lib/load.ts';
@@ -18,11 +21,36 @@ import { TEST_ENV, testRuntime } from './stack.ts';
 
 let rt: Runtime;
 let prom: PrometheusClient;
+let app: App;
+let browser: Browser;
 
 beforeAll(async () => {
   rt = await testRuntime();
   prom = new PrometheusClient(rt.addresses.prometheusUrl);
+  app = await openApp(rt);
+  browser = await launch('live dashboard test');
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
 });
+
+/** The app's live dashboard page (last 5 minutes) in Chromium, its panels drawn once; console errors collected. */
+async function liveDashboard(): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1460, height: 1300 } });
+  const errors: string[] = [];
+  page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+  page.on('pageerror', (e) => void errors.push(e.message));
+  await page.goto(liveDashboardUrl(app.pageUrl, { range: '5m' }), { waitUntil: 'load' });
+  await page.waitForSelector(DASHBOARD_READY_SELECTOR, { timeout: 30_000 });
+  // Survives only if the page is never reloaded: the redraws must happen in place.
+  await page.evaluate(() => ((window as any).sameDocument = true));
+  return { page, errors };
+}
+
+/** "Brokers online" as the live page draws it now (the stat's raw value). */
+const brokersOnPage = async (page: Page) => Number(await page.getAttribute('[data-title="Brokers online"] text.value', 'data-raw'));
 
 const firing = async (alertname: string) => (await prom.alerts()).filter((a) => a.labels.alertname === alertname && a.state === 'firing');
 
@@ -53,15 +81,34 @@ describe('native proof of the dashboard', () => {
       const png = readFileSync(file);
       expect(png.subarray(1, 4).toString()).toBe('PNG');
       expect(png.length).toBeGreaterThan(50_000);
+
+      // The app's live page draws the same panels, every one with data.
+      const { page, errors } = await liveDashboard();
+      try {
+        const drawn = await page.$$eval('#panels .panel:not(.row)', (els) => els.map((e) => e.getAttribute('data-title')));
+        expect(drawn).toEqual(panels.map((p) => p.title));
+        await waitFor(async () => (await page.$$eval('#panels .panel:not(.row)', (els) => els.filter((e) => e.textContent?.includes('No data')).length)) === 0, {
+          what: 'every live panel drawing data', timeoutMs: 30_000,
+        });
+        expect(errors).toEqual([]);
+      } finally {
+        await page.close();
+      }
     } finally {
       await load.stop();
     }
   });
 
-  it('fires UnderReplicatedPartitions and TargetDown when a broker stops, and clears both when it returns', async () => {
+  it('fires UnderReplicatedPartitions and TargetDown when a broker stops, and clears both when it returns; the live page follows within 15 s', async () => {
     const victim = 3 as const;
+    const { page, errors } = await liveDashboard();
+    await waitFor(async () => (await brokersOnPage(page)) === 3, { what: 'the live page showing 3 brokers online', timeoutMs: 30_000 });
     await rt.stopNode(victim);
+    const stoppedAt = Date.now();
     try {
+      await page.waitForFunction(() => document.querySelector('[data-title="Brokers online"] text.value')?.getAttribute('data-raw') === '2', undefined, { timeout: 15_000, polling: 200 });
+      const shownAfterMs = Date.now() - stoppedAt;
+      expect(shownAfterMs).toBeLessThanOrEqual(15_000);
       await waitFor(async () => ((await firing('KafkaUnderReplicatedPartitions')).length > 0 ? true : false), { what: 'KafkaUnderReplicatedPartitions firing', timeoutMs: 90_000 });
       const down = await waitFor(async () => {
         const a = await firing('KafkaTargetDown');
@@ -75,6 +122,10 @@ describe('native proof of the dashboard', () => {
       await rt.startNode(victim);
     }
     await waitForBrokers(rt.access.kafka('admin'), 120_000);
+    await page.waitForFunction(() => document.querySelector('[data-title="Brokers online"] text.value')?.getAttribute('data-raw') === '3', undefined, { timeout: 15_000, polling: 200 });
+    expect(await page.evaluate(() => (window as any).sameDocument)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
     await waitFullyReplicated(rt, rt.stack.topics.locations, 120_000);
     await waitFor(async () => (await firing('KafkaUnderReplicatedPartitions')).length === 0 && (await firing('KafkaTargetDown')).length === 0, {
       what: 'both alerts to clear',
@@ -93,7 +144,7 @@ describe('make chaos', () => {
     const report = /evidence: (\S+REPORT\.md)/.exec(r.stdout)?.[1];
     expect(report).toBeDefined();
     const dir = join(report as string, '..');
-    expect(readdirSync(dir).filter((f) => f.endsWith('.png')).sort()).toEqual(['dashboard-1-before.png', 'dashboard-2-during.png', 'dashboard-3-after.png', 'map-1-before.png', 'map-2-during.png', 'map-3-after.png', 'timeline.png']);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.png')).sort()).toEqual(['dashboard-1-before.png', 'dashboard-2-during.png', 'dashboard-3-after.png', 'live-dashboard-2-during.png', 'map-1-before.png', 'map-2-during.png', 'map-3-after.png', 'timeline.png']);
     // The live map kept moving with a node down: every driver of the load on the map moved within the hold.
     const moved = /moved on the map, down\s+(\d+) of (\d+) drivers/.exec(r.stdout);
     expect(Number(moved?.[2])).toBeGreaterThan(0);

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { NearestAnswer } from '../../scripts/lib/app/drivers.ts';
 import { appRedis } from '../../scripts/lib/app/drivers.ts';
 import { startApp, type App } from '../../scripts/lib/app/server.ts';
+import { DASHBOARD_RANGES } from '../../scripts/lib/app/live-dashboard.ts';
 import { ROOT } from '../../shared/stack.ts';
 import { allHashes, KEYS, sinkDelete, sinkWrite, startRedis, type TestRedis } from './app-fixture.ts';
 
@@ -162,6 +163,40 @@ describe('GET /drivers/:id, /health, unknown routes', () => {
   });
 });
 
+describe('the pages\' files and the dashboard panels', () => {
+  it('serves Leaflet, its clustering and the basemap from this app (no CDN), with their types', async () => {
+    for (const [path, type] of [
+      ['/vendor/leaflet.js', 'text/javascript; charset=utf-8'],
+      ['/vendor/leaflet.markercluster.js', 'text/javascript; charset=utf-8'],
+      ['/vendor/leaflet.css', 'text/css; charset=utf-8'],
+      ['/vendor/images/layers.png', 'image/png'],
+      ['/geo/districts.geojson', 'application/geo+json'],
+      ['/dashboard', 'text/html; charset=utf-8'],
+    ] as const) {
+      const res = await fetch(`${app.url}${path}`);
+      expect([path, res.status, res.headers.get('content-type')]).toEqual([path, 200, type]);
+    }
+    const districts = (await (await fetch(`${app.url}/geo/districts.geojson`)).json()) as { features: unknown[] };
+    expect(districts.features).toHaveLength(96);
+    // The dashboard page's range picker offers exactly the ranges the server draws.
+    const page = await (await fetch(`${app.url}/dashboard`)).text();
+    expect([...page.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1])).toEqual(Object.keys(DASHBOARD_RANGES));
+    // The map page loads nothing from outside the app.
+    const html = await (await fetch(`${app.url}/`)).text();
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+  });
+
+  it('/dashboard/panels answers 400 naming a bad range or row, 503 without Prometheus', async () => {
+    const range = await get('/dashboard/panels?range=2d');
+    expect(range).toEqual({ status: 400, body: { error: 'GET /dashboard/panels: range "2d" is not one of 5m, 15m, 1h', param: 'range' } });
+    const row = await get('/dashboard/panels?row=Nope');
+    expect(row.status).toBe(400);
+    expect(row.body.error).toBe('GET /dashboard/panels: no row "Nope" in the dashboard (rows: Cluster health, Traffic, Connect and Redis sink)');
+    // This app was started without a Prometheus.
+    expect(await get('/dashboard/panels?range=5m')).toEqual({ status: 503, body: { error: 'GET /dashboard/panels: the app has no Prometheus to read' } });
+  });
+});
+
 describe('a small fleet, then Redis unreachable', () => {
   it('health: the newest timestamp of every member (all sampled); then health 503 and nearest 503, naming the operation and the target', async () => {
     const lost = await startRedis();
@@ -216,20 +251,27 @@ describe('the live feed (GET /events)', () => {
     };
     try {
       const snap = await next('snapshot');
-      const live = [...(await allHashes(redis.client)).values()].filter((h) => h.status !== 'OFFLINE').map((h) => h.driver_id).sort();
-      expect(snap.drivers.map((d: { id: string }) => d.id).sort()).toEqual(live);
+      // Every driver hash, OFFLINE ones included: the map counts them (and hides them by default).
+      const held = [...(await allHashes(redis.client)).values()].map((h) => h.driver_id).sort();
+      expect(held).toContain('off_1');
+      expect(snap.drivers.map((d: { id: string }) => d.id).sort()).toEqual(held);
       await sinkWrite(redis.client, { driver_id: 'free_1', latitude: -23.5, longitude: -46.5, timestamp: NOW + 1, status: 'AVAILABLE' });
       await sinkWrite(redis.client, { driver_id: 'free_2', latitude: -23.5, longitude: -46.5, timestamp: NOW + 1, status: 'OFFLINE' });
-      // The two writes may land in one poll or two: collect until both are seen.
+      await sinkDelete(redis.client, 'far_1');
+      // The writes may land in one poll or several: collect until all are seen.
       const upserts: Array<{ id: string; lat: number }> = [];
       const removed: string[] = [];
-      while (upserts.length === 0 || removed.length === 0) {
+      while (upserts.length < 2 || removed.length === 0) {
         const u = await next('update');
         upserts.push(...u.upsert);
         removed.push(...u.remove);
       }
-      expect(upserts).toEqual([{ id: 'free_1', lat: -23.5, lon: -46.5, status: 'AVAILABLE', ts: NOW + 1 }]);
-      expect(removed).toEqual(['free_2']);
+      // In the order Redis's SCAN met them: compared as a set.
+      expect(upserts.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+        { id: 'free_1', lat: -23.5, lon: -46.5, status: 'AVAILABLE', ts: NOW + 1 },
+        { id: 'free_2', lat: -23.5, lon: -46.5, status: 'OFFLINE', ts: NOW + 1 },
+      ]);
+      expect(removed).toEqual(['far_1']);
     } finally {
       await reader.cancel();
     }

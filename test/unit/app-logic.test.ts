@@ -1,13 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BANNER_QUERIES, bannerError } from '../../scripts/lib/app/banner.ts';
 import { driverFromHash } from '../../scripts/lib/app/driver.ts';
 import type { LiveDriver, NearestAnswer } from '../../scripts/lib/app/drivers.ts';
 import { nearestTable } from '../../scripts/lib/app/format.ts';
 import { diffFleet, sseEvent } from '../../scripts/lib/app/live.ts';
-import { gridValues, projection } from '../../scripts/lib/app/public/projection.mjs';
 import { BadParam, DEFAULT_LIMIT, DEFAULT_RADIUS_KM, parseNearestQuery } from '../../scripts/lib/app/query.ts';
-import { dashboardPanels } from '../../scripts/lib/metrics/dashboard-file.ts';
-import { SAO_PAULO } from '../../shared/city.ts';
+import { tilesFromEnv } from '../../scripts/lib/app/server.ts';
+import { DASHBOARD_FILE, dashboardPanels, dashboardRow } from '../../scripts/lib/metrics/dashboard-file.ts';
+import { VIDEO_DASHBOARD_ROW } from '../../scripts/lib/video/capture.ts';
 
 const parse = (qs: string) => parseNearestQuery(new URLSearchParams(qs));
 /** The BadParam a query string is refused with: its parameter and message. */
@@ -86,23 +87,25 @@ describe('live map feed', () => {
   it('frames a server-sent event', () => {
     expect(sseEvent('update', { a: 1 })).toBe('event: update\ndata: {"a":1}\n\n');
   });
-  it('projects São Paulo with equal km both ways and inverts exactly', () => {
-    const p = projection(SAO_PAULO, 1000);
-    expect(p.x(SAO_PAULO.minLon)).toBe(0);
-    expect(p.x(SAO_PAULO.maxLon)).toBeCloseTo(1000, 9);
-    expect(p.y(SAO_PAULO.maxLat)).toBe(0);
-    expect(p.y(SAO_PAULO.minLat)).toBeCloseTo(p.height, 9);
-    // 0.5° of longitude at -23.55° is ~51 km, 0.4° of latitude ~44.5 km.
-    expect(p.height / p.width).toBeCloseTo(44.53 / 50.97, 2);
-    expect(p.lat(p.y(-23.55))).toBeCloseTo(-23.55, 12);
-    expect(p.lon(p.x(-46.63))).toBeCloseTo(-46.63, 12);
-    expect(p.inside(-23.5, -46.6)).toBe(true);
-    expect(p.inside(-23.3, -46.6)).toBe(false);
+});
+
+describe('optional map tiles (MAP_TILES_URL)', () => {
+  it('none by default; a {z}/{x}/{y} template with its attribution; anything else refused by name', () => {
+    expect(tilesFromEnv({})).toBeUndefined();
+    expect(tilesFromEnv({ MAP_TILES_URL: ' ' })).toBeUndefined();
+    expect(tilesFromEnv({ MAP_TILES_URL: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png' })).toEqual({ url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', attribution: '© OpenStreetMap contributors' });
+    expect(tilesFromEnv({ MAP_TILES_URL: 'http://tiles.lan:8080/{z}/{x}/{y}.png', MAP_TILES_ATTRIBUTION: 'our tiles' })?.attribution).toBe('our tiles');
+    expect(tilesFromEnv({ MAP_TILES_URL: 'http://tiles.lan:8080/{z}/{x}/{y}.png' })?.attribution).toBe('tiles.lan:8080');
+    expect(() => tilesFromEnv({ MAP_TILES_URL: 'tiles.lan/{z}/{x}/{y}.png' })).toThrow(/^MAP_TILES_URL=tiles.lan\/\{z\}\/\{x\}\/\{y\}.png: expected an http\(s\) URL template/);
+    expect(() => tilesFromEnv({ MAP_TILES_URL: 'https://t/{z}.png' })).toThrow(/with \{z\}, \{x\} and \{y\}/);
   });
-  it('grid lines on round values only', () => {
-    expect(gridValues(-23.75, -23.35, 0.1)).toEqual([-23.7, -23.6, -23.5, -23.4]);
-    expect(gridValues(-46.85, -46.35, 0.05)).toHaveLength(11);
-    expect(gridValues(0, 0.1, 0.05)).toEqual([0, 0.05, 0.1]);
+});
+
+describe('the live pages read the dashboard JSON', () => {
+  it('the video\'s row exists and holds the "Brokers online" stat the frame check reads', () => {
+    const row = dashboardRow(readFileSync(DASHBOARD_FILE, 'utf8'), VIDEO_DASHBOARD_ROW);
+    expect(row).toBeDefined();
+    expect((JSON.parse(row as string) as { panels: Array<{ title: string }> }).panels.map((p) => p.title)).toContain('Brokers online');
   });
 });
 

@@ -1,4 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -7,6 +10,7 @@ import { BANNER_QUERIES } from '../../scripts/lib/app/banner.ts';
 import { appRedis, type NearestAnswer } from '../../scripts/lib/app/drivers.ts';
 import { startApp, type App } from '../../scripts/lib/app/server.ts';
 import { launch, MAP_READY_SELECTOR, screenshotMap } from '../../scripts/lib/render/screenshot.ts';
+import { clickBeside, pageDriver } from '../map-page.ts';
 import { allHashes, fakePrometheus, KEYS, sinkDelete, sinkWrite, startRedis, writeFleet, type TestRedis } from './app-fixture.ts';
 
 // The live map in a real browser (Debian's Chromium through playwright-core) against a real
@@ -18,16 +22,19 @@ let browser: Browser;
 let page: Page;
 let consoleErrors: string[];
 
-/** The drivers that should be on the map: every hash that is not OFFLINE (read without the app's code). */
-async function liveInRedis(): Promise<Map<string, Record<string, string>>> {
-  return new Map([...(await allHashes(redis.client))].filter(([, h]) => h.status !== 'OFFLINE'));
+/** The drivers the sink holds, by status (read without the app's code). */
+async function byStatus(): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const h of (await allHashes(redis.client)).values()) out.set(h.status as string, (out.get(h.status as string) ?? 0) + 1);
+  return out;
 }
 
-/** The dots on the page: id → lat, lon, status. */
-function dots(p: Page): Promise<Array<{ id: string; lat: number; lon: number; status: string }>> {
-  return p.$$eval('svg#map circle[data-driver-id]', (els) =>
-    els.map((e) => ({ id: e.getAttribute('data-driver-id') ?? '', lat: Number(e.getAttribute('data-lat')), lon: Number(e.getAttribute('data-lon')), status: e.getAttribute('data-status') ?? '' })),
-  );
+/** Drivers the map draws, summed over what is on screen: cluster counts plus single markers. */
+function drawnCount(p: Page): Promise<number> {
+  return p.evaluate(() => {
+    const clustered = [...document.querySelectorAll('.marker-cluster span')].reduce((s, e) => s + Number(e.textContent), 0);
+    return clustered + document.querySelectorAll('.leaflet-marker-icon[data-driver-id]').length;
+  });
 }
 
 beforeAll(async () => {
@@ -68,70 +75,151 @@ afterEach(async () => {
 });
 
 describe('live map', () => {
-  it('draws one dot per live, not-OFFLINE driver, where Redis has it; the legend and banner say the same', async () => {
-    const live = await liveInRedis();
+  it('draws the basemap: district polygons, water, the city limit, and district names at the default zoom', async () => {
+    const paths = await page.$$eval('.leaflet-overlay-pane path', (els) => els.length);
+    // 96 districts + water bodies + the city limit.
+    expect(paths).toBeGreaterThanOrEqual(96 + 2 + 1);
+    const se = page.locator('.district-label', { hasText: /^Sé$/ });
+    await expect(se.isVisible()).resolves.toBe(true);
+    const box = await se.boundingBox();
+    const mapBox = await page.locator('#map').boundingBox();
+    if (box === null || mapBox === null) throw new Error('no box for the Sé label or the map');
+    expect(box.x).toBeGreaterThan(mapBox.x);
+    expect(box.x + box.width).toBeLessThan(mapBox.x + mapBox.width);
+    // No tiles unless MAP_TILES_URL is set: the page made no request outside the app.
+    expect(await page.$$eval('.leaflet-tile', (els) => els.length)).toBe(0);
+  });
+
+  it('the legend counts every status, OFFLINE included, and its total is Redis\'s hash count; the banner reads Prometheus', async () => {
+    const counts = await byStatus();
+    const total = (await allHashes(redis.client)).size;
     // The fixture must hold OFFLINE drivers for the count to mean anything.
-    expect((await allHashes(redis.client)).size).toBeGreaterThan(live.size);
-    expect(Number(await page.getAttribute('svg#map', 'data-drivers'))).toBe(live.size);
-    const shown = await dots(page);
-    expect(shown.map((d) => d.id).sort()).toEqual([...live.keys()].sort());
-    for (const d of shown) {
-      const h = live.get(d.id) as Record<string, string>;
-      expect([d.lat, d.lon, d.status]).toEqual([Number(h.latitude), Number(h.longitude), h.status]);
-    }
-    const legend = await page.$$eval('#legend li', (lis) => lis.map((li) => li.textContent));
-    const count = (s: string) => [...live.values()].filter((h) => h.status === s).length;
-    expect(legend).toEqual(['AVAILABLE', 'PICKING_UP', 'DELIVERING'].map((s) => `${s}${count(s)}`));
+    expect(counts.get('OFFLINE') ?? 0).toBeGreaterThan(0);
+    const legend = await page.$$eval('#legend li', (lis) => lis.map((li) => [li.getAttribute('data-status'), Number(li.querySelector('.count')?.textContent)]));
+    expect(legend).toEqual(['AVAILABLE', 'PICKING_UP', 'DELIVERING', 'OFFLINE'].map((s) => [s, counts.get(s) ?? 0]));
+    expect(Number(await page.getAttribute('#map', 'data-total'))).toBe(total);
+    const shown = total - (counts.get('OFFLINE') ?? 0);
+    expect(Number(await page.getAttribute('#map', 'data-drivers'))).toBe(shown);
+    expect(await page.textContent('#shown')).toBe(`showing ${shown} of ${total} drivers (OFFLINE hidden)`);
     // Banner from the stand-in Prometheus: 2 of 3 brokers, 4 under-replicated, lag summed over topics.
     await page.waitForFunction(() => document.querySelector('#b-lag b')?.textContent === '42', undefined, { timeout: 10_000 });
     expect(await page.textContent('#b-brokers b')).toBe('2/3');
     expect(await page.getAttribute('#b-brokers', 'class')).toBe('item warn');
     expect(await page.textContent('#b-urp b')).toBe('4');
     expect(await page.textContent('#b-redis b')).toBe('ok');
+    expect(await page.textContent('#b-drivers b')).toBe(String(total));
+  });
+
+  it('clusters at low zoom, every shown driver counted once; the filters add and remove a status', async () => {
+    await page.evaluate(() => (window as any).rastroMap.map.setZoom(10, { animate: false }));
+    await page.waitForFunction(() => document.querySelectorAll('.marker-cluster').length > 0, undefined, { timeout: 5000 });
+    const counts = await byStatus();
+    const shown = [...counts].filter(([s]) => s !== 'OFFLINE').reduce((a, [, n]) => a + n, 0);
+    // Zoomed out so the whole city is on screen: clusters and single markers add up to the drivers shown.
+    await page.evaluate(() => (window as any).rastroMap.map.setZoom(9, { animate: false }));
+    await page.waitForFunction((n) => {
+      const clustered = [...document.querySelectorAll('.marker-cluster span')].reduce((s, e) => s + Number(e.textContent), 0);
+      return clustered + document.querySelectorAll('.leaflet-marker-icon[data-driver-id]').length === n;
+    }, shown, { timeout: 5000 });
+    expect(await drawnCount(page)).toBe(shown);
+    expect(await page.$$eval('.marker-cluster', (els) => els.length)).toBeGreaterThan(1);
+
+    await page.click('#legend li[data-status="AVAILABLE"] input');
+    const withoutAvailable = shown - (counts.get('AVAILABLE') ?? 0);
+    expect(Number(await page.getAttribute('#map', 'data-drivers'))).toBe(withoutAvailable);
+    await page.waitForFunction((n) => {
+      const clustered = [...document.querySelectorAll('.marker-cluster span')].reduce((s, e) => s + Number(e.textContent), 0);
+      return clustered + document.querySelectorAll('.leaflet-marker-icon[data-driver-id]').length === n;
+    }, withoutAvailable, { timeout: 5000 });
+    await page.click('#legend li[data-status="OFFLINE"] input');
+    expect(Number(await page.getAttribute('#map', 'data-drivers'))).toBe(withoutAvailable + (counts.get('OFFLINE') ?? 0));
+  });
+
+  it('search by id zooms to the driver and opens its popup; an unknown id is said so', async () => {
+    const [id, h] = [...(await allHashes(redis.client))].find(([, x]) => x.status === 'DELIVERING') as [string, Record<string, string>];
+    await page.fill('#search-id', id);
+    await page.press('#search-id', 'Enter');
+    await page.waitForSelector(`.leaflet-marker-icon[data-driver-id="${id}"]`, { state: 'visible', timeout: 5000 });
+    await page.waitForSelector('.leaflet-popup-content', { timeout: 5000 });
+    expect(await page.textContent('.leaflet-popup-content')).toContain(id);
+    expect(await page.textContent('#search-hint')).toBe(`${id}: DELIVERING at ${Number(h.latitude).toFixed(5)}, ${Number(h.longitude).toFixed(5)}`);
+    await page.fill('#search-id', 'driver_nobody');
+    await page.press('#search-id', 'Enter');
+    expect(await page.textContent('#search-hint')).toMatch(/^driver_nobody is not on the map \(\d+ drivers held\)$/);
   });
 
   it('a driver moved in Redis moves on the page within 1 s; OFFLINE, deleted and new drivers follow', async () => {
-    const [id, h] = [...(await liveInRedis())][0] as [string, Record<string, string>];
-    const at = (lat: number, lon: number) =>
-      page.waitForFunction(([i, la, lo]) => {
-        const dot = document.querySelector(`circle[data-driver-id="${i}"]`);
-        return dot !== null && dot.getAttribute('data-lat') === String(la) && dot.getAttribute('data-lon') === String(lo);
-      }, [id, lat, lon] as const, { timeout: 1000, polling: 20 });
+    const [id, h] = [...(await allHashes(redis.client))].find(([, x]) => x.status !== 'OFFLINE') as [string, Record<string, string>];
+    const at = (i: string, lat: number, lon: number, status: string) =>
+      page.waitForFunction(([i2, la, lo, st]) => {
+        const d = (window as any).rastroMap.driver(i2);
+        return d !== undefined && d.marker[0] === la && d.marker[1] === lo && d.status === st;
+      }, [i, lat, lon, status] as const, { timeout: 1000, polling: 20 });
     const t0 = Date.now();
     await sinkWrite(redis.client, { driver_id: id, latitude: -23.6, longitude: -46.5, timestamp: Number(h.timestamp) + 1, status: h.status as string });
-    await at(-23.6, -46.5);
+    await at(id, -23.6, -46.5, h.status as string);
     expect(Date.now() - t0).toBeLessThan(1000);
 
-    const count = () => page.getAttribute('svg#map', 'data-drivers').then(Number);
-    const before = await count();
-    const gone = (i: string) => page.waitForSelector(`circle[data-driver-id="${i}"]`, { state: 'detached', timeout: 1000 });
+    const total = () => page.getAttribute('#map', 'data-total').then(Number);
+    const before = await total();
     await sinkWrite(redis.client, { driver_id: id, latitude: -23.6, longitude: -46.5, timestamp: Number(h.timestamp) + 2, status: 'OFFLINE' });
-    await gone(id);
-    const [other] = [...(await liveInRedis()).keys()];
+    await at(id, -23.6, -46.5, 'OFFLINE');
+    expect((await pageDriver(page, id))?.shown).toBe(false);
+    const [other] = [...(await allHashes(redis.client)).keys()].filter((k) => k !== id);
     await sinkDelete(redis.client, other as string);
-    await gone(other as string);
+    await page.waitForFunction((i) => (window as any).rastroMap.driver(i) === undefined, other, { timeout: 1000, polling: 20 });
     await sinkWrite(redis.client, { driver_id: 'driver_new', latitude: -23.5, longitude: -46.6, timestamp: Date.now(), status: 'DELIVERING' });
-    await page.waitForSelector('circle[data-driver-id="driver_new"][data-status="DELIVERING"]', { timeout: 1000 });
-    expect(await count()).toBe(before - 1);
-    expect(await count()).toBe((await liveInRedis()).size);
+    await at('driver_new', -23.5, -46.6, 'DELIVERING');
+    expect(await total()).toBe(before);
+    expect(await total()).toBe((await allHashes(redis.client)).size);
   });
 
-  it('a click lists the same drivers as the API, and rings their dots', async () => {
-    // Click where an AVAILABLE driver is, so the answer cannot be empty.
-    const target = (await dots(page)).find((d) => d.status === 'AVAILABLE');
-    expect(target).toBeDefined();
-    const box = await page.locator(`circle[data-driver-id="${target?.id}"]`).boundingBox();
-    if (box === null) throw new Error(`dot of ${target?.id} is not visible`);
-    await page.mouse.click(box.x + box.width / 2 + 1, box.y + box.height / 2 + 1);
+  it('a click lists the same drivers as the API, ranked on the map inside the searched circle', async () => {
+    // Zoomed in on an AVAILABLE driver, a click just beside it must list it first.
+    const [id, h] = [...(await allHashes(redis.client))].find(([, x]) => x.status === 'AVAILABLE') as [string, Record<string, string>];
+    await clickBeside(page, Number(h.latitude), Number(h.longitude));
     await page.waitForSelector('#nearest[data-count]', { timeout: 5000 });
     const listed = await page.$$eval('#nearest li', (lis) => lis.map((li) => li.getAttribute('data-driver-id')));
     const [lat, lon] = await page.$eval('#nearest', (ol) => [ol.getAttribute('data-lat'), ol.getAttribute('data-lon')]);
     const api = (await (await fetch(`${app.url}/drivers/nearest?lat=${lat}&lon=${lon}&radius_km=5&status=AVAILABLE&limit=10`)).json()) as NearestAnswer;
     expect(api.drivers.length).toBeGreaterThan(0);
     expect(listed).toEqual(api.drivers.map((d) => d.driver_id));
-    expect(listed[0]).toBe(target?.id);
-    const ringed = await page.$$eval('circle.dot.near', (els) => els.map((e) => e.getAttribute('data-driver-id')));
-    expect(ringed.sort()).toEqual([...listed].sort());
+    expect(listed[0]).toBe(id);
+    // One rank label per listed driver, and the searched circle (a path) drawn.
+    const ranks = await page.$$eval('.leaflet-tooltip.rank', (els) => els.map((e) => e.textContent));
+    expect(ranks).toEqual(listed.map((_, i) => String(i + 1)));
+  });
+
+  it('with MAP_TILES_URL, raster tiles under the basemap, credited', async () => {
+    // A tile server of our own on loopback: every tile the same PNG; the requests are counted.
+    const tile = readFileSync(createRequire(import.meta.url).resolve('leaflet/dist/images/layers.png'));
+    const asked: string[] = [];
+    const tiles = http.createServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(200, { 'content-type': 'image/png' }).end(tile);
+    });
+    await new Promise<void>((r) => tiles.listen(0, '127.0.0.1', r));
+    const port = (tiles.address() as AddressInfo).port;
+    const client = appRedis({ url: redis.url });
+    await client.connect();
+    const tiled = await startApp({ redis: client, keys: KEYS, port: 0, tiles: { url: `http://127.0.0.1:${port}/{z}/{x}/{y}.png`, attribution: 'test tiles ©' } });
+    const p = await browser.newPage({ viewport: { width: 1280, height: 820 } });
+    try {
+      await p.goto(`${tiled.url}/`, { waitUntil: 'load' });
+      await p.waitForSelector(MAP_READY_SELECTOR, { timeout: 10_000 });
+      await p.waitForSelector('.leaflet-tile-loaded', { timeout: 10_000 });
+      expect(asked.length).toBeGreaterThan(0);
+      expect(asked.every((u) => /^\/11\/\d+\/\d+\.png$/.test(u)), asked.join(' ')).toBe(true);
+      expect(await p.textContent('.leaflet-control-attribution')).toContain('test tiles ©');
+      // The basemap stays on top of the tiles.
+      expect(await p.$$eval('.leaflet-overlay-pane path', (els) => els.length)).toBeGreaterThanOrEqual(99);
+    } finally {
+      await p.close();
+      await tiled.close();
+      client.disconnect();
+      tiles.closeAllConnections();
+      await new Promise((r) => tiles.close(r));
+    }
   });
 
   it('screenshotMap writes a PNG of the drawn map', async () => {

@@ -3,7 +3,7 @@ import { encodeArgs, espeakArgs, filterPath } from '../../scripts/lib/video/ffmp
 import { narration, parseNumbers } from '../../scripts/lib/video/narration.ts';
 import { ansiToHtml, dashboardStrip, pictureHtml, terminalHtml } from '../../scripts/lib/video/terminal-html.ts';
 import { concatList, ffmetadata, layout, shotWindow, srtTime, TITLE_CARD_S, toSrt } from '../../scripts/lib/video/timeline.ts';
-import { healthRowDashboard } from '../../scripts/lib/video/capture.ts';
+import { dashboardRow } from '../../scripts/lib/metrics/dashboard-file.ts';
 import { brokersStatBox, parseBrokersOnline } from '../../scripts/lib/video/frame-check.ts';
 import { chapterSlides, chapterWindows, clock, onTimeline, thinShots } from '../../scripts/lib/video/storyboard.ts';
 import { chapterOf, LineSplitter, splitChapters, type Line } from '../../scripts/lib/video/transcript.ts';
@@ -154,10 +154,13 @@ describe('video storyboard: the terminal and the live pictures on one time line'
 });
 
 describe('video frame check geometry', () => {
-  it('keeps only the cluster-health row of the dashboard for the live pictures', () => {
-    const d = JSON.parse(healthRowDashboard(JSON.stringify({ title: 'x', panels: [{ title: 'a', gridPos: { y: 0 } }, { title: 'b', gridPos: { y: 1 } }, { title: 'c', gridPos: { y: 8 } }] }))) as { title: string; panels: Array<{ title: string }> };
-    expect(d.title).toBe('x');
-    expect(d.panels.map((p) => p.title)).toEqual(['a', 'b']);
+  it('a row of the dashboard (the live pictures show one): its header and panels, moved to the top', () => {
+    const json = JSON.stringify({ title: 'x', panels: [{ type: 'row', title: 'A', gridPos: { y: 0 } }, { title: 'a', gridPos: { y: 1 } }, { type: 'row', title: 'B', gridPos: { y: 8 } }, { title: 'b', gridPos: { y: 9 } }] });
+    const row = (t: string) => JSON.parse(dashboardRow(json, t) as string) as { title: string; panels: Array<{ title: string; gridPos: { y: number } }> };
+    expect(row('A').title).toBe('x');
+    expect(row('A').panels.map((p) => [p.title, p.gridPos.y])).toEqual([['A', 0], ['a', 1]]);
+    expect(row('B').panels.map((p) => [p.title, p.gridPos.y])).toEqual([['B', 0], ['b', 1]]);
+    expect(dashboardRow(json, 'C')).toBeUndefined();
   });
   it('finds the brokers-online value inside the dashboard strip at the bottom of a 1280×720 frame', () => {
     const b = brokersStatBox(1280, 720);

@@ -173,16 +173,18 @@ export class DriverIndex {
   }
 
   /**
-   * Every driver on the map: the GEO members (ZSCAN) with their hash's position, status and time
-   * (pipelined HMGET). A member whose hash is gone or OFFLINE is left out; a malformed one is left
-   * out and named in `problems`.
+   * Every driver the sink holds, OFFLINE ones included (the map counts them, hidden by default): the
+   * driver hashes (SCAN MATCH <prefix>* TYPE hash) with their position, status and time (pipelined
+   * HMGET). A hash gone between the two reads is left out; a malformed one is left out and named in
+   * `problems`.
    */
   async liveFleet(): Promise<{ drivers: Map<string, LiveDriver>; problems: string[] }> {
     const ids = new Set<string>();
+    const pattern = `${this.keys.keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
     let cursor = '0';
     do {
-      const [next, flat] = await this.op(`ZSCAN ${this.keys.geoKey}`, () => this.redis.zscan(this.keys.geoKey, cursor, 'COUNT', 1000));
-      for (let i = 0; i < flat.length; i += 2) ids.add(flat[i] as string);
+      const [next, keys] = await this.op(`SCAN MATCH ${pattern}`, () => this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', 'hash'));
+      for (const k of keys) ids.add(k.slice(this.keys.keyPrefix.length));
       cursor = next;
     } while (cursor !== '0');
     const list = [...ids];
@@ -197,7 +199,7 @@ export class DriverIndex {
         const id = chunk[j] as string;
         const [lat, lon, status, ts] = (v ?? []) as Array<string | null>;
         if (err) return problems.push(`HMGET ${this.keys.keyPrefix}${id}: ${err.message}`);
-        if (status === null || status === undefined || status === 'OFFLINE') return;
+        if (status === null || status === undefined) return;
         const n = [lat, lon, ts].map((s) => (typeof s === 'string' ? strictNumber(s) : undefined));
         if (n.some((x) => x === undefined)) return problems.push(`${this.keys.keyPrefix}${id}: latitude/longitude/timestamp ${JSON.stringify([lat, lon, ts])} are not all numbers`);
         drivers.set(id, { id, lat: n[0] as number, lon: n[1] as number, status, ts: n[2] as number });

@@ -1,13 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { SAO_PAULO } from '../../../shared/city.ts';
-import { GEO_STATUSES } from './driver.ts';
+import { BASEMAP_ATTRIBUTION, BASEMAP_LAYERS, basemapFile } from '../../../shared/geo/sao-paulo.ts';
+import { PrometheusClient } from '../prometheus.ts';
+import { STATUSES } from './driver.ts';
 import { DriverIndex, RedisUnavailable, type IndexKeys } from './drivers.ts';
+import { dashboardPanels } from './live-dashboard.ts';
 import { LiveFeed } from './live.ts';
 import { BadParam, parseNearestQuery } from './query.ts';
 
@@ -18,7 +22,42 @@ const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.png': 'image/png',
+  '.geojson': 'application/geo+json',
 };
+
+const requireFrom = createRequire(import.meta.url);
+/** The browser libraries the pages load, from node_modules (npm), never from a CDN: the map works offline. */
+const VENDOR = [
+  'leaflet/dist/leaflet.js',
+  'leaflet/dist/leaflet.css',
+  'leaflet/dist/images/layers.png',
+  'leaflet/dist/images/layers-2x.png',
+  'leaflet.markercluster/dist/leaflet.markercluster.js',
+  'leaflet.markercluster/dist/MarkerCluster.css',
+  'leaflet.markercluster/dist/MarkerCluster.Default.css',
+];
+
+/** Optional raster tiles under the basemap (MAP_TILES_URL): off by default, the page works offline without them. */
+export interface TileSource {
+  url: string;
+  attribution: string;
+}
+
+/**
+ * MAP_TILES_URL (a {z}/{x}/{y} template of an http(s) tile server) and MAP_TILES_ATTRIBUTION: raster
+ * tiles under the basemap when the user is online. Unset: none, the map needs no network.
+ */
+export function tilesFromEnv(env: NodeJS.ProcessEnv = process.env): TileSource | undefined {
+  const url = env.MAP_TILES_URL?.trim();
+  if (url === undefined || url === '') return undefined;
+  if (!/^https?:\/\//.test(url) || !['{z}', '{x}', '{y}'].every((p) => url.includes(p))) {
+    throw new Error(`MAP_TILES_URL=${url}: expected an http(s) URL template with {z}, {x} and {y}, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png`);
+  }
+  const attribution = env.MAP_TILES_ATTRIBUTION?.trim() || (url.includes('openstreetmap.org') ? '© OpenStreetMap contributors' : new URL(url.replace(/[{}]/g, '')).host);
+  return { url, attribution };
+}
 
 export interface AppOptions {
   redis: Redis;
@@ -35,6 +74,7 @@ export interface AppOptions {
    * `make map` prints). Undefined: open (SECURITY=off).
    */
   token?: string;
+  tiles?: TileSource;
 }
 
 export interface App {
@@ -74,20 +114,32 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** The static files, read once: only these names are served, so no path can reach outside the folder. */
+/**
+ * The static files, read once: the pages, the vendored libraries (/vendor/…) and the basemap
+ * (/geo/…). Only these names are served, so no path can reach outside them.
+ */
 function loadPublic(): Map<string, { type: string; body: Buffer }> {
   const files = new Map<string, { type: string; body: Buffer }>();
-  for (const name of readdirSync(PUBLIC_DIR)) {
-    const type = TYPES[extname(name)];
-    if (type !== undefined) files.set(`/${name}`, { type, body: readFileSync(join(PUBLIC_DIR, name)) });
+  const add = (path: string, file: string) => {
+    const type = TYPES[extname(file)];
+    if (type === undefined) throw new Error(`app: no content type for ${file}`);
+    files.set(path, { type, body: readFileSync(file) });
+  };
+  for (const name of readdirSync(PUBLIC_DIR)) if (TYPES[extname(name)] !== undefined) add(`/${name}`, join(PUBLIC_DIR, name));
+  for (const spec of VENDOR) {
+    const file = requireFrom.resolve(spec);
+    add(spec.includes('/images/') ? `/vendor/images/${basename(file)}` : `/vendor/${basename(file)}`, file);
   }
-  const index = files.get('/index.html');
-  if (index === undefined) throw new Error(`map page: ${join(PUBLIC_DIR, 'index.html')} is missing`);
-  files.set('/', index);
+  for (const layer of BASEMAP_LAYERS) add(`/geo/${layer}.geojson`, basemapFile(layer));
+  for (const [page, file] of [['/', 'index.html'], ['/dashboard', 'dashboard.html']] as const) {
+    const f = files.get(`/${file}`);
+    if (f === undefined) throw new Error(`app: ${join(PUBLIC_DIR, file)} is missing`);
+    files.set(page, f);
+  }
   return files;
 }
 
-const ROUTES = 'GET /, /events, /config, /health, /drivers/nearest?lat=&lon=[&radius_km=&status=&limit=], /drivers/:id';
+const ROUTES = 'GET /, /dashboard, /dashboard/panels?range=5m|15m|1h[&row=], /events, /config, /health, /drivers/nearest?lat=&lon=[&radius_km=&status=&limit=], /drivers/:id';
 
 /**
  * The delivery app's side: the read API (nearest drivers, one driver, health) and the live map
@@ -97,7 +149,8 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const index = new DriverIndex(opts.redis, opts.keys);
   const feed = new LiveFeed(index, { pollMs: opts.pollMs ?? 300, bannerMs: opts.bannerMs ?? 5000, prometheusUrl: opts.prometheusUrl });
   const files = loadPublic();
-  const config = { bounds: SAO_PAULO, statuses: GEO_STATUSES, poll_ms: opts.pollMs ?? 300, geo_key: opts.keys.geoKey };
+  const config = { bounds: SAO_PAULO, statuses: STATUSES, poll_ms: opts.pollMs ?? 300, geo_key: opts.keys.geoKey, tiles: opts.tiles ?? null, basemap_attribution: BASEMAP_ATTRIBUTION };
+  const prom = opts.prometheusUrl === undefined ? undefined : new PrometheusClient(opts.prometheusUrl);
 
   /** Host names this server answers to: a page of another site that rebinds its name to 127.0.0.1 sends its own. */
   let hosts = new Set<string>();
@@ -140,6 +193,10 @@ export async function startApp(opts: AppOptions): Promise<App> {
       return feed.add(res);
     }
     if (path === '/config') return sendJson(res, 200, config);
+    if (path === '/dashboard/panels') {
+      const answer = await dashboardPanels(url.searchParams, prom);
+      return sendJson(res, answer.status, answer.body);
+    }
     if (path === '/health') {
       const h = await index.health();
       return sendJson(res, h.redis === 'up' ? 200 : 503, h);

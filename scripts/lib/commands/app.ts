@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { appRedis } from '../app/drivers.ts';
-import { startApp } from '../app/server.ts';
+import { startApp, tilesFromEnv } from '../app/server.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { numberOption, parseCommand, UsageError, type CommandSpec } from '../../../shared/cli.ts';
 
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   const redis = appRedis(rt.access.redis('app'));
   // Not fatal: the app answers 503 and the map says "Redis unreachable" until the stack is up.
   await redis.connect().catch((err: Error) => console.error(chalk.yellow(`app: Redis at ${redisUrl} is not reachable yet (${err.message}); start the stack with make up — the app keeps retrying`)));
-  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl, pollMs, port, token: rt.access.appToken() });
+  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl, pollMs, port, token: rt.access.appToken(), tiles: tilesFromEnv() });
   console.log(`${chalk.bold('rastro app')} (Redis ${redisUrl}, Prometheus ${prometheusUrl})`);
   // The page URL carries the token (SECURITY on): open it as printed; the page keeps it in a cookie.
   console.log(`  live map  ${chalk.cyan(app.pageUrl)}`);

@@ -33,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   let resumedAfterMs = 0;
   let replicatedAfterMs = 0;
   try {
-    report.chaosLoadStarted(ev, o);
+    report.chaosLoadStarted(ev, rt, o);
     await run.warmUp();
     await pictures('1-before');
 

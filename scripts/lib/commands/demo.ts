@@ -71,10 +71,11 @@ export async function main(argv: string[]): Promise<number> {
   report.appSideStarting(ev);
   const centre = { lat: Number(CITY_CENTRE.lat.toFixed(4)), lon: Number(CITY_CENTRE.lon.toFixed(4)) };
   const path = nearestPath({ ...centre, radiusKm: 5, limit: 5 });
-  const { nearest, mapped } = await withApp(rt, async (app) => {
+  const { nearest, mapped, live } = await withApp(rt, async (app) => {
     const answer = await askNearest(app, path);
     report.nearestAnswered(ev, rt, { ...centre, path }, answer);
-    return { nearest: answer, mapped: await report.mapPicture(ev, app.pageUrl, join(ev.dir, 'map.png'), 'The live map after the demo') };
+    const map = await report.mapPicture(ev, app.pageUrl, join(ev.dir, 'map.png'), 'The live map after the demo');
+    return { nearest: answer, mapped: map, live: await report.liveDashboardPicture(ev, app.pageUrl, join(ev.dir, 'live-dashboard.png'), 'The live dashboard page (/dashboard) after the demo') };
   });
   report.appSideShown(ev, rt);
 
@@ -85,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
 
   report.demoSummary(ev, {
     runtime: rt.name, sent: producer.stats.sent, rate: eventRate, drivers: producer.ledger.size, lagMs,
-    mirror: { ok, matching: check.matching, expected: check.expected }, nearest: nearest.drivers.length, pictures: { dashboard: drawn, map: mapped },
+    mirror: { ok, matching: check.matching, expected: check.expected }, nearest: nearest.drivers.length, pictures: { dashboard: drawn, map: mapped, live },
   });
   ev.ok(`evidence: ${ev.save()}`);
   return ok ? 0 : 1;

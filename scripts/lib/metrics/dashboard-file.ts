@@ -49,6 +49,26 @@ export function readDashboard(json: string = readFileSync(DASHBOARD_FILE, 'utf8'
   return { uid: String(d.uid), title: String(d.title), panels, annotations };
 }
 
+/**
+ * The dashboard JSON reduced to one row: the row header titled `title` and the panels after it up to
+ * the next row, moved up so the row starts at the top. Undefined when no row has that title.
+ */
+export function dashboardRow(json: string, title: string): string | undefined {
+  const d = JSON.parse(json) as { panels?: Array<{ type?: string; title?: string; gridPos: { y: number } }> };
+  const panels = d.panels ?? [];
+  const start = panels.findIndex((p) => p.type === 'row' && p.title === title);
+  if (start < 0) return undefined;
+  const next = panels.findIndex((p, i) => i > start && p.type === 'row');
+  const row = panels.slice(start, next < 0 ? undefined : next);
+  const top = row[0]?.gridPos.y ?? 0;
+  return JSON.stringify({ ...d, panels: row.map((p) => ({ ...p, gridPos: { ...p.gridPos, y: p.gridPos.y - top } })) });
+}
+
+/** The titles of the dashboard's rows, in order. */
+export function dashboardRows(json?: string): string[] {
+  return readDashboard(json).panels.filter((p) => p.type === 'row').map((p) => p.title);
+}
+
 /** The data panels of the dashboard (rows skipped), with their Prometheus queries. */
 export function dashboardPanels(json?: string): Panel[] {
   return readDashboard(json).panels.filter((p) => p.type !== 'row');

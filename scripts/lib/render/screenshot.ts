@@ -47,9 +47,24 @@ export async function screenshotUrl(url: string, file: string, opts: { width: nu
 }
 
 /** The live map's "first snapshot drawn" mark (scripts/lib/app/public/map.mjs). */
-export const MAP_READY_SELECTOR = 'svg#map[data-ready="true"]';
+export const MAP_READY_SELECTOR = '#map[data-ready="true"]';
+/** The live dashboard's "panels drawn" mark (scripts/lib/app/public/dashboard.mjs). */
+export const DASHBOARD_READY_SELECTOR = '#panels:not([data-refreshes="0"])';
 
 /** PNG of the live map served at `url` (./scripts/app.mjs), once its first snapshot of the fleet is drawn. */
 export async function screenshotMap(url: string, file: string, size = { width: 1280, height: 820 }): Promise<void> {
   await screenshotUrl(url, file, { ...size, readySelector: MAP_READY_SELECTOR, waitUntil: 'load', forWhat: 'map picture' });
+}
+
+/** The app's live dashboard page from its map page URL (whose ?token=, if any, is kept). */
+export function liveDashboardUrl(pageUrl: string, params: { range?: string; row?: string } = {}): string {
+  const u = new URL(pageUrl);
+  u.pathname = '/dashboard';
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
+  return u.toString();
+}
+
+/** PNG of the app's live dashboard page (`pageUrl`: the app's map page URL), once its panels are drawn. */
+export async function screenshotLiveDashboard(pageUrl: string, file: string, range = '15m'): Promise<void> {
+  await screenshotUrl(liveDashboardUrl(pageUrl, { range }), file, { width: 1460, height: 1300, readySelector: DASHBOARD_READY_SELECTOR, waitUntil: 'load', forWhat: 'dashboard picture' });
 }

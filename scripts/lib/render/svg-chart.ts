@@ -154,7 +154,8 @@ export function statSvg(values: Array<{ name: string; value: number }>, o: Omit<
     const x0 = 8 + i * cellW;
     const color = o.colorFor?.(s.name, s.value) ?? '#37872d';
     parts.push(`<rect x="${x0 + 2}" y="28" width="${cellW - 4}" height="${o.height - 36}" rx="3" fill="${color}"/>`);
-    parts.push(`<text x="${x0 + cellW / 2}" y="${28 + (o.height - 36) / 2 + 4}" fill="#fff" font-size="${Math.min(30, cellW / 3)}" font-weight="600" text-anchor="middle">${escapeXml(formatValue(s.value, o.unit))}</text>`);
+    // class and data-raw: a page or a test reads the value without parsing its formatting.
+    parts.push(`<text class="value" data-raw="${s.value}" x="${x0 + cellW / 2}" y="${28 + (o.height - 36) / 2 + 4}" fill="#fff" font-size="${Math.min(30, cellW / 3)}" font-weight="600" text-anchor="middle">${escapeXml(formatValue(s.value, o.unit))}</text>`);
     parts.push(`<text x="${x0 + cellW / 2}" y="${o.height - 14}" fill="#fff" font-size="10" text-anchor="middle">${escapeXml(s.name)}</text>`);
   });
   if (values.length === 0) parts.push(`<text x="${o.width / 2}" y="${o.height / 2}" fill="#8e8e8e" font-size="12" text-anchor="middle">No data</text>`);

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { openApp } from '../app/session.ts';
 import type { App } from '../app/server.ts';
-import { DASHBOARD_FILE } from '../metrics/dashboard-file.ts';
-import { PrometheusClient } from '../prometheus.ts';
-import { DASHBOARD_WIDTH, renderDashboardHtml } from '../render/dashboard.ts';
-import { launch, MAP_READY_SELECTOR } from '../render/screenshot.ts';
+import { DASHBOARD_WIDTH } from '../render/dashboard.ts';
+import { DASHBOARD_READY_SELECTOR, launch, liveDashboardUrl, MAP_READY_SELECTOR } from '../render/screenshot.ts';
 import type { Runtime } from '../runtime/types.ts';
 import { portOpen } from '../wait.ts';
 import { DASHBOARD_CAPTURE_PX } from './terminal-html.ts';
@@ -20,14 +17,8 @@ export interface Shot {
   brokersUp?: number;
 }
 
-/** The dashboard's first row (cluster health: brokers online, scrape state, controller, partitions). */
-export const HEALTH_ROW_MAX_Y = 8;
-
-/** The dashboard JSON reduced to its cluster-health row: a handful of instant queries per picture. */
-export function healthRowDashboard(json: string): string {
-  const d = JSON.parse(json) as { panels: Array<{ gridPos: { y: number } }> };
-  return JSON.stringify({ ...d, panels: d.panels.filter((p) => p.gridPos.y < HEALTH_ROW_MAX_Y) });
-}
+/** The dashboard row the video shows under the terminal: brokers online, scrape state, controller, partitions. */
+export const VIDEO_DASHBOARD_ROW = 'Cluster health';
 
 export interface CaptureOptions {
   /** a dashboard picture every this many ms (0: none) */
@@ -48,10 +39,11 @@ export interface CaptureStats {
 }
 
 /**
- * Pictures of the live dashboard (rendered from Prometheus, as snapshot-dashboard does natively) every
- * few seconds, and of the live map, while make video records a script. One Chromium page for all of
- * them; a tick is skipped while the previous picture is still being made, so pictures never pile up
- * on a busy two-core machine. Ticks before the stack answers fail quietly and are counted.
+ * Pictures of the app's live dashboard page (its cluster-health row; the page redraws itself from
+ * Prometheus every 5 s) every few seconds, and of the live map, while make video records a script.
+ * The app is served in this process once Redis answers. A tick is skipped while the previous picture
+ * is still being made, so pictures never pile up on a busy two-core machine. Ticks before the stack
+ * answers fail quietly and are counted.
  */
 export class LiveCapture {
   readonly shots: Shot[] = [];
@@ -63,17 +55,12 @@ export class LiveCapture {
   private busy?: Promise<void>;
   private lastMap = 0;
   private seq = 0;
-  private readonly prom: PrometheusClient;
-  private readonly dashboardJson = healthRowDashboard(readFileSync(DASHBOARD_FILE, 'utf8'));
 
-  constructor(private readonly rt: Runtime, private readonly dir: string, private readonly o: CaptureOptions) {
-    this.prom = new PrometheusClient(rt.addresses.prometheusUrl);
-  }
+  constructor(private readonly rt: Runtime, private readonly dir: string, private readonly o: CaptureOptions) {}
 
   async start(): Promise<void> {
     if (this.o.everyMs <= 0) return;
     this.browser = await launch('live dashboard pictures');
-    this.page = await this.browser.newPage({ viewport: { width: DASHBOARD_WIDTH, height: DASHBOARD_CAPTURE_PX } });
     this.timer = setInterval(() => this.tick(), this.o.everyMs);
     this.tick();
   }
@@ -114,33 +101,40 @@ export class LiveCapture {
     return join(this.dir, `${kind}-${String(++this.seq).padStart(4, '0')}.png`);
   }
 
+  /** The app, served here once the stack's Redis answers (before `make up` has started it there is nothing to show). */
+  private async openedApp(): Promise<App | undefined> {
+    if (!this.app && (await portOpen(this.rt.stack.ports.redis))) this.app = await openApp(this.rt);
+    return this.app;
+  }
+
+  /** The live dashboard page, opened once (it redraws itself), photographed at its top: header and the row. */
   private async dashboard(): Promise<void> {
-    const page = this.page;
-    if (!page) return;
+    const app = await this.openedApp();
+    if (!this.browser || !app) return;
+    if (!this.page) {
+      const page = await this.browser.newPage({ viewport: { width: DASHBOARD_WIDTH, height: DASHBOARD_CAPTURE_PX } });
+      await page.goto(liveDashboardUrl(app.pageUrl, { row: VIDEO_DASHBOARD_ROW, range: `${Math.round((this.o.rangeS ?? 300) / 60)}m` }), { waitUntil: 'load', timeout: 20_000 });
+      await page.waitForSelector(DASHBOARD_READY_SELECTOR, { timeout: 20_000 });
+      this.page = page;
+    }
     const at = Date.now();
-    const to = Math.ceil(at / 1000);
-    const up = await this.prom.query('count(up{job="kafka"} == 1) or vector(0)', to);
-    const { html, width } = await renderDashboardHtml(this.prom, { from: to - (this.o.rangeS ?? 300), to, subtitle: 'live' }, this.dashboardJson);
+    const up = await this.page.getAttribute('[data-title="Brokers online"] text.value', 'data-raw', { timeout: 5000 });
     const file = this.name('dashboard');
-    await page.setContent(html, { waitUntil: 'load' });
-    await page.screenshot({ path: file, clip: { x: 0, y: 0, width, height: DASHBOARD_CAPTURE_PX } });
-    this.shots.push({ at, kind: 'dashboard', file, brokersUp: up[0]?.value });
+    await this.page.screenshot({ path: file, clip: { x: 0, y: 0, width: DASHBOARD_WIDTH, height: DASHBOARD_CAPTURE_PX } });
+    this.shots.push({ at, kind: 'dashboard', file, brokersUp: up === null ? undefined : Number(up) });
     this.stats.taken++;
   }
 
   private async map(): Promise<void> {
     if (!this.browser) return;
     this.lastMap = Date.now();
-    // The app needs Redis: before the demo has started it, there is no map to show yet.
-    if (!this.app) {
-      if (!(await portOpen(this.rt.stack.ports.redis))) return;
-      this.app = await openApp(this.rt);
-    }
+    const app = await this.openedApp();
+    if (!app) return;
     // An empty map (before the first driver reaches Redis) says nothing: wait for the fleet.
-    if ((await this.app.index.liveFleet()).drivers.size === 0) return;
+    if ((await app.index.liveFleet()).drivers.size === 0) return;
     const page = await this.browser.newPage({ viewport: { width: 1280, height: 680 } });
     try {
-      await page.goto(this.app.pageUrl, { waitUntil: 'load', timeout: 20_000 });
+      await page.goto(app.pageUrl, { waitUntil: 'load', timeout: 20_000 });
       await page.waitForSelector(MAP_READY_SELECTOR, { timeout: 20_000 });
       const file = this.name('map');
       const at = Date.now();

@@ -1,21 +1,29 @@
 // @ts-check
-// The live map (browser module, served as is): drivers from GET /events (server-sent events), the
-// banner from the same stream, nearest AVAILABLE drivers on a click (GET /drivers/nearest).
-// For tests: svg#map carries data-drivers (dots drawn) and data-ready (first snapshot drawn); each dot
-// carries data-driver-id, data-lat, data-lon and data-status; #nearest carries data-count once answered.
-import { gridValues, projection } from './projection.mjs';
+// The live map (browser module, served as is): Leaflet over the shipped São Paulo basemap (GET /geo/…),
+// drivers from GET /events (server-sent events) clustered at low zoom, the banner from the same
+// stream, a driver search, status filters, and the nearest AVAILABLE drivers on a click
+// (GET /drivers/nearest).
+// For tests: #map carries data-ready (first snapshot drawn), data-drivers (drivers shown, after the
+// filters) and data-total (drivers held); a shown, unclustered driver's element carries
+// data-driver-id; #nearest carries data-count once answered; window.rastroMap reads the page's state.
 
 /** @typedef {{ id: string, lat: number, lon: number, status: string, ts: number }} LiveDriver */
-/** @typedef {{ bounds: import('./projection.mjs').Bounds, statuses: string[], poll_ms: number, geo_key: string }} MapConfig */
+/** @typedef {{ minLat: number, maxLat: number, minLon: number, maxLon: number }} Bounds */
+/** @typedef {{ bounds: Bounds, statuses: string[], poll_ms: number, geo_key: string, tiles: { url: string, attribution: string } | null, basemap_attribution: string }} MapConfig */
 /** @typedef {{ brokersUp: number | null, brokersTotal: number, underReplicated: number | null, sinkLag: number | null, error?: string }} Banner */
 /** @typedef {{ redisError?: string, problems: string[], banner?: Banner }} LiveStatus */
 
-const SVG = 'http://www.w3.org/2000/svg';
-const WIDTH = 1000;
-const GRID_STEP = 0.05;
-/** @type {Record<string, string>} */
-const COLORS = { AVAILABLE: '#2b8a3e', PICKING_UP: '#f08c00', DELIVERING: '#1c7ed6' };
-const OTHER = '#868e96';
+/** Leaflet and Leaflet.markercluster, loaded by index.html as classic scripts (window.L). */
+const L = /** @type {any} */ (window).L;
+
+/** Hidden until asked for: an OFFLINE driver is not tracked, its position is where it stopped. */
+const HIDDEN_BY_DEFAULT = new Set(['OFFLINE']);
+/** District names from this zoom on (at the default zoom they are readable, below they are a blur). */
+const LABEL_ZOOM = 11;
+const DEFAULT_VIEW = { center: [-23.585, -46.615], zoom: 11 };
+/** Beyond this zoom every driver is its own marker. */
+const CLUSTER_UNTIL_ZOOM = 15;
+const COLORS = /** @type {Record<string, string>} */ ({ AVAILABLE: '#2b8a3e', PICKING_UP: '#f08c00', DELIVERING: '#1c7ed6', OFFLINE: '#868e96' });
 
 /** @param {string} id @returns {HTMLElement} */
 function el(id) {
@@ -24,117 +32,171 @@ function el(id) {
   return e;
 }
 
-/**
- * @param {string} name
- * @param {Record<string, string | number>} attrs
- * @returns {SVGElement}
- */
-function svgEl(name, attrs) {
-  const e = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
-}
-
 /** @param {number | null} n */
 const fmt = (n) => (n === null ? '?' : Number.isInteger(n) ? String(n) : n.toFixed(1));
 
+/** @param {string} path */
+async function getJson(path) {
+  const res = await fetch(path);
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status}`);
+  return res.json();
+}
+
+/** The basemap layers: districts with their names, water over them, the municipality's outline on top. */
+async function basemap(/** @type {any} */ map) {
+  const [boundary, districts, water] = await Promise.all(['boundary', 'districts', 'water'].map((l) => getJson(`/geo/${l}.geojson`)));
+  const districtLayer = L.geoJSON(districts, {
+    style: { color: '#adb5bd', weight: 1, fillColor: '#f8f9fa', fillOpacity: 0.55 },
+    interactive: false,
+  });
+  const waterLayer = L.geoJSON(water, { style: { color: '#74c0fc', weight: 1, fillColor: '#a5d8ff', fillOpacity: 0.9 }, interactive: false });
+  const outline = L.geoJSON(boundary, { style: { color: '#495057', weight: 2, fill: false }, interactive: false });
+  for (const layer of [districtLayer, waterLayer, outline]) layer.addTo(map);
+  // A name at each district's centroid (Leaflet computes it only for a polygon on the map).
+  const labels = L.layerGroup();
+  districtLayer.eachLayer((/** @type {any} */ layer) => {
+    const name = String(layer.feature.properties.name);
+    const icon = L.divIcon({ className: 'district-label', html: `<span>${name.replace(/[<>&]/g, '')}</span>`, iconSize: null });
+    labels.addLayer(L.marker(layer.getCenter(), { icon, interactive: false, keyboard: false, title: name }));
+  });
+  const showLabels = () => (map.getZoom() >= LABEL_ZOOM ? labels.addTo(map) : labels.remove());
+  map.on('zoomend', showLabels);
+  showLabels();
+  return { Districts: districtLayer, 'District names': labels, Water: waterLayer, 'City limit': outline };
+}
+
 async function main() {
-  const res = await fetch('/config');
-  if (!res.ok) throw new Error(`GET /config: ${res.status}`);
   /** @type {MapConfig} */
-  const config = await res.json();
-  // The simulator's bounds plus a margin, so drivers on the edge (it turns them back there) are whole dots.
+  const config = await getJson('/config');
   const b = config.bounds;
-  const pad = 0.02 * Math.max(b.maxLat - b.minLat, b.maxLon - b.minLon);
-  const view = { minLat: b.minLat - pad, maxLat: b.maxLat + pad, minLon: b.minLon - pad, maxLon: b.maxLon + pad };
-  const proj = projection(view, WIDTH);
-  const svg = /** @type {SVGSVGElement} */ (/** @type {unknown} */ (el('map')));
-  svg.setAttribute('viewBox', `0 0 ${WIDTH} ${proj.height.toFixed(1)}`);
+  const pad = 0.1;
+  const map = L.map('map', {
+    minZoom: 9,
+    maxZoom: 18,
+    maxBounds: [[b.minLat - pad, b.minLon - pad], [b.maxLat + pad, b.maxLon + pad]],
+    attributionControl: false,
+  }).setView(DEFAULT_VIEW.center, DEFAULT_VIEW.zoom);
+  L.control.attribution({ prefix: '<a href="https://leafletjs.com">Leaflet</a>' }).addTo(map).addAttribution(config.basemap_attribution);
+  // Top left, under the zoom buttons: the attribution takes the bottom's width.
+  L.control.scale({ imperial: false, position: 'topleft' }).addTo(map);
+  /** @type {Record<string, any>} */
+  const overlays = {};
+  if (config.tiles !== null) overlays.Tiles = L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 }).addTo(map);
+  Object.assign(overlays, await basemap(map));
 
-  // Light lat/lon grid with labels; the bounds themselves as a frame.
-  const grid = svgEl('g', { class: 'grid' });
-  for (const lat of gridValues(view.minLat, view.maxLat, GRID_STEP)) {
-    const y = proj.y(lat).toFixed(1);
-    grid.append(svgEl('line', { x1: 0, x2: WIDTH, y1: y, y2: y }));
-    const t = svgEl('text', { x: 4, y: Number(y) - 3 });
-    t.textContent = `${lat.toFixed(2)}°`;
-    grid.append(t);
-  }
-  for (const lon of gridValues(view.minLon, view.maxLon, GRID_STEP)) {
-    const x = proj.x(lon).toFixed(1);
-    grid.append(svgEl('line', { x1: x, x2: x, y1: 0, y2: proj.height.toFixed(1) }));
-    if (Number(x) > WIDTH - 60) continue; // no room for a label
-    const t = svgEl('text', { x: Number(x) + 3, y: proj.height - 4 });
-    t.textContent = `${lon.toFixed(2)}°`;
-    grid.append(t);
-  }
-  const [x0, y0, x1, y1] = [proj.x(b.minLon), proj.y(b.maxLat), proj.x(b.maxLon), proj.y(b.minLat)];
-  grid.append(svgEl('rect', { class: 'frame', x: x0.toFixed(1), y: y0.toFixed(1), width: (x1 - x0).toFixed(1), height: (y1 - y0).toFixed(1) }));
-  const dots = svgEl('g', { class: 'dots' });
-  const probe = svgEl('g', { class: 'probe-layer' });
-  svg.append(grid, dots, probe);
+  const clusters = L.markerClusterGroup({ chunkedLoading: true, disableClusteringAtZoom: CLUSTER_UNTIL_ZOOM, maxClusterRadius: 50, showCoverageOnHover: false, spiderfyOnMaxZoom: false });
+  clusters.addTo(map);
+  const near = L.layerGroup().addTo(map);
+  overlays.Drivers = clusters;
+  L.control.layers(undefined, overlays, { collapsed: true }).addTo(map);
 
-  /** @type {Map<string, SVGElement>} */
-  const shown = new Map();
-  /** @type {Map<string, LiveDriver>} */
+  /** @type {Map<string, { d: LiveDriver, marker: any }>} */
   const fleet = new Map();
+  const statuses = [...config.statuses];
+  const shownStatuses = new Set(statuses.filter((s) => !HIDDEN_BY_DEFAULT.has(s)));
+  /** @type {Map<string, any>} */
+  const icons = new Map();
+  /** @param {string} status */
+  const iconFor = (status) => {
+    const key = status in COLORS ? status : 'other';
+    if (!icons.has(key)) icons.set(key, L.divIcon({ className: `driver ${key}`, iconSize: [12, 12] }));
+    return icons.get(key);
+  };
+  /** A status the page does not know is always shown (it has no filter). @param {string} status */
+  const wanted = (status) => !(status in COLORS) || shownStatuses.has(status);
 
   /** @param {LiveDriver} d */
-  function place(d) {
-    fleet.set(d.id, d);
-    let dot = shown.get(d.id);
-    if (dot === undefined) {
-      dot = svgEl('circle', { class: 'dot', r: 5, 'data-driver-id': d.id });
-      const title = svgEl('title', {});
-      dot.append(title);
-      dots.append(dot);
-      shown.set(d.id, dot);
+  const popupText = (d) => `<b>${d.id}</b><br>${d.status}<br>${d.lat.toFixed(6)}, ${d.lon.toFixed(6)}<br>${new Date(d.ts).toISOString()}`;
+
+  /** @param {LiveDriver} d @param {any[]} add @param {any[]} remove */
+  function place(d, add, remove) {
+    const held = fleet.get(d.id);
+    if (held === undefined) {
+      const marker = L.marker([d.lat, d.lon], { icon: iconFor(d.status), title: d.id, keyboard: false });
+      // The element exists only while the marker is drawn on its own (not inside a cluster).
+      marker.on('add', () => marker.getElement()?.setAttribute('data-driver-id', d.id));
+      marker.bindPopup(() => popupText(fleet.get(d.id)?.d ?? d));
+      fleet.set(d.id, { d, marker });
+      if (wanted(d.status)) add.push(marker);
+      return;
     }
-    dot.setAttribute('cx', proj.x(d.lon).toFixed(1));
-    dot.setAttribute('cy', proj.y(d.lat).toFixed(1));
-    dot.setAttribute('fill', COLORS[d.status] ?? OTHER);
-    dot.setAttribute('data-lat', String(d.lat));
-    dot.setAttribute('data-lon', String(d.lon));
-    dot.setAttribute('data-status', d.status);
-    const title = dot.firstElementChild;
-    if (title !== null) title.textContent = `${d.id} ${d.status} (${d.lat}, ${d.lon}) at ${new Date(d.ts).toISOString()}`;
+    const was = held.d;
+    held.d = d;
+    if (was.status !== d.status) {
+      held.marker.setIcon(iconFor(d.status));
+      if (wanted(was.status) && !wanted(d.status)) remove.push(held.marker);
+      if (!wanted(was.status) && wanted(d.status)) add.push(held.marker);
+    }
+    // markercluster follows a member's move (its 'move' event) and regroups it.
+    if (was.lat !== d.lat || was.lon !== d.lon) held.marker.setLatLng([d.lat, d.lon]);
   }
 
-  /** @param {string} id */
-  function drop(id) {
-    shown.get(id)?.remove();
-    shown.delete(id);
+  /** @param {string} id @param {any[]} remove */
+  function drop(id, remove) {
+    const held = fleet.get(id);
+    if (held === undefined) return;
+    if (clusters.hasLayer(held.marker)) remove.push(held.marker);
     fleet.delete(id);
   }
 
+  /** Applies one batch of changes to the clusters (in bulk: markercluster regroups once). @param {any[]} add @param {any[]} remove */
+  function apply(add, remove) {
+    if (remove.length > 0) clusters.removeLayers(remove);
+    if (add.length > 0) clusters.addLayers(add);
+    counted();
+  }
+
   function counted() {
-    svg.setAttribute('data-drivers', String(shown.size));
-    bannerItem('b-drivers', String(shown.size), '');
     /** @type {Map<string, number>} */
     const by = new Map();
-    let outside = 0;
-    for (const d of fleet.values()) {
+    for (const { d } of fleet.values()) {
       const key = d.status in COLORS ? d.status : 'other';
       by.set(key, (by.get(key) ?? 0) + 1);
-      if (!proj.inside(d.lat, d.lon)) outside++;
     }
+    let shown = 0;
+    for (const [s, n] of by) if (s === 'other' || shownStatuses.has(s)) shown += n;
+    const mapEl = el('map');
+    mapEl.dataset.drivers = String(shown);
+    mapEl.dataset.total = String(fleet.size);
+    bannerItem('b-drivers', String(fleet.size), '');
+    const rows = [...statuses, ...(by.has('other') ? ['other'] : [])];
     const legend = el('legend');
-    legend.replaceChildren(
-      ...[...config.statuses, ...(by.has('other') ? ['other'] : [])].map((s) => {
-        const li = document.createElement('li');
-        const sw = document.createElement('span');
-        sw.className = 'swatch';
-        sw.style.background = COLORS[s] ?? OTHER;
-        const name = document.createElement('span');
-        name.textContent = s;
-        const count = document.createElement('span');
-        count.className = 'count';
-        count.textContent = String(by.get(s) ?? 0);
-        li.append(sw, name, count);
-        return li;
-      }),
-    );
-    el('outside').textContent = outside > 0 ? `${outside} outside the map's bounds (not visible)` : '';
+    if (legend.children.length !== rows.length) legend.replaceChildren(...rows.map(legendRow));
+    for (const li of legend.children) {
+      const s = /** @type {HTMLElement} */ (li).dataset.status ?? '';
+      /** @type {HTMLElement} */ (li.querySelector('.count')).textContent = String(by.get(s) ?? 0);
+    }
+    const hidden = statuses.filter((s) => !shownStatuses.has(s) && (by.get(s) ?? 0) > 0);
+    const shownEl = el('shown');
+    shownEl.dataset.shown = String(shown);
+    shownEl.dataset.total = String(fleet.size);
+    shownEl.textContent = `showing ${shown} of ${fleet.size} drivers${hidden.length > 0 ? ` (${hidden.join(', ')} hidden)` : ''}`;
+  }
+
+  /** A legend row with its filter: checked statuses are on the map. @param {string} s */
+  function legendRow(s) {
+    const li = document.createElement('li');
+    li.dataset.status = s;
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = s === 'other' || shownStatuses.has(s);
+    box.disabled = s === 'other';
+    box.setAttribute('aria-label', `show ${s}`);
+    box.addEventListener('change', () => {
+      if (box.checked) shownStatuses.add(s);
+      else shownStatuses.delete(s);
+      const markers = [...fleet.values()].filter(({ d }) => d.status === s).map(({ marker }) => marker);
+      apply(box.checked ? markers : [], box.checked ? [] : markers);
+    });
+    const sw = document.createElement('span');
+    sw.className = 'swatch';
+    sw.style.background = COLORS[s] ?? '#e64980';
+    const name = document.createElement('span');
+    name.textContent = s;
+    const count = document.createElement('span');
+    count.className = 'count';
+    li.append(box, sw, name, count);
+    return li;
   }
 
   /**
@@ -151,7 +213,7 @@ async function main() {
   /** @param {LiveStatus} s */
   function showStatus(s) {
     bannerItem('b-redis', s.redisError === undefined ? 'ok' : 'unreachable', s.redisError === undefined ? 'good' : 'bad');
-    svg.classList.toggle('stale', s.redisError !== undefined);
+    el('map').classList.toggle('stale', s.redisError !== undefined);
     const b = s.banner;
     if (b !== undefined) {
       bannerItem('b-brokers', `${fmt(b.brokersUp)}/${b.brokersTotal}`, b.brokersUp === null ? '' : b.brokersUp === b.brokersTotal ? 'good' : b.brokersUp > 0 ? 'warn' : 'bad');
@@ -167,34 +229,54 @@ async function main() {
     /** @type {{ drivers: LiveDriver[] }} */
     const snap = JSON.parse(/** @type {MessageEvent} */ (e).data);
     const keep = new Set(snap.drivers.map((d) => d.id));
-    for (const id of [...shown.keys()]) if (!keep.has(id)) drop(id);
-    for (const d of snap.drivers) place(d);
-    counted();
-    svg.setAttribute('data-ready', 'true');
+    /** @type {any[]} */ const add = [];
+    /** @type {any[]} */ const remove = [];
+    for (const id of [...fleet.keys()]) if (!keep.has(id)) drop(id, remove);
+    for (const d of snap.drivers) place(d, add, remove);
+    apply(add, remove);
+    el('map').dataset.ready = 'true';
   });
   events.addEventListener('update', (e) => {
     /** @type {{ upsert: LiveDriver[], remove: string[] }} */
     const diff = JSON.parse(/** @type {MessageEvent} */ (e).data);
-    for (const id of diff.remove) drop(id);
-    for (const d of diff.upsert) place(d);
-    counted();
+    /** @type {any[]} */ const add = [];
+    /** @type {any[]} */ const remove = [];
+    for (const id of diff.remove) drop(id, remove);
+    for (const d of diff.upsert) place(d, add, remove);
+    apply(add, remove);
   });
   events.addEventListener('status', (e) => showStatus(JSON.parse(/** @type {MessageEvent} */ (e).data)));
 
+  // Search by id: zoom to the driver (out of its cluster) and open its popup.
+  el('search').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const id = /** @type {HTMLInputElement} */ (el('search-id')).value.trim();
+    const hint = el('search-hint');
+    const held = fleet.get(id);
+    if (held === undefined) {
+      hint.className = 'hint error';
+      hint.textContent = id === '' ? 'Type a driver id.' : `${id} is not on the map (${fleet.size} drivers held)`;
+      return;
+    }
+    // A driver of a hidden status: turn its filter on (the legend says so).
+    if (!clusters.hasLayer(held.marker)) legendRowFor(held.d.status)?.querySelector('input')?.click();
+    hint.className = 'hint';
+    hint.textContent = `${id}: ${held.d.status} at ${held.d.lat.toFixed(5)}, ${held.d.lon.toFixed(5)}`;
+    clusters.zoomToShowLayer(held.marker, () => held.marker.openPopup());
+  });
+  /** @param {string} s @returns {Element | null} */
+  const legendRowFor = (s) => el('legend').querySelector(`li[data-status="${s}"]`);
+
+  // A click on the map: the nearest AVAILABLE drivers within the radius, ranked, and the circle searched.
   /** @type {AbortController | undefined} */
   let pending;
-  svg.addEventListener('click', async (e) => {
-    const ctm = svg.getScreenCTM();
-    if (ctm === null) return;
-    const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(ctm.inverse());
-    const lat = Number(proj.lat(p.y).toFixed(6));
-    const lon = Number(proj.lon(p.x).toFixed(6));
+  map.on('click', async (/** @type {any} */ e) => {
+    const lat = Number(e.latlng.lat.toFixed(6));
+    const lon = Number(e.latlng.lng.toFixed(6));
     const radius = /** @type {HTMLSelectElement} */ (el('radius')).value;
-    const kmPerUnit = ((view.maxLat - view.minLat) * 111.32) / proj.height;
-    probe.replaceChildren(
-      svgEl('circle', { class: 'probe', cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: (Number(radius) / kmPerUnit).toFixed(1) }),
-      svgEl('circle', { cx: p.x.toFixed(1), cy: p.y.toFixed(1), r: 3, fill: '#212529' }),
-    );
+    near.clearLayers();
+    near.addLayer(L.circle([lat, lon], { radius: Number(radius) * 1000, color: '#212529', weight: 1.5, dashArray: '6 4', fill: false, interactive: false }));
+    near.addLayer(L.circleMarker([lat, lon], { radius: 3, color: '#212529', fillOpacity: 1, interactive: false }));
     pending?.abort();
     pending = new AbortController();
     const list = el('nearest');
@@ -204,15 +286,19 @@ async function main() {
       const r = await fetch(`/drivers/nearest?${new URLSearchParams({ lat: String(lat), lon: String(lon), radius_km: radius, status: 'AVAILABLE', limit: '10' })}`, { signal: pending.signal });
       const body = await r.json();
       if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
-      /** @type {Array<{ driver_id: string, distance_km: number }>} */
+      /** @type {Array<{ driver_id: string, distance_km: number, latitude: number, longitude: number }>} */
       const drivers = body.drivers;
-      for (const dot of shown.values()) dot.classList.remove('near');
+      drivers.forEach((d, i) => {
+        near.addLayer(
+          L.circleMarker([d.latitude, d.longitude], { radius: 9, color: '#212529', weight: 2, fill: false, interactive: false })
+            .bindTooltip(String(i + 1), { permanent: true, direction: 'right', className: 'rank' }),
+        );
+      });
       list.replaceChildren(
         ...drivers.map((d) => {
           const li = document.createElement('li');
           li.dataset.driverId = d.driver_id;
           li.textContent = `${d.driver_id} — ${d.distance_km.toFixed(2)} km`;
-          shown.get(d.driver_id)?.classList.add('near');
           return li;
         }),
       );
@@ -228,6 +314,19 @@ async function main() {
       hint.textContent = err instanceof Error ? err.message : String(err);
     }
   });
+
+  // Read-only view of the page's state, for tests and the curious (browser console).
+  /** @type {any} */ (window).rastroMap = {
+    map,
+    clusters,
+    /** @param {string} id */
+    driver(id) {
+      const held = fleet.get(id);
+      if (held === undefined) return undefined;
+      const at = held.marker.getLatLng();
+      return { ...held.d, marker: [at.lat, at.lng], shown: clusters.hasLayer(held.marker) };
+    },
+  };
 }
 
 main().catch((err) => {
