@@ -25,7 +25,7 @@ describe('the course video on the real pipeline', () => {
     const brokersUp = async () => (await prom.query('count(up{job="kafka"} == 1) or vector(0)'))[0]?.value;
     await waitFor(async () => (await brokersUp()) === 3, { what: 'Prometheus to count 3 brokers up', timeoutMs: 60_000 });
 
-    const capture = new LiveCapture(rt, dir, { everyMs: 2000, mapEveryMs: 0, rangeS: 120 });
+    const capture = new LiveCapture(rt, dir, { everyMs: 2000, mapEveryMs: 0 });
     const startedAt = Date.now();
     const lines: Line[] = [];
     const say = (text: string) => lines.push({ t: Date.now() - startedAt, text });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -184,6 +184,13 @@ describe("the README's first screen", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const p = loadStack().ports;
     for (const url of [`http://127.0.0.1:${p.prometheus}`, `http://127.0.0.1:${p.connect}`, `http://127.0.0.1:${p.grafana}`, `http://127.0.0.1:${p.app}/`]) expect(readme, url).toContain(url);
+    // The two pages a browser opens, and their pictures, before the diagram: on the first screen.
+    const firstScreen = readme.slice(0, readme.indexOf('```mermaid'));
+    for (const url of [`http://127.0.0.1:${p.app}/ `, `http://127.0.0.1:${p.app}/dashboard`]) expect(firstScreen, url).toContain(url);
+    for (const png of ['docs/map.png', 'docs/live-dashboard.png']) {
+      expect(firstScreen, png).toContain(`src="${png}"`);
+      expect(existsSync(join(ROOT, png)), png).toBe(true);
+    }
     expect(readme).toContain('.rastro/native/<service>/<service>.log');
     expect(readme.split('\n').length).toBeLessThanOrEqual(150);
   });

@@ -100,6 +100,8 @@ export function timeseriesSvg(series: ChartSeries[], o: ChartOptions): string {
   const span = Math.max(o.to - o.from, 1);
   const timeStep = [5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200].find((st) => (st / span) * w >= 70) ?? 14_400;
   for (let t = Math.ceil(o.from / timeStep) * timeStep; t <= o.to; t += timeStep) {
+    // A label centred too near the right edge would be cut in half.
+    if (x(t) > o.width - 26) continue;
     const label = new Date(t * 1000).toISOString().slice(11, 19);
     parts.push(`<text x="${x(t)}" y="${pad.t + h + 13}" fill="#8e8e8e" font-size="10" text-anchor="middle">${label}</text>`);
   }

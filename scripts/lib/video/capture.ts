@@ -25,8 +25,6 @@ export interface CaptureOptions {
   everyMs: number;
   /** a live map picture at most this often (0: none) */
   mapEveryMs: number;
-  /** how far back the dashboard's range reaches (its stats show the range's end: now) */
-  rangeS?: number;
 }
 
 export interface CaptureStats {
@@ -113,16 +111,23 @@ export class LiveCapture {
     if (!this.browser || !app) return;
     if (!this.page) {
       const page = await this.browser.newPage({ viewport: { width: DASHBOARD_WIDTH, height: DASHBOARD_CAPTURE_PX } });
-      await page.goto(liveDashboardUrl(app.pageUrl, { row: VIDEO_DASHBOARD_ROW, range: `${Math.round((this.o.rangeS ?? 300) / 60)}m` }), { waitUntil: 'load', timeout: 20_000 });
+      await page.goto(liveDashboardUrl(app.pageUrl, { row: VIDEO_DASHBOARD_ROW, range: '5m' }), { waitUntil: 'load', timeout: 20_000 });
       await page.waitForSelector(DASHBOARD_READY_SELECTOR, { timeout: 20_000 });
       this.page = page;
     }
-    const at = Date.now();
-    const up = await this.page.getAttribute('[data-title="Brokers online"] text.value', 'data-raw', { timeout: 5000 });
+    const page = this.page;
+    const brokersUp = () => page.getAttribute('[data-title="Brokers online"] text.value', 'data-raw', { timeout: 5000 });
     const file = this.name('dashboard');
-    await this.page.screenshot({ path: file, clip: { x: 0, y: 0, width: DASHBOARD_WIDTH, height: DASHBOARD_CAPTURE_PX } });
-    this.shots.push({ at, kind: 'dashboard', file, brokersUp: up === null ? undefined : Number(up) });
-    this.stats.taken++;
+    // The value read with the picture must be the one in it: a redraw between the two is taken again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const at = Date.now();
+      const before = await brokersUp();
+      await page.screenshot({ path: file, clip: { x: 0, y: 0, width: DASHBOARD_WIDTH, height: DASHBOARD_CAPTURE_PX } });
+      if ((await brokersUp()) !== before) continue;
+      this.shots.push({ at, kind: 'dashboard', file, brokersUp: before === null ? undefined : Number(before) });
+      this.stats.taken++;
+      return;
+    }
   }
 
   private async map(): Promise<void> {
