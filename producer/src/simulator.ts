@@ -35,9 +35,9 @@ export interface SimulatorOptions {
   firstId?: number;
 }
 
-/** Headings a driver tries when its move would leave the land (the city's edge, a reservoir, a river). */
+/** Headings a driver tries when its move would leave the land (the city's edge, a reservoir). */
 const TURN_TRIES = 12;
-/** Narrower than the narrowest water body drawn (the rivers, ~60 m): no step jumps across one. */
+/** How often a step is checked on its way: a long step (a driver seen again after seconds) must not jump an arm of a reservoir. */
 const STEP_CHECK_M = 40;
 
 /**

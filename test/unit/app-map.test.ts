@@ -143,6 +143,16 @@ describe('live map', () => {
     await page.waitForSelector('.leaflet-popup-content', { timeout: 5000 });
     expect(await page.textContent('.leaflet-popup-content')).toContain(id);
     expect(await page.textContent('#search-hint')).toBe(`${id}: DELIVERING at ${Number(h.latitude).toFixed(5)}, ${Number(h.longitude).toFixed(5)}`);
+    // An id is data, never markup (it comes from a Kafka record).
+    const evil = '<img src=x onerror="window.hacked=1">';
+    await sinkWrite(redis.client, { driver_id: evil, latitude: -23.55, longitude: -46.63, timestamp: Date.now(), status: 'AVAILABLE' });
+    await page.waitForFunction((i) => (window as any).rastroMap.driver(i) !== undefined, evil, { timeout: 2000 });
+    await page.fill('#search-id', evil);
+    await page.press('#search-id', 'Enter');
+    await page.waitForFunction((i) => document.querySelector('.leaflet-popup-content')?.textContent?.includes(i), evil, { timeout: 5000 });
+    expect(await page.$$eval('.leaflet-popup-content img', (els) => els.length)).toBe(0);
+    expect(await page.evaluate(() => (window as any).hacked)).toBeUndefined();
+    await sinkDelete(redis.client, evil);
     await page.fill('#search-id', 'driver_nobody');
     await page.press('#search-id', 'Enter');
     expect(await page.textContent('#search-hint')).toMatch(/^driver_nobody is not on the map \(\d+ drivers held\)$/);
@@ -172,6 +182,28 @@ describe('live map', () => {
     await at('driver_new', -23.5, -46.6, 'DELIVERING');
     expect(await total()).toBe(before);
     expect(await total()).toBe((await allHashes(redis.client)).size);
+  });
+
+  it('a poll that moves most of the fleet (a busy one moves every poll) leaves every marker where Redis has it, an open popup open', async () => {
+    const hashes = [...(await allHashes(redis.client))].filter(([, h]) => h.status !== 'OFFLINE');
+    const [first] = hashes[0] as [string, Record<string, string>];
+    await page.fill('#search-id', first);
+    await page.press('#search-id', 'Enter');
+    await page.waitForSelector('.leaflet-popup-content', { timeout: 5000 });
+    const moved = new Map(hashes.map(([id, h]) => [id, [Number((Number(h.latitude) + 0.001).toFixed(6)), Number(h.longitude)] as [number, number]]));
+    const rebuilds = await page.evaluate(() => (window as any).rastroMap.rebuilds);
+    // All at once (sent together), so one poll sees most of the fleet moved.
+    await Promise.all(hashes.map(([id, h]) => {
+      const [lat, lon] = moved.get(id) as [number, number];
+      return sinkWrite(redis.client, { driver_id: id, latitude: lat, longitude: lon, timestamp: Number(h.timestamp) + 10, status: h.status as string });
+    }));
+    await page.waitForFunction((want) => want.every(([id, [lat, lon]]) => {
+      const d = (window as any).rastroMap.driver(id);
+      return d !== undefined && d.marker[0] === lat && d.marker[1] === lon && d.shown;
+    }), [...moved], { timeout: 5000, polling: 50 });
+    expect(await page.evaluate(() => (window as any).rastroMap.rebuilds)).toBeGreaterThan(rebuilds);
+    expect(await page.$$eval('.leaflet-popup-content', (els) => els.length)).toBe(1);
+    expect(await page.textContent('.leaflet-popup-content')).toContain(first);
   });
 
   it('a click lists the same drivers as the API, ranked on the map inside the searched circle', async () => {

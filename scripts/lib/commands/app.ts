@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { appRedis } from '../app/drivers.ts';
 import { startApp, tilesFromEnv } from '../app/server.ts';
+import { liveDashboardUrl } from '../app/urls.ts';
 import { openRuntime } from '../runtime/index.ts';
 import { numberOption, parseCommand, UsageError, type CommandSpec } from '../../../shared/cli.ts';
 
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`${chalk.bold('rastro app')} (Redis ${redisUrl}, Prometheus ${prometheusUrl})`);
   // The page URL carries the token (SECURITY on): open it as printed; the page keeps it in a cookie.
   console.log(`  live map  ${chalk.cyan(app.pageUrl)}`);
+  console.log(`  dashboard ${chalk.cyan(liveDashboardUrl(app.pageUrl))}`);
   console.log(`  API       ${app.url}/drivers/nearest?lat=-23.55&lon=-46.63   ${app.url}/drivers/<id>   ${app.url}/health`);
   if (rt.access.secure) console.log(`            each with ${rt.access.appCurlAuthDisplay().trim()} (curl)`);
   console.log(chalk.dim('Ctrl-C stops it.'));

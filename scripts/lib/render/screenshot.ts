@@ -1,4 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
+import { liveDashboardUrl } from '../app/urls.ts';
 import { findCommand, requireCommand } from '../native/processes.ts';
 
 /** Debian's Chromium (apt-get install chromium; `make demo` installs it) or CHROMIUM_PATH; no browser download. */
@@ -54,14 +55,6 @@ export const DASHBOARD_READY_SELECTOR = '#panels:not([data-refreshes="0"])';
 /** PNG of the live map served at `url` (./scripts/app.mjs), once its first snapshot of the fleet is drawn. */
 export async function screenshotMap(url: string, file: string, size = { width: 1280, height: 820 }): Promise<void> {
   await screenshotUrl(url, file, { ...size, readySelector: MAP_READY_SELECTOR, waitUntil: 'load', forWhat: 'map picture' });
-}
-
-/** The app's live dashboard page from its map page URL (whose ?token=, if any, is kept). */
-export function liveDashboardUrl(pageUrl: string, params: { range?: string; row?: string } = {}): string {
-  const u = new URL(pageUrl);
-  u.pathname = '/dashboard';
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
-  return u.toString();
 }
 
 /** PNG of the app's live dashboard page (`pageUrl`: the app's map page URL), once its panels are drawn. */

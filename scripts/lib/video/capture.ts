@@ -3,7 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { openApp } from '../app/session.ts';
 import type { App } from '../app/server.ts';
 import { DASHBOARD_WIDTH } from '../render/dashboard.ts';
-import { DASHBOARD_READY_SELECTOR, launch, liveDashboardUrl, MAP_READY_SELECTOR } from '../render/screenshot.ts';
+import { liveDashboardUrl } from '../app/urls.ts';
+import { DASHBOARD_READY_SELECTOR, launch, MAP_READY_SELECTOR } from '../render/screenshot.ts';
 import type { Runtime } from '../runtime/types.ts';
 import { portOpen } from '../wait.ts';
 import { DASHBOARD_CAPTURE_PX } from './terminal-html.ts';
@@ -15,6 +16,8 @@ export interface Shot {
   file: string;
   /** what Prometheus answered for "Brokers online" at the instant the dashboard shows (dashboard shots) */
   brokersUp?: number;
+  /** the instant (ms) the dashboard's data is for: the live page's last refresh, up to one refresh before `at` */
+  dataAt?: number;
 }
 
 /** The dashboard row the video shows under the terminal: brokers online, scrape state, controller, partitions. */
@@ -118,13 +121,14 @@ export class LiveCapture {
     const page = this.page;
     const brokersUp = () => page.getAttribute('[data-title="Brokers online"] text.value', 'data-raw', { timeout: 5000 });
     const file = this.name('dashboard');
-    // The value read with the picture must be the one in it: a redraw between the two is taken again.
+    // The value read with the picture must be the one in it: a redraw between the two (a new data-to) is taken again.
     for (let attempt = 0; attempt < 3; attempt++) {
       const at = Date.now();
-      const before = await brokersUp();
+      const drawnTo = () => page.getAttribute('#panels', 'data-to');
+      const before = [await brokersUp(), await drawnTo()];
       await page.screenshot({ path: file, clip: { x: 0, y: 0, width: DASHBOARD_WIDTH, height: DASHBOARD_CAPTURE_PX } });
-      if ((await brokersUp()) !== before) continue;
-      this.shots.push({ at, kind: 'dashboard', file, brokersUp: before === null ? undefined : Number(before) });
+      if ((await drawnTo()) !== before[1]) continue;
+      this.shots.push({ at, kind: 'dashboard', file, brokersUp: before[0] === null ? undefined : Number(before[0]), dataAt: Number(before[1]) * 1000 });
       this.stats.taken++;
       return;
     }
