@@ -161,8 +161,9 @@ async function main() {
   /** @param {Batch} b */
   function apply(b) {
     if (b.remove.size > fleet.size / 2) {
-      // Most of the fleet changed (a busy fleet moves every poll): rebuilding the clusters costs a
-      // fifteenth of taking each one out and back (measured: 2,000 drivers, all moving every poll).
+      // Most of the fleet changed (a busy fleet moves every poll): rebuilding the clusters costs about a
+      // tenth of taking each one out and back (2,000 drivers all moving every poll: page long tasks
+      // ~4 % of the time instead of 46 %, and 69 % when each marker was moved on its own).
       rebuilds++;
       clusters.clearLayers();
       for (const [marker, at] of b.move) marker.setLatLng(at);
