@@ -184,6 +184,18 @@ describe('live map', () => {
     expect(await total()).toBe((await allHashes(redis.client)).size);
   });
 
+  it('a driver moving alone keeps its open popup, which follows it', async () => {
+    const [id, h] = [...(await allHashes(redis.client))].find(([, x]) => x.status === 'AVAILABLE') as [string, Record<string, string>];
+    await page.fill('#search-id', id);
+    await page.press('#search-id', 'Enter');
+    await page.waitForSelector('.leaflet-popup-content', { timeout: 5000 });
+    const lat = Number((Number(h.latitude) + 0.0005).toFixed(6));
+    await sinkWrite(redis.client, { driver_id: id, latitude: lat, longitude: Number(h.longitude), timestamp: Number(h.timestamp) + 20, status: 'AVAILABLE' });
+    await page.waitForFunction(([i, la]) => (window as any).rastroMap.driver(i)?.marker[0] === la, [id, lat] as const, { timeout: 2000, polling: 20 });
+    expect(await page.$$eval('.leaflet-popup-content', (els) => els.length)).toBe(1);
+    expect(await page.textContent('.leaflet-popup-content')).toContain(id);
+  });
+
   it('a poll that moves most of the fleet (a busy one moves every poll) leaves every marker where Redis has it, an open popup open', async () => {
     const hashes = [...(await allHashes(redis.client))].filter(([, h]) => h.status !== 'OFFLINE');
     const [first] = hashes[0] as [string, Record<string, string>];

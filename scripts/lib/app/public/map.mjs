@@ -141,8 +141,6 @@ async function main() {
     if (was.status !== d.status) marker.setIcon(iconFor(d.status));
     const inGroup = clusters.hasLayer(marker);
     const moved = was.lat !== d.lat || was.lon !== d.lon;
-    // Taking it out would close its open popup: moved alone (markercluster follows a member's move).
-    if (moved && inGroup && wanted(d.status) && marker.isPopupOpen()) return void marker.setLatLng([d.lat, d.lon]);
     if (inGroup && (moved || !wanted(d.status))) b.remove.add(marker);
     if (wanted(d.status) && (moved || !inGroup)) b.add.add(marker);
     if (moved) b.move.push([marker, [d.lat, d.lon]]);
