@@ -3,7 +3,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { KafkaConfig } from 'kafkajs';
-import { readSinkLibrary } from './sink-library.ts';
+import { readAppLibrary, readSinkLibrary } from './redis-libraries.ts';
 import { hostAddresses, ROOT, type Stack } from './stack.ts';
 
 /**
@@ -356,8 +356,9 @@ export function redisAclRules(stack: Stack): Record<RedisUser, string> {
     admin: 'resetkeys ~* resetchannels &* +@all',
     sink: `resetkeys ~${driver} ~${tombstone} ~${geo} ~${offsets} resetchannels ${redisSinkCommands()}`,
     exporter: `resetkeys %R~${driver} resetchannels -@all ${connection} +info +dbsize +scan +type +slowlog|get +slowlog|len +latency|latest`,
-    // INFO after -@dangerous, which contains it: ioredis's ready check sends INFO.
-    app: `resetkeys %R~${driver} %R~${geo} resetchannels -@all ${connection} +@read -@dangerous -keys +info`,
+    // INFO after -@dangerous, which contains it: ioredis's ready check sends INFO. FCALL_RO of its own
+    // read-only functions only (the nearest drivers in one call).
+    app: `resetkeys %R~${driver} %R~${geo} resetchannels -@all ${connection} +@read -@dangerous -keys +info ${readAppLibrary().functions.map((f) => `+fcall_ro|${f}`).join(' ')}`,
     fraud: `resetkeys ~${blocklist} resetchannels -@all ${connection} +info +get +mget +set +del +unlink +exists +scan`,
   };
 }

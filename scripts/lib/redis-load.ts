@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { openRedis, type RedisAccess } from '../../shared/security.ts';
-import { readSinkLibrary, SINK_LIBRARY_FILE } from '../../shared/sink-library.ts';
+import { readAppLibrary, readSinkLibrary, type RedisLibrary } from '../../shared/redis-libraries.ts';
 
 /** What Redis logs for each command its append-only file replay refused (7.0: a warning; 7.2+: then a panic). */
 const REFUSED_LINE = /AOF-loading-client/;
@@ -56,12 +56,11 @@ export function redisLoadError(url: string, load: RedisLoad, where: { logFile?: 
 }
 
 /**
- * Loads the library into Redis (FUNCTION LOAD REPLACE; the admin's right, not the sink's) unless Redis already holds
- * exactly this code. Functions persist with the data (AOF), so this matters on a new or wiped Redis and after an
- * upgrade. Returns what it did.
+ * Loads a library into Redis (FUNCTION LOAD REPLACE; the admin's right, not the sink's or the app's) unless Redis
+ * already holds exactly this code. Functions persist with the data (AOF), so this matters on a new or wiped Redis
+ * and after an upgrade. Returns what it did.
  */
-export async function loadSinkLibrary(access: RedisAccess): Promise<'loaded' | 'replaced' | 'unchanged'> {
-  const lib = readSinkLibrary();
+export async function loadRedisLibrary(access: RedisAccess, lib: RedisLibrary): Promise<'loaded' | 'replaced' | 'unchanged'> {
   const redis = openRedis(access, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
@@ -71,9 +70,16 @@ export async function loadSinkLibrary(access: RedisAccess): Promise<'loaded' | '
     await redis.call('FUNCTION', 'LOAD', 'REPLACE', lib.code);
     return held === undefined ? 'loaded' : 'replaced';
   } catch (err) {
-    throw new Error(`load the sink's function library ${lib.name} (${SINK_LIBRARY_FILE}) into Redis at ${access.url}: ${(err as Error).message}`);
+    throw new Error(`load the function library ${lib.name} (${lib.file}) into Redis at ${access.url}: ${(err as Error).message}`);
   } finally {
     redis.disconnect();
+  }
+}
+
+/** make up's step, in both runtimes: the sink's library and the app's, each said as loaded, replaced or unchanged. */
+export async function loadRedisLibraries(access: RedisAccess, log: (line: string) => void): Promise<void> {
+  for (const [whose, lib] of [['the sink', readSinkLibrary()], ['the app', readAppLibrary()]] as const) {
+    log(`Redis function library for ${whose} (${lib.name}): ${await loadRedisLibrary(access, lib)}`);
   }
 }
 

@@ -15,7 +15,7 @@ import type { Runtime } from '../../scripts/lib/runtime/types.ts';
 import { openRedis, SECRET_FILES, type KafkaAcl } from '../../shared/security.ts';
 import { EXPOSURES, type Exposure, type Probe } from '../../shared/exposure.ts';
 import { ROOT } from '../../shared/stack.ts';
-import { readSinkLibrary } from '../../shared/sink-library.ts';
+import { readSinkLibrary } from '../../shared/redis-libraries.ts';
 import { STARTUP_CMDLINES, type CmdlineSample } from './cmdlines.ts';
 import { sendRaw, waitSinkProcessed } from './helpers.ts';
 import { listenersOf } from './listeners.ts';
@@ -209,6 +209,10 @@ describe('Redis', () => {
     expect(await refused(app.hset(`${rt.stack.redisKeyPrefix}security-test`, 'a', '1'))).toMatch(/NOPERM/);
     expect(await refused(app.get('blocklist:x'))).toMatch(/NOPERM/);
     expect(await refused(app.zcard(rt.stack.redisGeoKey))).toBe('ok');
+    // Its own read-only function (make up loads it), and no other script or function.
+    expect(await refused(app.call('FCALL_RO', 'rastro_nearest', '1', rt.stack.redisGeoKey, rt.stack.redisKeyPrefix, '-46.63', '-23.55', '1', '1', ''))).toBe('ok');
+    expect(await refused(app.call('FCALL_RO', 'security_test_fn', '0'))).toMatch(/NOPERM.*fcall_ro/);
+    expect(await refused(app.call('EVAL_RO', 'return 1', '0'))).toMatch(/NOPERM/);
     const exporter = await as('exporter');
     expect(await refused(exporter.hgetall(`${rt.stack.redisKeyPrefix}x`))).toMatch(/NOPERM/);
     expect(await refused(exporter.flushall())).toMatch(/NOPERM/);

@@ -100,6 +100,39 @@ describe('GET /drivers/nearest', () => {
     expect(after.drivers.map((d) => d.driver_id)).not.toContain('off_1');
   });
 
+  it('a GEO member whose hash is gone is skipped; one whose hash has no status is a 500 naming it', async () => {
+    // Written behind the sink's back: a GEO member with no hash, then one with a hash the sink cannot have written.
+    await redis.client.geoadd(KEYS.geoKey, HERE.lon, HERE.lat, 'ghost_1');
+    const skipped = (await get(`/drivers/nearest?lat=${HERE.lat}&lon=${HERE.lon}&status=any&limit=1`)).body as NearestAnswer;
+    expect(skipped.drivers.map((d) => d.driver_id)).toEqual(['busy_0']);
+    await redis.client.hset(`${KEYS.keyPrefix}ghost_1`, { driver_id: 'ghost_1', latitude: String(HERE.lat), longitude: String(HERE.lon), timestamp: '1' });
+    try {
+      const { status, body } = await get(`/drivers/nearest?lat=${HERE.lat}&lon=${HERE.lon}&limit=1`);
+      expect(status).toBe(500);
+      expect(body.error).toContain('driver:ghost_1: field status is missing');
+    } finally {
+      await redis.client.del(`${KEYS.keyPrefix}ghost_1`);
+      await redis.client.zrem(KEYS.geoKey, 'ghost_1');
+    }
+  });
+
+  it("without the app's function library (a Redis make up did not prepare), the error says what loads it", async () => {
+    const bare = await startRedis();
+    const client = appRedis({ url: bare.url });
+    await client.connect();
+    await bare.client.function('DELETE', 'rastro_app');
+    const other = await startApp({ redis: client, keys: KEYS, port: 0 });
+    try {
+      const res = await fetch(`${other.url}/drivers/nearest?lat=0&lon=0`);
+      expect(res.status).toBe(500);
+      expect((await res.json()).error).toMatch(/FCALL_RO rastro_nearest drivers:geo at redis .*Function not found \(make up loads the app's function library .*app-library\.lua: run it again\)/);
+    } finally {
+      await other.close();
+      client.disconnect();
+      await bare.stop();
+    }
+  });
+
   it('answers 400 naming the parameter', async () => {
     for (const [qs, param, msg] of [
       ['lat=91&lon=0', 'lat', 'lat: 91 is out of range'],
@@ -218,7 +251,7 @@ describe('a small fleet, then Redis unreachable', () => {
       expect(await h.json()).toMatchObject({ redis: 'down', target, error: expect.stringMatching(new RegExp(`^PING at ${target}: `)) });
       const n = await fetch(`${down.url}/drivers/nearest?lat=0&lon=0`);
       expect(n.status).toBe(503);
-      expect((await n.json()).error).toMatch(new RegExp(`^GET /drivers/nearest\\?lat=0&lon=0: GEOSEARCH drivers:geo at ${target}: `));
+      expect((await n.json()).error).toMatch(new RegExp(`^GET /drivers/nearest\\?lat=0&lon=0: FCALL_RO rastro_nearest drivers:geo at ${target}: `));
     } finally {
       await down.close();
       client.disconnect();

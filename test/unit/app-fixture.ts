@@ -13,6 +13,8 @@ import type { IndexKeys } from '../../scripts/lib/app/drivers.ts';
 import { requireCommand } from '../../scripts/lib/native/processes.ts';
 import { waitForRedis } from '../../scripts/lib/readiness.ts';
 import { loadStack } from '../../shared/stack.ts';
+import { readAppLibrary } from '../../shared/redis-libraries.ts';
+import { loadRedisLibrary } from '../../scripts/lib/redis-load.ts';
 
 const stack = loadStack();
 /** The names the sink uses (config/stack.env). */
@@ -68,6 +70,8 @@ export async function startRedis(): Promise<TestRedis> {
       if (attempt < 3) continue;
       throw err;
     }
+    // The app's nearest-drivers function, as make up loads it.
+    await loadRedisLibrary({ url }, readAppLibrary());
     const client = new Redis(url);
     return {
       url,

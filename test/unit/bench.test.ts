@@ -10,8 +10,8 @@ import { cpuTicks, waitQuiet } from '../../scripts/lib/bench/processes.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
 import { $ } from 'zx';
 import { withBenchUser } from '../../scripts/lib/bench/bench-user.ts';
-import { commandCalls, infoNumber, javaIntConstant, parseBenchmarkCsv, parseMonitorLine, redisBenchmarkArgs, splitFcall } from '../../scripts/lib/bench/redis-bench.ts';
-import { readSinkLibrary } from '../../shared/sink-library.ts';
+import { commandCalls, infoNumber, javaIntConstant, parseBenchmarkCsv, parseBenchmarkP99, parseMonitorLine, redisBenchmarkArgs, splitFcall } from '../../scripts/lib/bench/redis-bench.ts';
+import { readSinkLibrary } from '../../shared/redis-libraries.ts';
 import { startRedis } from './app-fixture.ts';
 import { fmtMs, fmtNumber, fmtRate, fmtRatio, median, percentile, perSecondP99, ratePerSecond, summarize } from '../../shared/stats.ts';
 import { renderMarkdownTable, renderTextTable, type BenchRow } from '../../scripts/lib/bench/table.ts';
@@ -149,6 +149,9 @@ describe('redis-benchmark replay of the sink write', () => {
   it('reads the rate from --csv output', () => {
     expect(parseBenchmarkCsv('"test","rps","avg_latency_ms"\n"FCALL rastro_sink_upsert 1 bench:0:__rand_int__","48123.45","1.2"\n')).toBe(48123.45);
     expect(() => parseBenchmarkCsv('error')).toThrow(/no rate/);
+    const csv = '"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"\n"FCALL_RO rastro_nearest 1 drivers:geo driver: -46.63 -23.55 2 10 AVAILABLE","10593.22","8.819","0.960","7.911","15.279","22.911","26.255"\n';
+    expect(parseBenchmarkP99(csv)).toBe(22.911);
+    expect(() => parseBenchmarkP99('"test","rps"\n"PING","1000"\n')).toThrow(/no p99_latency_ms/);
   });
   it('reads a Java int constant', () => {
     expect(javaIntConstant('public static final int BATCH_SIZE_DEFAULT = 1_000;', 'BATCH_SIZE_DEFAULT')).toBe(1000);

@@ -8,7 +8,7 @@ import { kafkaClientProperties, writeDerivedSecrets } from '../../scripts/lib/se
 import { basicAuthorization, kafkaAcls, redisAclFile, redisAclRules, redisPasswordHash, REDIS_USERS, SECRET_FILES, securityMode, StackAccess } from '../../shared/security.ts';
 import { CONFIG_DIR, loadStack, ROOT } from '../../shared/stack.ts';
 import { exposureTable, portRanges } from '../../shared/exposure.ts';
-import { readSinkLibrary } from '../../shared/sink-library.ts';
+import { readSinkLibrary } from '../../shared/redis-libraries.ts';
 
 const stack = loadStack();
 const props = (text: string) => new Map(text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));

@@ -42,7 +42,10 @@ export function driverFromHash(key: string, hash: Record<string, string>, now: n
   for (const f of REQUIRED) {
     if (hash[f] === undefined || hash[f] === '') throw new Error(`${key}: field ${f} is missing`);
   }
-  const out: Record<string, string | number> = { ...hash };
+  // The required fields first, in a fixed order, whatever order the hash came in (the app's function returns it as a JSON object).
+  const out: Record<string, string | number> = {};
+  for (const f of REQUIRED) out[f] = hash[f] as string;
+  for (const f in hash) if (!(f in out)) out[f] = hash[f] as string;
   for (const f of NUMERIC) {
     const n = strictNumber(hash[f] as string);
     if (n === undefined) throw new Error(`${key}: field ${f} ${JSON.stringify(hash[f])} is not a number`);

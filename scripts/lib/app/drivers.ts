@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { APP_LIBRARY_FILE, readAppLibrary } from '../../../shared/redis-libraries.ts';
 import { openRedis, type RedisAccess } from '../../../shared/security.ts';
 import { driverFromHash, strictNumber, type DriverJson } from './driver.ts';
 import { queryJson, type NearestQuery } from './query.ts';
@@ -51,6 +52,9 @@ export class RedisUnavailable extends Error {
 /** ioredis's messages for "not connected": refused, closed, not writable without an offline queue, timed out. */
 const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection is closed|Stream isn't writeable|Command timed out/i;
 
+/** The app library's nearest-drivers function (scripts/lib/app/app-library.lua; make up loads it). */
+export const NEAREST_FUNCTION = readAppLibrary().functions[0] as string;
+
 /** Health samples this many random GEO members (ZRANDMEMBER) for the newest timestamp. */
 export const HEALTH_SAMPLE = 64;
 
@@ -63,6 +67,7 @@ export function appRedis(access: RedisAccess): Redis {
   const r = openRedis(access, {
     lazyConnect: true,
     enableOfflineQueue: false,
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     commandTimeout: 3000,
@@ -87,7 +92,8 @@ export class DriverIndex {
     } catch (err) {
       const raw = (err as Error).message;
       // ioredis's words for "no connection and no offline queue", said plainly.
-      const message = `${what} at ${this.target}: ${/Stream isn't writeable/.test(raw) ? 'not connected (reconnecting in the background)' : raw}`;
+      const said = /Stream isn't writeable/.test(raw) ? 'not connected (reconnecting in the background)' : /Function not found/i.test(raw) ? `${raw} (make up loads the app's function library ${APP_LIBRARY_FILE}: run it again)` : raw;
+      const message = `${what} at ${this.target}: ${said}`;
       throw UNREACHABLE.test(raw) ? new RedisUnavailable(message) : new Error(message);
     }
   }
@@ -112,42 +118,24 @@ export class DriverIndex {
   }
 
   /**
-   * The nearest drivers of the asked statuses. Filtering by status happens after GEOSEARCH (the GEO
-   * index holds positions only), so `COUNT limit` could return fewer than `limit` matches while more
-   * lie within the radius. Chosen: search again with a 4× larger COUNT until `limit` matches are found
-   * or GEOSEARCH returns fewer members than asked (the radius is exhausted). The first COUNT already
-   * over-fetches 4× when filtering (at least 32), so one round is the usual case; members seen in an
-   * earlier round are not fetched again. GEOSEARCH has no cursor, so a later round re-reads the
-   * nearer members: O(log(n / limit)) rounds, each O(members in the radius).
+   * The nearest drivers of the asked statuses, in one FCALL_RO of the app's Redis function
+   * (app-library.lua: GEOSEARCH, then the status of each candidate, widening COUNT until `limit` match
+   * or the radius is exhausted, all in one atomic call). Only the matches come back, so a request costs
+   * one round trip and a reply of `limit` hashes however many candidates were skipped.
    *
    * Position, status and timestamp come from the hash (exact, and the same as GET /drivers/:id); the
    * distance from GEOSEARCH WITHDIST. WITHCOORD is not asked: the GEO index stores a 52-bit geohash
    * (up to ~0.6 m off), and the hash's own coordinates are the sink's record. A member whose hash is
-   * gone (deleted between the two reads) or OFFLINE is skipped.
+   * gone or OFFLINE is skipped; a hash the sink cannot have written is named (driverFromHash).
    */
   async nearest(q: NearestQuery, now = Date.now()): Promise<NearestAnswer> {
-    const wanted = q.statuses === 'any' ? undefined : new Set(q.statuses);
-    const found: NearestDriver[] = [];
-    const seen = new Set<string>();
-    let count = wanted === undefined ? q.limit : Math.max(q.limit * 4, 32);
-    for (;;) {
-      const reply = (await this.op(`GEOSEARCH ${this.keys.geoKey}`, () =>
-        this.redis.geosearch(this.keys.geoKey, 'FROMLONLAT', q.lon, q.lat, 'BYRADIUS', q.radiusKm, 'km', 'ASC', 'COUNT', count, 'WITHDIST'),
-      )) as Array<[string, string]>;
-      const fresh = reply.filter(([id]) => !seen.has(id));
-      const hashes = await this.hashes(fresh.map(([id]) => id));
-      fresh.forEach(([id, dist], i) => {
-        seen.add(id);
-        const d = driverFromHash(this.keys.keyPrefix + id, hashes[i] ?? {}, now);
-        if (d === undefined || d.status === 'OFFLINE' || (wanted !== undefined && !wanted.has(d.status))) return;
-        found.push({ ...d, distance_km: Number(dist) });
-      });
-      if (found.length >= q.limit || reply.length < count) break;
-      count *= 4;
-    }
-    // A later round can hold members nearer than an earlier one's (they moved in between): sort once at the end.
-    found.sort((a, b) => a.distance_km - b.distance_km);
-    return { query: queryJson(q), drivers: found.slice(0, q.limit) };
+    const statuses = q.statuses === 'any' ? '' : q.statuses.join(',');
+    const reply = (await this.op(`FCALL_RO ${NEAREST_FUNCTION} ${this.keys.geoKey}`, () =>
+      this.redis.call('FCALL_RO', NEAREST_FUNCTION, 1, this.keys.geoKey, this.keys.keyPrefix, q.lon, q.lat, q.radiusKm, q.limit, statuses),
+    )) as string;
+    const matches = JSON.parse(reply) as Array<[string, string, Record<string, string>]>;
+    const drivers = matches.map(([id, dist, hash]) => ({ ...(driverFromHash(this.keys.keyPrefix + id, hash, now) as DriverJson), distance_km: Number(dist) }));
+    return { query: queryJson(q), drivers };
   }
 
   /**

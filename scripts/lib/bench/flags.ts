@@ -37,3 +37,16 @@ export function timedOut(what: string, ok: boolean): string | undefined {
 export function aboveCeiling(ratio: number, tolerance = 1.1): string | undefined {
   return Number.isFinite(ratio) && ratio > tolerance ? `above its redis-benchmark ceiling: that run was starved of CPU?` : undefined;
 }
+
+/** The delivery app's goals (issue 24): p99 ≤ 25 ms and ≥ 5,000 requests/s at 100 concurrent clients. */
+export const NEAREST_GOAL = { p99Ms: 25, requestsPerSecond: 5000 } as const;
+
+/** The nearest-drivers API missed a goal, or answered with failures. */
+export function nearestShortfall(load: { p99: number; requestsPerSecond: number; failed: number }): string | undefined {
+  const missed = [
+    load.failed > 0 ? `${load.failed} requests failed` : undefined,
+    load.p99 > NEAREST_GOAL.p99Ms ? `p99 above the ${NEAREST_GOAL.p99Ms} ms goal` : undefined,
+    load.requestsPerSecond < NEAREST_GOAL.requestsPerSecond ? `below the ${NEAREST_GOAL.requestsPerSecond.toLocaleString('en-US')} req/s goal` : undefined,
+  ].filter(Boolean);
+  return missed.length === 0 ? undefined : missed.join('; ');
+}

@@ -1,12 +1,5 @@
+import autocannon from 'autocannon';
 import { saoPauloLand } from '../../../shared/geo/sao-paulo.ts';
-
-export interface NearestLoad {
-  /** Requests answered 200, their latencies (ms) and how many drivers each listed. */
-  latencies: number[];
-  listed: number[];
-  errors: string[];
-  ms: number;
-}
 
 /** Deterministic points on the simulator's land (xorshift), so two runs ask the same questions where drivers can be. */
 export function cityPoints(n: number, seed = 7): Array<{ lat: number; lon: number }> {
@@ -24,34 +17,70 @@ export function cityPoints(n: number, seed = 7): Array<{ lat: number; lon: numbe
   });
 }
 
-/**
- * GET /drivers/nearest from `concurrency` clients at once until `requests` are done, as the
- * delivery app's servers would ask it: each client sends its next request when its last answer
- * arrived. Latency is measured per request, from send to the whole body parsed.
- */
-export async function loadNearest(appUrl: string, o: { requests: number; concurrency: number; radiusKm: number; limit: number; headers?: Record<string, string> }): Promise<NearestLoad> {
-  const points = cityPoints(o.requests);
-  const out: NearestLoad = { latencies: [], listed: [], errors: [], ms: 0 };
-  let next = 0;
-  const client = async () => {
-    for (let i = next++; i < points.length; i = next++) {
-      const { lat, lon } = points[i] as { lat: number; lon: number };
-      const url = `${appUrl}/drivers/nearest?lat=${lat}&lon=${lon}&radius_km=${o.radiusKm}&status=AVAILABLE&limit=${o.limit}`;
-      const t0 = performance.now();
-      try {
-        const res = await fetch(url, { headers: o.headers, signal: AbortSignal.timeout(30_000) });
-        const body = (await res.json()) as { drivers?: unknown[]; error?: string };
-        if (!res.ok) throw new Error(`${res.status} ${body.error ?? ''}`);
-        out.latencies.push(performance.now() - t0);
-        out.listed.push(body.drivers?.length ?? 0);
-      } catch (err) {
-        if (out.errors.length < 5) out.errors.push(`GET ${url}: ${(err as Error).message}`);
-        else out.errors.push('');
-      }
+export interface NearestAsk {
+  radiusKm: number;
+  limit: number;
+  headers?: Record<string, string>;
+}
+
+/** The API path of one question (AVAILABLE drivers, as the delivery app asks). */
+export function nearestPath(p: { lat: number; lon: number }, o: NearestAsk): string {
+  return `/drivers/nearest?lat=${p.lat}&lon=${p.lon}&radius_km=${o.radiusKm}&status=AVAILABLE&limit=${o.limit}`;
+}
+
+/** A sample of the questions asked one at a time and read in full: every answer a 200, and how many drivers each lists. */
+export async function sampleAnswers(appUrl: string, points: ReadonlyArray<{ lat: number; lon: number }>, o: NearestAsk): Promise<{ listed: number[]; errors: string[] }> {
+  const out = { listed: [] as number[], errors: [] as string[] };
+  for (const p of points) {
+    const url = `${appUrl}${nearestPath(p, o)}`;
+    const res = await fetch(url, { headers: o.headers, signal: AbortSignal.timeout(10_000) }).catch((e: Error) => e);
+    if (res instanceof Error) {
+      out.errors.push(`GET ${url}: ${res.message}`);
+      continue;
     }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: o.concurrency }, client));
-  out.ms = performance.now() - t0;
+    const body = (await res.json()) as { drivers?: unknown[]; error?: string };
+    if (!res.ok) out.errors.push(`GET ${url}: ${res.status} ${body.error ?? ''}`);
+    else out.listed.push(body.drivers?.length ?? 0);
+  }
   return out;
+}
+
+export interface NearestLoad {
+  requests: number;
+  /** Latency percentiles (ms, autocannon's histogram: whole milliseconds). */
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  requestsPerSecond: number;
+  /** Answers that were not 2xx, connection errors and timeouts. */
+  failed: number;
+}
+
+/**
+ * GET /drivers/nearest from `connections` keep-alive clients at once until `requests` are answered, as the
+ * delivery app's servers would ask it: each connection sends its next question when its last answer arrived
+ * (closed loop), cycling through the points. autocannon drives the load: a well-kept HTTP load generator with
+ * its own parser, so the client's CPU (shared with the app here) stays a fraction of the app's.
+ */
+export async function loadNearest(appUrl: string, points: ReadonlyArray<{ lat: number; lon: number }>, o: NearestAsk & { requests: number; connections: number }): Promise<NearestLoad> {
+  let i = 0;
+  const result = await autocannon({
+    url: appUrl,
+    connections: o.connections,
+    amount: o.requests,
+    timeout: 30,
+    headers: o.headers,
+    requests: [{ setupRequest: (req) => ({ ...req, path: nearestPath(points[i++ % points.length] as { lat: number; lon: number }, o) }) }],
+  });
+  const answered = result.requests.total;
+  return {
+    requests: answered,
+    p50: result.latency.p50,
+    p90: result.latency.p90,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    requestsPerSecond: result.duration > 0 ? answered / result.duration : Number.NaN,
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
 }

@@ -112,6 +112,18 @@ export function parseBenchmarkCsv(out: string): number {
   return rps;
 }
 
+/** p99 latency (ms) from `redis-benchmark --csv` output, by its header's p99_latency_ms column (Redis 7 prints it). */
+export function parseBenchmarkP99(out: string): number {
+  const lines = out.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('"'));
+  const cells = (l: string) => [...l.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1] as string);
+  const header = lines.find((l) => l.startsWith('"test"'));
+  const col = header === undefined ? -1 : cells(header).indexOf('p99_latency_ms');
+  const last = lines.filter((l) => !l.startsWith('"test"')).at(-1);
+  const p99 = col < 0 || last === undefined ? Number.NaN : Number(cells(last)[col]);
+  if (!Number.isFinite(p99)) throw new Error(`redis-benchmark: no p99_latency_ms in its CSV output: ${JSON.stringify(out.slice(0, 300))}`);
+  return p99;
+}
+
 /** Java's int constant `NAME = 123` (e.g. the sink's default pipeline chunk), or undefined. */
 export function javaIntConstant(java: string, name: string): number | undefined {
   const m = new RegExp(`\\b${name}\\s*=\\s*([0-9_]+)\\s*;`).exec(java);

@@ -6,7 +6,7 @@ import { writeScrapeTargets } from '../prometheus-targets.ts';
 import { renderWorkerProperties, type WorkerPlacement } from '../connect-worker.ts';
 import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
-import { loadSinkLibrary, readRedisLoad, redisLoadError } from '../redis-load.ts';
+import { loadRedisLibraries, readRedisLoad, redisLoadError } from '../redis-load.ts';
 import { ensureSecrets } from '../secrets-setup.ts';
 import { ensureGrafanaLogin, GRAFANA_ENV_REL } from './grafana-login.ts';
 import { engineView, metricsHostFor } from './host-gateway.ts';
@@ -186,7 +186,7 @@ export class DockerRuntime implements Runtime {
       await this.compose`docker compose stop redis`;
       throw redisLoadError(this.addresses.redisUrl, load, { logFile: 'docker compose logs redis' });
     }
-    log(`Redis function library for the sink: ${await loadSinkLibrary(this.access.redis('admin'))}`);
+    await loadRedisLibraries(this.access.redis('admin'), log);
     await waitForConnectRest(this.access.connect());
     await waitForPrometheus(this.addresses.prometheusUrl);
   }

@@ -4,7 +4,7 @@ import { $ } from 'zx';
 import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { ensureSecrets } from '../secrets-setup.ts';
-import { loadSinkLibrary, readRedisLoad, redisLoadError } from '../redis-load.ts';
+import { loadRedisLibraries, readRedisLoad, redisLoadError } from '../redis-load.ts';
 import { CONNECT_ENV, displayPath, KAFKA_USERS, openRedis, SECRET_FILES, StackAccess, type KafkaUser, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
 import { KAFKA_TOOLS, writeToolWrappers, type KafkaToolSpec } from '../kafka-tools.ts';
 import { shellJoin, shellQuote } from '../shell.ts';
@@ -92,7 +92,7 @@ export class NativeRuntime implements Runtime {
     await waitForBrokers(this.adminKafka, undefined, [...this.stack.nodeIds], started(core));
     await waitForRedis(this.access.redis('admin'), undefined, started(core));
     await this.checkRedisLoad(secrets?.aclChanged === true);
-    log(`Redis function library for the sink: ${await loadSinkLibrary(this.access.redis('admin'))}`);
+    await loadRedisLibraries(this.access.redis('admin'), log);
     if (this.access.secure) {
       const acls = await applyKafkaAcls(this.adminKafka, this.stack);
       log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there, ${acls.removed} no longer granted removed (deny by default; super users: the nodes and admin)`);
