@@ -3,12 +3,16 @@
 import './kafkajs-empty-batches.ts';
 import './kafkajs-fast-produce.ts';
 import './kafkajs-leader-moved.ts';
+import { createRequire } from 'node:module';
+import type * as KafkaJs from 'kafkajs';
 
-export * from 'kafkajs';
-
-import kafkajs from 'kafkajs';
-// CommonJS: Node's ESM loader does not see kafkajs's enums as named exports, so they are re-exported here.
-export const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+export type * from 'kafkajs';
+// Required here, after the fixes, not imported: a bundle (producer/build.mjs) evaluates every package it
+// imports before any code of its own, which would load kafkajs before the fixes. Being CommonJS, its enums
+// are not named exports for Node's ESM loader either: they are re-exported here.
+const kafkajs = createRequire(import.meta.url)('kafkajs') as typeof KafkaJs;
+export const { Kafka, logLevel, Partitioners, AssignerProtocol, AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+export type Kafka = KafkaJs.Kafka;
 
 import type { KafkaAccess } from '../../shared/security.ts';
 

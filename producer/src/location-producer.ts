@@ -147,10 +147,21 @@ export class LocationProducer {
   /**
    * Connects, retrying on a fresh client until connectTimeoutMs: right after a node died, the
    * metadata may still name it (as a leader, or as the broker to ask for a producer id).
-   * Then learns the partition counts and seeds the never-regress marks from the topic.
+   * Meanwhile, on its own client, seeds the never-regress marks from the topic: the two are
+   * independent, so a start pays the longer of them, not their sum.
    */
   async connect(): Promise<void> {
     const started = Date.now();
+    const [producer, marks] = await Promise.allSettled([this.connectProducer(started), this.o.seedFromTopic ? this.seedWithRetry(started) : Promise.resolve()]);
+    if (producer.status === 'rejected') throw producer.reason;
+    if (marks.status === 'rejected') {
+      await this.producer?.disconnect().catch(() => undefined);
+      this.producer = undefined;
+      throw marks.reason;
+    }
+  }
+
+  private async connectProducer(started: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const producer = this.newProducer();
       const admin = this.kafka.admin();
@@ -166,7 +177,7 @@ export class LocationProducer {
         }
         await admin.disconnect();
         this.producer = producer;
-        break;
+        return;
       } catch (err) {
         await admin.disconnect().catch(() => undefined);
         await producer.disconnect().catch(() => undefined);
@@ -177,9 +188,10 @@ export class LocationProducer {
         await sleep(Math.min(100 * 2 ** attempt, 2000));
       }
     }
-    if (!this.o.seedFromTopic) return;
-    // The read needs a group coordinator and every partition's leader: right after a node died it
-    // can fail until the cluster has moved them, so it is retried within the same connect deadline.
+  }
+
+  /** The read needs a group coordinator and every partition's leader: right after a node died it can fail until the cluster has moved them, so it is retried within the same connect deadline. */
+  private async seedWithRetry(started: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.seedMarks(Math.max(5000, this.o.connectTimeoutMs - (Date.now() - started)));

@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ROOT } from '../stack.ts';
 import { Area, ringsOf, type Bounds } from './polygons.ts';
 
-/** The shipped basemap (municipality, districts, water; sources and licences in its README). */
-export const BASEMAP_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sao-paulo');
+/**
+ * The shipped basemap (municipality, districts, water; sources and licences in its README). From ROOT, not
+ * import.meta.url: the producer runs bundled (producer/build.mjs) from another directory.
+ */
+export const BASEMAP_DIR = join(ROOT, 'shared', 'geo', 'sao-paulo');
 /** The basemap's layers, as files in BASEMAP_DIR: what the map page draws and the simulator reads. */
 export const BASEMAP_LAYERS = ['boundary', 'districts', 'water'] as const;
 /** What the map must credit for the basemap (its README says why, per file). */
