@@ -38,6 +38,10 @@ export const METRICS = {
   freshnessP99: 'rastro_sink_freshness_p99_ms',
   freshnessMax: 'rastro_sink_freshness_max_ms',
   freshnessLast: 'rastro_sink_freshness_last_ms',
+  // The same written records' age when the sink's put() received them: the part of freshness before the sink.
+  receivedP50: 'rastro_sink_received_p50_ms',
+  receivedP99: 'rastro_sink_received_p99_ms',
+  receivedMax: 'rastro_sink_received_max_ms',
   // The producer (producer/src/metrics.ts).
   producerSent: 'rastro_producer_events_sent_total',
   producerFailed: 'rastro_producer_events_failed_total',
@@ -114,6 +118,9 @@ export const QUERIES = {
   freshnessP99: `max(${M.freshnessP99})`,
   freshnessMax: `max(${M.freshnessMax})`,
   freshnessLast: `max(${M.freshnessLast})`,
+  receivedP50: `max(${M.receivedP50})`,
+  receivedP99: `max(${M.receivedP99})`,
+  receivedMax: `max(${M.receivedMax})`,
   redisHsetRate: `rate(${M.redisCommands}{cmd="hset"}[30s])`,
 } as const;
 

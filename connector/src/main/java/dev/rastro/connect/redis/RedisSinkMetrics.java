@@ -40,6 +40,9 @@ final class RedisSinkMetrics implements AutoCloseable {
     static final String FRESHNESS_AVG = "freshness-avg-ms";
     static final String FRESHNESS_P50 = "freshness-p50-ms";
     static final String FRESHNESS_P99 = "freshness-p99-ms";
+    static final String RECEIVED_MAX = "received-max-ms";
+    static final String RECEIVED_P50 = "received-p50-ms";
+    static final String RECEIVED_P99 = "received-p99-ms";
     /** Freshness above this lands in the last bucket (the percentile then reads as this value). */
     static final double FRESHNESS_HISTOGRAM_MAX_MS = 120_000;
 
@@ -54,6 +57,9 @@ final class RedisSinkMetrics implements AutoCloseable {
     private final List<MetricName> registered = new ArrayList<>();
     private final Sensor freshnessSensor;
     private final String sensorName;
+    /** The same written records, aged at the moment put() received them: the part of freshness before the sink. */
+    private final Sensor receivedSensor;
+    private final String receivedSensorName;
 
     /** @param pluginMetrics the runtime's plugin metrics, or null to only count in memory */
     RedisSinkMetrics(PluginMetrics pluginMetrics) {
@@ -61,6 +67,8 @@ final class RedisSinkMetrics implements AutoCloseable {
         if (pluginMetrics == null) {
             this.freshnessSensor = null;
             this.sensorName = null;
+            this.receivedSensor = null;
+            this.receivedSensorName = null;
             return;
         }
         gauge(RECORDS_WRITTEN, "Records whose hash was created or replaced in Redis.", written);
@@ -86,16 +94,29 @@ final class RedisSinkMetrics implements AutoCloseable {
         freshnessSensor.add(pluginMetrics.metricName(FRESHNESS_AVG,
                 "Average age (now - event timestamp) of written locations in the sample window, ms.",
                 new LinkedHashMap<>()), new Avg());
-        // Linear bucket sizing: narrow buckets near zero (sub-ms at 1 ms, ~1 ms at 20 ms, ~8 ms at 1 s),
-        // where a healthy pipeline lives. The window is the worker's metrics.num.samples x
-        // metrics.sample.window.ms (config/connect/worker.properties: 3 x 10 s).
-        freshnessSensor.add(new Percentiles(16 * 1024, FRESHNESS_HISTOGRAM_MAX_MS, BucketSizing.LINEAR,
-                new Percentile(pluginMetrics.metricName(FRESHNESS_P50,
-                        "Median age (now - event timestamp) of written locations over the last ~30 s, ms.",
+        freshnessSensor.add(percentiles(FRESHNESS_P50, FRESHNESS_P99, "age (now - event timestamp) of written locations"));
+
+        // Where freshness goes: the same records' age when put() received them (producer, Kafka, the sink's
+        // consumer and Connect's conversion) against their age once written (plus the sink's batch and Redis).
+        this.receivedSensorName = "rastro-redis-sink-received-" + UUID.randomUUID();
+        this.receivedSensor = pluginMetrics.addSensor(receivedSensorName);
+        receivedSensor.add(pluginMetrics.metricName(RECEIVED_MAX,
+                "Largest age (put() received it - event timestamp) of written locations in the sample window, ms.",
+                new LinkedHashMap<>()), new Max());
+        receivedSensor.add(percentiles(RECEIVED_P50, RECEIVED_P99, "age (put() received it - event timestamp) of written locations"));
+    }
+
+    /**
+     * Median and 99th percentile of an age. Linear bucket sizing: narrow buckets near zero (sub-ms at 1 ms,
+     * ~1 ms at 20 ms, ~8 ms at 1 s), where a healthy pipeline lives. The window is the worker's
+     * metrics.num.samples x metrics.sample.window.ms (config/connect/worker.properties: 3 x 10 s).
+     */
+    private Percentiles percentiles(String p50, String p99, String what) {
+        return new Percentiles(16 * 1024, FRESHNESS_HISTOGRAM_MAX_MS, BucketSizing.LINEAR,
+                new Percentile(pluginMetrics.metricName(p50, "Median " + what + " over the last ~30 s, ms.",
                         new LinkedHashMap<>()), 50),
-                new Percentile(pluginMetrics.metricName(FRESHNESS_P99,
-                        "99th percentile age (now - event timestamp) of written locations over the last ~30 s, ms.",
-                        new LinkedHashMap<>()), 99)));
+                new Percentile(pluginMetrics.metricName(p99, "99th percentile " + what + " over the last ~30 s, ms.",
+                        new LinkedHashMap<>()), 99));
     }
 
     private void gauge(String name, String description, AtomicLong counter) {
@@ -104,11 +125,13 @@ final class RedisSinkMetrics implements AutoCloseable {
         registered.add(metricName);
     }
 
-    void written(long freshnessMs) {
+    /** @param receivedMs the record's age when put() received it; @param freshnessMs its age once written */
+    void written(long receivedMs, long freshnessMs) {
         written.incrementAndGet();
         lastFreshnessMs = freshnessMs;
         if (freshnessSensor != null) {
             freshnessSensor.record(freshnessMs);
+            receivedSensor.record(receivedMs);
         }
     }
 
@@ -163,6 +186,7 @@ final class RedisSinkMetrics implements AutoCloseable {
                 pluginMetrics.removeMetric(name);
             }
             pluginMetrics.removeSensor(sensorName);
+            pluginMetrics.removeSensor(receivedSensorName);
         } catch (RuntimeException e) {
             // Already closed by the runtime (IllegalStateException) or removed: nothing left to do.
             log.debug("Plugin metrics already removed", e);

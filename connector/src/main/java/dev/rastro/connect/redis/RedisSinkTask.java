@@ -144,6 +144,7 @@ public class RedisSinkTask extends SinkTask {
     }
 
     private void putOnce(List<SinkRecord> records) {
+        long receivedAt = clock.getAsLong();
         List<SinkRecord> batch;
         boolean fresh;
         try {
@@ -176,7 +177,7 @@ public class RedisSinkTask extends SinkTask {
         }
 
         try {
-            writeInChunks(batch, writes, errors, validIndexes, !fresh);
+            writeInChunks(batch, writes, errors, validIndexes, !fresh, receivedAt);
         } catch (RedisWriter.StaleConnectionException e) {
             throw e;
         } catch (RetriableException e) {
@@ -343,9 +344,12 @@ public class RedisSinkTask extends SinkTask {
         return Math.min(backoff, config.retryBackoffMaxMs());
     }
 
-    /** @param mayBeStale the connection was opened before this put(): a connection error on the first chunk means it went stale */
+    /**
+     * @param mayBeStale the connection was opened before this put(): a connection error on the first chunk means it went stale
+     * @param receivedAt when put() received the batch (the freshness metrics split at it)
+     */
     private void writeInChunks(List<SinkRecord> batch, RedisWrite[] writes, Exception[] errors,
-            List<Integer> validIndexes, boolean mayBeStale) {
+            List<Integer> validIndexes, boolean mayBeStale, long receivedAt) {
         int chunkSize = config.batchSize();
         for (int from = 0; from < validIndexes.size(); from += chunkSize) {
             List<Integer> chunk = validIndexes.subList(from, Math.min(from + chunkSize, validIndexes.size()));
@@ -362,7 +366,10 @@ public class RedisSinkTask extends SinkTask {
                 int i = chunk.get(j);
                 RedisWriter.Outcome outcome = outcomes.get(j);
                 switch (outcome.result()) {
-                    case WRITTEN -> metrics.written(now - ((RedisWrite.Upsert) writes[i]).timestamp());
+                    case WRITTEN -> {
+                        long ts = ((RedisWrite.Upsert) writes[i]).timestamp();
+                        metrics.written(receivedAt - ts, now - ts);
+                    }
                     case STALE, GUARDED -> metrics.skippedStale();
                     case DELETED -> metrics.deleted();
                     case FAILED -> errors[i] = new ConnectException("Record "

@@ -90,6 +90,9 @@ class RedisSinkTaskTest {
         task = startTask(reporter, Map.of());
     }
 
+    /** The task's clock: NOW unless a test moves it. */
+    private java.util.function.LongSupplier clock = () -> NOW;
+
     private RedisSinkTask startTask(RecordingReporter withReporter, Map<String, String> overrides) {
         Map<String, String> props = new HashMap<>();
         props.put("name", CONNECTOR);
@@ -99,7 +102,7 @@ class RedisSinkTaskTest {
         props.put(RedisSinkConfig.TIMEOUT_MS, "1000");
         props.putAll(overrides);
         context = new TestSinkTaskContext(props, withReporter, pluginMetrics);
-        RedisSinkTask t = new RedisSinkTask(() -> NOW);
+        RedisSinkTask t = new RedisSinkTask(() -> clock.getAsLong());
         t.initialize(context);
         t.start(props);
         return t;
@@ -363,6 +366,19 @@ class RedisSinkTaskTest {
         assertEquals(Set.of("driver:a", "driver:e"), jedis.keys("driver:*"));
         // The only other key is b's tombstone marker, outside the driver:* namespace.
         assertEquals(Set.of("driver:a", "driver:e", "tombstone:driver:b", OFFSETS), jedis.keys("*"));
+    }
+
+    @Test
+    void receivedMetricsSplitFreshnessAtPut() {
+        // put() receives the batch at NOW (its first clock read); the writes return 250 ms later.
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        clock = () -> reads.getAndIncrement() == 0 ? NOW : NOW + 250;
+        put(location("d1", T0 - 40_000), location("d2", T0), location("d1", T0 - 50_000));
+        // Only written records count, in both: the stale one is in neither.
+        assertEquals(100_000d, metric("received-max-ms"));
+        assertEquals(100_250d, metric("freshness-max-ms"));
+        assertEquals(100_000d, (double) metric("received-p99-ms"), 1_000d);
+        assertEquals(60_250d, metric("freshness-last-ms"));
     }
 
     @Test
