@@ -266,6 +266,36 @@ describe('live map', () => {
     }
   });
 
+  it('the live dashboard page places each panel where the pictures do: its header is the height /dashboard/panels gives', async () => {
+    // A Prometheus with no data: every query answers, empty (the panels say so; their places are what is tested).
+    const prom = http.createServer((req, res) => {
+      const range = (req.url ?? '').startsWith('/api/v1/query_range');
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'success', data: { resultType: range ? 'matrix' : 'vector', result: [] } }));
+    });
+    await new Promise<void>((r) => prom.listen(0, '127.0.0.1', r));
+    const client = appRedis({ url: redis.url });
+    await client.connect();
+    const other = await startApp({ redis: client, keys: KEYS, port: 0, prometheusUrl: `http://127.0.0.1:${(prom.address() as AddressInfo).port}` });
+    const p = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    try {
+      const drawn = (await (await fetch(`${other.url}/dashboard/panels?range=5m`)).json()) as { header: number; panels: Array<{ title: string; top: number; left: number }> };
+      await p.goto(`${other.url}/dashboard?range=5m`);
+      await p.waitForFunction(() => Number(document.querySelector('#panels')?.getAttribute('data-refreshes')) > 0, undefined, { timeout: 15_000 });
+      const header = await p.$eval('header', (e) => (e as HTMLElement).getBoundingClientRect().height);
+      expect(header).toBe(drawn.header);
+      const placed = await p.$$eval('#panels .panel', (els) => els.map((e) => ({ title: (e as HTMLElement).dataset.title, top: e.getBoundingClientRect().top + window.scrollY, left: e.getBoundingClientRect().left })));
+      expect(placed.length).toBe(drawn.panels.length);
+      for (const [i, panel] of drawn.panels.entries()) expect(placed[i]).toEqual({ title: panel.title, top: panel.top, left: panel.left });
+    } finally {
+      await p.close();
+      await other.close();
+      client.disconnect();
+      prom.closeAllConnections();
+      await new Promise((r) => prom.close(r));
+    }
+  }, 30_000);
+
   it('screenshotMap writes a PNG of the drawn map', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rastro-map-'));
     try {

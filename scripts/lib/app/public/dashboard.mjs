@@ -17,6 +17,7 @@ function el(id) {
 }
 
 const root = el('panels');
+const header = el('header');
 const range = /** @type {HTMLSelectElement} */ (el('range'));
 // ?range=5m|15m|1h picks the range; ?row=<a row's title> shows that row only.
 const params = new URLSearchParams(location.search);
@@ -36,6 +37,8 @@ function draw(d) {
   el('title').textContent = d.title;
   root.style.width = `${d.width}px`;
   root.style.height = `${d.height - d.header}px`;
+  // The header takes the room the pictures leave above the panels (render/dashboard.ts), so both place a panel alike.
+  header.style.height = `${d.header}px`;
   d.panels.forEach((p, i) => {
     const key = `${i}:${p.title}`;
     let div = drawn.get(key);
