@@ -244,6 +244,12 @@ describe.each([['off' as const], ['on' as const]])('the merged model a Docker ho
     expect(validateCompose(model), JSON.stringify(validateCompose.errors)).toBe(true);
   });
 
+  it("starts Connect's JVM with the flags the native launcher uses (CONNECT_JVM_FLAGS), before the JMX agent", () => {
+    const connect = (model as { services: Record<string, { environment: Record<string, string> }> }).services.connect;
+    expect(stack.connectJvmFlags).toEqual(['-XX:TieredStopAtLevel=1']);
+    expect(connect?.environment.EXTRA_ARGS?.split(' ').slice(0, stack.connectJvmFlags.length)).toEqual(stack.connectJvmFlags);
+  });
+
   it("sends every Kafka client to a listener whose protocol is the client's security.protocol", () => {
     const properties = (text: string) => new Map(text.split('\n').filter((l) => l.includes('=') && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
     const worker = properties(renderWorkerProperties(stack, dockerWorkerPlacement(stack), secure));

@@ -38,10 +38,9 @@ export const METRICS = {
   freshnessP99: 'rastro_sink_freshness_p99_ms',
   freshnessMax: 'rastro_sink_freshness_max_ms',
   freshnessLast: 'rastro_sink_freshness_last_ms',
-  // The same written records' age when the sink's put() received them: the part of freshness before the sink.
-  receivedP50: 'rastro_sink_received_p50_ms',
-  receivedP99: 'rastro_sink_received_p99_ms',
-  receivedMax: 'rastro_sink_received_max_ms',
+  // Cumulative age buckets (le in ms) of the written records: when the sink's put() received them, and once written.
+  receivedAgeBucket: 'rastro_sink_received_age_ms',
+  writtenAgeBucket: 'rastro_sink_written_age_ms',
   // The producer (producer/src/metrics.ts).
   producerSent: 'rastro_producer_events_sent_total',
   producerFailed: 'rastro_producer_events_failed_total',
@@ -118,13 +117,18 @@ export const QUERIES = {
   freshnessP99: `max(${M.freshnessP99})`,
   freshnessMax: `max(${M.freshnessMax})`,
   freshnessLast: `max(${M.freshnessLast})`,
-  receivedP50: `max(${M.receivedP50})`,
-  receivedP99: `max(${M.receivedP99})`,
-  receivedMax: `max(${M.receivedMax})`,
   redisHsetRate: `rate(${M.redisCommands}{cmd="hset"}[30s])`,
 } as const;
 
 export type QueryName = keyof typeof QUERIES;
+
+/**
+ * The q-quantile (ms) of the written records' age over exactly the last `seconds`, at a stage of the sink: when its
+ * put() received them, or once written. From the cumulative buckets, all tasks together; exact to a bucket.
+ */
+export function sinkAgeQuantile(stage: 'received' | 'written', q: number, seconds: number): string {
+  return `histogram_quantile(${q}, sum by (le) (increase(${stage === 'received' ? M.receivedAgeBucket : M.writtenAgeBucket}[${seconds}s])))`;
+}
 
 /** The highest freshness the sink reported over the last `seconds` (bench: one figure per phase). */
 export function freshnessMaxOver(seconds: number): string {

@@ -40,9 +40,13 @@ final class RedisSinkMetrics implements AutoCloseable {
     static final String FRESHNESS_AVG = "freshness-avg-ms";
     static final String FRESHNESS_P50 = "freshness-p50-ms";
     static final String FRESHNESS_P99 = "freshness-p99-ms";
-    static final String RECEIVED_MAX = "received-max-ms";
-    static final String RECEIVED_P50 = "received-p50-ms";
-    static final String RECEIVED_P99 = "received-p99-ms";
+    /**
+     * Upper bounds (ms) of the cumulative age buckets: `received-bucket-<le>` counts written records whose age (now -
+     * event timestamp) was at most `le` when put() received them, `written-bucket-<le>` once their write returned, and
+     * `…-bucket-inf` all of them. Counters, unlike the windowed percentiles, give any window's percentiles exactly (to a
+     * bucket): Prometheus's histogram_quantile over their increase. The split shows where freshness goes.
+     */
+    static final long[] AGE_BUCKETS_MS = {5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000, 5000, 10000, 30000};
     /** Freshness above this lands in the last bucket (the percentile then reads as this value). */
     static final double FRESHNESS_HISTOGRAM_MAX_MS = 120_000;
 
@@ -57,9 +61,9 @@ final class RedisSinkMetrics implements AutoCloseable {
     private final List<MetricName> registered = new ArrayList<>();
     private final Sensor freshnessSensor;
     private final String sensorName;
-    /** The same written records, aged at the moment put() received them: the part of freshness before the sink. */
-    private final Sensor receivedSensor;
-    private final String receivedSensorName;
+    /** Cumulative counts per AGE_BUCKETS_MS bound, then the total. */
+    private final AtomicLong[] receivedBuckets = counters(AGE_BUCKETS_MS.length + 1);
+    private final AtomicLong[] writtenBuckets = counters(AGE_BUCKETS_MS.length + 1);
 
     /** @param pluginMetrics the runtime's plugin metrics, or null to only count in memory */
     RedisSinkMetrics(PluginMetrics pluginMetrics) {
@@ -67,8 +71,6 @@ final class RedisSinkMetrics implements AutoCloseable {
         if (pluginMetrics == null) {
             this.freshnessSensor = null;
             this.sensorName = null;
-            this.receivedSensor = null;
-            this.receivedSensorName = null;
             return;
         }
         gauge(RECORDS_WRITTEN, "Records whose hash was created or replaced in Redis.", written);
@@ -96,14 +98,33 @@ final class RedisSinkMetrics implements AutoCloseable {
                 new LinkedHashMap<>()), new Avg());
         freshnessSensor.add(percentiles(FRESHNESS_P50, FRESHNESS_P99, "age (now - event timestamp) of written locations"));
 
-        // Where freshness goes: the same records' age when put() received them (producer, Kafka, the sink's
-        // consumer and Connect's conversion) against their age once written (plus the sink's batch and Redis).
-        this.receivedSensorName = "rastro-redis-sink-received-" + UUID.randomUUID();
-        this.receivedSensor = pluginMetrics.addSensor(receivedSensorName);
-        receivedSensor.add(pluginMetrics.metricName(RECEIVED_MAX,
-                "Largest age (put() received it - event timestamp) of written locations in the sample window, ms.",
-                new LinkedHashMap<>()), new Max());
-        receivedSensor.add(percentiles(RECEIVED_P50, RECEIVED_P99, "age (put() received it - event timestamp) of written locations"));
+        buckets("received", receivedBuckets, "when put() received them");
+        buckets("written", writtenBuckets, "once their write returned");
+    }
+
+    private static AtomicLong[] counters(int n) {
+        AtomicLong[] out = new AtomicLong[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = new AtomicLong();
+        }
+        return out;
+    }
+
+    private void buckets(String name, AtomicLong[] counts, String when) {
+        for (int i = 0; i < counts.length; i++) {
+            String le = i < AGE_BUCKETS_MS.length ? Long.toString(AGE_BUCKETS_MS[i]) : "inf";
+            gauge(name + "-bucket-" + le, "Written records whose age (now - event timestamp) " + when + " was at most "
+                    + le + " ms, since the task started (cumulative).", counts[i]);
+        }
+    }
+
+    private static void count(AtomicLong[] counts, long ageMs) {
+        for (int i = 0; i < AGE_BUCKETS_MS.length; i++) {
+            if (ageMs <= AGE_BUCKETS_MS[i]) {
+                counts[i].incrementAndGet();
+            }
+        }
+        counts[AGE_BUCKETS_MS.length].incrementAndGet();
     }
 
     /**
@@ -129,9 +150,10 @@ final class RedisSinkMetrics implements AutoCloseable {
     void written(long receivedMs, long freshnessMs) {
         written.incrementAndGet();
         lastFreshnessMs = freshnessMs;
+        count(receivedBuckets, receivedMs);
+        count(writtenBuckets, freshnessMs);
         if (freshnessSensor != null) {
             freshnessSensor.record(freshnessMs);
-            receivedSensor.record(receivedMs);
         }
     }
 
@@ -186,7 +208,6 @@ final class RedisSinkMetrics implements AutoCloseable {
                 pluginMetrics.removeMetric(name);
             }
             pluginMetrics.removeSensor(sensorName);
-            pluginMetrics.removeSensor(receivedSensorName);
         } catch (RuntimeException e) {
             // Already closed by the runtime (IllegalStateException) or removed: nothing left to do.
             log.debug("Plugin metrics already removed", e);

@@ -369,16 +369,23 @@ class RedisSinkTaskTest {
     }
 
     @Test
-    void receivedMetricsSplitFreshnessAtPut() {
+    void ageBucketsSplitFreshnessAtPut() {
         // put() receives the batch at NOW (its first clock read); the writes return 250 ms later.
         java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
         clock = () -> reads.getAndIncrement() == 0 ? NOW : NOW + 250;
-        put(location("d1", T0 - 40_000), location("d2", T0), location("d1", T0 - 50_000));
-        // Only written records count, in both: the stale one is in neither.
-        assertEquals(100_000d, metric("received-max-ms"));
-        assertEquals(100_250d, metric("freshness-max-ms"));
-        assertEquals(100_000d, (double) metric("received-p99-ms"), 1_000d);
-        assertEquals(60_250d, metric("freshness-last-ms"));
+        put(location("a", NOW - 40), location("b", NOW - 8), location("a", NOW - 100));
+        // Cumulative counts of the two written records (the stale one is in neither): received at 40 and 8 ms of age,
+        // written at 290 and 258 ms.
+        assertEquals(0L, metric("received-bucket-5"));
+        assertEquals(1L, metric("received-bucket-10"));
+        assertEquals(1L, metric("received-bucket-30"));
+        assertEquals(2L, metric("received-bucket-50"));
+        assertEquals(2L, metric("received-bucket-inf"));
+        assertEquals(0L, metric("written-bucket-200"));
+        assertEquals(2L, metric("written-bucket-300"));
+        assertEquals(2L, metric("written-bucket-30000"));
+        assertEquals(2L, metric("written-bucket-inf"));
+        assertEquals(290d, metric("freshness-max-ms"));
     }
 
     @Test
