@@ -63,8 +63,8 @@ export interface Stack {
     /** The app API and live map. */
     app: number;
   };
-  /** Extra JVM flags of the Connect worker, in both runtimes (CONNECT_JVM_FLAGS). */
-  connectJvmFlags: string[];
+  /** Extra flags of every Kafka node's and Connect's JVM, in both runtimes (JVM_FLAGS). */
+  jvmFlags: string[];
   /** What loadStack added to every port from stack.env (RASTRO_PORT_OFFSET; 0 for docker). */
   portOffset: number;
   /** Raw variables, for compose's .env. */
@@ -130,7 +130,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     redisGeoKey: str('REDIS_GEO_KEY'),
     redisOffsetsKey: str('REDIS_OFFSETS_KEY'),
     redisBlocklistPrefix: str('REDIS_BLOCKLIST_PREFIX'),
-    connectJvmFlags: (vars.get('CONNECT_JVM_FLAGS') ?? '').split(/\s+/).filter(Boolean),
+    jvmFlags: (vars.get('JVM_FLAGS') ?? '').split(/\s+/).filter(Boolean),
     ports,
     portOffset: offset,
     vars,

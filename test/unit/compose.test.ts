@@ -67,7 +67,7 @@ describe('compose.yml', () => {
     expect(builder.build.args.KAFKA_VERSION).toMatch(/^\$\{KAFKA_VERSION[:}]/);
     for (const { id, svc } of nodes) {
       expect(svc.image).toBe('rastro/kafka:${KAFKA_VERSION}');
-      expect(svc.environment.EXTRA_ARGS).toBe(`-javaagent:/opt/jmx/jmx_prometheus_javaagent.jar=\${JMX_EXPORTER_${id}_PORT}:/opt/rastro/config/jmx/kafka-broker.yaml`);
+      expect(svc.environment.EXTRA_ARGS).toBe(`\${JVM_FLAGS} -javaagent:/opt/jmx/jmx_prometheus_javaagent.jar=\${JMX_EXPORTER_${id}_PORT}:/opt/rastro/config/jmx/kafka-broker.yaml`);
       expect(svc.environment.KAFKA_OPTS).toBeUndefined();
     }
     expect(compose.services.connect.build).toMatchObject({ dockerfile: 'docker/Dockerfile', target: 'connect' });
@@ -244,10 +244,12 @@ describe.each([['off' as const], ['on' as const]])('the merged model a Docker ho
     expect(validateCompose(model), JSON.stringify(validateCompose.errors)).toBe(true);
   });
 
-  it("starts Connect's JVM with the flags the native launcher uses (CONNECT_JVM_FLAGS), before the JMX agent", () => {
-    const connect = (model as { services: Record<string, { environment: Record<string, string> }> }).services.connect;
-    expect(stack.connectJvmFlags).toEqual(['-XX:TieredStopAtLevel=1']);
-    expect(connect?.environment.EXTRA_ARGS?.split(' ').slice(0, stack.connectJvmFlags.length)).toEqual(stack.connectJvmFlags);
+  it('starts every Kafka and Connect JVM with the flags the native launcher uses (JVM_FLAGS), before the JMX agent', () => {
+    const services = (model as { services: Record<string, { environment: Record<string, string> }> }).services;
+    expect(stack.jvmFlags).toEqual(['-XX:TieredStopAtLevel=1']);
+    for (const name of [...stack.nodeIds.map((id) => `kafka-${id}`), 'connect']) {
+      expect(services[name]?.environment.EXTRA_ARGS?.split(' ').slice(0, stack.jvmFlags.length), name).toEqual(stack.jvmFlags);
+    }
   });
 
   it("sends every Kafka client to a listener whose protocol is the client's security.protocol", () => {

@@ -119,9 +119,10 @@ export class DriverIndex {
 
   /**
    * The nearest drivers of the asked statuses, in one FCALL_RO of the app's Redis function
-   * (app-library.lua: GEOSEARCH, then the status of each candidate, widening COUNT until `limit` match
-   * or the radius is exhausted, all in one atomic call). Only the matches come back, so a request costs
-   * one round trip and a reply of `limit` hashes however many candidates were skipped.
+   * (app-library.lua: GEOSEARCH from an eighth of the radius, doubling it, and widening COUNT, until
+   * `limit` candidates have an asked status or the radius holds no more; all in one atomic call). Only
+   * the matches come back, as one JSON text: a request costs one round trip and one small reply however
+   * many candidates were skipped.
    *
    * Position, status and timestamp come from the hash (exact, and the same as GET /drivers/:id); the
    * distance from GEOSEARCH WITHDIST. WITHCOORD is not asked: the GEO index stores a 52-bit geohash

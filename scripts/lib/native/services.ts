@@ -151,7 +151,7 @@ export class NativeServices {
     // Secrets reach the worker through its environment (config providers resolve ${env:…}); the REST
     // extension through its classpath and the JAAS file that names the REST users file.
     const env = this.access.secure ? Object.fromEntries(parseEnvFile(readFileSync(this.access.secrets.path(SECRET_FILES.connectEnv), 'utf8'), SECRET_FILES.connectEnv)) : { [CONNECT_ENV.redisUri]: this.addresses.redisUrl };
-    const jvmFlags = [...this.stack.connectJvmFlags, ...(this.access.secure ? [`-Djava.security.auth.login.config=${this.access.secrets.path(SECRET_FILES.connectRestJaas)}`] : [])];
+    const jvmFlags = this.access.secure ? [`-Djava.security.auth.login.config=${this.access.secrets.path(SECRET_FILES.connectRestJaas)}`] : [];
     const classpath = this.access.secure ? [await ensureConnectAuthExtension(this.stack, log)] : [];
     return this.jvm('connect', '768m', 'org.apache.kafka.connect.cli.ConnectDistributed', [props], libs, { port: this.stack.ports.jmxExporterConnect, rules: 'kafka-connect.yaml' }, { ...process.env, ...env }, { jvmFlags, classpath });
   }
@@ -163,7 +163,7 @@ export class NativeServices {
       service,
       java(),
       [
-        `-Xms${heap}`, `-Xmx${heap}`, ...KAFKA_JVM_PERFORMANCE_OPTS,
+        `-Xms${heap}`, `-Xmx${heap}`, ...KAFKA_JVM_PERFORMANCE_OPTS, ...this.stack.jvmFlags,
         `-javaagent:${agent}=127.0.0.1:${metrics.port}:${join(CONFIG_DIR, 'jmx', metrics.rules)}`,
         `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'log4j2.properties')}`,
         ...(extra.jvmFlags ?? []),
