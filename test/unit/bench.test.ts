@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanerDelayMs, dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../../scripts/lib/bench/compaction.ts';
 import { ackSeries, failoverGap } from '../../scripts/lib/bench/failover.ts';
-import { aboveCeiling, compactionExcess, lowRatio, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
+import { aboveCeiling, compactionExcess, freshnessShortfall, lowRatio, nearestShortfall, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
 import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
 import { cpuTicks, waitQuiet } from '../../scripts/lib/bench/processes.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
@@ -71,6 +71,13 @@ describe('bench sanity flags', () => {
     expect(slowFreshness(1200, 1500)).toContain('p99');
     expect(slowFreshness(200, 6000)).toContain('max');
     expect(slowFreshness(Number.NaN, Number.NaN)).toBe('no samples');
+    // The goals as users run it: 250 ms up to 5,000 events/s, 500 ms above.
+    expect(freshnessShortfall(1000, 250)).toBeUndefined();
+    expect(freshnessShortfall(5000, 251)).toBe('p99 above the 250 ms goal');
+    expect(freshnessShortfall(10_000, 480)).toBeUndefined();
+    expect(freshnessShortfall(10_000, 520)).toBe('p99 above the 500 ms goal');
+    expect(nearestShortfall({ p99: 25, requestsPerSecond: 5000, failed: 0 })).toBeUndefined();
+    expect(nearestShortfall({ p99: 26, requestsPerSecond: 4999, failed: 2 })).toBe('2 requests failed; p99 above the 25 ms goal; below the 5,000 req/s goal');
   });
   it('flags a ratio below the threshold and compaction leftovers', () => {
     expect(lowRatio(0.8)).toBeUndefined();

@@ -50,3 +50,9 @@ export function nearestShortfall(load: { p99: number; requestsPerSecond: number;
   ].filter(Boolean);
   return missed.length === 0 ? undefined : missed.join('; ');
 }
+
+/** The freshness goals as users run it (issue 24): p99 ≤ 250 ms up to 5,000 events/s, ≤ 500 ms above. */
+export function freshnessShortfall(rate: number, p99Ms: number): string | undefined {
+  const goal = rate <= 5000 ? 250 : 500;
+  return Number.isFinite(p99Ms) && p99Ms > goal ? `p99 above the ${goal} ms goal` : undefined;
+}

@@ -9,6 +9,8 @@ export interface BenchRow {
   note?: string;
   /** Set when a sanity rule fired (see flags.ts). */
   flag?: string;
+  /** What users get (security on, just started): listed first in its section. */
+  headline?: boolean;
 }
 
 const HEAD = ['#', 'metric', 'value', 'note', 'check'] as const;

@@ -6,7 +6,7 @@ import { Kafka, logLevel, Partitioners } from '../../../producer/src/kafka.ts';
 import { $ } from 'zx';
 import { failoverGap, ackSeries, type Ack } from '../bench/failover.ts';
 import { cleanerDelayMs, dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../bench/compaction.ts';
-import { aboveCeiling, compactionExcess, lowRatio, nearestShortfall, rateShortfall, slowFreshness, timedOut } from '../bench/flags.ts';
+import { aboveCeiling, compactionExcess, freshnessShortfall, lowRatio, nearestShortfall, rateShortfall, slowFreshness, timedOut } from '../bench/flags.ts';
 import { FreshnessProbe } from '../bench/freshness.ts';
 import { cityPoints, loadNearest, nearestPath, sampleAnswers } from '../bench/nearest.ts';
 import { NEAREST_FUNCTION } from '../app/drivers.ts';
@@ -55,7 +55,7 @@ const DEFAULT_HOME = join(ROOT, '.rastro', 'bench');
 // Below the kernel's ephemeral port range (make up refuses ports there) and apart from the tests' +10000.
 const DEFAULT_OFFSET = '12000';
 /** Phase times of a `--quick` run on this project's 2-core reference machine (2026-12-07): the first estimate a machine gets. */
-const QUICK_REFERENCE_MS: Record<string, number> = { '5 footprint': 86_600, '2 freshness': 71_600, '1 producer': 47_800, '3 sink catch-up': 15_000, '7 nearest': 6_500, '6 failover': 35_600, '4 compaction': 8_300 };
+const QUICK_REFERENCE_MS: Record<string, number> = { '5 footprint': 86_600, '2 freshness': 71_600, '1 producer': 47_800, '3 sink catch-up': 15_000, '6 failover': 35_600, '4 compaction': 8_300, '8 make up, security on': 50_000, '8 freshness, security on': 72_000, '7 nearest': 25_000 };
 
 interface Plan {
   quick: boolean;
@@ -174,7 +174,7 @@ export const SPEC: CommandSpec = {
     rates: { type: 'string', value: 'LIST', default: '1000,5000,10000', description: 'freshness rates, events/s, comma-separated' },
     seconds: { type: 'string', value: 'S', description: 'seconds measured per freshness rate, ≥ 2 (default 20; 8 with --quick)' },
   },
-  notes: ['Environment: RASTRO_HOME (default .rastro/bench), RASTRO_PORT_OFFSET (default 12000), SECURITY (default off here: kcat cannot log in to Kafka 4.4).'],
+  notes: ['Environment: RASTRO_HOME (default .rastro/bench), RASTRO_PORT_OFFSET (default 12000), SECURITY (default off for the comparison phases: kcat cannot log in to Kafka 4.4; freshness and the app are then measured again on a stack started with security on, the headline rows).'],
   examples: ['make bench', 'make bench BENCH_ARGS=--quick'],
   exits: { 0: 'measured, nothing flagged', 1: 'a phase failed or a number was flagged (⚠ in the table)', 2: 'bad usage', 3: 'crashed' },
 };
@@ -200,6 +200,18 @@ export async function main(argv: string[]): Promise<number> {
   const bootstrap = admin.brokers;
   const childEnv = { ...process.env, SECURITY: security, RASTRO_PORT_OFFSET: offset, RASTRO_HOME: home };
   const producerArgs = (summary: string) => ['--brokers', bootstrap.join(','), '--topic', topic, '--metrics-port', '0', '--quiet', '--summary', summary];
+  /** A stack the freshness and nearest measurements run on: the comparison one (SECURITY as given) or the one users run (security on). */
+  interface Target {
+    rt: NativeRuntime;
+    security: string;
+    env: NodeJS.ProcessEnv;
+    producerArgs: (summary: string) => string[];
+    /** Row prefix and file suffix: '' for the comparison stack. */
+    label: string;
+  }
+  const plain: Target = { rt, security, env: childEnv, producerArgs, label: '' };
+  /** The stack running now: the one the finally block stops. */
+  let current: NativeRuntime = rt;
   const rows: BenchRow[] = [];
   const row = (r: BenchRow) => {
     rows.push(r);
@@ -208,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
   const plot: BenchPlotData = { title: `make bench${p.quick ? ' --quick' : ''} — ${new Date().toISOString().slice(0, 16)}Z (CPU shared with other work: noisy)`, throughput: [], freshness: [], freshnessSeries: [], failoverSeries: [], failoverMarkers: [] };
   /** A phase that fails is reported as a flagged row; the later phases still run. */
   // The phases in the order they run: each says where the run is and how much is left.
-  const runOrder = ['5 footprint', '2 freshness', '1 producer', '3 sink catch-up', '7 nearest', '6 failover', '4 compaction'];
+  const runOrder = ['5 footprint', '2 freshness', '1 producer', '3 sink catch-up', '6 failover', '4 compaction', '8 make up, security on', '8 freshness, security on', '7 nearest'];
   const clock = new PhaseClock(join(ROOT, '.rastro', 'bench-phase-times.json'), p.quick ? 'quick' : 'full', runOrder.length, p.quick ? QUICK_REFERENCE_MS : {});
   const ticker = new Progress();
   const phase = async (section: string, title: string, fn: () => Promise<void>) => {
@@ -269,10 +281,15 @@ export async function main(argv: string[]): Promise<number> {
     const library = readSinkLibrary();
     const upsertFn = library.functions[0] as string;
 
-    // --- 2: freshness ------------------------------------------------------------------------
-    await phase('2 freshness', 'end-to-end freshness through the project producer', async () => {
-      const probe = await FreshnessProbe.start(rt.access.redis('admin'), rt.stack.redisKeyPrefix);
-      const prom = new PrometheusClient(rt.addresses.prometheusUrl);
+    /**
+     * Freshness on a target stack: the cold run right after its make up, then each rate, each with where its p99 goes.
+     * `captureFcall`: also capture one real FCALL of the sink for phase 3's redis-benchmark (the comparison stack).
+     */
+    const freshnessRuns = async (t: Target, captureFcall: boolean): Promise<void> => {
+      const pre = t.label ? `${t.label}, ` : '';
+      const hrow = (r: BenchRow): void => row({ ...r, headline: t.security === 'on' });
+      const probe = await FreshnessProbe.start(t.rt.access.redis('admin'), t.rt.stack.redisKeyPrefix);
+      const prom = new PrometheusClient(t.rt.addresses.prometheusUrl);
       ev.step('measured in Redis: keyspace notifications (notify-keyspace-events Kh) on driver:* hset, then HGET timestamp; sample = reply time − event timestamp (upper bound, includes one loopback round trip)');
       /**
        * Where a run's p99 goes, as p99s of the age (ms since the event's timestamp) at each boundary: the producer's
@@ -298,8 +315,8 @@ export async function main(argv: string[]): Promise<number> {
           ['written to Redis', await sink('written')],
           ['seen in Redis', seen],
         ];
-        row({
-          section: '2 freshness', metric: `${label}: where the p99 goes`, value: stages.map(([, v]) => (v === undefined || !Number.isFinite(v) ? '?' : fmtMs(v))).join(' → '),
+        hrow({
+          section: '2 freshness', metric: `${pre}${label}: where the p99 goes`, value: stages.map(([, v]) => (v === undefined || !Number.isFinite(v) ? '?' : fmtMs(v))).join(' → '),
           note: `p99 of the age at each step, from the event's timestamp: ${stages.map(([n]) => n).join(' → ')}. Sources: the producer's summary (its whole run); the sink's cumulative age buckets over this window (all tasks; a bucket's upper bound: 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500 ms…); the probe (this window). Each step's increase is what that stage adds at the tail`,
           flag: stages.some(([, v]) => v === undefined || !Number.isFinite(v)) ? 'a stage has no figure' : undefined,
         });
@@ -311,36 +328,38 @@ export async function main(argv: string[]): Promise<number> {
         // rows follow it. MONITOR captures one real FCALL of the sink at its start (stopped at the first).
         const warmRate = Math.max(...p.rates);
         const warmS = p.quick ? 15 : 60;
-        const warmSummary = join(ev.dir, 'warmup.json');
+        const warmSummary = join(ev.dir, `cold${t.label ? `-${t.label.replaceAll(' ', '-')}` : ''}.json`);
         ev.step(`cold run, right after make up: ${fmtNumber(warmRate)} ev/s for ${warmS} s; captures one FCALL ${upsertFn} of the sink with redis-cli MONITOR`);
         const warmStarted = Date.now();
-        const warm = timedRun(process.execPath, [PRODUCE, ...producerArgs(warmSummary), '--drivers', String(p.freshDrivers), '--rate', String(warmRate), '--duration', String(warmS), '--seed', '10'], {
-          timeoutMs: (warmS + FLUSH_GRACE_S) * 1000, env: childEnv,
+        const warm = timedRun(process.execPath, [PRODUCE, ...t.producerArgs(warmSummary), '--drivers', String(p.freshDrivers), '--rate', String(warmRate), '--duration', String(warmS), '--seed', '10'], {
+          timeoutMs: (warmS + FLUSH_GRACE_S) * 1000, env: t.env,
         });
         warm.catch(() => undefined);
-        fcall = await captureSinkFcall(rt.stack.ports.redis, upsertFn, 60_000, rt.access.redisCli('admin')).catch((e: Error) => {
-          ev.step(`could not capture the sink's FCALL: ${e.message}`);
-          return undefined;
-        });
+        if (captureFcall) {
+          fcall = await captureSinkFcall(t.rt.stack.ports.redis, upsertFn, 60_000, t.rt.access.redisCli('admin')).catch((e: Error) => {
+            ev.step(`could not capture the sink's FCALL: ${e.message}`);
+            return undefined;
+          });
+        }
         const w = await warm;
         if (w.exitCode !== 0) throw new Error(`cold-run producer exited ${w.exitCode}: ${w.stderrTail}`);
         // The cold row: what a user who starts producing as soon as make up returns gets, over the whole first run.
         const cold = probe.window(warmStarted, Date.now());
         const c = summarize(cold);
-        row({
-          section: '2 freshness', metric: `cold: ${fmtNumber(warmRate)} ev/s for the first ${warmS} s after make up: p50 / p99 / max`, value: `${fmtMs(c.p50)} / ${fmtMs(c.p99)} / ${fmtMs(c.max)}`,
+        hrow({
+          section: '2 freshness', metric: `${pre}cold: ${fmtNumber(warmRate)} ev/s for the first ${warmS} s after make up: p50 / p99 / max`, value: `${fmtMs(c.p50)} / ${fmtMs(c.p99)} / ${fmtMs(c.max)}`,
           note: `${c.n.toLocaleString('en-US')} samples; the just-started stack (cold JITs, first allocations); this run also warms the stack for the rows below`,
           flag: slowFreshness(c.p99, c.max),
         });
-        plot.freshnessSeries.push({ name: `cold ${fmtNumber(warmRate)} ev/s`, points: perSecondP99(probe.samples.filter((x) => x.at >= warmStarted)) });
+        plot.freshnessSeries.push({ name: `${pre}cold ${fmtNumber(warmRate)} ev/s`, points: perSecondP99(probe.samples.filter((x) => x.at >= warmStarted)) });
         await stagesRow(`cold ${fmtNumber(warmRate)} ev/s`, readSummary(warmSummary), c.p99, warmStarted, Date.now());
         for (const [i, rate] of p.rates.entries()) {
-          const summary = join(ev.dir, `fresh-${rate}.json`);
+          const summary = join(ev.dir, `fresh-${rate}${t.label ? `-${t.label.replaceAll(' ', '-')}` : ''}.json`);
           const t0 = Date.now();
           const seenBefore = probe.samples.length;
-          const run = timedRun(process.execPath, [PRODUCE, ...producerArgs(summary), '--drivers', String(p.freshDrivers), '--rate', String(rate), '--duration', String(p.warmupS + p.measureS + 2), '--seed', String(11 + i)], {
+          const run = timedRun(process.execPath, [PRODUCE, ...t.producerArgs(summary), '--drivers', String(p.freshDrivers), '--rate', String(rate), '--duration', String(p.warmupS + p.measureS + 2), '--seed', String(11 + i)], {
             // Bounded: a producer that is still flushing its backlog 90 s after its duration is stopped.
-            timeoutMs: (p.warmupS + p.measureS + 2 + FLUSH_GRACE_S) * 1000, env: childEnv,
+            timeoutMs: (p.warmupS + p.measureS + 2 + FLUSH_GRACE_S) * 1000, env: t.env,
           });
           // Awaited below; marked handled now so a failure while we wait for Redis is not an unhandled rejection.
           run.catch(() => undefined);
@@ -354,26 +373,30 @@ export async function main(argv: string[]): Promise<number> {
           const st = summarize(values);
           const seen = ratePerSecond(values.length, to - from);
           const gauge = await prom.query(freshnessMaxOver(p.measureS), Math.floor(to / 1000)).then((x) => x[0]?.value).catch(() => undefined);
-          row({
-            section: '2 freshness', metric: `${fmtNumber(rate)} ev/s: p50 / p99 / max`, value: `${fmtMs(st.p50)} / ${fmtMs(st.p99)} / ${fmtMs(st.max)}`,
-            note: `${st.n.toLocaleString('en-US')} samples over ${p.measureS} s${gauge !== undefined ? `; the sink's own gauge max ${fmtMs(Number(gauge))} (its window reaches back before this run)` : ''}`, flag: slowFreshness(st.p99, st.max),
+          hrow({
+            section: '2 freshness', metric: `${pre}${fmtNumber(rate)} ev/s: p50 / p99 / max`, value: `${fmtMs(st.p50)} / ${fmtMs(st.p99)} / ${fmtMs(st.max)}`,
+            note: `${st.n.toLocaleString('en-US')} samples over ${p.measureS} s${gauge !== undefined ? `; the sink's own gauge max ${fmtMs(Number(gauge))} (its window reaches back before this run)` : ''}`,
+            flag: slowFreshness(st.p99, st.max) ?? (t.security === 'on' ? freshnessShortfall(rate, st.p99) : undefined),
           });
           await stagesRow(`${fmtNumber(rate)} ev/s`, s, st.p99, from, to);
           const achieved = s?.eventsPerSecond ?? seen;
-          row({
-            section: '2 freshness', metric: `${fmtNumber(rate)} ev/s: asked → producer achieved`, value: `${fmtRate(rate)} → ${fmtRate(achieved)}`,
+          hrow({
+            section: '2 freshness', metric: `${pre}${fmtNumber(rate)} ev/s: asked → producer achieved`, value: `${fmtRate(rate)} → ${fmtRate(achieved)}`,
             note: s
               ? `producer summary (${s.sent.toLocaleString('en-US')} sent in ${s.seconds} s); writes seen in Redis in the window ${fmtRate(seen)}`
               : `the producer was still flushing ${FLUSH_GRACE_S} s after its duration and was stopped (no summary): achieved = writes seen in Redis in the window`,
             flag: [rateShortfall(rate, achieved), s ? undefined : 'producer stopped before it finished'].filter(Boolean).join('; ') || undefined,
           });
-          plot.freshness.push({ label: `${fmtNumber(rate)} ev/s`, bars: [{ name: 'p50', value: st.p50 }, { name: 'p99', value: st.p99 }, { name: 'max', value: st.max }] });
-          plot.freshnessSeries.push({ name: `${fmtNumber(rate)} ev/s`, points: perSecondP99(probe.samples.filter((x) => x.at >= from && x.at <= to)) });
+          plot.freshness.push({ label: `${pre}${fmtNumber(rate)} ev/s`, bars: [{ name: 'p50', value: st.p50 }, { name: 'p99', value: st.p99 }, { name: 'max', value: st.max }] });
+          plot.freshnessSeries.push({ name: `${pre}${fmtNumber(rate)} ev/s`, points: perSecondP99(probe.samples.filter((x) => x.at >= from && x.at <= to)) });
         }
       } finally {
         await probe.stop();
       }
-    });
+    };
+
+    // --- 2: freshness ------------------------------------------------------------------------
+    await phase('2 freshness', `end-to-end freshness through the project producer (SECURITY=${security})`, () => freshnessRuns(plain, true));
 
     // --- 1: producer throughput (connector paused: the backlog is phase 3's) -------------------
     let backlog = 0n;
@@ -579,14 +602,14 @@ export async function main(argv: string[]): Promise<number> {
       row({ section: '5 footprint', metric: `RSS ${s}`, value: `${fmtMiB(r.idle)} idle, ${fmtMiB(r.load)} after load`, note: `VmRSS of the pid in ${s}/${s}.pid${s.startsWith('kafka') ? ' (heap -Xmx512m)' : s === 'connect' ? ' (heap -Xmx768m)' : ''}`, flag: Number.isFinite(r.idle) ? undefined : 'process not found' });
     }
 
-    // --- 7: the delivery app's nearest-drivers query ------------------------------------------
-    await phase('7 nearest', "the app's nearest-drivers query at 100 concurrent requests", async () => {
-      const port = rt.stack.ports.app;
+    /** The delivery app's nearest-drivers query on a target stack, at 100 concurrent requests, beside its Redis ceiling. */
+    const nearestRuns = async (t: Target): Promise<void> => {
+      const port = t.rt.stack.ports.app;
       const appUrl = `http://127.0.0.1:${port}`;
-      const token = rt.access.appToken();
+      const token = t.rt.access.appToken();
       const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
       ev.command(`scripts/app.mjs --port ${port}`);
-      const child = spawn(process.execPath, [APP, '--port', String(port)], { env: childEnv, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [APP, '--port', String(port)], { env: t.env, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -609,34 +632,34 @@ export async function main(argv: string[]): Promise<number> {
         ev.command(`autocannon -c ${connections} -a ${p.nearestRequests} ${appUrl}${nearestPath(points[0] as { lat: number; lon: number }, ask)} (the point changes per request)`);
         const load = await loadNearest(appUrl, points, { ...ask, requests: p.nearestRequests, connections });
         const members = health.geo_members ?? 0;
-        row({
+        row({ headline: true, 
           section: '7 nearest', metric: `GET /drivers/nearest, ${connections} concurrent: p50 / p90 / p99 / max`, value: `${fmtMs(load.p50)} / ${fmtMs(load.p90)} / ${fmtMs(load.p99)} / ${fmtMs(load.max)}`,
-          note: `${load.requests.toLocaleString('en-US')} requests from autocannon (closed loop, keep-alive) at random points of the city, radius 2 km, AVAILABLE, limit 10 (a sample of 200 listed ${avgListed.toFixed(1)} drivers on average); ${members.toLocaleString('en-US')} drivers in ${rt.stack.redisGeoKey}; the app started just before, with security ${security}; client, app, Redis and the idle stack share the cores`,
+          note: `${load.requests.toLocaleString('en-US')} requests from autocannon (closed loop, keep-alive) at random points of the city, radius 2 km, AVAILABLE, limit 10 (a sample of 200 listed ${avgListed.toFixed(1)} drivers on average); ${members.toLocaleString('en-US')} drivers in ${t.rt.stack.redisGeoKey}; the app started just before, with security ${t.security}; client, app, Redis and the idle stack share the cores`,
           flag: nearestShortfall(load) ?? (members < 10_000 ? 'fewer than 10,000 drivers in the index' : undefined),
         });
-        row({ section: '7 nearest', metric: 'GET /drivers/nearest: requests/s', value: `${fmtNumber(load.requestsPerSecond)} req/s`, note: `one app process, one FCALL_RO ${NEAREST_FUNCTION} per request (GEOSEARCH and the status filter inside Redis)`, flag: nearestShortfall({ ...load, p99: 0, failed: 0 }) });
+        row({ headline: true,  section: '7 nearest', metric: 'GET /drivers/nearest: requests/s', value: `${fmtNumber(load.requestsPerSecond)} req/s`, note: `one app process, one FCALL_RO ${NEAREST_FUNCTION} per request (GEOSEARCH and the status filter inside Redis)`, flag: nearestShortfall({ ...load, p99: 0, failed: 0 }) });
         // The ceiling: the same Redis work from redis-benchmark, no HTTP and no app, as a user with the app's grant.
         const first = points[0] as { lat: number; lon: number };
-        const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true, maxRetriesPerRequest: 1 });
+        const redis = openRedis(t.rt.access.redis('admin'), { lazyConnect: true, maxRetriesPerRequest: 1 });
         await redis.connect();
         try {
           const ceiling = async (user?: BenchUser) => {
             const login = user === undefined ? [] : ['--user', user.name, '-a', user.password];
-            const base = ['-h', '127.0.0.1', '-p', String(rt.stack.ports.redis), '-c', String(connections), '-n', String(Math.max(p.nearestRequests, 20_000)), '--csv'];
+            const base = ['-h', '127.0.0.1', '-p', String(t.rt.stack.ports.redis), '-c', String(connections), '-n', String(Math.max(p.nearestRequests, 20_000)), '--csv'];
             const calls: Array<[string, string[]]> = [
-              [`FCALL_RO ${NEAREST_FUNCTION} (what one request costs Redis)`, ['FCALL_RO', NEAREST_FUNCTION, '1', rt.stack.redisGeoKey, rt.stack.redisKeyPrefix, String(first.lon), String(first.lat), '2', '10', 'AVAILABLE']],
-              ['GEOSEARCH alone (radius 2 km, COUNT 40)', ['GEOSEARCH', rt.stack.redisGeoKey, 'FROMLONLAT', String(first.lon), String(first.lat), 'BYRADIUS', '2', 'km', 'ASC', 'COUNT', '40', 'WITHDIST']],
+              [`FCALL_RO ${NEAREST_FUNCTION} (what one request costs Redis)`, ['FCALL_RO', NEAREST_FUNCTION, '1', t.rt.stack.redisGeoKey, t.rt.stack.redisKeyPrefix, String(first.lon), String(first.lat), '2', '10', 'AVAILABLE']],
+              ['GEOSEARCH alone (radius 2 km, COUNT 40)', ['GEOSEARCH', t.rt.stack.redisGeoKey, 'FROMLONLAT', String(first.lon), String(first.lat), 'BYRADIUS', '2', 'km', 'ASC', 'COUNT', '40', 'WITHDIST']],
             ];
             for (const [label, cmd] of calls) {
               ev.command(`redis-benchmark ${[...(user === undefined ? [] : ['--user', user.name, '-a', '<one-off password>']), ...base, ...cmd].join(' ')}`);
               const out = await $({ quiet: true, timeout: '300s' })`redis-benchmark ${login} ${base} ${cmd}`;
-              row({
+              row({ headline: true, 
                 section: '7 nearest', metric: `ceiling: redis-benchmark -c ${connections}, ${label}`, value: `${fmtNumber(parseBenchmarkCsv(out.stdout))} req/s, p99 ${fmtMs(parseBenchmarkP99(out.stdout))}`,
                 note: `one point (${first.lat}, ${first.lon}), ${connections} connections, no HTTP and no app${user === undefined ? '' : ", as a one-off user with the app's own grant"}; redis-benchmark shares the cores too`,
               });
             }
           };
-          if (rt.access.secure) await withBenchUser(redis, ceiling, redisAclRules(rt.stack).app);
+          if (t.rt.access.secure) await withBenchUser(redis, ceiling, redisAclRules(t.rt.stack).app);
           else await ceiling();
         } finally {
           redis.disconnect();
@@ -648,7 +671,7 @@ export async function main(argv: string[]): Promise<number> {
         await exited;
         clearTimeout(stop);
       }
-    });
+    };
 
     // --- 6: failover ---------------------------------------------------------------------------
     let lastLoad: { ledger: Array<{ driver_id: string; timestamp: number }>; stoppedAt: number } | undefined;
@@ -781,19 +804,58 @@ export async function main(argv: string[]): Promise<number> {
       });
       row({ section: '4 compaction', metric: 'distinct keys (live drivers) / driver hashes in Redis', value: `${live.toLocaleString('en-US')} / ${inRedis.toLocaleString('en-US')}`, note: `retained / live = ${fmtRatio(fold.records / Math.max(live, 1))} (${target.size} records in the new active segments are copies)`, flag: live !== inRedis ? 'Redis and the topic disagree' : undefined });
     });
+
+    // --- as users run it: security on, on a stack make up has just started ---------------------
+    // The comparison phases above run SECURITY=off by default (kcat, their baseline, cannot log in); users run
+    // the default. So the stack is started again, secure, and freshness and the app are measured on it: these
+    // are the headline rows of sections 2 and 7.
+    let users: Target = plain;
+    if (security !== 'on') {
+      await phase('8 make up, security on', '`make up` again, with security on (as users run it)', async () => {
+        await rt.down({ wipe: true }, (l) => ev.step(l));
+        const secure = await openRuntime({ ...process.env, SECURITY: 'on', RUNTIME: 'native', RASTRO_HOME: home, RASTRO_PORT_OFFSET: offset }, { quiet: true });
+        if (!(secure instanceof NativeRuntime)) throw new Error('bench: needs the native runtime');
+        current = secure;
+        const t0 = Date.now();
+        await bringUp(secure, ev);
+        row({ section: '5 footprint', metric: '`make up`, cold, security on (the default)', value: fmtSeconds(Date.now() - t0), note: 'as above, plus the CA and certificates, SCRAM users, ACLs and Redis users', headline: true });
+        const brokers = secure.access.kafka('admin').brokers;
+        users = {
+          rt: secure, security: 'on', label: 'security on',
+          env: { ...process.env, SECURITY: 'on', RASTRO_PORT_OFFSET: offset, RASTRO_HOME: home },
+          producerArgs: (summary: string) => ['--brokers', brokers.join(','), '--topic', topic, '--metrics-port', '0', '--quiet', '--summary', summary],
+        };
+      });
+      if (users !== plain) await phase('8 freshness, security on', 'end-to-end freshness as users run it (security on)', () => freshnessRuns(users, false));
+    }
+    await phase('7 nearest', "the app's nearest-drivers query at 100 concurrent requests (security on)", async () => {
+      // At least 10,000 drivers in the index: the freshness runs used 2,000.
+      const fillSummary = join(ev.dir, 'nearest-fill.json');
+      const fill = await timedRun(process.execPath, [PRODUCE, ...users.producerArgs(fillSummary), '--drivers', '10000', '--count', '10000', '--rate', '0', '--first-id', '400000', '--seed', '31'], { timeoutMs: 120_000, env: users.env });
+      if (fill.exitCode !== 0) throw new Error(`the producer filling 10,000 drivers exited ${fill.exitCode}: ${fill.stderrTail}`);
+      const redis = openRedis(users.rt.access.redis('admin'), { lazyConnect: true, maxRetriesPerRequest: 1 });
+      await redis.connect();
+      try {
+        await waitFor(async () => (await redis.zcard(users.rt.stack.redisGeoKey)) >= 10_000, { what: `10,000 drivers in ${users.rt.stack.redisGeoKey}`, timeoutMs: 60_000 });
+      } finally {
+        redis.disconnect();
+      }
+      await nearestRuns(users);
+    });
   } catch (err) {
     // Whatever stopped the run still ends up in the table, with what was measured before it.
     row({ section: '5 footprint', metric: 'bench stopped early', value: 'n/a', flag: (err as Error).message.split('\n')[0] ?? 'error' });
   } finally {
     if (!o.keep) {
       ev.section('Stop and wipe the bench stack');
-      await rt.down({ wipe: true }, (l) => ev.step(l)).catch((e: Error) => ev.fail(`down --wipe: ${e.message}`));
+      await current.down({ wipe: true }, (l) => ev.step(l)).catch((e: Error) => ev.fail(`down --wipe: ${e.message}`));
     } else ev.step(`--keep: the bench stack is still running (RASTRO_HOME=${home} RASTRO_PORT_OFFSET=${offset} ./scripts/down.mjs --wipe)`);
   }
 
   clock.save();
   const order = ['1', '2', '3', '4', '5', '6', '7'];
-  rows.sort((a, b) => order.indexOf(a.section[0] ?? '') - order.indexOf(b.section[0] ?? ''));
+  // By section, what users get (security on, just started) first within it; otherwise in the order measured.
+  rows.sort((a, b) => order.indexOf(a.section[0] ?? '') - order.indexOf(b.section[0] ?? '') || Number(b.headline === true) - Number(a.headline === true));
   ev.section('Results');
   const png = join(ev.dir, 'bench.png');
   const picture = benchPlotHtml(plot);
