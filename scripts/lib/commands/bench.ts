@@ -317,7 +317,7 @@ export async function main(argv: string[]): Promise<number> {
         ];
         hrow({
           section: '2 freshness', metric: `${pre}${label}: where the p99 goes`, value: stages.map(([, v]) => (v === undefined || !Number.isFinite(v) ? '?' : fmtMs(v))).join(' → '),
-          note: `p99 of the age at each step, from the event's timestamp: ${stages.map(([n]) => n).join(' → ')}. Sources: the producer's summary (its whole run); the sink's cumulative age buckets over this window (all tasks; a bucket's upper bound: 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500 ms…); the probe (this window). Each step's increase is what that stage adds at the tail`,
+          note: `p99 of the age at each step, from the event's timestamp: ${stages.map(([n]) => n).join(' → ')}. Sources: the producer's summary (its whole run); the sink's cumulative age buckets over this window (all tasks; read as a bucket's upper bound, RedisSinkMetrics.AGE_BUCKETS_MS); the probe (this window). Each step's increase is what that stage adds at the tail`,
           flag: stages.some(([, v]) => v === undefined || !Number.isFinite(v)) ? 'a stage has no figure' : undefined,
         });
       };
