@@ -287,6 +287,15 @@ describe('live map', () => {
       const placed = await p.$$eval('#panels .panel', (els) => els.map((e) => ({ title: (e as HTMLElement).dataset.title, top: e.getBoundingClientRect().top + window.scrollY, left: e.getBoundingClientRect().left })));
       expect(placed.length).toBe(drawn.panels.length);
       for (const [i, panel] of drawn.panels.entries()) expect(placed[i]).toEqual({ title: panel.title, top: panel.top, left: panel.left });
+      // The height is the server's, not a number of the page's own: answered 80 px, the header is 80 px.
+      await p.route('**/dashboard/panels*', async (route) => {
+        const res = await route.fetch();
+        const body = (await res.json()) as { header: number; panels: Array<{ top: number }> };
+        await route.fulfill({ response: res, json: { ...body, header: 80, panels: body.panels.map((x) => ({ ...x, top: x.top + 20 })) } });
+      });
+      await p.reload();
+      await p.waitForFunction(() => Number(document.querySelector('#panels')?.getAttribute('data-refreshes')) > 0, undefined, { timeout: 15_000 });
+      expect(await p.$eval('header', (e) => (e as HTMLElement).getBoundingClientRect().height)).toBe(80);
     } finally {
       await p.close();
       await other.close();
