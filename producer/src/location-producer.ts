@@ -8,6 +8,7 @@ import { LatencyHistogram } from './latency.ts';
 import { Ledger } from './ledger.ts';
 import type { ProducerMetrics } from './metrics.ts';
 import { readTopicToEnd } from './read-topic.ts';
+import { MAX_BATCH_RECORD_BYTES, recordBytes } from './record-size.ts';
 import { PRODUCER_SEED_CLIENT } from '../../shared/security.ts';
 
 export interface ProducerOptions {
@@ -25,7 +26,7 @@ export interface ProducerOptions {
   lingerMs?: number;
   /** Most events held unacknowledged (queued + in flight) before send() waits. */
   bufferEvents?: number;
-  /** Most value bytes held unacknowledged before send() waits. */
+  /** Most record bytes (key, value and framing) held unacknowledged before send() waits. */
   bufferBytes?: number;
   /** How long one batch may keep failing (e.g. while a broker is down) before the producer gives up. */
   deliveryTimeoutMs?: number;
@@ -262,7 +263,7 @@ export class LocationProducer {
   private enqueue(topic: string, key: string, value: string | null, item: Item, ts: number, event: LocationEvent | undefined): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error(`send to ${topic}: the producer is closed`));
-    const bytes = (value?.length ?? 0) + key.length;
+    const bytes = recordBytes(key, value);
     const route = this.route(topic, key);
     // Also kafkajs's message: the batch goes to sendBatch without a copy per event.
     const o: QueuedRecord = { key, value, bytes, item, group: route.group, topic, partition: route.partition, ts, event };
@@ -303,7 +304,7 @@ export class LocationProducer {
     const leader = leaders[partition] ?? -1;
     let lane = this.lanes.get(leader);
     if (lane === undefined) {
-      lane = new Lane<Item>({ maxEvents: this.o.batchSize, maxBytes: 1024 * 1024, lingerMs: this.o.lingerMs }, (batch) => this.sendBatch(batch as QueuedRecord[]), (err) => this.giveUp(err));
+      lane = new Lane<Item>({ maxEvents: this.o.batchSize, maxBytes: MAX_BATCH_RECORD_BYTES, lingerMs: this.o.lingerMs }, (batch) => this.sendBatch(batch as QueuedRecord[]), (err) => this.giveUp(err));
       this.lanes.set(leader, lane);
     }
     route = { lane, group: this.routes.size, partition };
@@ -363,6 +364,9 @@ export class LocationProducer {
         const waited = Date.now() - started;
         const partitions = [...new Set(batch.map((o) => `${o.topic}-${o.partition}`))].join(',');
         const msg = `send ${batch.length} events to ${partitions} at ${this.o.kafka.brokers.join(',')}: ${(err as Error).message}`;
+        const refused = refusedForGood(err);
+        // The same bytes would be refused again: say why now instead of retrying until the delivery timeout.
+        if (refused !== undefined) throw new Error(`${msg} (${refused}: the batch, ${bytes} bytes by the producer's bound, is over the topic's max.message.bytes; lower --batch-size or raise max.message.bytes in config/topics.yaml)`);
         if (waited > this.o.deliveryTimeoutMs) throw new Error(`${msg} (gave up after ${Math.round(waited / 1000)} s, ${attempt} attempts)`);
         if (generation === this.generation) this.staleGeneration = generation;
         if (attempt === 1) this.stats.retriedBatches++;
@@ -456,6 +460,19 @@ export class LocationProducer {
   get error(): Error | undefined {
     return this.failure;
   }
+}
+
+/** Kafka errors that no retry of the same batch can cure. */
+const REFUSED_FOR_GOOD = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
+
+/** The refusal's type when Kafka refused the batch itself (kafkajs may wrap it as a retry error's cause). */
+export function refusedForGood(err: unknown): string | undefined {
+  let e = err as { type?: unknown; cause?: unknown } | null | undefined;
+  for (let depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if (typeof e.type === 'string' && REFUSED_FOR_GOOD.has(e.type)) return e.type;
+    e = e.cause as typeof e;
+  }
+  return undefined;
 }
 
 const QUEUED: SendOutcome = { kind: 'queued' };

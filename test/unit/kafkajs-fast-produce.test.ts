@@ -2,6 +2,9 @@ import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import '../../producer/src/kafka.ts';
 import { encodeProduce, groupMessagesPerPartition, produceRequests, type Message, type ProduceArgs } from '../../producer/src/kafkajs-fast-produce.ts';
+import { Lane, type Outgoing } from '../../producer/src/lane.ts';
+import { refusedForGood } from '../../producer/src/location-producer.ts';
+import { MAX_BATCH_RECORD_BYTES, MAX_MESSAGE_BYTES, recordBytes } from '../../producer/src/record-size.ts';
 
 const require = createRequire(import.meta.url);
 const Long = require('kafkajs/src/utils/long.js') as { fromInt(n: number): never; fromString(s: string): never };
@@ -72,5 +75,42 @@ describe('groupMessagesPerPartition', () => {
     const messages = Array.from({ length: 100_000 }, (_, i) => ({ key: `k${i}`, value: null }));
     const grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata: [{}], messages, partitioner: () => 0 });
     expect(grouped[0]).toHaveLength(100_000);
+  });
+});
+
+describe('batches Kafka accepts: the producer bounds a partition batch by its encoded bytes', () => {
+  it("a lane filled to the producer's byte limit encodes (by kafkajs's own encoder) to a batch within max.message.bytes, using most of it", async () => {
+    // Non-ASCII values: UTF-8 bytes exceed the string length, which the bound must count.
+    const records: Array<Outgoing<number>> = Array.from({ length: 30_000 }, (_, i) => {
+      const key = `driver_${100_000 + i}`;
+      const value = JSON.stringify({ driver_id: key, latitude: -23.5 + i / 1e6, longitude: -46.6, timestamp: 1_795_857_079_194 + i, status: 'AVAILABLE', note: i % 2 ? 'São Paulo' : 'Sé' });
+      return { key, value, bytes: recordBytes(key, value), item: i };
+    });
+    const sent: Array<Array<Outgoing<number>>> = [];
+    const lane = new Lane<number>({ maxEvents: 30_000, maxBytes: MAX_BATCH_RECORD_BYTES, lingerMs: 0 }, (b) => {
+      sent.push(b);
+      return new Promise<void>(() => {});
+    }, () => {});
+    lane.pushAll(records);
+    const batch = sent[0] ?? [];
+    expect(batch.length).toBeLessThan(records.length);
+    const request = await bytes(kafkajs, args(batch.map((o) => ({ key: o.key, value: o.value }))));
+    // transactional id (null), acks, timeout, topic count, topic name, partition count, partition id: then the batch size.
+    const sizeAt = 2 + 2 + 4 + 4 + 2 + Buffer.byteLength('driver-locations') + 4 + 4;
+    const batchBytes = request.readInt32BE(sizeAt);
+    expect(batchBytes).toBe(request.length - sizeAt - 4);
+    expect(batchBytes).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(batchBytes).toBeGreaterThan(0.85 * MAX_MESSAGE_BYTES);
+  });
+
+  it("recognises kafkajs's size refusals, bare and wrapped by its retrier, and nothing retriable", () => {
+    const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as { createErrorFromCode(code: number): Error };
+    const { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } = require('kafkajs/src/errors.js') as { KafkaJSNonRetriableError: new (e: Error, o?: object) => Error; KafkaJSNumberOfRetriesExceeded: new (e: Error, o?: object) => Error };
+    const tooLarge = createErrorFromCode(10);
+    expect(refusedForGood(tooLarge)).toBe('MESSAGE_TOO_LARGE');
+    expect(refusedForGood(new KafkaJSNonRetriableError(tooLarge, { cause: tooLarge }))).toBe('MESSAGE_TOO_LARGE');
+    expect(refusedForGood(new KafkaJSNumberOfRetriesExceeded(createErrorFromCode(18), { retryCount: 5, retryTime: 100 }))).toBe('RECORD_LIST_TOO_LARGE');
+    expect(refusedForGood(createErrorFromCode(6))).toBeUndefined(); // NOT_LEADER_OR_FOLLOWER: a retry can succeed
+    expect(refusedForGood(new Error('Connection timeout'))).toBeUndefined();
   });
 });
