@@ -116,6 +116,37 @@ describe('GET /drivers/nearest', () => {
     }
   });
 
+  it('lists each driver exactly as GET /drivers/:id answers it (plus distance_km), whatever text the hash holds', async () => {
+    const everyone = (await get(`/drivers/nearest?lat=${HERE.lat}&lon=${HERE.lon}&radius_km=5&status=any&limit=1000`)).body as NearestAnswer;
+    expect(everyone.drivers.length).toBeGreaterThan(100);
+    // Behind the sink's back: numbers written in forms JSON does not allow or spells differently, text that needs escaping.
+    const odd = { driver_id: 'odd_1', latitude: '+23.5e0', longitude: '-46.630', timestamp: String(NOW - 5), status: 'AVAILABLE', note: 'São "Paulo" \\ / ☂\n\u0001', '1': 'x' };
+    await redis.client.hset(`${KEYS.keyPrefix}odd_1`, odd);
+    await redis.client.geoadd(KEYS.geoKey, HERE.lon, HERE.lat, 'odd_1');
+    try {
+      const listed = (await get(`/drivers/nearest?lat=${HERE.lat}&lon=${HERE.lon}&radius_km=5&status=any&limit=1000`)).body as NearestAnswer;
+      const oddOne = listed.drivers.find((d) => d.driver_id === 'odd_1');
+      expect(oddOne).toMatchObject({ latitude: 23.5, longitude: -46.63, note: odd.note, 1: 'x' });
+      for (const d of [oddOne as NearestAnswer['drivers'][number], ...listed.drivers.slice(0, 3), ...listed.drivers.slice(-3)]) {
+        const { status, body } = await get(`/drivers/${encodeURIComponent(d.driver_id)}`);
+        expect(status).toBe(200);
+        const { distance_km, age_ms, ...rest } = d;
+        const { age_ms: age, ...expected } = body;
+        expect(rest).toEqual(expected);
+        expect(Object.keys(rest)).toEqual(Object.keys(expected));
+        expect(Math.abs(age_ms - age)).toBeLessThan(1000);
+        expect(distance_km).toBeGreaterThanOrEqual(0);
+      }
+      await redis.client.hset(`${KEYS.keyPrefix}odd_1`, 'longitude', '1e400');
+      const { status, body } = await get(`/drivers/nearest?lat=${HERE.lat}&lon=${HERE.lon}&limit=1`);
+      expect(status).toBe(500);
+      expect(body.error).toContain('driver:odd_1: field longitude "1e400" is not a number');
+    } finally {
+      await redis.client.del(`${KEYS.keyPrefix}odd_1`);
+      await redis.client.zrem(KEYS.geoKey, 'odd_1');
+    }
+  });
+
   it("without the app's function library (a Redis make up did not prepare), the error says what loads it", async () => {
     const bare = await startRedis();
     const client = appRedis({ url: bare.url });
