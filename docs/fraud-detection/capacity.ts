@@ -12,8 +12,8 @@
  * Units: bytes are decimal (1 GB = 10^9 B, 1 TB = 10^12 B); rates are per second unless named.
  * Pure functions only; the CLI at the bottom is the only code that touches the filesystem.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { blockMarkers, blockText, extractBlock, generatedBlockCli, replaceBlock } from '../../shared/generated-block.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Assumptions
@@ -1474,50 +1474,26 @@ export function renderCapacityTables(r: CapacityResult): string {
 // Generated block in capacity.md
 // ---------------------------------------------------------------------------------------------
 
-export const BEGIN_MARKER = '<!-- capacity:begin -->';
-export const END_MARKER = '<!-- capacity:end -->';
+const MARKERS = blockMarkers('capacity');
+export const BEGIN_MARKER = MARKERS.begin;
+export const END_MARKER = MARKERS.end;
 
 /** Text strictly between the markers; throws when they are missing, duplicated or out of order. */
 export function extractGeneratedBlock(markdown: string): string {
-  const begin = markdown.indexOf(BEGIN_MARKER);
-  const end = markdown.indexOf(END_MARKER);
-  if (begin < 0 || end < 0 || end < begin) throw new Error('capacity markers missing or out of order');
-  if (markdown.indexOf(BEGIN_MARKER, begin + 1) >= 0 || markdown.indexOf(END_MARKER, end + 1) >= 0) {
-    throw new Error('capacity markers appear more than once');
-  }
-  return markdown.slice(begin + BEGIN_MARKER.length, end);
+  return extractBlock(markdown, MARKERS);
 }
 
 /** The exact text the block must hold for a rendered table set. */
-export function blockFor(rendered: string): string {
-  return `\n${rendered}\n`;
-}
+export const blockFor = blockText;
 
 export function replaceGeneratedBlock(markdown: string, rendered: string): string {
-  extractGeneratedBlock(markdown); // validates the markers
-  const begin = markdown.indexOf(BEGIN_MARKER) + BEGIN_MARKER.length;
-  const end = markdown.indexOf(END_MARKER);
-  return markdown.slice(0, begin) + blockFor(rendered) + markdown.slice(end);
+  return replaceBlock(markdown, MARKERS, rendered);
 }
 
 export const CAPACITY_MD = fileURLToPath(new URL('./capacity.md', import.meta.url));
 
 function main(argv: readonly string[]): number {
-  const rendered = renderCapacityTables(computeCapacity(ASSUMPTIONS));
-  if (argv.includes('--write')) {
-    const md = readFileSync(CAPACITY_MD, 'utf8');
-    const next = replaceGeneratedBlock(md, rendered);
-    if (next !== md) writeFileSync(CAPACITY_MD, next);
-    console.log(next === md ? 'capacity.md already up to date' : 'capacity.md rewritten');
-    return 0;
-  }
-  if (argv.includes('--check')) {
-    const ok = extractGeneratedBlock(readFileSync(CAPACITY_MD, 'utf8')) === blockFor(rendered);
-    console.log(ok ? 'capacity.md is up to date' : 'capacity.md is stale: run with --write');
-    return ok ? 0 : 1;
-  }
-  console.log(rendered);
-  return 0;
+  return generatedBlockCli(argv, CAPACITY_MD, MARKERS, renderCapacityTables(computeCapacity(ASSUMPTIONS)));
 }
 
 const entry = process.argv[1];
