@@ -6,6 +6,8 @@ import { cleanerDelayMs, dirtyRatio, parseCleanerCheckpoint, partitionsBehind, s
 import { ackSeries, failoverGap } from '../../scripts/lib/bench/failover.ts';
 import { aboveCeiling, compactionExcess, freshnessShortfall, lowRatio, nearestShortfall, rateShortfall, slowFreshness } from '../../scripts/lib/bench/flags.ts';
 import { keyedLine } from '../../scripts/lib/bench/ndjson-file.ts';
+import { FreshnessProbe } from '../../scripts/lib/bench/freshness.ts';
+import { waitFor } from '../../scripts/lib/wait.ts';
 import { cpuTicks, waitQuiet } from '../../scripts/lib/bench/processes.ts';
 import { barChartSvg } from '../../scripts/lib/bench/plot.ts';
 import { $ } from 'zx';
@@ -318,6 +320,27 @@ describe('quiet brokers before a throughput run', () => {
       expect(q.waitedMs).toBeLessThan(1000);
     } finally {
       idle.kill('SIGKILL');
+    }
+  });
+});
+
+describe('FreshnessProbe', () => {
+  it('watches only the sampled drivers (ids ending in 3 or 7) and says which share that is; the notification setting is put back', async () => {
+    const redis = await startRedis();
+    try {
+      const probe = await FreshnessProbe.start({ url: redis.url }, 'driver:');
+      expect(probe.sampleFraction).toBe(0.2);
+      const now = Date.now();
+      for (let i = 100; i < 120; i++) await redis.client.hset(`driver:driver_${i}`, { timestamp: String(now - 50) });
+      await waitFor(async () => probe.samples.length >= 4, { what: 'the probe to see the sampled writes', timeoutMs: 5_000, intervalMs: 20 });
+      // A moment more: an unsampled write arriving late would show up here.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(probe.notifications).toBe(4); // driver_103, 107, 113, 117
+      expect(probe.samples.every((s) => s.value >= 50 && s.value < 5_000)).toBe(true);
+      await probe.stop();
+      expect(await redis.client.config('GET', 'notify-keyspace-events')).toEqual(['notify-keyspace-events', '']);
+    } finally {
+      await redis.stop();
     }
   });
 });
