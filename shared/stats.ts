@@ -70,6 +70,11 @@ export function fmtMs(ms: number): string {
   return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
 }
 
+/** CPU microseconds (per event, write or request), three significant digits. */
+export function fmtMicros(us: number): string {
+  return Number.isFinite(us) ? `${us >= 100 ? Math.round(us) : us.toPrecision(3)} µs` : 'n/a';
+}
+
 export function fmtSeconds(ms: number): string {
   return Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'n/a';
 }

@@ -102,3 +102,13 @@ export async function waitQuiet(pids: number[], o: { maxPercent: number; windowM
     if (waitedMs >= o.timeoutMs) return { quiet: false, percent, waitedMs };
   }
 }
+
+/** The processes' summed CPU time (user + system) in seconds, 10 ms resolution; NaN when one is gone. */
+export function cpuSeconds(pids: readonly number[]): number {
+  return pids.reduce((s, p) => s + cpuTicks(p), 0) / 100;
+}
+
+/** CPU microseconds per unit of work (event, write, request): the capacity model's measured input. */
+export function cpuMicrosPer(cpuSecondsUsed: number, units: number): number {
+  return units > 0 && Number.isFinite(cpuSecondsUsed) ? (cpuSecondsUsed * 1e6) / units : Number.NaN;
+}

@@ -12,20 +12,20 @@ import { cityPoints, loadNearest, nearestPath, sampleAnswers } from '../bench/ne
 import { NEAREST_FUNCTION } from '../app/drivers.ts';
 import { writeKeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
-import { rssKiB, servicePid, timedRun, waitQuiet } from '../bench/processes.ts';
+import { cpuMicrosPer, cpuSeconds, rssKiB, servicePid, timedRun, waitQuiet } from '../bench/processes.ts';
 import { withBenchUser, type BenchUser } from '../bench/bench-user.ts';
 import { PhaseClock } from '../bench/phases.ts';
 import { fmtDuration, Progress } from '../progress.ts';
 import { commandCalls, infoNumber, parseBenchmarkCsv, parseBenchmarkP99, parseMonitorLine, redisBenchmarkArgs, splitFcall, type FcallCall } from '../bench/redis-bench.ts';
 import { sinkPipelineChunk } from '../bench/sink-script.ts';
 import { groupLag, SinkControl } from '../bench/sink-control.ts';
-import { fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, median, perSecondP99, ratePerSecond, summarize } from '../../../shared/stats.ts';
+import { fmtMicros, fmtMiB, fmtMs, fmtNumber, fmtRate, fmtRatio, fmtSeconds, median, perSecondP99, ratePerSecond, summarize } from '../../../shared/stats.ts';
 import { flaggedCount, renderMarkdownTable, renderTextTable, type BenchRow } from '../bench/table.ts';
 import { busiestLeader, waitFullyReplicated } from '../cluster.ts';
 import { loadConnectorConfig } from '../connect.ts';
 import { Evidence } from '../evidence.ts';
 import { withAdmin } from '../kafka-admin.ts';
-import { freshnessMaxOver, METRICS, sinkAgeQuantile } from '../metrics/catalogue.ts';
+import { freshnessMaxOver, METRICS, QUERIES, sinkAgeQuantile } from '../metrics/catalogue.ts';
 import { Load } from '../load.ts';
 import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from '../native/install.ts';
 import { NativeRuntime } from '../native/runtime.ts';
@@ -55,7 +55,7 @@ const DEFAULT_HOME = join(ROOT, '.rastro', 'bench');
 // Below the kernel's ephemeral port range (make up refuses ports there) and apart from the tests' +10000.
 const DEFAULT_OFFSET = '12000';
 /** Phase times of a `--quick` run on this project's 2-core reference machine (2026-12-07): the first estimate a machine gets. */
-const QUICK_REFERENCE_MS: Record<string, number> = { '5 footprint': 86_600, '2 freshness': 71_600, '1 producer': 47_800, '3 sink catch-up': 15_000, '6 failover': 35_600, '4 compaction': 8_300, '8 make up, security on': 50_000, '8 freshness, security on': 72_000, '7 nearest': 25_000 };
+const QUICK_REFERENCE_MS: Record<string, number> = { '5 footprint': 86_600, '2 freshness': 71_600, '1 producer': 47_800, '3 sink catch-up': 15_000, '6 failover': 35_600, '4 compaction': 8_300, '8 make up, security on': 50_000, '8 freshness, security on': 72_000, '7 nearest': 25_000, '8 make demo, security on': 150_000 };
 
 interface Plan {
   quick: boolean;
@@ -220,7 +220,7 @@ export async function main(argv: string[]): Promise<number> {
   const plot: BenchPlotData = { title: `make bench${p.quick ? ' --quick' : ''} — ${new Date().toISOString().slice(0, 16)}Z (CPU shared with other work: noisy)`, throughput: [], freshness: [], freshnessSeries: [], failoverSeries: [], failoverMarkers: [] };
   /** A phase that fails is reported as a flagged row; the later phases still run. */
   // The phases in the order they run: each says where the run is and how much is left.
-  const runOrder = ['5 footprint', '2 freshness', '1 producer', '3 sink catch-up', '6 failover', '4 compaction', '8 make up, security on', '8 freshness, security on', '7 nearest'];
+  const runOrder = ['5 footprint', '2 freshness', '1 producer', '3 sink catch-up', '6 failover', '4 compaction', '8 make up, security on', '8 freshness, security on', '7 nearest', '8 make demo, security on'];
   const clock = new PhaseClock(join(ROOT, '.rastro', 'bench-phase-times.json'), p.quick ? 'quick' : 'full', runOrder.length, p.quick ? QUICK_REFERENCE_MS : {});
   const ticker = new Progress();
   const phase = async (section: string, title: string, fn: () => Promise<void>) => {
@@ -282,6 +282,22 @@ export async function main(argv: string[]): Promise<number> {
     const upsertFn = library.functions[0] as string;
 
     /**
+     * The q-quantile (ms) of the age of the records the sink wrote in [from, to], at put() or once written: its
+     * cumulative buckets, read at Connect's first scrape at or after `to` (Prometheus scrapes every 5 s: that is the
+     * precision, and records written just after the window count). NaN when Prometheus has no answer.
+     */
+    const sinkAgeOver = async (prom: PrometheusClient, stage: 'received' | 'written', q: number, from: number, to: number): Promise<number> => {
+      const scraped = await waitFor(
+        async () => {
+          const t = Number((await prom.query(`max(timestamp(${METRICS.up}{job="connect"}))`))[0]?.value);
+          return Number.isFinite(t) && t * 1000 >= to ? t : false;
+        },
+        { what: "Prometheus's first scrape of Connect after the window", timeoutMs: 30_000, intervalMs: 500 },
+      ).catch(() => Math.floor(to / 1000));
+      return prom.query(sinkAgeQuantile(stage, q, Math.max(5, Math.round(scraped - from / 1_000))), scraped).then((x) => Number(x[0]?.value)).catch(() => Number.NaN);
+    };
+
+    /**
      * Freshness on a target stack: the cold run right after its make up, then each rate, each with where its p99 goes.
      * `captureFcall`: also capture one real FCALL of the sink for phase 3's redis-benchmark (the comparison stack).
      */
@@ -290,24 +306,14 @@ export async function main(argv: string[]): Promise<number> {
       const hrow = (r: BenchRow): void => row({ ...r, headline: t.security === 'on' });
       const probe = await FreshnessProbe.start(t.rt.access.redis('admin'), t.rt.stack.redisKeyPrefix);
       const prom = new PrometheusClient(t.rt.addresses.prometheusUrl);
-      ev.step('measured in Redis: keyspace notifications (notify-keyspace-events Kh) on driver:* hset, then HGET timestamp; sample = reply time − event timestamp (upper bound, includes one loopback round trip)');
+      ev.step(`measured in Redis: keyspace notifications (notify-keyspace-events Kh) on the hset of a sample of the drivers (${Math.round(probe.sampleFraction * 100)} %: ids ending in 3 or 7), then HGET timestamp; sample = reply time − event timestamp (upper bound, includes one loopback round trip)`);
       /**
        * Where a run's p99 goes, as p99s of the age (ms since the event's timestamp) at each boundary: the producer's
        * request and acks=all (its summary, whole run), the sink's put() receiving the record and its write returning
        * (Connect's metrics, ~30 s windows, the highest task), the probe seeing it in Redis (the window).
        */
       const stagesRow = async (label: string, s: ProducerSummary | undefined, seen: number, from: number, to: number) => {
-        // The sink's buckets over the probe's window, up to Connect's first scrape at or after its end (Prometheus
-        // scrapes every 5 s: that is the precision, and records written just after the window count).
-        const scraped = await waitFor(
-          async () => {
-            const t = Number((await prom.query(`max(timestamp(${METRICS.up}{job="connect"}))`))[0]?.value);
-            return Number.isFinite(t) && t * 1000 >= to ? t : false;
-          },
-          { what: "Prometheus's first scrape of Connect after the window", timeoutMs: 30_000, intervalMs: 500 },
-        ).catch(() => Math.floor(to / 1000));
-        const sink = async (stage: 'received' | 'written') =>
-          prom.query(sinkAgeQuantile(stage, 0.99, Math.max(5, Math.round(scraped - from / 1_000))), scraped).then((x) => Number(x[0]?.value)).catch(() => Number.NaN);
+        const sink = (stage: 'received' | 'written') => sinkAgeOver(prom, stage, 0.99, from, to);
         const stages: Array<[string, number | undefined]> = [
           ['request sent', s?.sinceEventTimestampMs?.queued?.p99],
           ['acked (acks=all)', s?.sinceEventTimestampMs?.acked?.p99],
@@ -371,7 +377,7 @@ export async function main(argv: string[]): Promise<number> {
           const s = r instanceof Error ? undefined : readSummary(summary);
           const values = probe.window(from, to);
           const st = summarize(values);
-          const seen = ratePerSecond(values.length, to - from);
+          const seen = ratePerSecond(values.length / probe.sampleFraction, to - from);
           const gauge = await prom.query(freshnessMaxOver(p.measureS), Math.floor(to / 1000)).then((x) => x[0]?.value).catch(() => undefined);
           hrow({
             section: '2 freshness', metric: `${pre}${fmtNumber(rate)} ev/s: p50 / p99 / max`, value: `${fmtMs(st.p50)} / ${fmtMs(st.p99)} / ${fmtMs(st.max)}`,
@@ -436,6 +442,8 @@ export async function main(argv: string[]): Promise<number> {
       });
       const n = BigInt(p.events);
       const runs: Array<{ kcat: number; stdin: number; sim: number; kcatWall: number; stdinWall: number; simWall: number }> = [];
+      /** The brokers' CPU seconds during each kcat run: what an event costs the cluster (RF 3, acks=all). */
+      const kcatBrokerCpu: number[] = [];
       const problems: string[] = [];
       backlog = 0n;
       const kcatArgsFor = (file: string) => ['-b', bootstrap.join(','), ...rt.access.kcatConfig('producer'), '-t', topic, '-P', '-K', '\t', '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'partitioner=murmur2_random', '-l', file];
@@ -468,7 +476,9 @@ export async function main(argv: string[]): Promise<number> {
         const kcatArgs = kcatArgsFor(f.keyed);
         if (r === 0) ev.command(`kcat ${kcatArgs.join(' ').replace('\t', '\\t')}`);
         const kcat = await appended(`run ${r + 1}: kcat`, async () => {
+          const cpu0 = cpuSeconds(brokerPids);
           const x = await timedRun('kcat', kcatArgs, { timeoutMs });
+          kcatBrokerCpu.push(cpuSeconds(brokerPids) - cpu0);
           if (x.exitCode !== 0) throw new Error(`kcat -P exited ${x.exitCode}: ${x.stderrTail}`);
           return x.ms;
         });
@@ -507,6 +517,8 @@ export async function main(argv: string[]): Promise<number> {
       row({ section: '1 producer', metric: `ours simulator --rate 0 --count ${p.events}`, value: fmtRate(mRate), note: `${of} (${each((x) => x.sim, fmtRate)}); the producer's own clock; wall clock ${fmtRate(med((x) => x.simWall))}` });
       row({ section: '1 producer', metric: 'ratio ours --stdin / kcat', value: fmtRatio(sRatio), note: `median of the runs' own ratios (${each((x) => x.stdin / x.kcat, fmtRatio)}); same cluster, topic and events; wall clock to wall clock ${fmtRatio(med((x) => x.stdinWall / x.kcatWall))}`, flag: lowRatio(sRatio) });
       row({ section: '1 producer', metric: 'ratio ours simulator / kcat', value: fmtRatio(mRatio), note: `median of the runs' own ratios (${each((x) => x.sim / x.kcat, fmtRatio)}); wall clock to wall clock ${fmtRatio(med((x) => x.simWall / x.kcatWall))}`, flag: lowRatio(mRatio) });
+      const brokerCpu = cpuMicrosPer(median(kcatBrokerCpu), p.events);
+      row({ section: '1 producer', metric: "the brokers' CPU per event (kcat runs)", value: `${fmtMicros(brokerCpu)} per event`, note: `user + system CPU of the ${brokerPids.length} brokers during each kcat run (${kcatBrokerCpu.map((c) => `${c.toFixed(2)} s`).join(', ')}) ÷ ${p.events.toLocaleString('en-US')} events: the leader's append and two followers' fetch and append (RF 3, acks=all), SECURITY=${security}; an input of docs/scale.ts`, flag: Number.isFinite(brokerCpu) ? undefined : 'no CPU figure' });
       plot.throughput.push({ label: 'producers', bars: [{ name: 'kcat -P', value: kRate }, { name: 'ours --stdin', value: sRate }, { name: 'ours simulator', value: mRate }] });
     });
 
@@ -523,6 +535,9 @@ export async function main(argv: string[]): Promise<number> {
       try {
         // Redis's own count of the sink's writes: every queued record must become one FCALL.
         const callsBefore = commandCalls(await redis.info('commandstats'), 'fcall');
+        const connectPid = servicePid(home, 'connect');
+        const redisPid = servicePid(home, 'redis');
+        const cpu0 = [connectPid, redisPid].map((pid) => (pid === undefined ? Number.NaN : cpuSeconds([pid])));
         const t0 = Date.now();
         await sink.resume();
         const bound = Math.max(180_000, Number(before.lag) * 2);
@@ -536,6 +551,7 @@ export async function main(argv: string[]): Promise<number> {
           { what: 'Redis to hold the last record of every partition', timeoutMs: bound, intervalMs: 50, maxIntervalMs: 50 },
         );
         const redisMs = Date.now() - t0;
+        const [connectCpu, redisCpu] = [connectPid, redisPid].map((pid, i) => (pid === undefined ? Number.NaN : cpuSeconds([pid]) - (cpu0[i] as number)));
         await waitFor(async () => (await groupLag(admin, groupId, topic)).lag === 0n, { what: `consumer group ${groupId} committed up to the end offsets`, timeoutMs: 60_000, intervalMs: 250, maxIntervalMs: 250 });
         const commitMs = Date.now() - t0;
         // The topic is compacted while the connector is paused, so fewer records than the queued offsets
@@ -546,6 +562,13 @@ export async function main(argv: string[]): Promise<number> {
           section: '3 sink catch-up', metric: `sink catch-up: ${calls.toLocaleString('en-US')} writes for ${Number(before.lag).toLocaleString('en-US')} queued offsets`, value: fmtRate(rate),
           note: `writes = Redis's FCALL count (compaction removed the other queued records before the sink read them); resume → last record of every partition in Redis ${fmtSeconds(redisMs)} (50 ms polls) = ${fmtRate(ratePerSecond(Number(before.lag), redisMs))} in offsets; group committed the end offsets after ${fmtSeconds(commitMs)} (commits every 5 s)`,
           flag: Number(before.lag) !== Number(backlog) ? `backlog ${before.lag} ≠ records produced ${backlog}` : calls === 0 ? 'no FCALL counted' : undefined,
+        });
+
+        const perWrite = [cpuMicrosPer(connectCpu as number, calls), cpuMicrosPer(redisCpu as number, calls)];
+        row({
+          section: '3 sink catch-up', metric: 'CPU per sink write: Connect / Redis', value: perWrite.map((x) => `${fmtMicros(x)}`).join(' / '),
+          note: `user + system CPU of the Connect worker (${(connectCpu as number).toFixed(2)} s: poll, JSON, the sink's pipeline, commits) and of Redis (${(redisCpu as number).toFixed(2)} s: the FCALL, AOF) from resume until Redis held the last records, ÷ ${calls.toLocaleString('en-US')} writes; an input of docs/scale.ts`,
+          flag: perWrite.every(Number.isFinite) ? undefined : 'no CPU figure',
         });
 
         // redis-benchmark: the same FCALL, same function, same connections and pipeline depth.
@@ -630,7 +653,11 @@ export async function main(argv: string[]): Promise<number> {
         if (sample.errors.length > 0) throw new Error(`${sample.errors.length} of 200 sampled answers failed: ${sample.errors[0]}`);
         const avgListed = sample.listed.reduce((a, b) => a + b, 0) / Math.max(sample.listed.length, 1);
         ev.command(`autocannon -c ${connections} -a ${p.nearestRequests} ${appUrl}${nearestPath(points[0] as { lat: number; lon: number }, ask)} (the point changes per request)`);
+        const redisPid = servicePid(t.rt.home, 'redis');
+        const cpuPids = [child.pid, redisPid].map((pid) => pid ?? -1);
+        const cpu0 = cpuPids.map((pid) => cpuSeconds([pid]));
         const load = await loadNearest(appUrl, points, { ...ask, requests: p.nearestRequests, connections });
+        const [appCpu, redisCpu] = cpuPids.map((pid, i) => cpuSeconds([pid]) - (cpu0[i] as number));
         const members = health.geo_members ?? 0;
         row({ headline: true, 
           section: '7 nearest', metric: `GET /drivers/nearest, ${connections} concurrent: p50 / p90 / p99 / max`, value: `${fmtMs(load.p50)} / ${fmtMs(load.p90)} / ${fmtMs(load.p99)} / ${fmtMs(load.max)}`,
@@ -638,6 +665,12 @@ export async function main(argv: string[]): Promise<number> {
           flag: nearestShortfall(load) ?? (members < 10_000 ? 'fewer than 10,000 drivers in the index' : undefined),
         });
         row({ headline: true,  section: '7 nearest', metric: 'GET /drivers/nearest: requests/s', value: `${fmtNumber(load.requestsPerSecond)} req/s`, note: `one app process, one FCALL_RO ${NEAREST_FUNCTION} per request (GEOSEARCH and the status filter inside Redis)`, flag: nearestShortfall({ ...load, p99: 0, failed: 0 }) });
+        const perRequest = [cpuMicrosPer(appCpu as number, load.requests), cpuMicrosPer(redisCpu as number, load.requests)];
+        row({
+          headline: true, section: '7 nearest', metric: 'CPU per request: app / Redis', value: perRequest.map((x) => fmtMicros(x)).join(' / '),
+          note: `user + system CPU of the app process (${(appCpu as number).toFixed(2)} s: HTTP, the query, the ioredis call, the answer) and of Redis (${(redisCpu as number).toFixed(2)} s: the FCALL_RO) during the load ÷ ${load.requests.toLocaleString('en-US')} requests; autocannon's own CPU is the rest of the 2 cores; an input of docs/scale.ts`,
+          flag: perRequest.every(Number.isFinite) ? undefined : 'no CPU figure',
+        });
         // The ceiling: the same Redis work from redis-benchmark, no HTTP and no app, as a user with the app's grant.
         const first = points[0] as { lat: number; lon: number };
         const redis = openRedis(t.rt.access.redis('admin'), { lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -841,6 +874,27 @@ export async function main(argv: string[]): Promise<number> {
         redis.disconnect();
       }
       await nearestRuns(users);
+    });
+
+    // --- a newcomer's first make demo: wiped, security on, its own make up, load and pictures ------------------
+    await phase('8 make demo, security on', "freshness during a first `make demo` (wiped state, security on)", async () => {
+      await current.down({ wipe: true }, (l) => ev.step(l));
+      const env = { ...users.env, SECURITY: 'on' };
+      ev.command('./scripts/demo.mjs   (wiped state, SECURITY=on: its own make up, 20,000 events at 1,000 ev/s over 200 drivers, then its pictures)');
+      const from = Date.now();
+      const run = await timedRun(process.execPath, [join(ROOT, 'scripts', 'demo.mjs')], { timeoutMs: 15 * 60_000, env });
+      const to = Date.now();
+      const demoRt = await openRuntime({ ...env, RUNTIME: 'native' }, { quiet: true });
+      if (demoRt instanceof NativeRuntime) current = demoRt;
+      if (run.exitCode !== 0) throw new Error(`./scripts/demo.mjs exited ${run.exitCode}: ${run.stderrTail}`);
+      const prom = new PrometheusClient(demoRt.addresses.prometheusUrl);
+      const [p50, p99, received] = [await sinkAgeOver(prom, 'written', 0.5, from, to), await sinkAgeOver(prom, 'written', 0.99, from, to), await sinkAgeOver(prom, 'received', 0.99, from, to)];
+      const panel = Number((await prom.query(`max_over_time(${QUERIES.freshnessP99}[${Math.max(5, Math.round((to - from) / 1000))}s:1s])`).catch(() => []))[0]?.value);
+      row({
+        headline: true, section: '2 freshness', metric: 'security on, during a first make demo (1,000 ev/s): p50 / p99', value: `${fmtMs(p50)} / ${fmtMs(p99)}`,
+        note: `every record the sink wrote while ./scripts/demo.mjs ran (${fmtSeconds(to - from)}, make up included), age once written, from the sink's cumulative buckets (a bucket's upper bound); in the sink's put() p99 ${fmtMs(received)}; the dashboard's freshness panel (the sink's 30 s p99) peaked at ${Number.isFinite(panel) ? fmtMs(panel) : '?'}. The demo takes its pictures after producing, so they do not compete with these writes`,
+        flag: !Number.isFinite(p99) ? 'no figure from Prometheus' : freshnessShortfall(1000, Math.max(p99, Number.isFinite(panel) ? panel : 0)),
+      });
     });
   } catch (err) {
     // Whatever stopped the run still ends up in the table, with what was measured before it.
