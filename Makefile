@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 KAFKA_VERSION := $(shell sed -n 's/^KAFKA_VERSION=//p' config/stack.env)
 
-.PHONY: help install up down status consume groups dlq demo validate rebuild-redis chaos snapshot map test test-unit test-integration test-docker typecheck connector clean video
+.PHONY: help install up down status consume groups dlq demo validate rebuild-redis chaos snapshot map test test-unit test-integration test-docker typecheck connector clean video k8s
 
 # $(call setup,GOAL): Node runs the check itself, so only Node's own absence is caught here.
 define setup
@@ -92,6 +92,10 @@ fraud-bench: ## decision latency p50/p90/p99 at 1k and 10k transactions/s on the
 bench: ## performance numbers on a private native stack (BENCH_ARGS=--quick): evidence/<run>/BENCH.md
 	$(call setup,bench)
 	./scripts/bench.mjs $(BENCH_ARGS)
+
+k8s: ## the stack as Strimzi + Kubernetes manifests in deploy/kubernetes/ (generated from config/; no Kubernetes runs here)
+	$(call setup,npm)
+	./scripts/k8s.mjs
 
 connector: ## build the Redis sink plugin and run its Java tests
 	$(call setup,java)

@@ -42,14 +42,16 @@ function exited(child: ChildProcess): Promise<void> {
 /**
  * A private redis-server (Debian's) on a free port, no persistence. The port is free when picked but
  * could be taken before redis binds it: then redis exits, which the readiness guard reports at once,
- * and a new port is tried.
+ * and a new port is tried. `config`: a config file to start from (its settings first, ours after);
+ * `login`: who the readiness check and the client log in as (with an ACL file whose default user is
+ * off); the app's library is then not loaded.
  */
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(o: { config?: string; login?: { username: string; password: string } } = {}): Promise<TestRedis> {
   const bin = requireCommand('redis-server', 'app tests');
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'rastro-app-redis-'));
-    const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, [...(o.config === undefined ? [] : [o.config]), '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     child.stdout?.on('data', (b: Buffer) => (log += b.toString()));
     child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
@@ -60,7 +62,7 @@ export async function startRedis(): Promise<TestRedis> {
       rmSync(dir, { recursive: true, force: true });
     };
     try {
-      await waitForRedis({ url }, 20_000, {
+      await waitForRedis({ url, ...o.login }, 20_000, {
         guard: () => {
           if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited (${child.exitCode}): ${log.trim().split('\n').slice(-3).join(' | ')}`);
         },
@@ -71,8 +73,8 @@ export async function startRedis(): Promise<TestRedis> {
       throw err;
     }
     // The app's nearest-drivers function, as make up loads it.
-    await loadRedisLibrary({ url }, readAppLibrary());
-    const client = new Redis(url);
+    if (o.login === undefined) await loadRedisLibrary({ url }, readAppLibrary());
+    const client = new Redis(url, { ...o.login });
     return {
       url,
       port,
