@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CITY_CENTRE } from '../../shared/city.ts';
 import { saoPauloLand } from '../../shared/geo/sao-paulo.ts';
-import { cityPoints } from '../../scripts/lib/bench/nearest.ts';
+import { cityPoints, loadNearest } from '../../scripts/lib/bench/nearest.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 describe('cityPoints (the nearest-query bench asks the same questions every run)', () => {
   it('is deterministic, on the simulated city\'s land, and spread over it', () => {
@@ -15,5 +17,35 @@ describe('cityPoints (the nearest-query bench asks the same questions every run)
     const north = a.filter((p) => p.lat > CITY_CENTRE.lat).length;
     const east = a.filter((p) => p.lon > CITY_CENTRE.lon).length;
     for (const n of [north, 1000 - north, east, 1000 - east]) expect(n).toBeGreaterThan(200);
+  });
+});
+
+describe('loadNearest (autocannon against a real HTTP server)', () => {
+  it('counts the rate to the last answer, not to autocannon\'s next one-second tick', async () => {
+    // 10 connections, each answer after 5 ms or a little more: 1,000 requests in well under a second.
+    // The server's own clock: first request in, last answer out.
+    let first = 0;
+    let last = 0;
+    const server = createServer((_req, res) => {
+      first ||= performance.now();
+      setTimeout(() => {
+        res.end('{"drivers":[]}');
+        last = performance.now();
+      }, 5);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const load = await loadNearest(`http://127.0.0.1:${port}`, cityPoints(10), { radiusKm: 2, limit: 10, requests: 1_000, connections: 10 });
+      expect(load.requests).toBe(1_000);
+      expect(load.failed).toBe(0);
+      // The answers take well under a second; autocannon reports at its next one-second tick. Counted to that
+      // tick the rate read about 1,000/s; counted to the last answer it is the rate the server saw.
+      const served = (1_000 * 1000) / (last - first);
+      expect(load.requestsPerSecond).toBeGreaterThan(served * 0.9);
+      expect(load.requestsPerSecond).toBeLessThan(served * 1.1);
+    } finally {
+      server.close();
+    }
   });
 });
