@@ -58,20 +58,22 @@ export function parseProperties(text: string): Array<[string, string]> {
 const readConfig = (...path: string[]) => readFileSync(join(CONFIG_DIR, ...path), 'utf8');
 
 /**
- * server.properties minus what Strimzi owns (roles, listeners, the controller quorum: it renders them from
- * the node pool and the listeners) and what it refuses in spec.kafka.config.
+ * The prefixes Strimzi refuses in spec.kafka.config (its KafkaClusterSpec reference): it renders roles,
+ * listeners, the controller quorum, security and node ids itself, and drops such keys with a warning.
  */
-const STRIMZI_OWNS_BROKER = /^(process\.roles|controller\.|inter\.broker\.listener|listener|listeners|advertised\.|node\.id|log\.dirs|ssl\.|sasl\.|security\.|authorizer\.|super\.users|broker\.id|zookeeper\.)/;
-/** worker.properties minus what Strimzi owns in a KafkaConnect (bootstrap, REST, plugins, the group and its topics). */
-const STRIMZI_OWNS_CONNECT = /^(bootstrap\.servers|group\.id|(config|offset|status)\.storage\.topic|rest\.|listeners|plugin\.path|ssl\.|sasl\.|security\.)/;
+export const STRIMZI_OWNS_BROKER = /^(advertised\.|authorizer\.|broker\.|controller|cruise\.control\.metrics\.(reporter\.bootstrap\.|topic)|host\.name|inter\.broker\.listener\.name|listener\.|listeners|log\.dir|node\.id|password\.|port|process\.roles|sasl\.|security\.|ssl\.|super\.user|zookeeper\.)/;
+/** worker.properties minus what Strimzi owns in a KafkaConnect (bootstrap, REST, plugins, the group and its topics are fields). */
+const STRIMZI_OWNS_CONNECT = /^(bootstrap\.servers|group\.id|(config|offset|status)\.storage\.topic|rest\.|listeners|plugin\.path|ssl\.|sasl\.|security\.|(consumer|producer)\.interceptor\.classes)/;
 
-function propertiesConfig(text: string, owned: RegExp): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
+/** A .properties file as Strimzi config (numbers and booleans typed), and the keys left to Strimzi. */
+export function propertiesConfig(text: string, owned: RegExp): { config: Record<string, string | number | boolean>; left: string[] } {
+  const config: Record<string, string | number | boolean> = {};
+  const left: string[] = [];
   for (const [k, v] of parseProperties(text)) {
-    if (owned.test(k)) continue;
-    out[k] = /^-?\d+$/.test(v) ? Number(v) : v === 'true' || v === 'false' ? v === 'true' : v;
+    if (owned.test(k)) left.push(k);
+    else config[k] = /^-?\d+$/.test(v) ? Number(v) : v === 'true' || v === 'false' ? v === 'true' : v;
   }
-  return out;
+  return { config, left };
 }
 
 /** Kubernetes object names: DNS-1123 (a topic like _rastro-connect-configs keeps its name in spec.topicName). */
@@ -129,6 +131,9 @@ export function buildManifests(stack: Stack): Manifests {
       jvmOptions: { '-Xms': '512m', '-Xmx': '512m' },
     },
   });
+  const broker = propertiesConfig(readConfig('kafka', 'server.properties'), STRIMZI_OWNS_BROKER);
+  // What Strimzi sets itself beyond roles and listeners (e.g. the faster broker heartbeats of make up) is named in the file's header.
+  const brokerOwn = broker.left.filter((k) => !/^(process\.roles|controller|inter\.broker|listener)/.test(k));
   const kafka = new Kafka({
     metadata: { name: CLUSTER, labels: LABELS },
     spec: {
@@ -137,7 +142,7 @@ export function buildManifests(stack: Stack): Manifests {
         listeners: [{ name: 'tls', port: TLS_PORT, type: 'internal', tls: true, authentication: { type: 'scram-sha-512' } }],
         // admin is the one super user, as natively: every other principal has exactly its ACLs (03-users.yaml).
         authorization: { type: 'simple', superUsers: ['admin'] },
-        config: propertiesConfig(readConfig('kafka', 'server.properties'), STRIMZI_OWNS_BROKER),
+        config: broker.config,
         metricsConfig: jmx('kafka-broker.yaml'),
       },
       entityOperator: { topicOperator: {}, userOperator: {} },
@@ -178,7 +183,7 @@ export function buildManifests(stack: Stack): Manifests {
       statusStorageTopic: c.statusTopic,
       tls: { trustedCertificates: [{ secretName: `${CLUSTER}-cluster-ca-cert`, pattern: '*.crt' }] },
       authentication: { type: 'scram-sha-512', username: 'connect', passwordSecret: { secretName: 'connect', password: 'password' } },
-      config: propertiesConfig(readConfig('connect', 'worker.properties'), STRIMZI_OWNS_CONNECT),
+      config: propertiesConfig(readConfig('connect', 'worker.properties'), STRIMZI_OWNS_CONNECT).config,
       jvmOptions: { '-Xms': '768m', '-Xmx': '768m' },
       metricsConfig: jmx('kafka-connect.yaml'),
       // The connector's ${env:RASTRO_REDIS_URI}, as natively: the worker's EnvVarConfigProvider reads it.
@@ -200,7 +205,11 @@ export function buildManifests(stack: Stack): Manifests {
   const monitoring = monitoringObjects();
   return {
     files: [
-      { file: '01-kafka.yaml', purpose: 'the KRaft cluster: one node pool of voters that are brokers, TLS + SCRAM-SHA-512, ACLs, JMX metrics', objects: [jmxRules, nodes, kafka] },
+      {
+        file: '01-kafka.yaml',
+        purpose: `the KRaft cluster: one node pool of voters that are brokers, TLS + SCRAM-SHA-512, ACLs, JMX metrics${brokerOwn.length === 0 ? '' : `; of config/kafka/server.properties, Strimzi keeps ${brokerOwn.join(', ')} to itself (it refuses the prefix)`}`,
+        objects: [jmxRules, nodes, kafka],
+      },
       { file: '02-topics.yaml', purpose: 'config/topics.yaml', objects: topics },
       { file: '03-users.yaml', purpose: "one KafkaUser per principal with its ACLs (shared/security.ts); Strimzi's User Operator writes each password into a Secret of the user's name", objects: users },
       { file: '04-redis.yaml', purpose: 'Redis with AOF, ACL users built at start from the passwords Secret, the function libraries loaded by admin; the exporter', objects: redis },
