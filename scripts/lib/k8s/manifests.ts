@@ -256,9 +256,11 @@ function redisObjects(stack: Stack) {
     '  printf "user %s on #%s %s\\n" "$u" "$hash" "$(cat "/config/$u.rules")" >> "$out"',
     'done',
   ].join('\n');
+  // The admin's password through REDISCLI_AUTH, never on a command line (argv is visible to every process).
+  const asAdmin = 'REDISCLI_AUTH="$(cat /passwords/admin)" redis-cli --user admin';
   const loadLibraries = [
-    'until redis-cli --user admin --pass "$(cat /passwords/admin)" --no-auth-warning ping | grep -q PONG; do sleep 0.5; done',
-    'for lib in sink-library.lua app-library.lua; do redis-cli --user admin --pass "$(cat /passwords/admin)" --no-auth-warning -x FUNCTION LOAD REPLACE < "/config/$lib"; done',
+    `until ${asAdmin} ping | grep -q PONG; do sleep 0.5; done`,
+    `for lib in sink-library.lua app-library.lua; do ${asAdmin} -x FUNCTION LOAD REPLACE < "/config/$lib"; done`,
   ].join('\n');
   const image = stack.vars.get('REDIS_IMAGE') ?? 'redis:7.4-bookworm';
   const set = new StatefulSet({
@@ -278,7 +280,7 @@ function redisObjects(stack: Stack) {
               image,
               command: ['redis-server', '/config/redis.conf', '--dir', '/data', '--protected-mode', 'no'],
               ports: [{ name: 'redis', containerPort: 6379 }],
-              readinessProbe: { exec: { command: ['sh', '-c', 'redis-cli --user admin --pass "$(cat /passwords/admin)" --no-auth-warning ping | grep -q PONG'] }, periodSeconds: 2 },
+              readinessProbe: { exec: { command: ['sh', '-c', `${asAdmin} ping | grep -q PONG`] }, periodSeconds: 2 },
               lifecycle: { postStart: { exec: { command: ['sh', '-c', loadLibraries] } } },
               volumeMounts: [{ name: 'config', mountPath: '/config' }, { name: 'passwords', mountPath: '/passwords' }, { name: 'acl', mountPath: '/etc/redis/acl' }, { name: 'data', mountPath: '/data' }],
             },
