@@ -63,6 +63,8 @@ export interface Stack {
     /** The app API and live map. */
     app: number;
   };
+  /** Heap (-Xms = -Xmx) of each Kafka node and of Connect (KAFKA_HEAP, CONNECT_HEAP), in every runtime. */
+  heaps: { kafka: string; connect: string };
   /** Extra flags of every Kafka node's and Connect's JVM, in both runtimes (JVM_FLAGS). */
   jvmFlags: string[];
   /** What loadStack added to every port from stack.env (RASTRO_PORT_OFFSET; 0 for docker). */
@@ -88,6 +90,12 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     const n = Number(str(k));
     if (!Number.isInteger(n) || n <= 0 || n + offset > 65535) throw new Error(`${file}: ${k}=${str(k)} (+offset ${offset}) is not a valid port`);
     return n + offset;
+  };
+  // A JVM size as -Xmx takes it: digits and a unit.
+  const heap = (k: string): string => {
+    const v = str(k);
+    if (!/^\d+[mMgG]$/.test(v)) throw new Error(`${file}: ${k}=${v} is not a heap size like 512m or 2g`);
+    return v;
   };
   const nodeCount = Number(str('NODE_COUNT'));
   if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new Error(`${file}: NODE_COUNT=${str('NODE_COUNT')} is not a positive whole number`);
@@ -130,6 +138,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     redisGeoKey: str('REDIS_GEO_KEY'),
     redisOffsetsKey: str('REDIS_OFFSETS_KEY'),
     redisBlocklistPrefix: str('REDIS_BLOCKLIST_PREFIX'),
+    heaps: { kafka: heap('KAFKA_HEAP'), connect: heap('CONNECT_HEAP') },
     jvmFlags: (vars.get('JVM_FLAGS') ?? '').split(/\s+/).filter(Boolean),
     ports,
     portOffset: offset,

@@ -179,14 +179,17 @@ describe('compose.yml as a Docker host reads it', () => {
 
   it('sizes the broker heap, and keeps the healthcheck JVM small and rare once started', () => {
     for (const { id, svc } of nodes) {
-      expect(xmxMiB(svc.environment.KAFKA_HEAP_OPTS), `kafka-${id} heap`).toBeLessThanOrEqual(512);
+      // The size itself is config/stack.env's (KAFKA_HEAP), as natively; the merged model's test below checks the values.
+      expect(svc.environment.KAFKA_HEAP_OPTS, `kafka-${id} heap`).toBe('-Xms${KAFKA_HEAP} -Xmx${KAFKA_HEAP}');
+      expect(xmxMiB(`-Xmx${stack.heaps.kafka}`), `kafka-${id} heap`).toBeLessThanOrEqual(512);
       const check = svc.healthcheck.test.join(' ');
       expect(xmxMiB(/KAFKA_HEAP_OPTS='([^']+)'/.exec(check)?.[1] ?? ''), `kafka-${id} healthcheck heap`).toBeLessThanOrEqual(128);
       expect(seconds(svc.healthcheck.interval)).toBeGreaterThanOrEqual(30);
       expect(seconds(svc.healthcheck.start_interval)).toBeLessThanOrEqual(5);
       expect(seconds(svc.healthcheck.start_period)).toBeGreaterThanOrEqual(60);
     }
-    expect(xmxMiB(compose.services.connect.environment.KAFKA_HEAP_OPTS)).toBeLessThanOrEqual(1024);
+    expect(compose.services.connect.environment.KAFKA_HEAP_OPTS).toBe('-Xms${CONNECT_HEAP} -Xmx${CONNECT_HEAP}');
+    expect(xmxMiB(`-Xmx${stack.heaps.connect}`)).toBeLessThanOrEqual(1024);
   });
 
   it('gives brokers and Connect 30 s to shut down cleanly', () => {
@@ -250,6 +253,12 @@ describe.each([['off' as const], ['on' as const]])('the merged model a Docker ho
     for (const name of [...stack.nodeIds.map((id) => `kafka-${id}`), 'connect']) {
       expect(services[name]?.environment.EXTRA_ARGS?.split(' ').slice(0, stack.jvmFlags.length), name).toEqual(stack.jvmFlags);
     }
+  });
+
+  it('gives every Kafka node and Connect the heap the native launcher gives them (KAFKA_HEAP, CONNECT_HEAP)', () => {
+    const services = (model as { services: Record<string, { environment: Record<string, string> }> }).services;
+    for (const id of stack.nodeIds) expect(services[`kafka-${id}`]?.environment.KAFKA_HEAP_OPTS).toBe(`-Xms${stack.heaps.kafka} -Xmx${stack.heaps.kafka}`);
+    expect(services.connect?.environment.KAFKA_HEAP_OPTS).toBe(`-Xms${stack.heaps.connect} -Xmx${stack.heaps.connect}`);
   });
 
   it("sends every Kafka client to a listener whose protocol is the client's security.protocol", () => {

@@ -622,7 +622,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const s of services) {
       const r = rss.get(s);
       if (!r) continue;
-      row({ section: '5 footprint', metric: `RSS ${s}`, value: `${fmtMiB(r.idle)} idle, ${fmtMiB(r.load)} after load`, note: `VmRSS of the pid in ${s}/${s}.pid${s.startsWith('kafka') ? ' (heap -Xmx512m)' : s === 'connect' ? ' (heap -Xmx768m)' : ''}`, flag: Number.isFinite(r.idle) ? undefined : 'process not found' });
+      row({ section: '5 footprint', metric: `RSS ${s}`, value: `${fmtMiB(r.idle)} idle, ${fmtMiB(r.load)} after load`, note: `VmRSS of the pid in ${s}/${s}.pid${s.startsWith('kafka') ? ` (heap -Xmx${rt.stack.heaps.kafka})` : s === 'connect' ? ` (heap -Xmx${rt.stack.heaps.connect})` : ''}`, flag: Number.isFinite(r.idle) ? undefined : 'process not found' });
     }
 
     /** The delivery app's nearest-drivers query on a target stack, at 100 concurrent requests, beside its Redis ceiling. */

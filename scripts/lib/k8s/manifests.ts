@@ -128,7 +128,7 @@ export function buildManifests(stack: Stack): Manifests {
       replicas: stack.nodeIds.length,
       roles: ['controller', 'broker'],
       storage: { type: 'jbod', volumes: [{ id: 0, type: 'persistent-claim', size: '20Gi', deleteClaim: false, kraftMetadata: 'shared' }] },
-      jvmOptions: { '-Xms': '512m', '-Xmx': '512m' },
+      jvmOptions: { '-Xms': stack.heaps.kafka, '-Xmx': stack.heaps.kafka },
     },
   });
   const broker = propertiesConfig(readConfig('kafka', 'server.properties'), STRIMZI_OWNS_BROKER);
@@ -184,7 +184,8 @@ export function buildManifests(stack: Stack): Manifests {
       tls: { trustedCertificates: [{ secretName: `${CLUSTER}-cluster-ca-cert`, pattern: '*.crt' }] },
       authentication: { type: 'scram-sha-512', username: 'connect', passwordSecret: { secretName: 'connect', password: 'password' } },
       config: propertiesConfig(readConfig('connect', 'worker.properties'), STRIMZI_OWNS_CONNECT).config,
-      jvmOptions: { '-Xms': '768m', '-Xmx': '768m' },
+      // JVM_FLAGS (C1 only, for two shared cores) is not carried: a cluster's nodes have cores for Java's full JIT.
+      jvmOptions: { '-Xms': stack.heaps.connect, '-Xmx': stack.heaps.connect },
       metricsConfig: jmx('kafka-connect.yaml'),
       // The connector's ${env:RASTRO_REDIS_URI}, as natively: the worker's EnvVarConfigProvider reads it.
       template: { connectContainer: { env: [{ name: 'RASTRO_REDIS_URI', valueFrom: { secretKeyRef: { name: REDIS_SINK_SECRET, key: 'uri' } } }] } },

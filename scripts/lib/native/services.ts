@@ -138,7 +138,7 @@ export class NativeServices {
     mkdirSync(data, { recursive: true });
     const security = this.access.secure ? renderSecurityProperties(readFileSync(join(CONFIG_DIR, 'kafka', 'security.properties'), 'utf8'), this.access.secrets.dir) : undefined;
     writeFileSync(props, renderNodeProperties(readFileSync(join(CONFIG_DIR, 'kafka', 'server.properties'), 'utf8'), this.stack, id, data, security));
-    const spec = await this.jvm(service, '512m', 'kafka.Kafka', [props], libs, { port: this.stack.ports.jmxExporter.of(id), rules: 'kafka-broker.yaml' });
+    const spec = await this.jvm(service, this.stack.heaps.kafka, 'kafka.Kafka', [props], libs, { port: this.stack.ports.jmxExporter.of(id), rules: 'kafka-broker.yaml' });
     return { spec, props, data };
   }
 
@@ -153,7 +153,7 @@ export class NativeServices {
     const env = this.access.secure ? Object.fromEntries(parseEnvFile(readFileSync(this.access.secrets.path(SECRET_FILES.connectEnv), 'utf8'), SECRET_FILES.connectEnv)) : { [CONNECT_ENV.redisUri]: this.addresses.redisUrl };
     const jvmFlags = this.access.secure ? [`-Djava.security.auth.login.config=${this.access.secrets.path(SECRET_FILES.connectRestJaas)}`] : [];
     const classpath = this.access.secure ? [await ensureConnectAuthExtension(this.stack, log)] : [];
-    return this.jvm('connect', '768m', 'org.apache.kafka.connect.cli.ConnectDistributed', [props], libs, { port: this.stack.ports.jmxExporterConnect, rules: 'kafka-connect.yaml' }, { ...process.env, ...env }, { jvmFlags, classpath });
+    return this.jvm('connect', this.stack.heaps.connect, 'org.apache.kafka.connect.cli.ConnectDistributed', [props], libs, { port: this.stack.ports.jmxExporterConnect, rules: 'kafka-connect.yaml' }, { ...process.env, ...env }, { jvmFlags, classpath });
   }
 
   /** A Kafka/Connect JVM with the Prometheus JMX exporter agent on 127.0.0.1:`metrics.port`. */
