@@ -41,6 +41,18 @@ export function normaliseTimestamp(value: unknown): number | undefined {
  */
 export const MAX_FUTURE_MS = 5 * 60_000;
 
+/**
+ * The most UTF-8 bytes of one text field (driver_id, status, delivery_id): the sink's own limit
+ * (redis.record.max.field.bytes, RedisSinkConfig.MAX_FIELD_BYTES_DEFAULT), so the producer refuses a line
+ * the sink would, and a record always fits a Kafka batch (max.message.bytes, 1 MB) with room.
+ */
+export const MAX_FIELD_BYTES = 64 * 1024;
+
+function textTooLong(field: string, v: string): string | undefined {
+  const n = Buffer.byteLength(v, 'utf8');
+  return n > MAX_FIELD_BYTES ? `${field} is ${n} bytes (at most ${MAX_FIELD_BYTES} are accepted)` : undefined;
+}
+
 /** The coordinate, or what is wrong with it. */
 function coordinate(r: Record<string, unknown>, field: 'latitude' | 'longitude', limit: number): number | string {
   const v = r[field];
@@ -68,6 +80,8 @@ export function checkEvent(raw: unknown, now = Date.now()): LocationEvent | stri
   if (typeof r.driver_id !== 'string') return `driver_id must be a string, got ${typeof r.driver_id}`;
   const driverId = r.driver_id.trim();
   if (driverId === '') return 'driver_id is empty';
+  const longId = textTooLong('driver_id', driverId);
+  if (longId !== undefined) return longId;
 
   const lat = coordinate(r, 'latitude', 90);
   if (typeof lat === 'string') return lat;
@@ -81,12 +95,16 @@ export function checkEvent(raw: unknown, now = Date.now()): LocationEvent | stri
 
   if (r.status === undefined) return 'status is missing';
   if (typeof r.status !== 'string' || r.status.trim() === '') return `status must be a non-empty string, got ${JSON.stringify(r.status)}`;
+  const longStatus = textTooLong('status', r.status.trim());
+  if (longStatus !== undefined) return longStatus;
 
   const event: LocationEvent = { driver_id: driverId, latitude: lat, longitude: lon, timestamp: ts, status: r.status.trim() };
   const delivery = r.delivery_id;
   if (delivery !== undefined && delivery !== null) {
     if (typeof delivery !== 'string' && typeof delivery !== 'number') return `delivery_id must be a string, got ${typeof delivery}`;
     event.delivery_id = String(delivery);
+    const longDelivery = textTooLong('delivery_id', event.delivery_id);
+    if (longDelivery !== undefined) return longDelivery;
   }
   return event;
 }

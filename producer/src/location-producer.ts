@@ -366,7 +366,10 @@ export class LocationProducer {
         const msg = `send ${batch.length} events to ${partitions} at ${this.o.kafka.brokers.join(',')}: ${(err as Error).message}`;
         const refused = refusedForGood(err);
         // The same bytes would be refused again: say why now instead of retrying until the delivery timeout.
-        if (refused !== undefined) throw new Error(`${msg} (${refused}: the batch, ${bytes} bytes by the producer's bound, is over the topic's max.message.bytes; lower --batch-size or raise max.message.bytes in config/topics.yaml)`);
+        if (refused !== undefined) {
+          const why = refused === 'INVALID_RECORD' ? 'the topic refuses a record of it (a compacted topic needs a key)' : `the batch, ${bytes} bytes by the producer's bound, is over the topic's max.message.bytes; lower --batch-size or raise max.message.bytes in config/topics.yaml`;
+          throw new Error(`${msg} (${refused}: ${why})`);
+        }
         if (waited > this.o.deliveryTimeoutMs) throw new Error(`${msg} (gave up after ${Math.round(waited / 1000)} s, ${attempt} attempts)`);
         if (generation === this.generation) this.staleGeneration = generation;
         if (attempt === 1) this.stats.retriedBatches++;

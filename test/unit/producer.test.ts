@@ -1,6 +1,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { normaliseTimestamp, validateEvent, type LocationEvent } from '../../shared/event.ts';
+import { MAX_FIELD_BYTES, normaliseTimestamp, validateEvent, type LocationEvent } from '../../shared/event.ts';
+import { MAX_BATCH_RECORD_BYTES, recordBytes } from '../../producer/src/record-size.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../shared/stack.ts';
 import { BufferGate } from '../../producer/src/buffer-gate.ts';
 import { HighWaterMarks } from '../../producer/src/high-water.ts';
 import { LatencyHistogram } from '../../producer/src/latency.ts';
@@ -354,5 +358,22 @@ describe('LatencyHistogram', () => {
     h.record(75_000.4);
     expect(h.summary()).toEqual({ p50: 50, p99: 100, max: 75_000, n: 102 });
     expect(h.quantile(1)).toBe(75_000.4);
+  });
+});
+
+describe('validateEvent: field sizes', () => {
+  it("refuses a text field over the sink's limit (UTF-8 bytes, as the sink counts), naming the field and the line, so a record always fits a Kafka batch", () => {
+    const java = readFileSync(join(ROOT, 'connector', 'src', 'main', 'java', 'dev', 'rastro', 'connect', 'redis', 'RedisSinkConfig.java'), 'utf8');
+    const [a, b] = /MAX_FIELD_BYTES_DEFAULT\s*=\s*(\d+)\s*\*\s*(\d+);/.exec(java)?.slice(1).map(Number) ?? [];
+    expect(MAX_FIELD_BYTES).toBe((a as number) * (b as number));
+    expect(validateEvent({ ...good, delivery_id: 'd'.repeat(MAX_FIELD_BYTES) }, 'x').ok).toBe(true);
+    // 'ã' is two bytes in UTF-8: half the characters, over the limit.
+    const wide = validateEvent({ ...good, driver_id: 'ã'.repeat(MAX_FIELD_BYTES / 2 + 1) }, 'stdin line 9');
+    expect(wide).toEqual({ ok: false, error: `stdin line 9: driver_id is ${MAX_FIELD_BYTES + 2} bytes (at most ${MAX_FIELD_BYTES} are accepted)` });
+    expect(validateEvent({ ...good, status: 'S'.repeat(MAX_FIELD_BYTES + 1) }, 'x')).toMatchObject({ ok: false, error: expect.stringContaining('status is') });
+    expect(validateEvent({ ...good, delivery_id: 'd'.repeat(MAX_FIELD_BYTES + 1) }, 'x')).toMatchObject({ ok: false, error: expect.stringContaining('delivery_id is') });
+    // The largest valid event still fits one batch with room.
+    const largest = JSON.stringify({ ...good, driver_id: 'i'.repeat(MAX_FIELD_BYTES), status: 's'.repeat(MAX_FIELD_BYTES), delivery_id: 'd'.repeat(MAX_FIELD_BYTES) });
+    expect(recordBytes('i'.repeat(MAX_FIELD_BYTES), largest)).toBeLessThan(MAX_BATCH_RECORD_BYTES / 2);
   });
 });
