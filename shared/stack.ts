@@ -13,19 +13,21 @@ export type NodeId = number;
 
 /**
  * One port per node, derived from a base port: node id i listens on base + i − 1 (the offset is
- * already in `base`). `of` refuses an id outside 1..NODE_COUNT rather than invent a port.
+ * already in `base`). `of` takes the voters (1..NODE_COUNT) and the broker-only ids make scale may add
+ * (up to MAX_NODES), and refuses any other id rather than invent a port.
  */
 export class NodePorts {
   constructor(
     readonly base: number,
     readonly nodeIds: readonly NodeId[],
     private readonly setting: string,
+    readonly maxNodes: number = nodeIds.length,
   ) {}
   of(id: NodeId): number {
-    if (!this.nodeIds.includes(id)) throw new Error(`${this.setting}: no node ${id} (node ids are ${this.nodeIds.join(',')}, from NODE_COUNT)`);
+    if (!Number.isInteger(id) || id < 1 || id > this.maxNodes) throw new Error(`${this.setting}: no node ${id} (node ids are ${this.nodeIds.join(',')}, from NODE_COUNT, and up to ${this.maxNodes} with make scale, from MAX_NODES)`);
     return this.base + id - 1;
   }
-  /** Every node's port, in node id order. */
+  /** Every voter's port, in node id order. */
   get all(): number[] {
     return this.nodeIds.map((id) => this.of(id));
   }
@@ -34,6 +36,8 @@ export class NodePorts {
 export interface Stack {
   /** 1..NODE_COUNT: every node is a broker and a KRaft controller (voter). */
   nodeIds: readonly NodeId[];
+  /** MAX_NODES: make scale adds broker-only nodes NODE_COUNT+1..this; their ports are reserved. */
+  maxNodes: number;
   versions: { kafka: string; jmxExporter: string; connectBasicAuth: string };
   clusterId: string;
   topics: { locations: string; dlq: string; late: string };
@@ -100,11 +104,15 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
   const nodeCount = Number(str('NODE_COUNT'));
   if (!Number.isInteger(nodeCount) || nodeCount < 1) throw new Error(`${file}: NODE_COUNT=${str('NODE_COUNT')} is not a positive whole number`);
   const nodeIds: NodeId[] = Array.from({ length: nodeCount }, (_, i) => i + 1);
-  // The base port must stay valid for the last node too: check base + NODE_COUNT − 1.
+  const maxSetting = Number(vars.get('MAX_NODES') ?? nodeCount);
+  if (!Number.isInteger(maxSetting) || maxSetting < 1) throw new Error(`${file}: MAX_NODES=${vars.get('MAX_NODES')} is not a positive whole number`);
+  // A NODE_COUNT above MAX_NODES is still a valid cluster (of voters only): make scale just cannot grow it.
+  const maxNodes = Math.max(nodeCount, maxSetting);
+  // The base port must stay valid for the last node too: check base + MAX_NODES − 1.
   const perNode = (k: string): NodePorts => {
     const base = port(k);
-    if (base + nodeCount - 1 > 65535) throw new Error(`${file}: ${k}=${str(k)} (+offset ${offset}) + NODE_COUNT ${nodeCount} runs past 65535`);
-    return new NodePorts(base, nodeIds, `${file}: ${k}`);
+    if (base + maxNodes - 1 > 65535) throw new Error(`${file}: ${k}=${str(k)} (+offset ${offset}) + MAX_NODES ${maxNodes} runs past 65535`);
+    return new NodePorts(base, nodeIds, `${file}: ${k}`, maxNodes);
   };
   const ports: Stack['ports'] = {
     kafka: perNode('KAFKA_BASE_PORT'),
@@ -119,9 +127,10 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     producerMetrics: port('PRODUCER_METRICS_PORT'),
     app: port('APP_PORT'),
   };
-  assertDistinctPorts(ports, file, nodeCount);
+  assertDistinctPorts(ports, file, nodeCount, maxNodes);
   return {
     nodeIds,
+    maxNodes,
     versions: { kafka: str('KAFKA_VERSION'), jmxExporter: str('JMX_EXPORTER_VERSION'), connectBasicAuth: str('CONNECT_BASIC_AUTH_VERSION') },
     clusterId: str('KAFKA_CLUSTER_ID'),
     topics: { locations: str('TOPIC_LOCATIONS'), dlq: str('TOPIC_DLQ'), late: str('TOPIC_LATE') },
@@ -164,16 +173,19 @@ export function hostAddresses(stack: Stack): Addresses {
 }
 
 /**
- * Every port a stack uses, per-node ranges included, must be its own: a larger NODE_COUNT grows the
- * ranges upward, and this names the first one that runs into another port.
+ * Every port a stack uses, per-node ranges included, must be its own: a larger NODE_COUNT or MAX_NODES
+ * grows the ranges upward, and this names the first one that runs into another port. Node i's
+ * INTERNAL listener (controller port + 100) is checked with them.
  */
-function assertDistinctPorts(ports: Stack['ports'], file: string, nodeCount: number): void {
+function assertDistinctPorts(ports: Stack['ports'], file: string, nodeCount: number, maxNodes: number): void {
   const owner = new Map<number, string>();
-  for (const [name, value] of Object.entries(ports)) {
-    const entries: Array<[string, number]> = value instanceof NodePorts ? value.nodeIds.map((id) => [`${name} of node ${id}`, value.of(id)]) : [[name, value]];
+  const ids = Array.from({ length: maxNodes }, (_, i) => i + 1);
+  const ranges: Array<[string, number | NodePorts]> = [...Object.entries(ports), ['internal listener', new NodePorts(ports.controller.base + 100, ports.controller.nodeIds, 'internal', maxNodes)]];
+  for (const [name, value] of ranges) {
+    const entries: Array<[string, number]> = value instanceof NodePorts ? ids.map((id) => [`${name} of node ${id}`, value.of(id)]) : [[name, value]];
     for (const [what, port] of entries) {
       const other = owner.get(port);
-      if (other !== undefined) throw new Error(`${file}: port ${port} is both ${other} and ${what} (NODE_COUNT=${nodeCount}); move a base port`);
+      if (other !== undefined) throw new Error(`${file}: port ${port} is both ${other} and ${what} (NODE_COUNT=${nodeCount}, MAX_NODES=${maxNodes}); move a base port`);
       owner.set(port, what);
     }
   }

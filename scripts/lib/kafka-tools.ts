@@ -14,6 +14,8 @@ export interface KafkaToolSpec {
   user?: KafkaUser;
   /** Named in the PATH line make up prints: the tools people use (the others serve the scripts). */
   listed: boolean;
+  /** Its connection options belong to each subcommand (`kafka-cluster unregister --bootstrap-server …`), not before it. */
+  subcommandFirst?: true;
 }
 
 export const KAFKA_TOOLS = {
@@ -27,11 +29,19 @@ export const KAFKA_TOOLS = {
   'kafka-dump-log': { main: 'org.apache.kafka.tools.DumpLogSegments', listed: true },
   'kafka-reassign-partitions': { main: 'org.apache.kafka.tools.reassign.ReassignPartitionsCommand', user: 'admin', listed: true },
   'kafka-metadata-quorum': { main: 'org.apache.kafka.tools.MetadataQuorumCommand', user: 'monitor', listed: true },
-  'kafka-leader-election': { main: 'org.apache.kafka.tools.LeaderElectionCommand', user: 'admin', listed: false },
+  'kafka-leader-election': { main: 'org.apache.kafka.tools.LeaderElectionCommand', user: 'admin', listed: true },
+  // make scale: `unregister --id N` forgets a drained, stopped broker-only node.
+  'kafka-cluster': { main: 'org.apache.kafka.tools.ClusterTool', user: 'admin', listed: true, subcommandFirst: true },
   'kafka-producer-perf-test': { main: 'org.apache.kafka.tools.ProducerPerformance', user: 'admin', listed: false },
 } as const satisfies Record<string, KafkaToolSpec>;
 
 export type KafkaTool = keyof typeof KAFKA_TOOLS;
+
+/** `args` with the connection options (`--command-config …`) where the tool reads them: first, or right after its subcommand. */
+export function withClientOptions(tool: KafkaTool, options: string[], args: string[]): string[] {
+  const spec: KafkaToolSpec = KAFKA_TOOLS[tool];
+  return spec.subcommandFirst && args.length > 0 ? [args[0] as string, ...options, ...args.slice(1)] : [...options, ...args];
+}
 
 /** The principals the tools log in as (their client configs must be where the tools run). */
 export const KAFKA_TOOL_USERS: KafkaUser[] = [...new Set(Object.values(KAFKA_TOOLS as Record<string, KafkaToolSpec>).flatMap((t) => (t.user === undefined ? [] : [t.user])))];
@@ -49,8 +59,8 @@ export interface WrapperPlan {
 
 /**
  * One POSIX sh wrapper: puts --bootstrap-server (the stack's brokers) and --command-config (the tool's
- * principal) first unless given (argparse tools take options before their subcommand), so a command typed
- * as the reports print it runs as it is.
+ * principal) first unless given (most argparse tools take options before their subcommand; kafka-cluster
+ * after it), so a command typed as the reports print it runs as it is.
  */
 export function wrapperScript(name: KafkaTool, plan: WrapperPlan): string {
   const tool: KafkaToolSpec = KAFKA_TOOLS[name];
@@ -69,9 +79,12 @@ export function wrapperScript(name: KafkaTool, plan: WrapperPlan): string {
       '    -h|--help|--version) bootstrap=0; config=0 ;;',
       '  esac',
       'done',
-      `if [ $bootstrap = 1 ]; then set -- --bootstrap-server ${shellQuote(plan.bootstrap)} "$@"; fi`,
     );
+    // A tool whose options follow its subcommand gets them after its first argument (withClientOptions).
+    if (tool.subcommandFirst) lines.push('sub_given=0', 'if [ $# = 0 ]; then bootstrap=0; config=0; else sub=$1; sub_given=1; shift; fi');
+    lines.push(`if [ $bootstrap = 1 ]; then set -- --bootstrap-server ${shellQuote(plan.bootstrap)} "$@"; fi`);
     if (config !== undefined) lines.push(`if [ $config = 1 ]; then set -- --command-config ${shellQuote(config)} "$@"; fi`);
+    if (tool.subcommandFirst) lines.push('if [ $sub_given = 1 ]; then set -- "$sub" "$@"; fi');
   }
   lines.push(plan.launch(name, tool), '');
   return lines.join('\n');

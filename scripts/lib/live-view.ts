@@ -3,7 +3,6 @@ import { describeTopic } from './kafka-admin.ts';
 import { QUERIES as Q } from './metrics/catalogue.ts';
 import { PrometheusClient } from './prometheus.ts';
 import type { Runtime } from './runtime/types.ts';
-import { NODE_IDS } from '../../shared/stack.ts';
 import { formatValue } from './render/svg-chart.ts';
 import { redrawInPlace } from '../../shared/cli.ts';
 
@@ -56,12 +55,14 @@ export class LiveView {
     this.lastSent = stats.sent;
     this.lastAt = now;
     const up = await this.prom.query(Q.brokerScrapeState).catch(() => []);
-    const brokersUp = NODE_IDS.map((id) => {
+    // Every node, the broker-only ones make scale added included.
+    const nodes = this.rt.nodes();
+    const brokersUp = nodes.map((id) => {
       const v = up.find((s) => s.metric.service === `kafka-${id}`)?.value;
       return v === 1 ? chalk.green(`kafka-${id} ▲`) : v === 0 ? chalk.red(`kafka-${id} ▼`) : chalk.dim(`kafka-${id} ?`);
     }).join('  ');
     const parts = await describeTopic(this.rt.access.kafka('monitor'), this.rt.stack.topics.locations).catch(() => []);
-    const leaders = NODE_IDS.map((id) => `${id}:${parts.filter((p) => p.leader === id).length}`).join(' ');
+    const leaders = nodes.map((id) => `${id}:${parts.filter((p) => p.leader === id).length}`).join(' ');
     return {
       at: now,
       brokersUp,

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Stack } from '../../shared/stack.ts';
+import { type NodeId, type Stack } from '../../shared/stack.ts';
 
 export interface TargetGroup {
   targets: string[];
@@ -9,13 +9,14 @@ export interface TargetGroup {
 
 /**
  * Prometheus file_sd target groups for prometheus.yml, one file per job. Natively every exporter
- * listens on 127.0.0.1; in compose, on the service name with the same port number.
+ * listens on 127.0.0.1; in compose, on the service name with the same port number. `nodes` defaults
+ * to the voters; natively it also lists the broker-only nodes make scale added.
  */
-export function scrapeTargets(stack: Stack, mode: 'native' | 'docker'): Record<string, TargetGroup[]> {
+export function scrapeTargets(stack: Stack, mode: 'native' | 'docker', nodes: readonly NodeId[] = stack.nodeIds): Record<string, TargetGroup[]> {
   const p = stack.ports;
   const host = (service: string) => (mode === 'native' ? '127.0.0.1' : service);
   return {
-    kafka: stack.nodeIds.map((id) => ({ targets: [`${host(`kafka-${id}`)}:${p.jmxExporter.of(id)}`], labels: { service: `kafka-${id}`, node_id: String(id) } })),
+    kafka: nodes.map((id) => ({ targets: [`${host(`kafka-${id}`)}:${p.jmxExporter.of(id)}`], labels: { service: `kafka-${id}`, node_id: String(id) } })),
     connect: [{ targets: [`${host('connect')}:${p.jmxExporterConnect}`], labels: { service: 'connect' } }],
     redis: [{ targets: [`${host('redis-exporter')}:${p.redisExporter}`], labels: { service: 'redis' } }],
     // The producer runs on the host in both runtimes.
@@ -25,7 +26,7 @@ export function scrapeTargets(stack: Stack, mode: 'native' | 'docker'): Record<s
 }
 
 /** Writes <dir>/<job>.json for every job. */
-export function writeScrapeTargets(dir: string, stack: Stack, mode: 'native' | 'docker'): void {
+export function writeScrapeTargets(dir: string, stack: Stack, mode: 'native' | 'docker', nodes?: readonly NodeId[]): void {
   mkdirSync(dir, { recursive: true });
-  for (const [job, groups] of Object.entries(scrapeTargets(stack, mode))) writeFileSync(join(dir, `${job}.json`), `${JSON.stringify(groups, null, 2)}\n`);
+  for (const [job, groups] of Object.entries(scrapeTargets(stack, mode, nodes))) writeFileSync(join(dir, `${job}.json`), `${JSON.stringify(groups, null, 2)}\n`);
 }

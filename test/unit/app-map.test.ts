@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BANNER_QUERIES } from '../../scripts/lib/app/banner.ts';
+import { QUERIES } from '../../scripts/lib/metrics/catalogue.ts';
 import { appRedis, type NearestAnswer } from '../../scripts/lib/app/drivers.ts';
 import { startApp, type App } from '../../scripts/lib/app/server.ts';
 import { launch, MAP_READY_SELECTOR, screenshotMap } from '../../scripts/lib/render/screenshot.ts';
@@ -44,6 +45,8 @@ beforeAll(async () => {
     [BANNER_QUERIES.brokersUp]: [{ value: 2 }],
     [BANNER_QUERIES.underReplicated]: [{ value: 4 }],
     [BANNER_QUERIES.sinkLag]: [{ metric: { topic: 'driver-locations' }, value: 40 }, { metric: { topic: 'other' }, value: 2 }],
+    // Five scraped brokers: make scale added two broker-only nodes to the three voters.
+    [QUERIES.brokersConfigured]: [{ value: 5 }],
   });
   const client = appRedis({ url: redis.url });
   await client.connect();
@@ -101,9 +104,9 @@ describe('live map', () => {
     const shown = total - (counts.get('OFFLINE') ?? 0);
     expect(Number(await page.getAttribute('#map', 'data-drivers'))).toBe(shown);
     expect(await page.textContent('#shown')).toBe(`showing ${shown} of ${total} drivers (OFFLINE hidden)`);
-    // Banner from the stand-in Prometheus: 2 of 3 brokers, 4 under-replicated, lag summed over topics.
+    // Banner from the stand-in Prometheus: 2 of the 5 brokers it scrapes, 4 under-replicated, lag summed over topics.
     await page.waitForFunction(() => document.querySelector('#b-lag b')?.textContent === '42', undefined, { timeout: 10_000 });
-    expect(await page.textContent('#b-brokers b')).toBe('2/3');
+    expect(await page.textContent('#b-brokers b')).toBe('2/5');
     expect(await page.getAttribute('#b-brokers', 'class')).toBe('item warn');
     expect(await page.textContent('#b-urp b')).toBe('4');
     expect(await page.textContent('#b-redis b')).toBe('ok');

@@ -66,6 +66,20 @@ describe('docker runtime: make up on a host that never ran it', () => {
     expect(r.display).toBe('docker compose exec kafka-2 /opt/kafka/bin/kafka-topics.sh --list');
     expect(readFileSync(calls, 'utf8')).toContain('compose exec -T -e KAFKA_HEAP_OPTS=-Xmx256m -e KAFKA_JVM_PERFORMANCE_OPTS=-XX:TieredStopAtLevel=1 kafka-2 /opt/kafka/bin/kafka-topics.sh --list');
   });
+
+  it('puts kafka-cluster\'s client config after its subcommand, where the tool reads it', async () => {
+    writeFileSync(calls, '');
+    writeFileSync(join(bin, 'docker'), `#!/bin/sh\necho "$*" >> "${calls}"\ncase "$*" in "compose ps"*) echo kafka-1;; esac\nexit 0\n`);
+    const r = await new DockerRuntime(loadStack(), 'on').kafkaCli('kafka-cluster', ['unregister', '--id', '4']);
+    expect(r.display).toBe('docker compose exec kafka-1 /opt/kafka/bin/kafka-cluster.sh unregister --command-config /etc/rastro/secrets/kafka-admin.properties --id 4');
+  });
+
+  it('refuses make scale before anything starts: compose.yml has no broker-only services', async () => {
+    const rt = new DockerRuntime(loadStack(), 'off');
+    expect(rt.nodes()).toEqual([1, 2, 3]);
+    expect(rt.scaleRefusal()).toBe('make scale runs on the native runtime only: compose.yml defines the 3 KRaft voters and no broker-only services (run it without RUNTIME=docker)');
+    await expect(rt.addBroker(4)).rejects.toThrow(/^add broker 4: make scale runs on the native runtime only/);
+  });
 });
 
 describe("Kafka's tools in docker: the same names, through docker compose exec", () => {

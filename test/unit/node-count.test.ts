@@ -8,12 +8,13 @@ import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
 import { nodeCertSan } from '../../scripts/lib/secrets-setup.ts';
 import { CONFIG_DIR, loadStack, NODE_IDS, STACK_ENV } from '../../shared/stack.ts';
 
-/** config/stack.env with NODE_COUNT changed and nothing else: the one change a bigger cluster needs. */
-function stackWithNodes(count: number, portOffset = 0) {
+/** config/stack.env with NODE_COUNT (and MAX_NODES, when given) changed and nothing else: the one change a bigger cluster needs. */
+function stackWithNodes(count: number, portOffset = 0, maxNodes?: number) {
   const text = readFileSync(STACK_ENV, 'utf8');
   expect(text).toMatch(/^NODE_COUNT=\d+$/m);
+  expect(text).toMatch(/^MAX_NODES=\d+$/m);
   const file = join(mkdtempSync(join(tmpdir(), 'rastro-nodes-')), 'stack.env');
-  writeFileSync(file, text.replace(/^NODE_COUNT=\d+$/m, `NODE_COUNT=${count}`));
+  writeFileSync(file, text.replace(/^NODE_COUNT=\d+$/m, `NODE_COUNT=${count}`).replace(/^MAX_NODES=\d+$/m, `MAX_NODES=${maxNodes ?? 9}`));
   return loadStack({ file, portOffset });
 }
 
@@ -30,7 +31,12 @@ describe('the node count (NODE_COUNT in config/stack.env)', () => {
   it('derives every per-node port as base + node id − 1, shifted by the offset', () => {
     const s = stackWithNodes(3, 1000);
     expect(s.ports.kafka.of(3)).toBe(19094 + 1000);
-    expect(() => s.ports.kafka.of(4)).toThrow(/KAFKA_BASE_PORT: no node 4 \(node ids are 1,2,3, from NODE_COUNT\)/);
+    // make scale's broker-only nodes take the next ids on the same ranges, up to MAX_NODES.
+    expect(s.ports.kafka.of(4)).toBe(19095 + 1000);
+    expect(s.ports.jmxExporter.of(9)).toBe(17079 + 1000);
+    expect(s.ports.kafka.all).toEqual([19092, 19093, 19094].map((p) => p + 1000));
+    expect(() => s.ports.kafka.of(10)).toThrow(/KAFKA_BASE_PORT: no node 10 \(node ids are 1,2,3, from NODE_COUNT, and up to 9 with make scale, from MAX_NODES\)/);
+    expect(() => s.ports.kafka.of(0)).toThrow(/no node 0/);
   });
 
   it('natively, five nodes are one change: voters, listeners, scrape targets, processes and ports', () => {
@@ -55,7 +61,9 @@ describe('the node count (NODE_COUNT in config/stack.env)', () => {
 
   it('refuses a count whose port range runs into another port, naming both', () => {
     // JMX exporters 17071.. reach PRODUCER_METRICS_PORT 17080 at the tenth node.
-    expect(() => stackWithNodes(10)).toThrow('port 17080 is both jmxExporter of node 10 and producerMetrics (NODE_COUNT=10); move a base port');
+    expect(() => stackWithNodes(10)).toThrow('port 17080 is both jmxExporter of node 10 and producerMetrics (NODE_COUNT=10, MAX_NODES=10); move a base port');
+    // The ports make scale may take are reserved the same way.
+    expect(() => stackWithNodes(3, 0, 10)).toThrow('port 17080 is both jmxExporter of node 10 and producerMetrics (NODE_COUNT=3, MAX_NODES=10); move a base port');
     expect(() => stackWithNodes(0)).toThrow(/NODE_COUNT=0 is not a positive whole number/);
   });
 });

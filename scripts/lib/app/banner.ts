@@ -43,8 +43,9 @@ export async function readBanner(prometheusUrl: string | undefined): Promise<Ban
   const prom = new PrometheusClient(prometheusUrl);
   const errors: string[] = [];
   const read = (expr: string) => prom.query(expr).then(total, (err: Error) => (errors.push(err.message), null));
-  const [brokersUp, underReplicated, sinkLag] = await Promise.all([read(BANNER_QUERIES.brokersUp), read(BANNER_QUERIES.underReplicated), read(BANNER_QUERIES.sinkLag)]);
-  const out: Banner = { ...banner, brokersUp, underReplicated, sinkLag };
+  // The total is the brokers Prometheus scrapes: the voters, and any broker-only node make scale added.
+  const [brokersUp, underReplicated, sinkLag, configured] = await Promise.all([read(BANNER_QUERIES.brokersUp), read(BANNER_QUERIES.underReplicated), read(BANNER_QUERIES.sinkLag), read(Q.brokersConfigured)]);
+  const out: Banner = { ...banner, brokersUp, underReplicated, sinkLag, brokersTotal: configured ?? banner.brokersTotal };
   if (errors.length > 0) out.error = bannerError(errors);
   return out;
 }

@@ -12,7 +12,7 @@ import { ensureGrafanaLogin, GRAFANA_ENV_REL } from './grafana-login.ts';
 import { engineView, metricsHostFor } from './host-gateway.ts';
 import { SECRETS_MOUNT, writeSecretsManifest } from './secret-volumes.ts';
 import { CONNECT_ENV, displayPath, KAFKA_USERS, SECRET_FILES, StackAccess, type KafkaUser, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
-import { KAFKA_TOOLS, writeToolWrappers, type KafkaToolSpec } from '../kafka-tools.ts';
+import { KAFKA_TOOLS, withClientOptions, writeToolWrappers, type KafkaToolSpec } from '../kafka-tools.ts';
 import { shellJoin, shellQuote } from '../shell.ts';
 import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
 import { hostAddresses, ROOT, STACK_ENV, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
@@ -227,6 +227,23 @@ export class DockerRuntime implements Runtime {
     else await this.compose`docker compose stop redis`;
   }
 
+  nodes(): NodeId[] {
+    return [...this.stack.nodeIds];
+  }
+
+  /** compose.yml spells out one service per voter; broker-only services for make scale are not written. */
+  scaleRefusal(): string {
+    return `make scale runs on the native runtime only: compose.yml defines the ${this.stack.nodeIds.length} KRaft voters and no broker-only services (run it without RUNTIME=docker)`;
+  }
+
+  async addBroker(id: NodeId): Promise<void> {
+    throw new Error(`add broker ${id}: ${this.scaleRefusal()}`);
+  }
+
+  async removeBroker(id: NodeId): Promise<void> {
+    throw new Error(`remove broker ${id}: ${this.scaleRefusal()}`);
+  }
+
   async startNode(id: NodeId): Promise<void> {
     await this.compose`docker compose start kafka-${id}`;
   }
@@ -246,8 +263,9 @@ export class DockerRuntime implements Runtime {
     const config = this.access.secure && who !== undefined ? ['--command-config', `${SECRETS_MOUNT}/${SECRET_FILES.kafkaClientProperties(who)}`] : [];
     // kafka-run-class.sh reads these: without them the tool's JVM takes the image's 1 GiB default beside the brokers.
     const jvm = ['-e', `KAFKA_HEAP_OPTS=${KAFKA_CLI_JVM.heap}`, '-e', `KAFKA_JVM_PERFORMANCE_OPTS=${KAFKA_CLI_JVM.performance}`];
-    const r = await this.compose`docker compose exec -T ${jvm} ${node} /opt/kafka/bin/${tool}.sh ${config} ${args}`;
-    return { display: `docker compose exec ${shellJoin([node, `/opt/kafka/bin/${tool}.sh`, ...config, ...args])}`, stdout: r.stdout };
+    const toolArgs = withClientOptions(tool, config, args);
+    const r = await this.compose`docker compose exec -T ${jvm} ${node} /opt/kafka/bin/${tool}.sh ${toolArgs}`;
+    return { display: `docker compose exec ${shellJoin([node, `/opt/kafka/bin/${tool}.sh`, ...toolArgs])}`, stdout: r.stdout };
   }
 
   /** The engine's host gateway, or loopback on Docker Desktop: never every interface (host-gateway.ts). */

@@ -6,7 +6,7 @@ import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } f
 import { ensureSecrets } from '../secrets-setup.ts';
 import { loadRedisLibraries, readRedisLoad, redisLoadError } from '../redis-load.ts';
 import { CONNECT_ENV, displayPath, KAFKA_USERS, openRedis, SECRET_FILES, StackAccess, type KafkaUser, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
-import { KAFKA_TOOLS, writeToolWrappers, type KafkaToolSpec } from '../kafka-tools.ts';
+import { KAFKA_TOOLS, withClientOptions, writeToolWrappers, type KafkaToolSpec } from '../kafka-tools.ts';
 import { shellJoin, shellQuote } from '../shell.ts';
 import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
 import { CONFIG_DIR, hostAddresses, internalPort, ROOT, type Addresses, type NodeId, type Stack } from '../../../shared/stack.ts';
@@ -83,13 +83,16 @@ export class NativeRuntime implements Runtime {
     await ensureJmxAgent(this.stack, log);
     await this.startRedis();
     await this.startMonitoring();
-    for (const id of this.stack.nodeIds) await this.startNode(id, libs);
+    // The voters, then any broker-only node make scale added (it holds replicas: it comes back too).
+    const nodes = this.nodes();
+    for (const id of nodes) await this.startNode(id, libs);
     // A service that dies while we wait is reported at once, with its log, not after the timeout.
     const started = (names: Service[]) => ({ guard: exitWatch(names.map((n) => this.processes.spec(n))) });
-    const core: Service[] = ['redis', 'redis-exporter', 'prometheus', ...this.processes.kafkaNodes()];
+    const core: Service[] = ['redis', 'redis-exporter', 'prometheus', ...nodes.map((id) => `kafka-${id}` as const)];
     if (this.access.secure) await this.ensureScramUsers(libs, log);
-    log(`waiting for brokers ${this.stack.nodeIds.join(',')} to register (KRaft quorum of ${this.stack.nodeIds.length} voters)`);
-    await waitForBrokers(this.adminKafka, undefined, [...this.stack.nodeIds], started(core));
+    const extra = nodes.length - this.stack.nodeIds.length;
+    log(`waiting for brokers ${nodes.join(',')} to register (KRaft quorum of ${this.stack.nodeIds.length} voters${extra > 0 ? `, and ${extra} broker-only node(s) added by make scale` : ''})`);
+    await waitForBrokers(this.adminKafka, undefined, nodes, started(core));
     await waitForRedis(this.access.redis('admin'), undefined, started(core));
     await this.checkRedisLoad(secrets?.aclChanged === true);
     await loadRedisLibraries(this.access.redis('admin'), log);
@@ -173,7 +176,8 @@ export class NativeRuntime implements Runtime {
       // Kafka's own storage tool writes meta.properties and the bootstrap checkpoint for the static quorum.
       // Not the SCRAM users (--add-scram takes passwords as arguments): ensureScramUsers makes them.
       await $({ quiet: true })`${java()} -cp ${`${libs}/*`} ${TOOLS_LOG4J} kafka.tools.StorageTool format --cluster-id ${this.stack.clusterId} --config ${node.props} --ignore-formatted`;
-      rmSync(this.scramMarker, { force: true });
+      // A fresh voter may mean a fresh metadata log, without the users; a broker-only node (make scale) joins the existing one.
+      if (this.stack.nodeIds.includes(id)) rmSync(this.scramMarker, { force: true });
     }
     await startDetached(node.spec);
   }
@@ -201,6 +205,29 @@ export class NativeRuntime implements Runtime {
     writeFileSync(this.scramMarker, `${want}\n`);
   }
 
+  nodes(): NodeId[] {
+    return this.processes.allNodeIds();
+  }
+
+  scaleRefusal(): undefined {
+    return undefined;
+  }
+
+  async addBroker(id: NodeId): Promise<void> {
+    if (this.stack.nodeIds.includes(id) || id > this.stack.maxNodes) throw new Error(`add broker ${id}: broker-only ids run from ${this.stack.nodeIds.length + 1} to MAX_NODES (${this.stack.maxNodes})`);
+    await this.startNode(id);
+    // Listed once its storage is formatted (startNode): Prometheus scrapes it from now on.
+    this.processes.writeTargets();
+  }
+
+  async removeBroker(id: NodeId): Promise<void> {
+    if (this.stack.nodeIds.includes(id)) throw new Error(`remove broker ${id}: it is a KRaft voter (1..NODE_COUNT), which make scale never removes`);
+    // Out of Prometheus's targets before it stops: a planned removal is not a "broker down" on the dashboard.
+    this.processes.writeTargets([id]);
+    await this.stopNode(id);
+    rmSync(this.processes.dir(`kafka-${id}`), { recursive: true, force: true });
+  }
+
   async stopNode(id: NodeId, opts: { kill?: boolean } = {}): Promise<void> {
     await stopProcess(this.processes.spec(`kafka-${id}`), 60_000, opts.kill);
   }
@@ -217,8 +244,10 @@ export class NativeRuntime implements Runtime {
     // Monitoring first (else a planned shutdown leaves "target down" alerts in its history), then
     // Connect (it would otherwise spin on a vanished cluster).
     for (const s of ['prometheus', 'redis-exporter', 'connect'] as const) await stop(s);
-    // All nodes at once: stopped one by one, the last would wait for a controller quorum that
-    // no longer exists before it gives up its clean shutdown.
+    // Broker-only nodes first, while the quorum their controlled shutdown talks to is there; then all
+    // voters at once: stopped one by one, the last would wait for a controller quorum that no longer
+    // exists before it gives up its clean shutdown.
+    await Promise.all(this.processes.brokerOnlyIds().map((id) => stop(`kafka-${id}`)));
     await Promise.all(this.processes.kafkaNodes().map(stop));
     await stop('redis');
     if (opts.wipe) {
@@ -232,9 +261,9 @@ export class NativeRuntime implements Runtime {
     const spec: KafkaToolSpec = KAFKA_TOOLS[tool];
     const who = user ?? spec.user;
     const config = who === undefined ? [] : this.access.kafkaCliConfig(who);
-    const r = await $({ quiet: true })`${java()} ${KAFKA_CLI_JVM.heap} ${KAFKA_CLI_JVM.performance} ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${spec.main} ${config} ${args}`;
+    const r = await $({ quiet: true })`${java()} ${KAFKA_CLI_JVM.heap} ${KAFKA_CLI_JVM.performance} ${TOOLS_LOG4J} -cp ${`${libs}/*`} ${spec.main} ${withClientOptions(tool, config, args)}`;
     // As typed with the wrappers in $RASTRO_HOME/bin on PATH (make up prints the line).
-    return { display: shellJoin([tool, ...(who === undefined ? [] : this.access.kafkaCliConfigDisplay(who)), ...args]), stdout: r.stdout };
+    return { display: shellJoin([tool, ...withClientOptions(tool, who === undefined ? [] : this.access.kafkaCliConfigDisplay(who), args)]), stdout: r.stdout };
   }
 
   async metricsBindHost(): Promise<string> {
@@ -260,6 +289,7 @@ export class NativeRuntime implements Runtime {
     const p = this.stack.ports;
     const rows = [
       ...this.stack.nodeIds.map((id) => `kafka-${id}   broker+controller  node.id=${id}  client 127.0.0.1:${p.kafka.of(id)}  controller 127.0.0.1:${p.controller.of(id)}  inter-broker 127.0.0.1:${internalPort(this.stack, id)}`),
+      ...this.processes.brokerOnlyIds().map((id) => `kafka-${id}   broker only (make scale)  node.id=${id}  client 127.0.0.1:${p.kafka.of(id)}  inter-broker 127.0.0.1:${internalPort(this.stack, id)}`),
       `connect   distributed worker  REST ${this.addresses.connectUrl}${this.access.secure ? ' (basic auth)' : ''}  group ${this.stack.connect.groupId}`,
       `redis     redis-server (AOF)  ${this.addresses.redisUrl}`,
       `redis-exporter  prometheus-redis-exporter  http://127.0.0.1:${this.stack.ports.redisExporter}/metrics`,

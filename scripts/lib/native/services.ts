@@ -34,8 +34,6 @@ export function nativeWorkerPlacement(stack: Stack, pluginPath: string): WorkerP
 }
 
 export class NativeServices {
-  /** kafka-1..kafka-NODE_COUNT, then the rest: every process of a stack. */
-  readonly names: Service[];
   private readonly addresses: Addresses;
 
   constructor(
@@ -44,11 +42,38 @@ export class NativeServices {
     private readonly access: StackAccess,
   ) {
     this.addresses = hostAddresses(stack);
-    this.names = [...this.kafkaNodes(), 'connect', 'redis', 'redis-exporter', 'prometheus'];
   }
 
+  /** The voters, the broker-only nodes make scale added, then the rest: every process of a stack. */
+  get names(): Service[] {
+    return [...this.kafkaNodes(), ...this.brokerOnlyIds().map((id) => `kafka-${id}` as const), 'connect', 'redis', 'redis-exporter', 'prometheus'];
+  }
+
+  /** The voters (1..NODE_COUNT). */
   kafkaNodes(): Array<`kafka-${NodeId}`> {
     return this.stack.nodeIds.map((id) => `kafka-${id}` as const);
+  }
+
+  /**
+   * The broker-only nodes make scale added: an id above NODE_COUNT whose storage is formatted. Their
+   * directories are the record (no second list to drift): make scale deletes one once it is unregistered.
+   */
+  brokerOnlyIds(): NodeId[] {
+    const ids: NodeId[] = [];
+    for (let id = this.stack.nodeIds.length + 1; id <= this.stack.maxNodes; id++) {
+      if (existsSync(join(this.dir(`kafka-${id}`), 'data', 'meta.properties'))) ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Every Kafka node of this instance: voters and broker-only nodes, in id order. */
+  allNodeIds(): NodeId[] {
+    return [...this.stack.nodeIds, ...this.brokerOnlyIds()];
+  }
+
+  /** Prometheus's file_sd targets for this instance's nodes, less `leaving` (Prometheus re-reads them by itself). */
+  writeTargets(leaving: NodeId[] = []): void {
+    writeScrapeTargets(join(this.dir('prometheus'), 'targets'), this.stack, 'native', this.allNodeIds().filter((id) => !leaving.includes(id)));
   }
 
   dir(service: Service): string {
@@ -75,7 +100,8 @@ export class NativeServices {
         return [p.prometheus];
       default: {
         const id = Number(service.slice('kafka-'.length));
-        return [p.kafka.of(id), p.controller.of(id), internalPort(this.stack, id), p.jmxExporter.of(id)];
+        const controller = this.stack.nodeIds.includes(id) ? [p.controller.of(id)] : [];
+        return [p.kafka.of(id), ...controller, internalPort(this.stack, id), p.jmxExporter.of(id)];
       }
     }
   }
@@ -105,7 +131,7 @@ export class NativeServices {
   prometheus(): ProcessSpec {
     const dir = this.dir('prometheus');
     mkdirSync(join(dir, 'data'), { recursive: true });
-    writeScrapeTargets(join(dir, 'targets'), this.stack, 'native');
+    this.writeTargets();
     for (const [link, target] of [['prometheus.yml', join(ROOT, 'prometheus.yml')], ['config', CONFIG_DIR]] as const) {
       if (!existsSync(join(dir, link))) symlinkSync(target, join(dir, link));
     }

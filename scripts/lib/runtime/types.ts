@@ -43,6 +43,14 @@ export interface Runtime {
   up(log: (line: string) => void): Promise<void>;
   /** Stops everything; `wipe` also deletes data. */
   down(opts: { wipe: boolean }, log: (line: string) => void): Promise<void>;
+  /** Every Kafka node of the cluster: the voters (1..NODE_COUNT), then the broker-only nodes make scale added. */
+  nodes(): NodeId[];
+  /** Why this runtime cannot add or remove broker-only nodes (make scale), or undefined when it can. */
+  scaleRefusal(): string | undefined;
+  /** make scale: formats and starts broker-only node `id` (above NODE_COUNT, up to MAX_NODES); Prometheus scrapes it. Returns once started, not registered. */
+  addBroker(id: NodeId): Promise<void>;
+  /** make scale: a drained broker-only node leaves: its scrape target dropped, the node stopped (cleanly), its state deleted. Unregistering it is Kafka's (kafka-cluster). */
+  removeBroker(id: NodeId): Promise<void>;
   /** Stops one Kafka node: a clean shutdown, or with `kill` a crash (SIGKILL, no controlled shutdown). */
   stopNode(id: NodeId, opts?: { kill?: boolean }): Promise<void>;
   startNode(id: NodeId): Promise<void>;
