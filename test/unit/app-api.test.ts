@@ -255,7 +255,7 @@ describe('the pages\' files and the dashboard panels', () => {
     expect(range).toEqual({ status: 400, body: { error: 'GET /dashboard/panels: range "2d" is not one of 5m, 15m, 1h', param: 'range' } });
     const row = await get('/dashboard/panels?row=Nope');
     expect(row.status).toBe(400);
-    expect(row.body.error).toBe('GET /dashboard/panels: no row "Nope" in the dashboard (rows: Cluster health, Traffic, Connect and Redis sink)');
+    expect(row.body.error).toBe('GET /dashboard/panels: no row "Nope" in the dashboard (rows: Cluster health, Traffic, Connect and Redis sink, Cluster size (make scale))');
     // This app was started without a Prometheus.
     expect(await get('/dashboard/panels?range=5m')).toEqual({ status: 503, body: { error: 'GET /dashboard/panels: the app has no Prometheus to read' } });
   });
