@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 KAFKA_VERSION := $(shell sed -n 's/^KAFKA_VERSION=//p' config/stack.env)
 
-.PHONY: help install up down status consume groups dlq demo validate rebuild-redis chaos snapshot map test test-unit test-integration test-docker typecheck connector clean video k8s
+.PHONY: help install up down status consume groups dlq demo validate rebuild-redis chaos scale snapshot map test test-unit test-integration test-docker typecheck connector clean video k8s
 
 # $(call setup,GOAL): Node runs the check itself, so only Node's own absence is caught here.
 define setup
@@ -20,12 +20,13 @@ help: ## list targets and the variables they read
 	  RUNTIME 'native (default: local processes) or docker (compose.yml)' \
 	  SECURITY 'on (default: TLS, SCRAM, ACLs, passwords) or off (the plain course set-up)' \
 	  WIPE '1: make down also deletes the data and the secrets' \
+	  NODES 'make scale: the Kafka nodes wanted, from the 3 voters up to MAX_NODES (config/stack.env)' \
 	  RASTRO_HOME 'where the native stack keeps its state (default .rastro/native)' \
 	  RASTRO_PORT_OFFSET 'added to every port, to run a second stack beside the first' \
 	  CHROMIUM_PATH 'the browser for the dashboard pictures (default: chromium on PATH)' \
 	  MAP_TILES_URL 'raster tiles under the live map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: none, offline)' \
 	  NO_COLOR 'any value: no colour and no in-place redraws' \
-	  '*_ARGS' 'options passed on: CHAOS_ARGS, VIDEO_ARGS, FRAUD_ARGS, BENCH_ARGS (each script has --help)'
+	  '*_ARGS' 'options passed on: CHAOS_ARGS, SCALE_ARGS, VIDEO_ARGS, FRAUD_ARGS, BENCH_ARGS (each script has --help)'
 
 install: ## install every prerequisite the tests need (what make test does first)
 	$(call setup,test)
@@ -66,6 +67,10 @@ rebuild-redis: ## Redis lost its data: stop the sink, delete its keys, replay th
 chaos: ## stop a broker under load, bring it back, prove nothing was lost
 	$(call setup,demo)
 	./scripts/chaos.mjs $(CHAOS_ARGS)
+
+scale: ## grow or shrink Kafka live under load: NODES=5 adds broker-only nodes and moves partitions onto them, NODES=3 drains them (SCALE_ARGS)
+	$(call setup,demo)
+	./scripts/scale.mjs $(if $(NODES),--nodes $(NODES)) $(SCALE_ARGS)
 
 video: ## the course video from a real demo + chaos run: evidence/<run>/demo.mp4 + demo.srt (VIDEO_ARGS=--burn-subtitles)
 	$(call setup,video)

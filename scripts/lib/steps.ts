@@ -2,7 +2,8 @@ import type { Evidence } from './evidence.ts';
 import { applyConnectorConfig, backfillGeo, planConnector, redisSnapshot, resumeIfHalted, startStack, verifyMirror, waitConnectorRunning, type MirrorCheck } from './pipeline.ts';
 import * as report from './report.ts';
 import type { Runtime } from './runtime/types.ts';
-import { ensureTopics } from './topics.ts';
+import { ensureTopics, loadTopics } from './topics.ts';
+import { withAdmin } from './kafka-admin.ts';
 import type { Ledger } from '../../producer/src/index.ts';
 
 /*
@@ -16,6 +17,21 @@ export async function bringUp(rt: Runtime, ev: Evidence): Promise<void> {
   report.stackStarted(ev, await startStack(rt, (line) => ev.step(line)));
   report.kafkaTools(ev, rt.toolsDir);
   await createTopics(rt, ev);
+  await deployConnector(rt, ev);
+}
+
+/**
+ * The stack `make up` made, running, for a command that acts on it (make scale): services started
+ * (idempotent), the topics created with make up's evidence only when one is missing (each kafka-topics
+ * run is a JVM: seconds apiece on 2 cores), the connector RUNNING.
+ */
+export async function ensureRunning(rt: Runtime, ev: Evidence): Promise<void> {
+  report.stackStarting(ev, rt);
+  report.stackStarted(ev, await startStack(rt, (line) => ev.step(line)));
+  const have = await withAdmin(rt.access.kafka('admin'), (a) => a.listTopics());
+  const missing = loadTopics(rt.stack).filter((t) => !have.includes(t.name));
+  if (missing.length > 0) await createTopics(rt, ev);
+  else ev.step(`topics: all ${loadTopics(rt.stack).length} of config/topics.yaml exist`);
   await deployConnector(rt, ev);
 }
 
