@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CITY_CENTRE } from '../../shared/city.ts';
 import { saoPauloLand } from '../../shared/geo/sao-paulo.ts';
-import { cityPoints, loadNearest } from '../../scripts/lib/bench/nearest.ts';
+import { cityPoints, loadNearest, startEmptyHttpServer } from '../../scripts/lib/bench/nearest.ts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,7 +21,7 @@ describe('cityPoints (the nearest-query bench asks the same questions every run)
 });
 
 describe('loadNearest (autocannon against a real HTTP server)', () => {
-  it('counts the rate to the last answer, not to autocannon\'s next one-second tick', async () => {
+  it('counts the rate from the first request sent to the last answer, not to autocannon\'s next one-second tick', async () => {
     // 10 connections, each answer after 5 ms or a little more: 1,000 requests in well under a second.
     // The server's own clock: first request in, last answer out.
     let first = 0;
@@ -47,5 +47,23 @@ describe('loadNearest (autocannon against a real HTTP server)', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('startEmptyHttpServer (the HTTP ceiling beside the app)', () => {
+  it('serves every request from its own process until stopped, so loadNearest can measure it like the app', async () => {
+    const empty = await startEmptyHttpServer();
+    try {
+      expect(empty.pid).not.toBe(process.pid);
+      const res = await fetch(`${empty.url}/drivers/nearest?lat=-23.5&lon=-46.6`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('[]');
+      const load = await loadNearest(empty.url, cityPoints(10), { radiusKm: 2, limit: 10, requests: 500, connections: 10 });
+      expect(load.requests).toBe(500);
+      expect(load.failed).toBe(0);
+    } finally {
+      await empty.stop();
+    }
+    await expect(fetch(empty.url)).rejects.toThrow();
   });
 });

@@ -8,7 +8,7 @@ import { failoverGap, ackSeries, type Ack } from '../bench/failover.ts';
 import { cleanerDelayMs, dirtyRatio, parseCleanerCheckpoint, partitionsBehind, segmentsFromListing } from '../bench/compaction.ts';
 import { aboveCeiling, compactionExcess, freshnessShortfall, lowRatio, nearestShortfall, rateShortfall, slowFreshness, timedOut } from '../bench/flags.ts';
 import { FreshnessProbe } from '../bench/freshness.ts';
-import { cityPoints, loadNearest, nearestPath, sampleAnswers } from '../bench/nearest.ts';
+import { cityPoints, loadNearest, startEmptyHttpServer, nearestPath, sampleAnswers } from '../bench/nearest.ts';
 import { NEAREST_FUNCTION } from '../app/drivers.ts';
 import { writeKeyedFiles } from '../bench/ndjson-file.ts';
 import { benchPlotHtml, type BenchPlotData } from '../bench/plot.ts';
@@ -671,6 +671,18 @@ export async function main(argv: string[]): Promise<number> {
           note: `user + system CPU of the app process (${(appCpu as number).toFixed(2)} s: HTTP, the query, the ioredis call, the answer) and of Redis (${(redisCpu as number).toFixed(2)} s: the FCALL_RO) during the load ÷ ${load.requests.toLocaleString('en-US')} requests; autocannon's own CPU is the rest of the 2 cores; an input of docs/scale.ts`,
           flag: perRequest.every(Number.isFinite) ? undefined : 'no CPU figure',
         });
+        // The HTTP ceiling: the same client, connections and request count against a server that does nothing.
+        const empty = await startEmptyHttpServer();
+        try {
+          const floor = await loadNearest(empty.url, points, { ...ask, requests: p.nearestRequests, connections });
+          row({
+            headline: true, section: '7 nearest', metric: `ceiling: an empty Node HTTP server, ${connections} concurrent: p50 / p99, requests/s`, value: `${fmtMs(floor.p50)} / ${fmtMs(floor.p99)}, ${fmtNumber(floor.requestsPerSecond)} req/s`,
+            note: `node:http in its own process answering every request at once with the same 2-byte body: no Redis, no work; the same autocannon client (in this process) and ${load.requests.toLocaleString('en-US')} requests; the floor under any Node app's latency on these cores`,
+            flag: floor.failed > 0 ? `${floor.failed} failed` : undefined,
+          });
+        } finally {
+          await empty.stop();
+        }
         // The ceiling: the same Redis work from redis-benchmark, no HTTP and no app, as a user with the app's grant.
         const first = points[0] as { lat: number; lon: number };
         const redis = openRedis(t.rt.access.redis('admin'), { lazyConnect: true, maxRetriesPerRequest: 1 });
