@@ -21,6 +21,11 @@ export async function withAdmin<T>(access: KafkaAccess, fn: (admin: Admin) => Pr
   }
 }
 
+/** The brokers the metadata lists, with the address clients use (advertised). */
+export async function clusterBrokers(access: KafkaAccess): Promise<Array<{ nodeId: number; host: string; port: number }>> {
+  return withAdmin(access, async (admin) => (await admin.describeCluster()).brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })));
+}
+
 /** Broker ids currently registered with the cluster (as the metadata answers). */
 export async function registeredBrokers(access: KafkaAccess): Promise<number[]> {
   return withAdmin(access, async (admin) => {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { registeredBrokers, withAdmin } from './kafka-admin.ts';
+import { clusterBrokers, withAdmin } from './kafka-admin.ts';
 import { basicAuthHeader, redisAuth, type ConnectAccess, type KafkaAccess, type RedisAccess } from '../../shared/security.ts';
 import { NODE_IDS } from '../../shared/stack.ts';
 import { GiveUp, waitFor } from './wait.ts';
@@ -9,14 +9,24 @@ export interface ReadyOptions {
   guard?: () => void;
 }
 
-/** Every node (1..NODE_COUNT unless `expected` says) registered as a broker: only possible once the KRaft quorum has elected a leader. */
+/**
+ * Every node (1..NODE_COUNT unless `expected` says) registered as a broker (only possible once the KRaft
+ * quorum has elected a leader) and answering a request itself: a node killed moments ago stays in the
+ * metadata until its session times out, so being listed is not being up.
+ */
 export async function waitForBrokers(kafka: KafkaAccess, timeoutMs = 180_000, expected: number[] = [...NODE_IDS], opts: ReadyOptions = {}): Promise<void> {
   await waitFor(
     async () => {
-      const ids = await registeredBrokers(kafka);
-      return expected.every((id) => ids.includes(id)) ? ids : false;
+      const listed = await clusterBrokers(kafka);
+      if (!expected.every((id) => listed.some((b) => b.nodeId === id))) return false;
+      for (const b of listed.filter((x) => expected.includes(x.nodeId))) {
+        await withAdmin({ ...kafka, brokers: [`${b.host}:${b.port}`] }, (admin) => admin.describeCluster()).catch((err: Error) => {
+          throw new Error(`broker ${b.nodeId} is listed but does not answer at ${b.host}:${b.port}: ${err.message}`);
+        });
+      }
+      return true;
     },
-    { what: `brokers ${expected.join(',')} registered at ${kafka.brokers.join(',')}`, timeoutMs, guard: opts.guard },
+    { what: `brokers ${expected.join(',')} registered at ${kafka.brokers.join(',')} and answering`, timeoutMs, guard: opts.guard },
   );
 }
 
