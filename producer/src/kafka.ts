@@ -11,7 +11,7 @@ export type * from 'kafkajs';
 // imports before any code of its own, which would load kafkajs before the fixes. Being CommonJS, its enums
 // are not named exports for Node's ESM loader either: they are re-exported here.
 const kafkajs = createRequire(import.meta.url)('kafkajs') as typeof KafkaJs;
-export const { Kafka, logLevel, Partitioners, AssignerProtocol, AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs;
+export const { Kafka, logLevel, Partitioners, AssignerProtocol, AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, ConfigResourceTypes, ConfigSource } = kafkajs;
 export type Kafka = KafkaJs.Kafka;
 
 import type { KafkaAccess } from '../../shared/security.ts';

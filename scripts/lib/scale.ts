@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registeredBrokers, withAdmin } from './kafka-admin.ts';
+import { ConfigResourceTypes, ConfigSource } from '../../producer/src/kafka.ts';
 import { waitForBrokers } from './readiness.ts';
 import type { CliResult, Runtime } from './runtime/types.ts';
 import { waitFor } from './wait.ts';
@@ -200,22 +201,89 @@ export function condenseReassignOutput(output: string): string {
   return out.join('\n');
 }
 
-/** Replication throttles still set on any broker or topic (kafka-configs), as `entity: setting` lines; none once --verify has cleared them. */
-export async function throttlesLeft(rt: Runtime): Promise<{ left: string[]; commands: CliResult[] }> {
-  const commands: CliResult[] = [];
-  const left: string[] = [];
-  for (const type of ['brokers', 'topics'] as const) {
-    const r = await rt.kafkaCli('kafka-configs', ['--bootstrap-server', rt.cliBootstrap, '--describe', '--entity-type', type]);
-    commands.push(r);
-    let entity = '';
-    for (const line of r.stdout.split('\n')) {
-      const head = /^Dynamic configs for (?:broker|topic) (\S+)/.exec(line);
-      if (head) entity = head[1] as string;
-      const setting = /^\s+(\S*throttled\.(?:rate|replicas))=/.exec(line);
-      if (setting) left.push(`${type.slice(0, -1)} ${entity}: ${setting[1]}`);
-    }
+/** A replication throttle setting on one broker or topic. */
+export interface Throttle {
+  type: 'brokers' | 'topics';
+  entity: string;
+  setting: string;
+}
+
+/** The dynamic configs a replication throttle consists of (kafka-reassign-partitions --throttle sets them, --verify removes them). */
+const THROTTLE_CONFIGS = {
+  brokers: ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'],
+  topics: ['leader.replication.throttled.replicas', 'follower.replication.throttled.replicas'],
+} as const;
+
+/** Config sources that mean "set on purpose": a topic's own, a broker's, the cluster-wide broker default. */
+const SET_DYNAMICALLY = new Set<number>([ConfigSource.TOPIC_CONFIG, ConfigSource.DYNAMIC_BROKER_CONFIG, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG]);
+
+/**
+ * Replication throttles still set on any running node or topic; none once --verify has cleared them. Read with
+ * one DescribeConfigs request (the Admin API), not kafka-configs: two tool JVMs cost 10-20 s on 2 cores under load.
+ */
+export async function throttlesLeft(rt: Runtime): Promise<Throttle[]> {
+  return withAdmin(rt.access.kafka('admin'), async (admin) => {
+    const topics = await admin.listTopics();
+    // The brokers up now: a broker's own configs are described by that broker (a stopped one has none in effect).
+    const brokers = (await admin.describeCluster()).brokers.map((b) => b.nodeId);
+    const resources = [
+      ...brokers.map((id) => ({ type: ConfigResourceTypes.BROKER, name: String(id), configNames: [...THROTTLE_CONFIGS.brokers] })),
+      ...topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: [...THROTTLE_CONFIGS.topics] })),
+    ];
+    const r = await admin.describeConfigs({ resources, includeSynonyms: false });
+    return r.resources.flatMap((res) =>
+      res.configEntries
+        .filter((e) => SET_DYNAMICALLY.has(e.configSource) && (e.configValue ?? '') !== '')
+        .map((e) => ({ type: res.resourceType === ConfigResourceTypes.BROKER ? ('brokers' as const) : ('topics' as const), entity: res.resourceName, setting: e.configName })),
+    );
+  });
+}
+
+/** Deletes throttles an interrupted run left (its --verify never saw the moves done), with kafka-configs. */
+export async function clearThrottles(rt: Runtime, left: readonly Throttle[]): Promise<CliResult[]> {
+  const byEntity = new Map<string, Throttle[]>();
+  for (const t of left) byEntity.set(`${t.type} ${t.entity}`, [...(byEntity.get(`${t.type} ${t.entity}`) ?? []), t]);
+  const out: CliResult[] = [];
+  for (const list of byEntity.values()) {
+    const { type, entity } = list[0] as Throttle;
+    out.push(await rt.kafkaCli('kafka-configs', ['--bootstrap-server', rt.cliBootstrap, '--alter', '--entity-type', type, '--entity-name', entity, '--delete-config', list.map((t) => t.setting).join(',')]));
   }
-  return { left, commands };
+  return out;
+}
+
+/** Partitions still moving, as `kafka-reassign-partitions --list` prints them (none: an empty list). */
+export function parseOngoing(output: string): string[] {
+  return output.split('\n').filter((l) => /^\S+-\d+: replicas: /.test(l.trim())).map((l) => l.trim());
+}
+
+/** Partitions being reassigned now (kafka-reassign-partitions --list). */
+export async function ongoingReassignments(rt: Runtime): Promise<string[]> {
+  return parseOngoing((await reassign(rt, ['--list'])).stdout);
+}
+
+/** Waits until no reassignment runs (an interrupted run's moves go on inside Kafka until done). */
+export async function waitNoReassignment(rt: Runtime, timeoutMs = 600_000): Promise<CliResult> {
+  return waitFor(
+    async () => {
+      const r = await reassign(rt, ['--list']);
+      return parseOngoing(r.stdout).length === 0 ? r : false;
+    },
+    { what: 'kafka-reassign-partitions --list to show no reassignment in progress', timeoutMs, intervalMs: 1000, maxIntervalMs: 5000 },
+  );
+}
+
+/** Why the cluster is not yet `want`: nodes to add or remove, replicas outside it, brokers of it holding nothing. Empty: nothing to do. */
+export function scaleWork(placement: readonly PartitionPlacement[], nodes: readonly NodeId[], want: readonly NodeId[]): string[] {
+  const why: string[] = [];
+  const adding = want.filter((id) => !nodes.includes(id));
+  const removing = nodes.filter((id) => !want.includes(id));
+  if (adding.length > 0) why.push(`add ${adding.map((id) => `kafka-${id}`).join(', ')}`);
+  if (removing.length > 0) why.push(`remove ${removing.map((id) => `kafka-${id}`).join(', ')}`);
+  const strays = outside(placement, want);
+  if (strays.length > 0) why.push(`${strays.length} partition(s) with a replica outside ${want.join(',')}`);
+  const idle = want.filter((id) => nodes.includes(id) && !placement.some((p) => p.replicas.includes(id)));
+  if (idle.length > 0) why.push(`${idle.map((id) => `kafka-${id}`).join(', ')} hold(s) no replica (an earlier run stopped before moving?)`);
+  return why;
 }
 
 /** Preferred leaders back in charge now, rather than at the next automatic rebalance (leader.imbalance.check.interval.seconds). */

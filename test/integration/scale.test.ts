@@ -7,7 +7,7 @@ import { QUERIES } from '../../scripts/lib/metrics/catalogue.ts';
 import { mirrorCheck } from '../../scripts/lib/pipeline.ts';
 import { PrometheusClient } from '../../scripts/lib/prometheus.ts';
 import type { Runtime } from '../../scripts/lib/runtime/types.ts';
-import { clusterPlacement, type Assignment } from '../../scripts/lib/scale.ts';
+import { clusterPlacement, throttlesLeft, type Assignment } from '../../scripts/lib/scale.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
 import { runScript } from './exec.ts';
 import { nothingLostUnderLoad } from './helpers.ts';
@@ -15,8 +15,8 @@ import { TEST_ENV, testRuntime } from './stack.ts';
 
 /**
  * Issue 25, part 1: make scale grows the running cluster with broker-only nodes and drains them again,
- * under producer load, through Kafka's own kafka-reassign-partitions; a grown cluster survives a SIGKILL
- * of an added node and make down + make up.
+ * under producer load, through Kafka's own kafka-reassign-partitions; make up brings back an added node
+ * killed with SIGKILL, and a run finishes what an interrupted one left.
  */
 let rt: Runtime;
 const env = { ...process.env, ...TEST_ENV };
@@ -90,21 +90,27 @@ describe('make scale (grow and shrink Kafka live)', () => {
     );
   });
 
-  it('an added broker SIGKILLed, then make down + make up: all five come back, every ISR full', async () => {
+  it('an added broker SIGKILLed comes back with make up, which finds it by its state: all five registered, every ISR full', async () => {
     await rt.stopNode(4, { kill: true });
     expect(await rt.isNodeRunning(4)).toBe(false);
-    for (const step of ['scripts/down.mjs', 'scripts/up.mjs']) {
-      const r = await runScript(step, [], { env, timeoutMs: 300_000 });
-      expect(r.exitCode, `${step}\n${r.stdout}\n${r.stderr}`).toBe(0);
-    }
-    expect(await registeredBrokers(rt.access.kafka('admin'))).toEqual(GROWN);
+    const r = await runScript('scripts/up.mjs', [], { env, timeoutMs: 300_000 });
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('2 broker-only node(s) added by make scale');
     expect(await rt.isNodeRunning(4)).toBe(true);
-    await waitAllInSync('every ISR full after make down + make up of a 5-node cluster');
+    expect(await registeredBrokers(rt.access.kafka('admin'))).toEqual(GROWN);
+    await waitAllInSync('every ISR full after kafka-4 was killed and make up ran');
   });
 
-  it('NODES=3 under its own load: 4 and 5 drained, stopped and unregistered, the producer ledger finds nothing lost', async () => {
+  it('NODES=3 under its own load, after an interrupted run left a throttle: it is deleted, 4 and 5 drained, stopped and unregistered, nothing lost', async () => {
+    // What a run stopped between --execute and its last --verify leaves: a throttle on a node and a topic.
+    const topic = rt.stack.topics.locations;
+    await rt.kafkaCli('kafka-configs', ['--bootstrap-server', rt.cliBootstrap, '--alter', '--entity-type', 'brokers', '--entity-name', '2', '--add-config', 'leader.replication.throttled.rate=1000000']);
+    await rt.kafkaCli('kafka-configs', ['--bootstrap-server', rt.cliBootstrap, '--alter', '--entity-type', 'topics', '--entity-name', topic, '--add-config', 'leader.replication.throttled.replicas=*']);
+    expect((await throttlesLeft(rt)).map((t) => `${t.entity} ${t.setting}`).sort()).toEqual(['2 leader.replication.throttled.rate', `${topic} leader.replication.throttled.replicas`]);
     const r = await runScript('scripts/scale.mjs', ['--nodes', '3', '--no-pictures', '--rate', '400'], { env, timeoutMs: 600_000 });
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('replication throttles left by an earlier run: broker 2 leader.replication.throttled.rate');
+    expect(await throttlesLeft(rt)).toEqual([]);
     expect(r.stdout).toMatch(/producer ledger: \d+ drivers whose last event Kafka acknowledged; 0 of them not current in Redis/);
     expect(r.stdout).toContain('Broker 4 is no longer registered.');
     expect(rt.nodes()).toEqual([1, 2, 3]);

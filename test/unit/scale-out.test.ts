@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { withClientOptions, writeToolWrappers } from '../../scripts/lib/kafka-to
 import { quorumVoters, renderNodeProperties } from '../../scripts/lib/native/kafka-node.ts';
 import { NativeRuntime } from '../../scripts/lib/native/runtime.ts';
 import { scrapeTargets } from '../../scripts/lib/prometheus-targets.ts';
-import { assignmentAfter, changedOnly, condenseReassignOutput, loadPerBroker, loadTable, misplaced, outside, verifyState, type PartitionPlacement } from '../../scripts/lib/scale.ts';
+import { assignmentAfter, changedOnly, condenseReassignOutput, loadPerBroker, loadTable, misplaced, outside, parseOngoing, scaleWork, verifyState, type PartitionPlacement } from '../../scripts/lib/scale.ts';
 import { CONFIG_DIR, loadStack } from '../../shared/stack.ts';
 
 const stack = loadStack();
@@ -62,6 +62,25 @@ describe('make scale: reading and checking kafka-reassign-partitions', () => {
     expect(outside(placement, [1, 2, 3, 4, 5])).toEqual([]);
   });
 
+  it('reads the partitions --list says are still moving', () => {
+    expect(parseOngoing('No partition reassignments found.\n')).toEqual([]);
+    expect(parseOngoing('Current partition reassignments:\nt-0: replicas: 1,2,3,4. adding: 4. removing: 3.\n__consumer_offsets-12: replicas: 2,5,1. adding: 5. removing: .\n')).toEqual([
+      't-0: replicas: 1,2,3,4. adding: 4. removing: 3.',
+      '__consumer_offsets-12: replicas: 2,5,1. adding: 5. removing: .',
+    ]);
+  });
+
+  it('knows when there is nothing to do, and says why otherwise: nodes to add or remove, stray replicas, an added node still empty', () => {
+    const onThree = [at('t', 0, [1, 2, 3]), at('t', 1, [2, 3, 1])];
+    expect(scaleWork(onThree, [1, 2, 3], [1, 2, 3])).toEqual([]);
+    expect(scaleWork(onThree, [1, 2, 3], [1, 2, 3, 4, 5])).toEqual(['add kafka-4, kafka-5']);
+    // Nodes 4 and 5 were added, then the run stopped before moving anything: a rerun must still move.
+    expect(scaleWork(onThree, [1, 2, 3, 4, 5], [1, 2, 3, 4, 5])).toEqual(['kafka-4, kafka-5 hold(s) no replica (an earlier run stopped before moving?)']);
+    const spread = [at('t', 0, [4, 5, 1]), at('t', 1, [2, 3, 4]), at('t', 2, [5, 1, 2])];
+    expect(scaleWork(spread, [1, 2, 3, 4, 5], [1, 2, 3, 4, 5])).toEqual([]);
+    expect(scaleWork(spread, [1, 2, 3, 4, 5], [1, 2, 3])).toEqual(['remove kafka-4, kafka-5', '3 partition(s) with a replica outside 1,2,3']);
+  });
+
   it('tabulates leaders and replicas per broker before and after, listing a broker that holds nothing', () => {
     const before = loadPerBroker([at('t', 0, [1, 2, 3]), at('t', 1, [2, 3, 1])], [1, 2, 3]);
     const after = loadPerBroker([at('t', 0, [4, 5, 1]), at('t', 1, [2, 3, 1])], [1, 2, 3, 4, 5]);
@@ -112,6 +131,24 @@ describe('make scale: broker-only nodes in the native runtime', () => {
     expect(targets.map((t) => t.labels.service)).toEqual(['kafka-1', 'kafka-2', 'kafka-3', 'kafka-4']);
     expect(targets[3]?.targets).toEqual([`127.0.0.1:${stack.ports.jmxExporter.of(4)}`]);
     expect(scrapeTargets(stack, 'native').kafka).toHaveLength(3);
+  });
+
+  it('make down stops a broker-only node too (make up starts it again: test/integration/scale.test.ts)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'rastro-scale-'));
+    const dir = join(home, 'kafka-4');
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    writeFileSync(join(dir, 'data', 'meta.properties'), 'node.id=4\n');
+    // A process that is kafka-4 by the launcher's own test: its pid file, and its cwd in kafka-4's directory.
+    const child = spawn('sleep', ['300'], { cwd: dir, stdio: 'ignore' });
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    writeFileSync(join(dir, 'kafka-4.pid'), `${child.pid}\n`);
+    const rt = new NativeRuntime(stack, home, 'off');
+    expect(await rt.isNodeRunning(4)).toBe(true);
+    const said: string[] = [];
+    await rt.down({ wipe: false }, (l) => said.push(l));
+    await gone;
+    expect(said).toEqual(['stopped kafka-4']);
+    expect(await rt.isNodeRunning(4)).toBe(false);
   });
 
   it('refuses to add a voter or an id above MAX_NODES, and to remove a voter', async () => {
