@@ -67,6 +67,19 @@ export interface Stack {
     /** The app API and live map. */
     app: number;
   };
+  /**
+   * The serving store: one Redis (`single`, on ports.redis) or a Redis Cluster (`cluster`: 3 primaries and 3
+   * replicas on `nodePorts`, the first being ports.redis). REDIS_MODE in stack.env, or in the environment.
+   */
+  redis: {
+    mode: 'single' | 'cluster';
+    /** The sink's buckets (redis.cluster.buckets): REDIS_CLUSTER_BUCKETS on a cluster, 0 on one Redis. */
+    buckets: number;
+    /** Every Redis process's port: one, or the cluster's six. */
+    nodePorts: number[];
+    /** Each cluster node's bus port (its port + 100); empty on one Redis. */
+    busPorts: number[];
+  };
   /** Heap (-Xms = -Xmx) of each Kafka node and of Connect (KAFKA_HEAP, CONNECT_HEAP), in every runtime. */
   heaps: { kafka: string; connect: string };
   /** Extra flags of every Kafka node's and Connect's JVM, in both runtimes (JVM_FLAGS). */
@@ -127,7 +140,11 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     producerMetrics: port('PRODUCER_METRICS_PORT'),
     app: port('APP_PORT'),
   };
-  assertDistinctPorts(ports, file, nodeCount, maxNodes);
+  const redis = redisStore(vars, file, ports.redis);
+  // The connector's redis.cluster.buckets (${stack:REDIS_SINK_BUCKETS}): 0 unless the mode is cluster.
+  vars.set('REDIS_SINK_BUCKETS', String(redis.buckets));
+  vars.set('REDIS_MODE', redis.mode);
+  assertDistinctPorts(ports, file, nodeCount, maxNodes, redis);
   return {
     nodeIds,
     maxNodes,
@@ -147,6 +164,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     redisGeoKey: str('REDIS_GEO_KEY'),
     redisOffsetsKey: str('REDIS_OFFSETS_KEY'),
     redisBlocklistPrefix: str('REDIS_BLOCKLIST_PREFIX'),
+    redis,
     heaps: { kafka: heap('KAFKA_HEAP'), connect: heap('CONNECT_HEAP') },
     jvmFlags: (vars.get('JVM_FLAGS') ?? '').split(/\s+/).filter(Boolean),
     ports,
@@ -172,15 +190,37 @@ export function hostAddresses(stack: Stack): Addresses {
   };
 }
 
+/** Redis Cluster's shape here: 3 primaries, one replica each (issue 25). */
+export const REDIS_CLUSTER_PRIMARIES = 3;
+const REDIS_CLUSTER_NODES = REDIS_CLUSTER_PRIMARIES * 2;
+
+/** REDIS_MODE (the environment's first, then stack.env's) and the ports it takes. */
+function redisStore(vars: Map<string, string>, file: string, port: number): Stack['redis'] {
+  const mode = process.env.REDIS_MODE || vars.get('REDIS_MODE') || 'single';
+  if (mode !== 'single' && mode !== 'cluster') throw new Error(`REDIS_MODE=${mode} (${process.env.REDIS_MODE ? 'environment' : file}) is neither single nor cluster`);
+  if (mode === 'single') return { mode, buckets: 0, nodePorts: [port], busPorts: [] };
+  const buckets = Number(vars.get('REDIS_CLUSTER_BUCKETS'));
+  // KeySpace.MAX_BUCKETS in the sink.
+  if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1024) throw new Error(`${file}: REDIS_CLUSTER_BUCKETS=${vars.get('REDIS_CLUSTER_BUCKETS')} is not a whole number in 1..1024`);
+  const nodePorts = Array.from({ length: REDIS_CLUSTER_NODES }, (_, i) => port + i);
+  if (nodePorts.some((p) => p + 100 > 65535)) throw new Error(`${file}: REDIS_PORT=${port} leaves no room for the cluster's ${REDIS_CLUSTER_NODES} nodes and their bus ports (+100)`);
+  return { mode, buckets, nodePorts, busPorts: nodePorts.map((p) => p + 100) };
+}
+
 /**
  * Every port a stack uses, per-node ranges included, must be its own: a larger NODE_COUNT or MAX_NODES
  * grows the ranges upward, and this names the first one that runs into another port. Node i's
- * INTERNAL listener (controller port + 100) is checked with them.
+ * INTERNAL listener (controller port + 100) is checked with them, and a Redis Cluster's node and bus ports.
  */
-function assertDistinctPorts(ports: Stack['ports'], file: string, nodeCount: number, maxNodes: number): void {
+function assertDistinctPorts(ports: Stack['ports'], file: string, nodeCount: number, maxNodes: number, redis: Stack['redis']): void {
   const owner = new Map<number, string>();
   const ids = Array.from({ length: maxNodes }, (_, i) => i + 1);
-  const ranges: Array<[string, number | NodePorts]> = [...Object.entries(ports), ['internal listener', new NodePorts(ports.controller.base + 100, ports.controller.nodeIds, 'internal', maxNodes)]];
+  const ranges: Array<[string, number | NodePorts]> = [
+    ...Object.entries(ports),
+    ['internal listener', new NodePorts(ports.controller.base + 100, ports.controller.nodeIds, 'internal', maxNodes)],
+    ...redis.nodePorts.slice(1).map((p, i): [string, number] => [`Redis Cluster node ${i + 2}`, p]),
+    ...redis.busPorts.map((p, i): [string, number] => [`Redis Cluster bus of node ${i + 1}`, p]),
+  ];
   for (const [name, value] of ranges) {
     const entries: Array<[string, number]> = value instanceof NodePorts ? ids.map((id) => [`${name} of node ${id}`, value.of(id)]) : [[name, value]];
     for (const [what, port] of entries) {

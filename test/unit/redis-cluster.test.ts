@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeySpace } from '../../shared/key-space.ts';
 import { readAppLibrary, readSinkLibrary } from '../../shared/redis-libraries.ts';
 import { startRedisCluster, type TestRedisCluster } from './redis-cluster-fixture.ts';
 
@@ -38,7 +39,7 @@ function upsert(k: ReturnType<typeof keysOf>, id: string, ts: number, offset: nu
 }
 
 /**
- * The design's bucket tags: for bucket b, the first tag `<b>.<k>` whose slot falls in the b-th of B equal
+ * The design's bucket tags, asked of Redis itself (CLUSTER KEYSLOT): for bucket b, the first tag `<b>.<k>` whose slot falls in the b-th of B equal
  * slot ranges, so the buckets spread over the slots (and the primaries) evenly, whatever CRC16 makes of "0".."15".
  */
 async function bucketTags(n: number): Promise<string[]> {
@@ -95,6 +96,8 @@ describe('Redis Cluster design: a bucket per driver as hash tag', () => {
 
   it(`${BUCKETS} bucket tags chosen by slot range spread over every primary`, async () => {
     const tags = await bucketTags(BUCKETS);
+    // The tags the sink and the readers compute (KeySpace, with a client-side CRC16) are the ones Redis's own KEYSLOT gives.
+    expect(new KeySpace('driver:', 'tombstone:', 'drivers:geo', 'sink-offsets:redis-sink', BUCKETS).tags).toEqual(tags);
     const slots = await Promise.all(tags.map(async (t) => Number(await cluster.client.cluster('KEYSLOT', `{${t}}`))));
     expect(slots.map((s) => Math.floor((s * BUCKETS) / SLOTS))).toEqual([...Array(BUCKETS).keys()]);
     // Which primary owns each bucket's slot: every one of the three owns some (5 or 6 each with even ranges).

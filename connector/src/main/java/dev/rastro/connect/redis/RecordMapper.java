@@ -54,7 +54,8 @@ final class RecordMapper {
                 RedisSinkConfig.MAX_FIELD_BYTES_DEFAULT, RedisSinkConfig.MAX_FUTURE_MS_DEFAULT);
     }
 
-    private final String keyPrefix;
+    /** Where a driver's hash lives (its bucket's tag on a Redis Cluster). */
+    private final KeySpace keys;
     private final String idField;
     private final String timestampField;
     private final Limits limits;
@@ -62,14 +63,19 @@ final class RecordMapper {
     private final GeoFields geo;
     private final LongSupplier clock;
 
-    RecordMapper(String keyPrefix, String idField, String timestampField, Limits limits, GeoFields geo,
+    RecordMapper(KeySpace keys, String idField, String timestampField, Limits limits, GeoFields geo,
             LongSupplier clock) {
-        this.keyPrefix = keyPrefix;
+        this.keys = keys;
         this.idField = idField;
         this.timestampField = timestampField;
         this.limits = limits;
         this.geo = geo;
         this.clock = clock;
+    }
+
+    RecordMapper(String keyPrefix, String idField, String timestampField, Limits limits, GeoFields geo,
+            LongSupplier clock) {
+        this(KeySpace.single(keyPrefix, null, null), idField, timestampField, limits, geo, clock);
     }
 
     RecordMapper(String keyPrefix, String idField, String timestampField, Limits limits, LongSupplier clock) {
@@ -81,7 +87,7 @@ final class RecordMapper {
     }
 
     RecordMapper(RedisSinkConfig config, LongSupplier clock) {
-        this(config.keyPrefix(), config.idField(), config.timestampField(),
+        this(KeySpace.of(config), config.idField(), config.timestampField(),
                 new Limits(config.maxFields(), config.maxFieldBytes(), config.maxFutureMs()),
                 config.geoKey().isEmpty() ? null : new GeoFields(config.geoLatitudeField(),
                         config.geoLongitudeField(), config.statusField(), config.geoExcludeStatus()),
@@ -96,7 +102,7 @@ final class RecordMapper {
             if (keyId == null) {
                 throw new InvalidRecordException(record, "tombstone (null value) with a null key: no driver id to delete");
             }
-            return new RedisWrite.Delete(keyPrefix + keyId, tombstoneTime(record, now), geo == null ? null : keyId);
+            return new RedisWrite.Delete(keys.hashKey(keyId), tombstoneTime(record, now), geo == null ? null : keyId);
         }
 
         Map<String, Object> object = asObject(record, value);
@@ -144,7 +150,7 @@ final class RecordMapper {
             fields.add(name);
             fields.add(text);
         }
-        return new RedisWrite.Upsert(keyPrefix + id, timestamp, fields, geo == null ? null : geoEntry(record, id, object));
+        return new RedisWrite.Upsert(keys.hashKey(id), timestamp, fields, geo == null ? null : geoEntry(record, id, object));
     }
 
     /**

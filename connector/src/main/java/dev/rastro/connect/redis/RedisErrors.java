@@ -30,6 +30,9 @@ final class RedisErrors {
     private static final Set<String> TRANSIENT_CODES = Set.of("LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN",
             "OOM", "NOREPLICAS", "MISCONF");
 
+    /** A slot changing hands, on a cluster. */
+    private static final Set<String> CLUSTER_TRANSIENT_CODES = Set.of("MOVED", "ASK", "CLUSTERDOWN");
+
     /** Redis 6 wraps errors raised inside a script: "ERR Error running script (...): @user_script:1: CODE ...". */
     private static final Pattern SCRIPT_WRAPPED = Pattern.compile("@user_script:\\d+: (.*)", Pattern.DOTALL);
 
@@ -37,9 +40,17 @@ final class RedisErrors {
     }
 
     static Kind classify(String message) {
+        return classify(message, false);
+    }
+
+    /**
+     * @param cluster the sink writes to a Redis Cluster: a slot moving (MOVED, ASK) or briefly unserved (CLUSTERDOWN)
+     *                passes by itself there; on one Redis those replies mean it points at a cluster node by mistake
+     */
+    static Kind classify(String message, boolean cluster) {
         String m = unwrap(message);
         String code = code(m);
-        if (TRANSIENT_CODES.contains(code)) {
+        if (TRANSIENT_CODES.contains(code) || cluster && CLUSTER_TRANSIENT_CODES.contains(code)) {
             return Kind.TRANSIENT;
         }
         switch (code) {
@@ -101,7 +112,10 @@ final class RedisErrors {
                     + "; the server's 'databases' setting limits it";
         }
         if (code.equals("MOVED") || code.equals("ASK") || code.equals("CLUSTERDOWN") || code.equals("CROSSSLOT")) {
-            return RedisSinkConfig.REDIS_URI + " points at a Redis Cluster node; Redis Cluster is not supported";
+            return code.equals("CROSSSLOT") ? "the keys of one record's call lie in different slots; on a Redis Cluster "
+                    + "set " + RedisSinkConfig.CLUSTER_BUCKETS + " (its keys then share their bucket's slot)"
+                    : RedisSinkConfig.REDIS_URI + " points at a Redis Cluster node; set " + RedisSinkConfig.CLUSTER_BUCKETS
+                            + " (readers use the same number) to write to a cluster";
         }
         if (lower.startsWith("err unknown command")) {
             return "this server lacks (or renamed) a command the sink needs; it needs Redis 7 functions (FCALL, "

@@ -35,6 +35,7 @@ public final class RedisSinkConfig extends AbstractConfig {
     public static final String STATUS_FIELD = "redis.status.field";
     public static final String GEO_EXCLUDE_STATUS = "redis.geo.exclude.status";
     public static final String OFFSETS_KEY = "redis.offsets.key";
+    public static final String CLUSTER_BUCKETS = "redis.cluster.buckets";
 
     public static final String KEY_PREFIX_DEFAULT = "driver:";
     public static final String TIMESTAMP_FIELD_DEFAULT = "timestamp";
@@ -173,7 +174,16 @@ public final class RedisSinkConfig extends AbstractConfig {
                             + "the offset Kafka committed: whatever Redis lost (a crash, a failover, a flush) is "
                             + "replayed. Unset: " + OFFSETS_KEY_DEFAULT_PREFIX + "<connector name>. Empty: off "
                             + "(Kafka's committed offsets only). Must not start with " + KEY_PREFIX + ".",
-                    GROUP, 10, Width.MEDIUM, "Offsets key");
+                    GROUP, 10, Width.MEDIUM, "Offsets key")
+            .define(CLUSTER_BUCKETS, Type.INT, 0, Range.between(0, KeySpace.MAX_BUCKETS), Importance.MEDIUM,
+                    "0: " + REDIS_URI + " is one Redis. Above 0: it is one node of a Redis Cluster (the others are "
+                            + "discovered), and each driver belongs to one of this many buckets (CRC-32 of its id): "
+                            + "its hash, its tombstone marker, the bucket's GEO set and the bucket's offsets hash "
+                            + "carry the bucket's hash tag ({" + "<tag>}), so one function call touches one slot. "
+                            + "Keys: <" + KEY_PREFIX + ">{<tag>}:<id>, <" + GEO_KEY + ">:{<tag>}, <" + OFFSETS_KEY
+                            + ">:{<tag>}. Readers must use the same number. Fixed for a deployment: changing it "
+                            + "needs rebuild-redis.",
+                    GROUP, 11, Width.SHORT, "Redis Cluster buckets");
 
     private final RedisEndpoint endpoint;
 
@@ -251,6 +261,11 @@ public final class RedisSinkConfig extends AbstractConfig {
                         + "; choose another key");
             }
         }
+        if (config.getInt(CLUSTER_BUCKETS) > 0 && RedisEndpoint.parse(config.getPassword(REDIS_URI).value()).database() != 0) {
+            problems.put(CLUSTER_BUCKETS, CLUSTER_BUCKETS + " = " + config.getInt(CLUSTER_BUCKETS) + " names a Redis "
+                    + "Cluster, which has database 0 only, but " + REDIS_URI + " names database "
+                    + RedisEndpoint.parse(config.getPassword(REDIS_URI).value()).database());
+        }
         String caFile = config.getString(TLS_CA_FILE);
         if (!caFile.isEmpty() && !RedisEndpoint.parse(config.getPassword(REDIS_URI).value()).tls()) {
             problems.put(TLS_CA_FILE, TLS_CA_FILE + " is set but " + REDIS_URI + " is not rediss:// (TLS)");
@@ -260,6 +275,11 @@ public final class RedisSinkConfig extends AbstractConfig {
 
     RedisEndpoint endpoint() {
         return endpoint;
+    }
+
+    /** 0: one Redis; else a Redis Cluster with this many buckets. */
+    public int clusterBuckets() {
+        return getInt(CLUSTER_BUCKETS);
     }
 
     public String keyPrefix() {

@@ -72,8 +72,21 @@ class RedisErrorsTest {
         assertEquals("delete that key or set redis.geo.key to a free one; the sink keeps its GEO index there",
                 RedisErrors.hint("GEOKEY drivers:geo holds a string, not a sorted set (GEO set)", "driver:",
                         "tombstone:", "drivers:geo", null));
-        assertEquals("redis.uri points at a Redis Cluster node; Redis Cluster is not supported",
-                RedisErrors.hint("MOVED 3999 127.0.0.1:6381", "driver:", "tombstone:", null, null));
+        assertEquals("redis.uri points at a Redis Cluster node; set redis.cluster.buckets (readers use the same "
+                + "number) to write to a cluster", RedisErrors.hint("MOVED 3999 127.0.0.1:6381", "driver:", "tombstone:",
+                        null, null));
+    }
+
+    @Test
+    void aSlotChangingHandsIsTransientOnlyOnACluster() {
+        for (String reply : new String[] {"MOVED 3999 127.0.0.1:6381", "ASK 3999 127.0.0.1:6381",
+                "CLUSTERDOWN The cluster is down"}) {
+            assertEquals(RedisErrors.Kind.CONFIGURATION, RedisErrors.classify(reply), reply);
+            assertEquals(RedisErrors.Kind.TRANSIENT, RedisErrors.classify(reply, true), reply);
+        }
+        // Keys of one call in two slots are the sink's own mistake, cluster or not.
+        assertEquals(RedisErrors.Kind.CONFIGURATION, RedisErrors.classify("CROSSSLOT Keys in request don't hash to "
+                + "the same slot", true));
     }
 
     @Test

@@ -101,7 +101,7 @@ class RedisSinkConnectorTest {
                 "redis.record.max.field.bytes", "redis.timestamp.max.future.ms", "redis.tombstone.key.prefix",
                 "redis.tombstone.guard.ms", "redis.retry.backoff.max.ms", "redis.tls.ca.file", "redis.geo.key",
                 "redis.geo.latitude.field", "redis.geo.longitude.field", "redis.status.field",
-                "redis.geo.exclude.status", "redis.offsets.key"),
+                "redis.geo.exclude.status", "redis.offsets.key", "redis.cluster.buckets"),
                 List.copyOf(keys.keySet()));
         keys.values().forEach(k -> assertTrue(k.documentation != null && !k.documentation.isBlank(), k.name));
     }
