@@ -19,6 +19,7 @@ help: ## list targets and the variables they read
 	@printf '  %-20s %s\n' \
 	  RUNTIME 'native (default: local processes) or docker (compose.yml)' \
 	  SECURITY 'on (default: TLS, SCRAM, ACLs, passwords) or off (the plain course set-up)' \
+	  REDIS_MODE 'single (default: one Redis) or cluster (3 primaries + 3 replicas; native only; config/stack.env)' \
 	  WIPE '1: make down also deletes the data and the secrets' \
 	  NODES 'make scale: the Kafka nodes wanted, from the 3 voters up to MAX_NODES (config/stack.env)' \
 	  RASTRO_HOME 'where the native stack keeps its state (default .rastro/native)' \

@@ -31,7 +31,8 @@ export class KeySpace {
   constructor(
     readonly keyPrefix: string,
     readonly tombstonePrefix: string,
-    private readonly geoKey: string,
+    /** The GEO set on one Redis; on a cluster the prefix of the buckets' sets. */
+    readonly geoKey: string,
     private readonly offsetsKey: string,
     /** 0: one Redis. */
     readonly buckets: number,

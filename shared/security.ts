@@ -348,17 +348,21 @@ export function redisSinkCommands(): string {
 export function redisAclRules(stack: Stack): Record<RedisUser, string> {
   const driver = `${stack.redisKeyPrefix}*`;
   const tombstone = `${stack.redisTombstonePrefix}${stack.redisKeyPrefix}*`;
-  const geo = stack.redisGeoKey;
-  const offsets = stack.redisOffsetsKey;
+  // On a Redis Cluster the GEO set and the offsets hash are one per bucket: <key>:{<tag>}.
+  const cluster = stack.redis.mode === 'cluster';
+  const geo = cluster ? `${stack.redisGeoKey}:*` : stack.redisGeoKey;
+  const offsets = cluster ? `${stack.redisOffsetsKey}:*` : stack.redisOffsetsKey;
   const blocklist = `${stack.redisBlocklistPrefix}*`;
   const connection = REDIS_CONNECTION_COMMANDS;
+  // A cluster client learns the slots' owners (Jedis and ioredis ask CLUSTER SLOTS; the sink compares CLUSTER NODES before each batch).
+  const topology = cluster ? ' +cluster|slots +cluster|shards +cluster|nodes +cluster|info' : '';
   return {
     admin: 'resetkeys ~* resetchannels &* +@all',
-    sink: `resetkeys ~${driver} ~${tombstone} ~${geo} ~${offsets} resetchannels ${redisSinkCommands()}`,
-    exporter: `resetkeys %R~${driver} resetchannels -@all ${connection} +info +dbsize +scan +type +slowlog|get +slowlog|len +latency|latest`,
+    sink: `resetkeys ~${driver} ~${tombstone} ~${geo} ~${offsets} resetchannels ${redisSinkCommands()}${topology}`,
+    exporter: `resetkeys %R~${driver} resetchannels -@all ${connection} +info +dbsize +scan +type +slowlog|get +slowlog|len +latency|latest${topology}`,
     // INFO after -@dangerous, which contains it: ioredis's ready check sends INFO. FCALL_RO of its own
     // read-only functions only (the nearest drivers in one call).
-    app: `resetkeys %R~${driver} %R~${geo} resetchannels -@all ${connection} +@read -@dangerous -keys +info ${readAppLibrary().functions.map((f) => `+fcall_ro|${f}`).join(' ')}`,
+    app: `resetkeys %R~${driver} %R~${geo} resetchannels -@all ${connection} +@read -@dangerous -keys +info ${readAppLibrary().functions.map((f) => `+fcall_ro|${f}`).join(' ')}${topology}`,
     fraud: `resetkeys ~${blocklist} resetchannels -@all ${connection} +info +get +mget +set +del +unlink +exists +scan`,
   };
 }

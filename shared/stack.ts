@@ -79,6 +79,8 @@ export interface Stack {
     nodePorts: number[];
     /** Each cluster node's bus port (its port + 100); empty on one Redis. */
     busPorts: number[];
+    /** One redis_exporter per Redis process: REDIS_EXPORTER_PORT + 0..5 on a cluster. */
+    exporterPorts: number[];
   };
   /** Heap (-Xms = -Xmx) of each Kafka node and of Connect (KAFKA_HEAP, CONNECT_HEAP), in every runtime. */
   heaps: { kafka: string; connect: string };
@@ -94,7 +96,7 @@ export interface Stack {
  * Reads config/stack.env. `portOffset` shifts every port (native runtime only): a test stack
  * with RASTRO_PORT_OFFSET=10000 runs beside a demo stack without clashing.
  */
-export function loadStack(opts: { file?: string; portOffset?: number } = {}): Stack {
+export function loadStack(opts: { file?: string; portOffset?: number; env?: NodeJS.ProcessEnv } = {}): Stack {
   const file = opts.file ?? STACK_ENV;
   const vars = parseEnvFile(readFileSync(file, 'utf8'), file);
   const offset = opts.portOffset ?? 0;
@@ -140,7 +142,7 @@ export function loadStack(opts: { file?: string; portOffset?: number } = {}): St
     producerMetrics: port('PRODUCER_METRICS_PORT'),
     app: port('APP_PORT'),
   };
-  const redis = redisStore(vars, file, ports.redis);
+  const redis = redisStore(vars, file, ports.redis, ports.redisExporter, opts.env ?? process.env);
   // The connector's redis.cluster.buckets (${stack:REDIS_SINK_BUCKETS}): 0 unless the mode is cluster.
   vars.set('REDIS_SINK_BUCKETS', String(redis.buckets));
   vars.set('REDIS_MODE', redis.mode);
@@ -195,16 +197,16 @@ export const REDIS_CLUSTER_PRIMARIES = 3;
 const REDIS_CLUSTER_NODES = REDIS_CLUSTER_PRIMARIES * 2;
 
 /** REDIS_MODE (the environment's first, then stack.env's) and the ports it takes. */
-function redisStore(vars: Map<string, string>, file: string, port: number): Stack['redis'] {
-  const mode = process.env.REDIS_MODE || vars.get('REDIS_MODE') || 'single';
-  if (mode !== 'single' && mode !== 'cluster') throw new Error(`REDIS_MODE=${mode} (${process.env.REDIS_MODE ? 'environment' : file}) is neither single nor cluster`);
-  if (mode === 'single') return { mode, buckets: 0, nodePorts: [port], busPorts: [] };
+function redisStore(vars: Map<string, string>, file: string, port: number, exporterPort: number, env: NodeJS.ProcessEnv): Stack['redis'] {
+  const mode = env.REDIS_MODE || vars.get('REDIS_MODE') || 'single';
+  if (mode !== 'single' && mode !== 'cluster') throw new Error(`REDIS_MODE=${mode} (${env.REDIS_MODE ? 'environment' : file}) is neither single nor cluster`);
+  if (mode === 'single') return { mode, buckets: 0, nodePorts: [port], busPorts: [], exporterPorts: [exporterPort] };
   const buckets = Number(vars.get('REDIS_CLUSTER_BUCKETS'));
   // KeySpace.MAX_BUCKETS in the sink.
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > 1024) throw new Error(`${file}: REDIS_CLUSTER_BUCKETS=${vars.get('REDIS_CLUSTER_BUCKETS')} is not a whole number in 1..1024`);
   const nodePorts = Array.from({ length: REDIS_CLUSTER_NODES }, (_, i) => port + i);
   if (nodePorts.some((p) => p + 100 > 65535)) throw new Error(`${file}: REDIS_PORT=${port} leaves no room for the cluster's ${REDIS_CLUSTER_NODES} nodes and their bus ports (+100)`);
-  return { mode, buckets, nodePorts, busPorts: nodePorts.map((p) => p + 100) };
+  return { mode, buckets, nodePorts, busPorts: nodePorts.map((p) => p + 100), exporterPorts: nodePorts.map((_, i) => exporterPort + i) };
 }
 
 /**
@@ -220,6 +222,7 @@ function assertDistinctPorts(ports: Stack['ports'], file: string, nodeCount: num
     ['internal listener', new NodePorts(ports.controller.base + 100, ports.controller.nodeIds, 'internal', maxNodes)],
     ...redis.nodePorts.slice(1).map((p, i): [string, number] => [`Redis Cluster node ${i + 2}`, p]),
     ...redis.busPorts.map((p, i): [string, number] => [`Redis Cluster bus of node ${i + 1}`, p]),
+    ...redis.exporterPorts.slice(1).map((p, i): [string, number] => [`Redis exporter of cluster node ${i + 2}`, p]),
   ];
   for (const [name, value] of ranges) {
     const entries: Array<[string, number]> = value instanceof NodePorts ? ids.map((id) => [`${name} of node ${id}`, value.of(id)]) : [[name, value]];

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { RedisClient, RedisStore } from './redis-store.ts';
 import type { Fold, GeoRules } from './topic-fold.ts';
 
 export type RedisState = Map<string, Record<string, string>>;
@@ -134,7 +135,7 @@ export function compareGeoIndex(redis: RedisState, geo: GeoState, prefix: string
  * The sink's GEO set: members by ZSCAN (never a blocking full read), positions by pipelined GEOPOS.
  * An absent key is an empty index; a key of another type is an error naming it.
  */
-export async function readGeoIndex(redis: Redis, key: string): Promise<GeoState> {
+export async function readGeoIndex(redis: RedisClient, key: string): Promise<GeoState> {
   const type = await redis.type(key);
   if (type === 'none') return new Map();
   if (type !== 'zset') throw new Error(`TYPE ${key}: ${type}, not the sink's GEO set (a sorted set)`);
@@ -182,6 +183,35 @@ export async function readDriverHashes(redis: Redis, prefix: string): Promise<Re
     });
   }
   return state;
+}
+
+/** Every driver hash of the store, from every primary, keyed `<prefix><id>` whatever bucket tag the key carries (so the comparisons stay the same). */
+export async function readStoreHashes(store: RedisStore): Promise<RedisState> {
+  const state: RedisState = new Map();
+  for (const node of store.primaries()) {
+    for (const [key, hash] of await readDriverHashes(node, store.keys.keyPrefix)) {
+      const id = store.keys.idOf(key);
+      if (id !== undefined) state.set(store.keys.keyPrefix + id, hash);
+    }
+  }
+  return state;
+}
+
+/**
+ * The GEO index over every set (one, or one per bucket), merged by member; on a cluster a member found in
+ * another bucket's set than its own is a difference (the sink never writes it there).
+ */
+export async function readStoreGeoIndex(store: RedisStore): Promise<{ index: GeoState; misplaced: Difference[] }> {
+  const index: GeoState = new Map();
+  const misplaced: Difference[] = [];
+  for (const [b, { geoKey }] of store.keys.geoSets().entries()) {
+    for (const [member, at] of await readGeoIndex(store.client, geoKey)) {
+      const own = store.keys.bucketOf(member);
+      if (own !== undefined && own !== b) misplaced.push({ driver: member, kind: 'geo-extra', detail: `in ${geoKey}, not in its own bucket's set ${store.keys.geoSets()[own]?.geoKey}` });
+      else index.set(member, at);
+    }
+  }
+  return { index, misplaced };
 }
 
 /**

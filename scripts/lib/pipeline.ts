@@ -1,13 +1,14 @@
 import { ConnectClient, ConnectError, curlForPut, loadConnectorConfig, type ApplyOutcome, type ConfigChange, type ConnectorConfig, type RunningResult } from './connect.ts';
 import { backfillGeoIndex, type BackfillResult } from './geo-backfill.ts';
 import { describeTopic, withAdmin, type PartitionState } from './kafka-admin.ts';
-import { compareGeoIndex, compareMirror, lostUpdates, readDriverHashes, readGeoIndex, type Difference, type MirrorReport, type RedisState } from './mirror-check.ts';
+import { compareGeoIndex, compareMirror, lostUpdates, readStoreGeoIndex, readStoreHashes, type Difference, type MirrorReport, type RedisState } from './mirror-check.ts';
+import { connectStore } from './redis-store.ts';
 import type { CliResult, Runtime } from './runtime/types.ts';
 import { foldTopic, geoRulesOf, type GeoRules } from './topic-fold.ts';
 import { waitFor } from './wait.ts';
 import type { Ledger } from '../../producer/src/index.ts';
 import type { LocationEvent } from '../../shared/event.ts';
-import { openRedis, type ConnectAccess } from '../../shared/security.ts';
+import type { ConnectAccess } from '../../shared/security.ts';
 
 /*
  * The pipeline's actions. Each does one thing to the stack and returns what happened; none writes
@@ -84,7 +85,8 @@ export interface GeoBackfill extends BackfillResult {
 /** Drivers written before the GEO index existed join it only with their next event: bring it in line now. */
 export async function backfillGeo(rt: Runtime, plan: ConnectorPlan): Promise<GeoBackfill | undefined> {
   const geo = geoRulesOf(plan.config);
-  if (geo === undefined) return undefined;
+  // A Redis Cluster is new with the bucketed keys: its sink kept the GEO sets from its first write, nothing predates them.
+  if (geo === undefined || rt.stack.redis.mode === 'cluster') return undefined;
   const r = await backfillGeoIndex(rt.access.redis('admin'), { geoKey: geo.key, keyPrefix: rt.stack.redisKeyPrefix, rules: geo.rules });
   return { ...r, key: geo.key, rules: geo.rules };
 }
@@ -92,16 +94,14 @@ export async function backfillGeo(rt: Runtime, plan: ConnectorPlan): Promise<Geo
 /** Waits until Redis holds, for every driver, at least the event the producer last had acknowledged. */
 export async function waitForSink(rt: Runtime, expected: LocationEvent[], timeoutMs = 180_000): Promise<number> {
   const t0 = Date.now();
-  const redis = openRedis(rt.access.redis('app'), { lazyConnect: true });
-  await redis.connect();
+  // Auto-pipelined: the HGETs in flight go as one pipeline per node (one Redis, or each cluster primary).
+  const store = await connectStore(rt.access.redis('app'), rt.stack, { enableAutoPipelining: true });
+  const redis = store.client;
   try {
     await waitFor(
       async () => {
-        const pipe = redis.pipeline();
-        for (const e of expected) pipe.hget(`${rt.stack.redisKeyPrefix}${e.driver_id}`, 'timestamp');
-        const replies = (await pipe.exec()) ?? [];
-        const behind = expected.filter((e, i) => Number(replies[i]?.[1] ?? 0) < e.timestamp).length;
-        return behind === 0 ? true : false;
+        const stamps = await Promise.all(expected.map((e) => redis.hget(store.keys.hashKey(e.driver_id), 'timestamp')));
+        return expected.every((e, i) => Number(stamps[i] ?? 0) >= e.timestamp);
       },
       { what: `Redis at ${rt.addresses.redisUrl} to hold the last acknowledged event of ${expected.length} drivers`, timeoutMs, maxIntervalMs: 500 },
     );
@@ -130,19 +130,19 @@ export async function mirrorCheck(rt: Runtime): Promise<MirrorCheck> {
   const geo = geoRulesOf(loadConnectorConfig(rt.stack));
   // Read-only principals: the topic as reader, Redis as app (reads driver:* and the GEO index only).
   const fold = await foldTopic(rt.access.kafka('reader'), rt.stack.topics.locations, undefined, { geo: geo?.rules });
-  const redis = openRedis(rt.access.redis('app'), { lazyConnect: true });
-  await redis.connect();
+  // One Redis, or every primary of a Redis Cluster: the hashes keyed <prefix><id> either way.
+  const store = await connectStore(rt.access.redis('app'), rt.stack);
   try {
     const prefix = rt.stack.redisKeyPrefix;
-    const state = await readDriverHashes(redis, prefix);
+    const state = await readStoreHashes(store);
     const report = compareMirror(fold.fold, state, prefix, fold.last);
     const counts = { state, records: fold.records, tombstones: fold.tombstones, unreadable: fold.unreadable, superseded: fold.superseded };
     if (geo === undefined) return { ...report, ...counts };
-    const index = await readGeoIndex(redis, geo.key);
-    const differences = [...report.differences, ...compareGeoIndex(state, index, prefix, geo.key, geo.rules)];
-    return { ...report, differences, ...counts, geo: { key: geo.key, members: index.size } };
+    const { index, misplaced } = await readStoreGeoIndex(store);
+    const differences = [...report.differences, ...misplaced, ...compareGeoIndex(state, index, prefix, geo.key, geo.rules)];
+    return { ...report, differences, ...counts, geo: { key: store.keys.clustered ? `${geo.key}:{…} (${store.keys.buckets} buckets)` : geo.key, members: index.size } };
   } finally {
-    redis.disconnect();
+    store.disconnect();
   }
 }
 
@@ -164,22 +164,36 @@ export async function verifyMirror(rt: Runtime, ledger?: Ledger): Promise<Mirror
 }
 
 export interface RedisSnapshot {
-  /** SCAN over the driver keys (DBSIZE also counts non-driver keys). */
-  scan: CliResult;
+  /** SCAN over the driver keys (DBSIZE also counts non-driver keys): one per primary (one Redis: one). */
+  scans: CliResult[];
   keys: string[];
-  dbsize: CliResult;
+  dbsizes: CliResult[];
   /** HGETALL of the first `samples` driver keys. */
   samples: CliResult[];
 }
 
-/** What redis-cli shows of the drivers: their keys by SCAN, DBSIZE, a few hashes. */
+/**
+ * What redis-cli shows of the drivers: their keys by SCAN, DBSIZE, a few hashes. On a Redis Cluster SCAN and
+ * DBSIZE see one node: each primary is asked, and the samples are read with -c (which follows a MOVED).
+ */
 export async function redisSnapshot(rt: Runtime, samples = 3): Promise<RedisSnapshot> {
-  const scan = await rt.redisCli(['--scan', '--pattern', `${rt.stack.redisKeyPrefix}*`]);
-  const keys = scan.stdout.split('\n').filter(Boolean).sort();
-  const dbsize = await rt.redisCli(['DBSIZE']);
+  const clustered = rt.stack.redis.mode === 'cluster';
+  let ports = [rt.stack.ports.redis];
+  if (clustered) {
+    const store = await connectStore(rt.access.redis('app'), rt.stack);
+    ports = store.primaries().map((n) => Number(n.options.port)).sort((a, b) => a - b);
+    store.disconnect();
+  }
+  const scans: CliResult[] = [];
+  const dbsizes: CliResult[] = [];
+  for (const port of ports) {
+    scans.push(await rt.redisCli(['--scan', '--pattern', `${rt.stack.redisKeyPrefix}*`], 'app', port));
+    dbsizes.push(await rt.redisCli(['DBSIZE'], 'app', port));
+  }
+  const keys = scans.flatMap((s) => s.stdout.split('\n').filter(Boolean)).sort();
   const shown: CliResult[] = [];
-  for (const key of keys.slice(0, samples)) shown.push(await rt.redisCli(['HGETALL', key]));
-  return { scan, keys, dbsize, samples: shown };
+  for (const key of keys.slice(0, samples)) shown.push(await rt.redisCli([...(clustered ? ['-c'] : []), 'HGETALL', key]));
+  return { scans, keys, dbsizes, samples: shown };
 }
 
 /** Leaders, replicas and ISR of every partition of `topic`. */

@@ -18,7 +18,8 @@ export function scrapeTargets(stack: Stack, mode: 'native' | 'docker', nodes: re
   return {
     kafka: nodes.map((id) => ({ targets: [`${host(`kafka-${id}`)}:${p.jmxExporter.of(id)}`], labels: { service: `kafka-${id}`, node_id: String(id) } })),
     connect: [{ targets: [`${host('connect')}:${p.jmxExporterConnect}`], labels: { service: 'connect' } }],
-    redis: [{ targets: [`${host('redis-exporter')}:${p.redisExporter}`], labels: { service: 'redis' } }],
+    // One exporter per Redis process (natively a cluster has six); the queries sum over the primaries.
+    redis: stack.redis.exporterPorts.map((port, i) => ({ targets: [`${host('redis-exporter')}:${port}`], labels: { service: 'redis', ...(i > 0 || stack.redis.mode === 'cluster' ? { redis_node: String(i + 1) } : {}) } })),
     // The producer runs on the host in both runtimes.
     producer: [{ targets: [`${mode === 'native' ? '127.0.0.1' : 'host.docker.internal'}:${p.producerMetrics}`], labels: { service: 'producer' } }],
     prometheus: [{ targets: [mode === 'native' ? `127.0.0.1:${p.prometheus}` : 'localhost:9090'], labels: { service: 'prometheus' } }],

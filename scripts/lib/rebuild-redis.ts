@@ -4,7 +4,7 @@ import type { MirrorCheck } from './pipeline.ts';
 import { waitForGroupCatchUp, type GroupProgress } from './readiness.ts';
 import type { Runtime } from './runtime/types.ts';
 import { countMatching, sinkKeyPatterns, unlinkMatching } from './sink-keys.ts';
-import { openRedis } from '../../shared/security.ts';
+import { connectStore } from './redis-store.ts';
 import { checkMirror, snapshotRedis } from './steps.ts';
 
 /** The Connect REST offsets API's DELETE (reset) arrived in Kafka 3.6 (KIP-875). */
@@ -71,22 +71,26 @@ export async function rebuildRedis(rt: Runtime, ev: Evidence, opts: { catchUpTim
 
   try {
     ev.section('Delete the sink\'s keys from Redis (SCAN + UNLINK, never FLUSHALL)');
-    const redis = openRedis(rt.access.redis('admin'), { lazyConnect: true });
-    await redis.connect();
+    // One Redis, or every primary of a Redis Cluster (SCAN and DBSIZE see one node each).
+    const store = await connectStore(rt.access.redis('admin'), rt.stack);
+    const nodes = store.primaries();
+    const dbsize = async () => (await Promise.all(nodes.map((n) => n.dbsize()))).reduce((a, b) => a + b, 0);
     let deleted = 0;
     try {
-      const sizeBefore = await redis.dbsize();
+      const sizeBefore = await dbsize();
       for (const keys of sinkKeyPatterns(rt.stack)) {
-        const n = await unlinkMatching(redis, keys, 500);
-        ev.step(`${keys.pattern} (${keys.type}): ${n} keys unlinked (batches of 500)`);
+        let n = 0;
+        for (const node of nodes) n += await unlinkMatching(node, keys, 500);
+        ev.step(`${keys.pattern} (${keys.type}): ${n} keys unlinked (batches of 500${nodes.length > 1 ? `, on each of the ${nodes.length} primaries` : ''})`);
         deleted += n;
       }
-      const sizeAfter = await redis.dbsize();
-      const left = (await Promise.all(sinkKeyPatterns(rt.stack).map((k) => countMatching(redis, k)))).reduce((a, b) => a + b, 0);
-      if (left > 0) throw new Error(`Redis at ${rt.addresses.redisUrl}: ${left} sink keys still present after UNLINK`);
+      const sizeAfter = await dbsize();
+      let left = 0;
+      for (const node of nodes) for (const k of sinkKeyPatterns(rt.stack)) left += await countMatching(node, k);
+      if (left > 0) throw new Error(`${store.target}: ${left} sink keys still present after UNLINK`);
       ev.ok(`DBSIZE ${sizeBefore} → ${sizeAfter}: ${deleted} sink keys deleted, ${sizeAfter} other keys untouched`);
     } finally {
-      redis.disconnect();
+      store.disconnect();
     }
 
     ev.section(`Reset the offsets of ${name} to the beginning`);

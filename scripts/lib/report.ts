@@ -100,8 +100,9 @@ export function geoBackfilled(ev: Evidence, r: GeoBackfill): void {
 /** The redis-cli evidence: driver count by SCAN (DBSIZE also counts non-driver keys), samples. */
 export function redisSnapshotShown(ev: Evidence, snap: RedisSnapshot): void {
   ev.section('Redis: one current record per driver (redis-cli)');
-  ev.command(`${snap.scan.display} | wc -l`, String(snap.keys.length));
-  ev.command(snap.dbsize.display, snap.dbsize.stdout.trim());
+  for (const scan of snap.scans) ev.command(`${scan.display} | wc -l`, String(scan.stdout.split('\n').filter(Boolean).length));
+  if (snap.scans.length > 1) ev.step(`${snap.keys.length} driver keys over the ${snap.scans.length} primaries of the Redis Cluster (SCAN sees one node; each key is on the primary of its bucket's slot)`);
+  for (const dbsize of snap.dbsizes) ev.command(dbsize.display, dbsize.stdout.trim());
   ev.step('DBSIZE counts every key in the database; the driver count is the SCAN above, which matches only driver:* keys.');
   for (const h of snap.samples) ev.command(h.display, h.stdout.trimEnd());
 }

@@ -46,6 +46,8 @@ export interface SecretsLayout {
   mountedAt: string;
   /** host:port of Redis as Connect reaches it (the sink's URI). */
   redisHostPort: string;
+  /** Every Redis process's host:port (a cluster's six), for the exporters' password map; default: redisHostPort. */
+  redisNodes?: string[];
 }
 
 function writeSecret(path: string, text: string): void {
@@ -116,7 +118,8 @@ export function writeDerivedSecrets(stack: Stack, layout: SecretsLayout): { aclC
   if (!existsSync(join(dir, SECRET_FILES.appToken))) writeSecret(join(dir, SECRET_FILES.appToken), `${newPassword()}\n`);
   // The docker runtime's exporter reads these from its environment (redis_exporter's REDIS_* variables).
   writeSecret(join(dir, SECRET_FILES.redisExporterEnv), `REDIS_USER=exporter\nREDIS_PASSWORD_FILE=${mountedAt}/${SECRET_FILES.redisExporterPasswords}\n`);
-  writeSecret(join(dir, SECRET_FILES.redisExporterPasswords), `${JSON.stringify({ [`redis://${redisHostPort}`]: passwords.exporter })}\n`);
+  const nodes = layout.redisNodes ?? [redisHostPort];
+  writeSecret(join(dir, SECRET_FILES.redisExporterPasswords), `${JSON.stringify(Object.fromEntries(nodes.map((n) => [`redis://${n}`, passwords.exporter])))}\n`);
   return { aclChanged };
 }
 

@@ -23,18 +23,21 @@ export interface SinkKeys {
  * driver:x) is left alone.
  */
 export function sinkKeyPatterns(stack: Stack): SinkKeys[] {
+  // On a Redis Cluster the GEO set and the offsets hash are one per bucket: <key>:{<tag>}.
+  const perBucket = stack.redis.mode === 'cluster' ? ':{*}' : '';
   return [
     { pattern: `${globEscape(stack.redisKeyPrefix)}*`, type: 'hash' },
     { pattern: `${globEscape(stack.redisTombstonePrefix + stack.redisKeyPrefix)}*`, type: 'string' },
-    { pattern: globEscape(stack.redisGeoKey), type: 'zset' },
-    { pattern: globEscape(stack.redisOffsetsKey), type: 'hash' },
+    { pattern: globEscape(stack.redisGeoKey) + perBucket, type: 'zset' },
+    { pattern: globEscape(stack.redisOffsetsKey) + perBucket, type: 'hash' },
   ];
 }
 
 /**
- * Deletes every key matching `keys` (pattern and type): SCAN … TYPE (never KEYS, which blocks Redis)
- * and UNLINK (frees memory in the background) in batches. Returns how many keys were deleted; SCAN may
- * return a key twice, UNLINK counts it once.
+ * Deletes every key matching `keys` (pattern and type) on the node `redis` connects to: SCAN … TYPE (never
+ * KEYS, which blocks Redis) and UNLINK (frees memory in the background), one key per UNLINK (a cluster node
+ * refuses one UNLINK over keys of different slots) in pipelines of `batch`. Returns how many keys were
+ * deleted; SCAN may return a key twice, UNLINK counts it once.
  */
 export async function unlinkMatching(redis: Redis, keys: SinkKeys, batch = 500, progress: (deleted: number) => void = () => {}): Promise<number> {
   let deleted = 0;
@@ -42,7 +45,12 @@ export async function unlinkMatching(redis: Redis, keys: SinkKeys, batch = 500, 
   do {
     const [next, found] = await redis.scan(cursor, 'MATCH', keys.pattern, 'COUNT', batch, 'TYPE', keys.type);
     for (let i = 0; i < found.length; i += batch) {
-      deleted += await redis.unlink(...found.slice(i, i + batch));
+      const pipe = redis.pipeline();
+      for (const key of found.slice(i, i + batch)) pipe.unlink(key);
+      for (const [err, n] of (await pipe.exec()) ?? []) {
+        if (err) throw new Error(`UNLINK (${keys.pattern}) at ${redis.options.host}:${redis.options.port}: ${err.message}`);
+        deleted += Number(n);
+      }
     }
     if (found.length > 0) progress(deleted);
     cursor = next;

@@ -3,7 +3,8 @@ import { expect } from 'vitest';
 import { LocationProducer } from '../../producer/src/location-producer.ts';
 import { simulate } from '../../producer/src/run.ts';
 import type { Simulator } from '../../producer/src/simulator.ts';
-import { lostUpdates, readDriverHashes } from '../../scripts/lib/mirror-check.ts';
+import { lostUpdates, readStoreHashes } from '../../scripts/lib/mirror-check.ts';
+import { connectStore } from '../../scripts/lib/redis-store.ts';
 import { mirrorCheck, waitForSink } from '../../scripts/lib/pipeline.ts';
 import { Kafka, logLevel, Partitioners, type RecordMetadata } from '../../producer/src/kafka.ts';
 import { classifyStatus, type ConnectClient } from '../../scripts/lib/connect.ts';
@@ -161,7 +162,9 @@ export async function nothingLostUnderLoad(rt: Runtime, sim: Simulator, rate: nu
     await producer.close();
   }
   await waitForSink(rt, producer.ledger.entries(), 120_000);
-  const state = await withRedis(rt, (r) => readDriverHashes(r, rt.stack.redisKeyPrefix));
+  // One Redis, or every primary of a Redis Cluster.
+  const store = await connectStore(rt.access.redis('admin'), rt.stack);
+  const state = await readStoreHashes(store).finally(() => store.disconnect());
   expect(lostUpdates(producer.ledger.entries(), state, rt.stack.redisKeyPrefix)).toEqual([]);
   expect((await mirrorCheck(rt)).differences).toEqual([]);
 }

@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import type { LocationEvent } from '../../shared/event.ts';
 import { Simulator } from '../../producer/src/simulator.ts';
 import type { IndexKeys } from '../../scripts/lib/app/drivers.ts';
+import { KeySpace } from '../../shared/key-space.ts';
 import { requireCommand } from '../../scripts/lib/native/processes.ts';
 import { waitForRedis } from '../../scripts/lib/readiness.ts';
 import { loadStack } from '../../shared/stack.ts';
@@ -18,7 +19,7 @@ import { loadRedisLibrary } from '../../scripts/lib/redis-load.ts';
 
 const stack = loadStack();
 /** The names the sink uses (config/stack.env). */
-export const KEYS: IndexKeys = { geoKey: stack.redisGeoKey, keyPrefix: stack.redisKeyPrefix };
+export const KEYS: IndexKeys = KeySpace.of(stack);
 
 export interface TestRedis {
   url: string;

@@ -1,14 +1,13 @@
-import type { Redis } from 'ioredis';
+import { KeySpace } from '../../../shared/key-space.ts';
 import { APP_LIBRARY_FILE, readAppLibrary } from '../../../shared/redis-libraries.ts';
 import { openRedis, type RedisAccess } from '../../../shared/security.ts';
+import type { Stack } from '../../../shared/stack.ts';
+import { describeClient, primariesOf, RedisStore, type RedisClient } from '../redis-store.ts';
 import { driverFromHash, strictNumber, type DriverJson } from './driver.ts';
 import { queryJson, type NearestQuery } from './query.ts';
 
-/** Where the sink keeps its data (config/stack.env: REDIS_GEO_KEY, REDIS_KEY_PREFIX). */
-export interface IndexKeys {
-  geoKey: string;
-  keyPrefix: string;
-}
+/** Where the sink keeps its data (config/stack.env: REDIS_GEO_KEY, REDIS_KEY_PREFIX; on a cluster, per bucket). */
+export type IndexKeys = KeySpace;
 
 export interface NearestDriver extends DriverJson {
   /** From GEOSEARCH WITHDIST (km, Redis rounds to 4 decimals). */
@@ -61,28 +60,34 @@ export const HEALTH_SAMPLE = 64;
 /**
  * A client for the app: fails fast while Redis is unreachable (no offline queue, one try per command)
  * instead of queueing requests, and keeps reconnecting in the background, so the API answers 503 and
- * recovers on its own when Redis is back.
+ * recovers on its own when Redis is back. A Redis Cluster client when `stack` says REDIS_MODE=cluster.
  */
-export function appRedis(access: RedisAccess): Redis {
-  const r = openRedis(access, {
+export function appRedis(access: RedisAccess, stack?: Stack): RedisClient {
+  const opts = {
     lazyConnect: true,
     enableOfflineQueue: false,
     enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     commandTimeout: 3000,
-    retryStrategy: (attempt) => Math.min(250 * attempt, 2000),
-  });
+    retryStrategy: (attempt: number) => Math.min(250 * attempt, 2000),
+  };
+  const r = stack === undefined ? openRedis(access, opts) : RedisStore.open(access, stack, opts).client;
   // Failures reach the caller through the command that failed; without a listener ioredis prints every reconnect error.
   r.on('error', () => {});
   return r;
 }
 
+/** The key space of a stack, for the app (one Redis, or bucketed on a cluster). */
+export function appKeys(stack: Stack): IndexKeys {
+  return KeySpace.of(stack);
+}
+
 /** The driver data the sink keeps in Redis, read the way the delivery app needs it. One code path for the API, the map and the CLI. */
 export class DriverIndex {
   readonly target: string;
-  constructor(private readonly redis: Redis, readonly keys: IndexKeys) {
-    this.target = `redis ${redis.options.host}:${redis.options.port}`;
+  constructor(private readonly redis: RedisClient, readonly keys: IndexKeys) {
+    this.target = describeClient(redis);
   }
 
   /** Runs one Redis operation; a failure names the operation and the target. */
@@ -98,21 +103,15 @@ export class DriverIndex {
     }
   }
 
-  /** HGETALL of many drivers in one pipeline; an id whose hash is gone maps to an empty object. */
+  /** HGETALL of many drivers (auto-pipelined: one pipeline per node); an id whose hash is gone maps to an empty object. */
   private async hashes(ids: readonly string[]): Promise<Array<Record<string, string>>> {
     if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.keys.keyPrefix + id);
-    const replies = await this.op(`HGETALL ×${ids.length} (${this.keys.keyPrefix}${ids[0]}…)`, () => pipe.exec());
-    return (replies ?? []).map(([err, h], i) => {
-      if (err) throw new Error(`HGETALL ${this.keys.keyPrefix}${ids[i]} at ${this.target}: ${err.message}`);
-      return h as Record<string, string>;
-    });
+    return this.op(`HGETALL ×${ids.length} (${this.keys.hashKey(ids[0] as string)}…)`, () => Promise.all(ids.map((id) => this.redis.hgetall(this.keys.hashKey(id)))));
   }
 
   /** GET /drivers/:id: the hash as JSON, or undefined when there is none. */
   async driver(id: string, now = Date.now()): Promise<DriverJson | undefined> {
-    const key = this.keys.keyPrefix + id;
+    const key = this.keys.hashKey(id);
     const [hash] = await this.hashes([id]);
     return driverFromHash(key, hash ?? {}, now);
   }
@@ -131,11 +130,15 @@ export class DriverIndex {
    */
   async nearest(q: NearestQuery, now = Date.now()): Promise<NearestAnswer> {
     const statuses = q.statuses === 'any' ? '' : q.statuses.join(',');
-    const reply = (await this.op(`FCALL_RO ${NEAREST_FUNCTION} ${this.keys.geoKey}`, () =>
-      this.redis.call('FCALL_RO', NEAREST_FUNCTION, 1, this.keys.geoKey, this.keys.keyPrefix, q.lon, q.lat, q.radiusKm, q.limit, statuses),
-    )) as string;
-    const matches = JSON.parse(reply) as Array<[string, string, Record<string, string>]>;
-    const drivers = matches.map(([id, dist, hash]) => ({ ...(driverFromHash(this.keys.keyPrefix + id, hash, now) as DriverJson), distance_km: Number(dist) }));
+    // One call per GEO set: one on one Redis; on a cluster one per bucket (each set and its hashes share a slot),
+    // in flight together, and the buckets' nearest merged by distance.
+    const sets = this.keys.geoSets();
+    const replies = (await this.op(`FCALL_RO ${NEAREST_FUNCTION} ${sets.length === 1 ? sets[0]?.geoKey : `${this.keys.geoKey}:{…} ×${sets.length}`}`, () =>
+      Promise.all(sets.map((s) => this.redis.call('FCALL_RO', NEAREST_FUNCTION, 1, s.geoKey, s.hashPrefix, q.lon, q.lat, q.radiusKm, q.limit, statuses))),
+    )) as string[];
+    const matches = replies.flatMap((r) => JSON.parse(r) as Array<[string, string, Record<string, string>]>);
+    if (sets.length > 1) matches.sort((a, b) => Number(a[1]) - Number(b[1])).splice(q.limit);
+    const drivers = matches.map(([id, dist, hash]) => ({ ...(driverFromHash(this.keys.hashKey(id), hash, now) as DriverJson), distance_km: Number(dist) }));
     return { query: queryJson(q), drivers };
   }
 
@@ -145,15 +148,19 @@ export class DriverIndex {
    * fleet size, and with a fleet that moves continuously its newest is within a poll of the true newest.
    */
   async health(now = Date.now()): Promise<Health> {
-    const base = { target: this.target, geo_key: this.keys.geoKey };
+    const base = { target: this.target, geo_key: this.keys.clustered ? `${this.keys.geoKey}:{…} (${this.keys.buckets} buckets)` : this.keys.geoKey };
     try {
       await this.op('PING', () => this.redis.ping());
-      const members = await this.op(`ZCARD ${this.keys.geoKey}`, () => this.redis.zcard(this.keys.geoKey));
-      const sample = members === 0 ? [] : await this.op(`ZRANDMEMBER ${this.keys.geoKey}`, () => this.redis.zrandmember(this.keys.geoKey, HEALTH_SAMPLE));
-      const pipe = this.redis.pipeline();
-      for (const id of sample) pipe.hget(this.keys.keyPrefix + id, 'timestamp');
-      const replies = sample.length === 0 ? [] : ((await this.op('HGET timestamp of the sample', () => pipe.exec())) ?? []);
-      const stamps = replies.map(([, v]) => (typeof v === 'string' ? strictNumber(v) : undefined)).filter((n): n is number => n !== undefined);
+      const sets = this.keys.geoSets();
+      const counts = await this.op(`ZCARD ${base.geo_key}`, () => Promise.all(sets.map((s) => this.redis.zcard(s.geoKey))));
+      const members = counts.reduce((a, b) => a + b, 0);
+      // The sample spread over the sets that hold drivers.
+      const per = Math.ceil(HEALTH_SAMPLE / Math.max(1, counts.filter((n) => n > 0).length));
+      const picked = await this.op(`ZRANDMEMBER ${base.geo_key}`, () => Promise.all(sets.map((s, i) => (counts[i] === 0 ? Promise.resolve([] as string[]) : this.redis.zrandmember(s.geoKey, per)))));
+      const sample = picked.flat().slice(0, HEALTH_SAMPLE);
+      const stamps = (await this.op('HGET timestamp of the sample', () => Promise.all(sample.map((id) => this.redis.hget(this.keys.hashKey(id), 'timestamp')))))
+        .map((v) => (typeof v === 'string' ? strictNumber(v) : undefined))
+        .filter((n): n is number => n !== undefined);
       const newest = stamps.length === 0 ? null : Math.max(...stamps);
       return { redis: 'up', ...base, geo_members: members, sample_size: sample.length, newest_timestamp: newest, newest_age_ms: newest === null ? null : now - newest };
     } catch (err) {
@@ -170,27 +177,33 @@ export class DriverIndex {
   async liveFleet(): Promise<{ drivers: Map<string, LiveDriver>; problems: string[] }> {
     const ids = new Set<string>();
     const pattern = `${this.keys.keyPrefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.op(`SCAN MATCH ${pattern}`, () => this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', 'hash'));
-      for (const k of keys) ids.add(k.slice(this.keys.keyPrefix.length));
-      cursor = next;
-    } while (cursor !== '0');
+    // SCAN sees one node: every primary of a cluster (the one Redis otherwise).
+    for (const node of primariesOf(this.redis)) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.op(`SCAN MATCH ${pattern}`, () => node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000, 'TYPE', 'hash'));
+        for (const k of keys) {
+          const id = this.keys.idOf(k);
+          if (id !== undefined) ids.add(id);
+        }
+        cursor = next;
+      } while (cursor !== '0');
+    }
     const list = [...ids];
     const drivers = new Map<string, LiveDriver>();
     const problems: string[] = [];
     for (let i = 0; i < list.length; i += 1000) {
       const chunk = list.slice(i, i + 1000);
-      const pipe = this.redis.pipeline();
-      for (const id of chunk) pipe.hmget(this.keys.keyPrefix + id, 'latitude', 'longitude', 'status', 'timestamp');
-      const replies = (await this.op(`HMGET ×${chunk.length} (${this.keys.keyPrefix}…)`, () => pipe.exec())) ?? [];
-      replies.forEach(([err, v], j) => {
+      const replies = await this.op(`HMGET ×${chunk.length} (${this.keys.keyPrefix}…)`, () =>
+        Promise.all(chunk.map((id) => this.redis.hmget(this.keys.hashKey(id), 'latitude', 'longitude', 'status', 'timestamp').then((v) => ({ v }), (err: Error) => ({ err })))),
+      );
+      replies.forEach((reply, j) => {
         const id = chunk[j] as string;
-        const [lat, lon, status, ts] = (v ?? []) as Array<string | null>;
-        if (err) return problems.push(`HMGET ${this.keys.keyPrefix}${id}: ${err.message}`);
+        if ('err' in reply) return problems.push(`HMGET ${this.keys.hashKey(id)}: ${reply.err.message}`);
+        const [lat, lon, status, ts] = reply.v;
         if (status === null || status === undefined) return;
         const n = [lat, lon, ts].map((s) => (typeof s === 'string' ? strictNumber(s) : undefined));
-        if (n.some((x) => x === undefined)) return problems.push(`${this.keys.keyPrefix}${id}: latitude/longitude/timestamp ${JSON.stringify([lat, lon, ts])} are not all numbers`);
+        if (n.some((x) => x === undefined)) return problems.push(`${this.keys.hashKey(id)}: latitude/longitude/timestamp ${JSON.stringify([lat, lon, ts])} are not all numbers`);
         drivers.set(id, { id, lat: n[0] as number, lon: n[1] as number, status, ts: n[2] as number });
       });
     }

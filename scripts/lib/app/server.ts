@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-store.ts';
 import { SAO_PAULO } from '../../../shared/city.ts';
 import { BASEMAP_ATTRIBUTION, BASEMAP_LAYERS, basemapFile } from '../../../shared/geo/sao-paulo.ts';
 import { PrometheusClient } from '../prometheus.ts';
@@ -60,7 +60,7 @@ export function tilesFromEnv(env: NodeJS.ProcessEnv = process.env): TileSource |
 }
 
 export interface AppOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: IndexKeys;
   prometheusUrl?: string;
   /** Redis poll period of the live map (ms). */

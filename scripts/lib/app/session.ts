@@ -1,7 +1,7 @@
 import { CITY_CENTRE } from '../../../shared/city.ts';
 import type { Runtime } from '../runtime/types.ts';
 import type { NearestAnswer, LiveDriver } from './drivers.ts';
-import { appRedis } from './drivers.ts';
+import { appKeys, appRedis } from './drivers.ts';
 import { startApp, tilesFromEnv, type App } from './server.ts';
 
 export { CITY_CENTRE };
@@ -21,9 +21,9 @@ export function dashboardUrl(rt: Runtime): string {
  * run can show it whether or not `make map` is running. `close` stops it and its Redis client.
  */
 export async function openApp(rt: Runtime): Promise<App> {
-  const redis = appRedis(rt.access.redis('app'));
+  const redis = appRedis(rt.access.redis('app'), rt.stack);
   await redis.connect();
-  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl: rt.addresses.prometheusUrl, port: 0, token: rt.access.appToken(), tiles: tilesFromEnv() });
+  const app = await startApp({ redis, keys: appKeys(rt.stack), prometheusUrl: rt.addresses.prometheusUrl, port: 0, token: rt.access.appToken(), tiles: tilesFromEnv() });
   return {
     ...app,
     async close(): Promise<void> {

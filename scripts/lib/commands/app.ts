@@ -1,5 +1,5 @@
 import chalk from 'chalk';
-import { appRedis } from '../app/drivers.ts';
+import { appKeys, appRedis } from '../app/drivers.ts';
 import { startApp, tilesFromEnv } from '../app/server.ts';
 import { liveDashboardUrl } from '../app/urls.ts';
 import { openRuntime } from '../runtime/index.ts';
@@ -29,10 +29,10 @@ export async function main(argv: string[]): Promise<number> {
   const rt = await openRuntime();
   const port = given ?? rt.stack.ports.app;
   const { redisUrl, prometheusUrl } = rt.addresses;
-  const redis = appRedis(rt.access.redis('app'));
+  const redis = appRedis(rt.access.redis('app'), rt.stack);
   // Not fatal: the app answers 503 and the map says "Redis unreachable" until the stack is up.
   await redis.connect().catch((err: Error) => console.error(chalk.yellow(`app: Redis at ${redisUrl} is not reachable yet (${err.message}); start the stack with make up — the app keeps retrying`)));
-  const app = await startApp({ redis, keys: { geoKey: rt.stack.redisGeoKey, keyPrefix: rt.stack.redisKeyPrefix }, prometheusUrl, pollMs, port, token: rt.access.appToken(), tiles: tilesFromEnv() });
+  const app = await startApp({ redis, keys: appKeys(rt.stack), prometheusUrl, pollMs, port, token: rt.access.appToken(), tiles: tilesFromEnv() });
   console.log(`${chalk.bold('rastro app')} (Redis ${redisUrl}, Prometheus ${prometheusUrl})`);
   // The page URL carries the token (SECURITY on): open it as printed; the page keeps it in a cookie.
   console.log(`  live map  ${chalk.cyan(app.pageUrl)}`);

@@ -180,6 +180,9 @@ export const SPEC: CommandSpec = {
 };
 
 export async function main(argv: string[]): Promise<number> {
+  // The one-Redis stack, whatever the caller's environment says (every stack and child below inherits it): the
+  // phases read one Redis (its CPU, MONITOR, redis-benchmark). A Redis Cluster is not priced here yet.
+  process.env.REDIS_MODE = 'single';
   const args = parseCommand<{ quick?: boolean; keep?: boolean; events?: string; rates: string; seconds?: string }>(SPEC, argv);
   if (args === undefined) return 0;
   const o = args.values;

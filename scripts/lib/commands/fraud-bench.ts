@@ -47,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
   const shares = { blocklistShare: 0.01, burstShare: 0.02, burstSize: 8 };
 
   const rt = await openRuntime();
+  // The prototype's blocklist reads and writes one Redis (MGET over many cards would cross a cluster's slots).
+  if (rt.stack.redis.mode === 'cluster') throw new Error('the fraud prototype runs against one Redis: unset REDIS_MODE=cluster');
   const ev = Evidence.create('fraud-bench');
   const loadAtStart = loadavg()[0] as number;
   await bringUp(rt, ev);

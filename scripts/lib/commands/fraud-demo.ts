@@ -41,6 +41,8 @@ export async function main(argv: string[]): Promise<number> {
   const limit = DEFAULT_VELOCITY;
 
   const rt = await openRuntime();
+  // The prototype's blocklist reads and writes one Redis (MGET over many cards would cross a cluster's slots).
+  if (rt.stack.redis.mode === 'cluster') throw new Error('the fraud prototype runs against one Redis: unset REDIS_MODE=cluster');
   const ev = Evidence.create('fraud-demo');
   ev.deliverable('fraud prototype: immediate-block path', '"Verdict" section');
   await bringUp(rt, ev);

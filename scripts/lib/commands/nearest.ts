@@ -1,4 +1,4 @@
-import { appRedis, DriverIndex } from '../app/drivers.ts';
+import { appKeys, appRedis, DriverIndex } from '../app/drivers.ts';
 import { nearestTable } from '../app/format.ts';
 import { BadParam, parseNearestQuery } from '../app/query.ts';
 import { openRuntime } from '../runtime/index.ts';
@@ -61,12 +61,12 @@ export async function main(argv: string[]): Promise<number> {
   const access = given !== undefined ? { url: given } : (await openRuntime(process.env, { quiet: values.json === true })).access.redis('app');
   const redisUrl = access.url;
   const stack = loadStack();
-  const redis = appRedis(access);
+  const redis = appRedis(access, stack);
   try {
     await redis.connect().catch((err: Error) => {
       throw new Error(`connect to Redis at ${redisUrl}: ${err.message} (is the stack up? make up)`);
     });
-    const answer = await new DriverIndex(redis, { geoKey: stack.redisGeoKey, keyPrefix: stack.redisKeyPrefix }).nearest(query);
+    const answer = await new DriverIndex(redis, appKeys(stack)).nearest(query);
     console.log(values.json ? JSON.stringify(answer, null, 2) : nearestTable(answer));
     return 0;
   } finally {

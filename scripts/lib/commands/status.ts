@@ -1,4 +1,6 @@
 import chalk from 'chalk';
+import { connectStore } from '../redis-store.ts';
+import { globEscape } from '../sink-keys.ts';
 import { ConnectClient } from '../connect.ts';
 import { registeredBrokers } from '../kafka-admin.ts';
 import { partitions } from '../pipeline.ts';
@@ -27,8 +29,15 @@ export async function main(argv: string[]): Promise<number> {
     return [`connector ${s.connector.state} on ${s.connector.worker_id}`, ...s.tasks.map((t) => `task ${t.id} ${t.state} on ${t.worker_id}`)].join('\n');
   }));
   show('Redis drivers', await attempt(async () => {
-    const r = await rt.redisCli(['--scan', '--pattern', `${rt.stack.redisKeyPrefix}*`]);
-    return `${r.stdout.split('\n').filter(Boolean).length} keys match ${rt.stack.redisKeyPrefix}*`;
+    // SCAN sees one node: on a Redis Cluster, each primary's count.
+    const store = await connectStore(rt.access.redis('app'), rt.stack);
+    try {
+      let n = 0;
+      for await (const batch of store.scan(`${globEscape(rt.stack.redisKeyPrefix)}*`, 'hash')) n += batch.keys.length;
+      return `${n} keys match ${rt.stack.redisKeyPrefix}*${store.keys.clustered ? ` over the ${store.primaries().length} primaries of the Redis Cluster` : ''}`;
+    } finally {
+      store.disconnect();
+    }
   }));
   return 0;
 }

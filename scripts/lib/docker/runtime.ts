@@ -148,6 +148,8 @@ export class DockerRuntime implements Runtime {
   }
 
   async up(log: (line: string) => void): Promise<void> {
+    // Refused before anything starts: compose.yml has one Redis service, not the cluster's six.
+    if (this.stack.redis.mode === 'cluster') throw new Error('REDIS_MODE=cluster runs on the native runtime only: compose.yml defines one Redis service (unset REDIS_MODE, or run without RUNTIME=docker)');
     this.writeKafkaTools();
     // Everything compose interpolates (.env, the secrets directory) exists before the first `docker compose`
     // call: compose.yml's ${VAR:?…} references abort any command, `ps` included, without them.

@@ -53,6 +53,7 @@ export const METRICS = {
   // redis_exporter.
   redisKeys: 'redis_keys_count',
   redisCommands: 'redis_commands_total',
+  redisInstanceInfo: 'redis_instance_info',
 } as const;
 
 const M = METRICS;
@@ -124,7 +125,8 @@ export const QUERIES = {
   freshnessP99: `max(${M.freshnessP99})`,
   freshnessMax: `max(${M.freshnessMax})`,
   freshnessLast: `max(${M.freshnessLast})`,
-  redisHsetRate: `rate(${M.redisCommands}{cmd="hset"}[30s])`,
+  // Primaries only: a Redis Cluster's replicas replay the same writes (one Redis is its own primary).
+  redisHsetRate: `sum(rate(${M.redisCommands}{cmd="hset"}[30s]) and on (instance) ${M.redisInstanceInfo}{role="master"})`,
 } as const;
 
 export type QueryName = keyof typeof QUERIES;
@@ -149,7 +151,8 @@ export function freshnessMaxOver(seconds: number): string {
  */
 export function stackQueries(stack: Pick<Stack, 'topics' | 'redisKeyPrefix'>) {
   const topic = `topic="${stack.topics.locations}"`;
-  const driverKeys = `sum(${M.redisKeys}{key="${stack.redisKeyPrefix}*"})`;
+  // Summed over the primaries: one Redis, or a cluster's three (its replicas hold copies).
+  const driverKeys = `sum(${M.redisKeys}{key="${stack.redisKeyPrefix}*"} and on (instance) ${M.redisInstanceInfo}{role="master"})`;
   const logBytes = `sum(max by (partition) (${M.logSize}{${topic}}))`;
   return {
     messagesInPerBroker: `sum by (service) (rate(${M.messagesIn}{${topic}}[30s]))`,

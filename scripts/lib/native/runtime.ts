@@ -5,7 +5,8 @@ import { applyKafkaAcls } from '../kafka-acls.ts';
 import { waitForBrokers, waitForConnectRest, waitForPrometheus, waitForRedis } from '../readiness.ts';
 import { ensureSecrets } from '../secrets-setup.ts';
 import { loadRedisLibraries, readRedisLoad, redisLoadError } from '../redis-load.ts';
-import { CONNECT_ENV, displayPath, KAFKA_USERS, openRedis, SECRET_FILES, StackAccess, type KafkaUser, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
+import { clusterPrimaries, ensureRedisCluster } from '../redis-cluster.ts';
+import { CONNECT_ENV, displayPath, KAFKA_USERS, openRedis, SECRET_FILES, StackAccess, type KafkaUser, type RedisAccess, type RedisUser, type SecurityMode } from '../../../shared/security.ts';
 import { KAFKA_TOOLS, withClientOptions, writeToolWrappers, type KafkaToolSpec } from '../kafka-tools.ts';
 import { shellJoin, shellQuote } from '../shell.ts';
 import { KAFKA_CLI_JVM, type CliResult, type KafkaTool, type Runtime, type ServiceState } from '../runtime/types.ts';
@@ -14,7 +15,7 @@ import { ensureJmxAgent, ensureKafkaLibs, ensureSinkPlugin } from './install.ts'
 import { ephemeralConflicts, readEphemeralRange } from './ports.ts';
 import { keepPrivate } from './private-state.ts';
 import { exitWatch, livePid, requireCommand, startDetached, stopProcess } from './processes.ts';
-import { java, NativeServices, type Service } from './services.ts';
+import { java, NativeServices, type RedisService, type Service } from './services.ts';
 
 /** Log config for one-shot Kafka tools (warnings on stderr, so stdout is the tool's answer). */
 const TOOLS_LOG4J = `-Dlog4j2.configurationFile=${join(CONFIG_DIR, 'native', 'tools-log4j2.properties')}`;
@@ -76,7 +77,7 @@ export class NativeRuntime implements Runtime {
     const opened = keepPrivate(this.home);
     if (opened > 0) log(`${this.home}: ${opened} path(s) were readable by other users; now owner-only`);
     this.checkSecurityMode();
-    const secrets = this.access.secure ? await ensureSecrets(this.stack, { dir: this.access.secrets.dir, mountedAt: this.access.secrets.dir, redisHostPort: `127.0.0.1:${this.stack.ports.redis}` }, log) : undefined;
+    const secrets = this.access.secure ? await ensureSecrets(this.stack, { dir: this.access.secrets.dir, mountedAt: this.access.secrets.dir, redisHostPort: `127.0.0.1:${this.stack.ports.redis}`, redisNodes: this.stack.redis.nodePorts.map((p) => `127.0.0.1:${p}`) }, log) : undefined;
     const libs = await this.libs(log);
     this.writeKafkaTools(libs);
     const pluginPath = await ensureSinkPlugin(this.stack, log);
@@ -88,14 +89,20 @@ export class NativeRuntime implements Runtime {
     for (const id of nodes) await this.startNode(id, libs);
     // A service that dies while we wait is reported at once, with its log, not after the timeout.
     const started = (names: Service[]) => ({ guard: exitWatch(names.map((n) => this.processes.spec(n))) });
-    const core: Service[] = ['redis', 'redis-exporter', 'prometheus', ...nodes.map((id) => `kafka-${id}` as const)];
+    const core: Service[] = [...this.processes.redisNodes(), ...this.processes.redisExporters(), 'prometheus', ...nodes.map((id) => `kafka-${id}` as const)];
     if (this.access.secure) await this.ensureScramUsers(libs, log);
     const extra = nodes.length - this.stack.nodeIds.length;
     log(`waiting for brokers ${nodes.join(',')} to register (KRaft quorum of ${this.stack.nodeIds.length} voters${extra > 0 ? `, and ${extra} broker-only node(s) added by make scale` : ''})`);
     await waitForBrokers(this.adminKafka, undefined, nodes, started(core));
-    await waitForRedis(this.access.redis('admin'), undefined, started(core));
+    for (const node of this.processes.redisNodes()) await waitForRedis(this.redisAdmin(node), undefined, started(core));
+    if (this.stack.redis.mode === 'cluster') {
+      const cli = this.access.redisCli('admin');
+      await ensureRedisCluster({ nodes: this.processes.redisNodes().map((n) => this.redisAdmin(n)), cli: { args: cli.args, env: cli.env }, replicas: 1, ...started(core) }, log);
+    }
     await this.checkRedisLoad(secrets?.aclChanged === true);
-    await loadRedisLibraries(this.access.redis('admin'), log);
+    // Functions are written on primaries (replicas copy them); after a failover the primaries are other nodes.
+    const primaries = this.stack.redis.mode === 'cluster' ? await clusterPrimaries(this.access.redis('admin')) : [this.stack.ports.redis];
+    for (const port of primaries) await loadRedisLibraries(this.redisAdminAt(port), primaries.length > 1 ? (line) => log(`${line} (127.0.0.1:${port})`) : log);
     if (this.access.secure) {
       const acls = await applyKafkaAcls(this.adminKafka, this.stack);
       log(`Kafka ACLs: ${acls.created} created, ${acls.existing} already there, ${acls.removed} no longer granted removed (deny by default; super users: the nodes and admin)`);
@@ -139,11 +146,20 @@ export class NativeRuntime implements Runtime {
 
   private async startMonitoring(): Promise<void> {
     await startDetached(this.processes.prometheus());
-    await startDetached(this.processes.redisExporter());
+    for (const exporter of this.processes.redisExporters()) await startDetached(this.processes.redisExporter(exporter));
   }
 
   async startRedis(): Promise<void> {
-    await startDetached(this.processes.redis());
+    for (const node of this.processes.redisNodes()) await startDetached(this.processes.redis(node));
+  }
+
+  /** Admin access to one Redis process (the one Redis, or a cluster node). */
+  private redisAdmin(node: RedisService): RedisAccess {
+    return this.redisAdminAt(this.processes.redisPort(node));
+  }
+
+  private redisAdminAt(port: number): RedisAccess {
+    return { ...this.access.redis('admin'), url: `redis://127.0.0.1:${port}` };
   }
 
   /**
@@ -152,21 +168,23 @@ export class NativeRuntime implements Runtime {
    * dropped acknowledged writes, stopping Redis before an AOF rewrite could discard them for good.
    */
   private async checkRedisLoad(aclChanged: boolean): Promise<void> {
-    const admin = this.access.redis('admin');
-    if (aclChanged) {
-      const r = openRedis(admin, { lazyConnect: true, maxRetriesPerRequest: 1 });
-      await r.connect();
-      await r.acl('LOAD').finally(() => r.disconnect());
+    for (const node of this.processes.redisNodes()) {
+      const admin = this.redisAdmin(node);
+      if (aclChanged) {
+        const r = openRedis(admin, { lazyConnect: true, maxRetriesPerRequest: 1 });
+        await r.connect();
+        await r.acl('LOAD').finally(() => r.disconnect());
+      }
+      const spec = this.processes.spec(node);
+      const load = await readRedisLoad(admin, spec.logFile);
+      if (load.refused === 0) continue;
+      await Promise.all(this.processes.redisNodes().map((n) => stopProcess(this.processes.spec(n), 60_000)));
+      throw redisLoadError(admin.url, load, { logFile: spec.logFile, dataDir: join(this.processes.dir(node), 'appendonlydir') });
     }
-    const spec = this.processes.spec('redis');
-    const load = await readRedisLoad(admin, spec.logFile);
-    if (load.refused === 0) return;
-    await stopProcess(spec, 60_000);
-    throw redisLoadError(this.addresses.redisUrl, load, { logFile: spec.logFile, dataDir: join(this.processes.dir('redis'), 'appendonlydir') });
   }
 
   async stopRedis(opts: { kill?: boolean } = {}): Promise<void> {
-    await stopProcess(this.processes.spec('redis'), 60_000, opts.kill);
+    await Promise.all(this.processes.redisNodes().map((n) => stopProcess(this.processes.spec(n), 60_000, opts.kill)));
   }
 
   async startNode(id: NodeId, libsDir?: string): Promise<void> {
@@ -243,13 +261,13 @@ export class NativeRuntime implements Runtime {
     };
     // Monitoring first (else a planned shutdown leaves "target down" alerts in its history), then
     // Connect (it would otherwise spin on a vanished cluster).
-    for (const s of ['prometheus', 'redis-exporter', 'connect'] as const) await stop(s);
+    for (const s of ['prometheus', ...this.processes.redisExporters(), 'connect'] as const) await stop(s);
     // Broker-only nodes first, while the quorum their controlled shutdown talks to is there; then all
     // voters at once: stopped one by one, the last would wait for a controller quorum that no longer
     // exists before it gives up its clean shutdown.
     await Promise.all(this.processes.brokerOnlyIds().map((id) => stop(`kafka-${id}`)));
     await Promise.all(this.processes.kafkaNodes().map(stop));
-    await stop('redis');
+    await Promise.all(this.processes.redisNodes().map(stop));
     if (opts.wipe) {
       rmSync(this.home, { recursive: true, force: true });
       log(`wiped ${this.home}`);
@@ -270,8 +288,8 @@ export class NativeRuntime implements Runtime {
     return '127.0.0.1';
   }
 
-  async redisCli(args: string[], user: RedisUser = 'app'): Promise<CliResult> {
-    const base = ['-h', '127.0.0.1', '-p', String(this.stack.ports.redis)];
+  async redisCli(args: string[], user: RedisUser = 'app', port = this.stack.ports.redis): Promise<CliResult> {
+    const base = ['-h', '127.0.0.1', '-p', String(port)];
     const auth = this.access.redisCli(user);
     const r = await $({ quiet: true, env: { ...process.env, ...auth.env } })`${requireCommand('redis-cli', 'redis-cli')} ${base} ${auth.args} ${args}`;
     return { display: `${auth.displayPrefix}${shellJoin(['redis-cli', ...base, ...auth.displayArgs, ...args])}`, stdout: r.stdout };
@@ -291,8 +309,12 @@ export class NativeRuntime implements Runtime {
       ...this.stack.nodeIds.map((id) => `kafka-${id}   broker+controller  node.id=${id}  client 127.0.0.1:${p.kafka.of(id)}  controller 127.0.0.1:${p.controller.of(id)}  inter-broker 127.0.0.1:${internalPort(this.stack, id)}`),
       ...this.processes.brokerOnlyIds().map((id) => `kafka-${id}   broker only (make scale)  node.id=${id}  client 127.0.0.1:${p.kafka.of(id)}  inter-broker 127.0.0.1:${internalPort(this.stack, id)}`),
       `connect   distributed worker  REST ${this.addresses.connectUrl}${this.access.secure ? ' (basic auth)' : ''}  group ${this.stack.connect.groupId}`,
-      `redis     redis-server (AOF)  ${this.addresses.redisUrl}`,
-      `redis-exporter  prometheus-redis-exporter  http://127.0.0.1:${this.stack.ports.redisExporter}/metrics`,
+      ...this.processes.redisNodes().map((n, i) =>
+        this.stack.redis.mode === 'cluster'
+          ? `${n.padEnd(9)} redis-server (AOF, Redis Cluster node ${i + 1} of ${this.stack.redis.nodePorts.length}, bus ${this.stack.redis.busPorts[i]})  redis://127.0.0.1:${this.processes.redisPort(n)}`
+          : `redis     redis-server (AOF)  ${this.addresses.redisUrl}`,
+      ),
+      ...this.processes.redisExporters().map((e, i) => `${e}  prometheus-redis-exporter  http://127.0.0.1:${this.stack.redis.exporterPorts[i]}/metrics`),
       `prometheus  prometheus  ${this.addresses.prometheusUrl}  (JMX exporter agents: kafka ${this.stack.ports.jmxExporter.all.join('/')}, connect ${this.stack.ports.jmxExporterConnect})`,
     ];
     const states = await this.services();

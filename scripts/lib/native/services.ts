@@ -15,7 +15,13 @@ import { requireCommand, type ProcessSpec } from './processes.ts';
  * them is the lifecycle's (runtime.ts); the config files a process reads are written when its spec is made.
  */
 
-export type Service = `kafka-${NodeId}` | 'connect' | 'redis' | 'redis-exporter' | 'prometheus';
+/** A Redis process: `redis` (the one Redis, or cluster node 1, the seed), `redis-2`..`redis-6` (REDIS_MODE=cluster). */
+export type RedisService = 'redis' | `redis-${number}`;
+
+/** A redis_exporter: `redis-exporter` for the one Redis (or cluster node 1), `redis-exporter-<i>` for cluster node i. */
+export type RedisExporterService = 'redis-exporter' | `redis-exporter-${number}`;
+
+export type Service = `kafka-${NodeId}` | 'connect' | RedisService | RedisExporterService | 'prometheus';
 
 /** JAVA_HOME's java, else the one on PATH; a missing one is named, never a bare spawn error. */
 export const java = (): string => requireCommand(process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java', 'java');
@@ -25,6 +31,9 @@ export const java = (): string => requireCommand(process.env.JAVA_HOME ? join(pr
  * the docker image runs with too. G1's default pause target is 200 ms: without MaxGCPauseMillis=20 a
  * young collection could stall acks=all writes for that long (seen as p99 freshness spikes).
  */
+/** How long a cluster node may be unreachable before the others fail it over: a SIGKILLed primary's replica takes over within seconds. */
+export const REDIS_CLUSTER_NODE_TIMEOUT_MS = 3000;
+
 const KAFKA_JVM_PERFORMANCE_OPTS = ['-server', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35', '-XX:+ExplicitGCInvokesConcurrent', '-XX:MaxInlineLevel=15', '-Djava.awt.headless=true'];
 
 /** Where the native worker runs: on loopback, REST on CONNECT_PORT, the plugin built by Maven. */
@@ -46,7 +55,31 @@ export class NativeServices {
 
   /** The voters, the broker-only nodes make scale added, then the rest: every process of a stack. */
   get names(): Service[] {
-    return [...this.kafkaNodes(), ...this.brokerOnlyIds().map((id) => `kafka-${id}` as const), 'connect', 'redis', 'redis-exporter', 'prometheus'];
+    return [...this.kafkaNodes(), ...this.brokerOnlyIds().map((id) => `kafka-${id}` as const), 'connect', ...this.redisNodes(), ...this.redisExporters(), 'prometheus'];
+  }
+
+  /** Every Redis process: one, or the cluster's six (node i on stack.redis.nodePorts[i − 1]). */
+  redisNodes(): RedisService[] {
+    return this.stack.redis.nodePorts.map((_, i) => (i === 0 ? 'redis' : (`redis-${i + 1}` as const)));
+  }
+
+  /** One exporter per Redis process (a cluster's counts and command rates are summed over its primaries). */
+  redisExporters(): RedisExporterService[] {
+    return this.stack.redis.nodePorts.map((_, i) => (i === 0 ? 'redis-exporter' : (`redis-exporter-${i + 1}` as const)));
+  }
+
+  /** The index (0-based) of a Redis process in stack.redis.nodePorts. */
+  private redisIndex(service: RedisService): number {
+    return service === 'redis' ? 0 : Number(service.slice('redis-'.length)) - 1;
+  }
+
+  private exporterIndex(service: RedisExporterService): number {
+    return service === 'redis-exporter' ? 0 : Number(service.slice('redis-exporter-'.length)) - 1;
+  }
+
+  /** A Redis process's client port. */
+  redisPort(service: RedisService): number {
+    return this.stack.redis.nodePorts[this.redisIndex(service)] as number;
   }
 
   /** The voters (1..NODE_COUNT). */
@@ -92,13 +125,14 @@ export class NativeServices {
     switch (service) {
       case 'connect':
         return [p.connect, p.jmxExporterConnect];
-      case 'redis':
-        return [p.redis];
-      case 'redis-exporter':
-        return [p.redisExporter];
       case 'prometheus':
         return [p.prometheus];
       default: {
+        if (service.startsWith('redis-exporter')) return [this.stack.redis.exporterPorts[this.exporterIndex(service as RedisExporterService)] as number];
+        if (service.startsWith('redis')) {
+          const i = this.redisIndex(service as RedisService);
+          return [this.stack.redis.nodePorts[i] as number, ...(this.stack.redis.busPorts[i] === undefined ? [] : [this.stack.redis.busPorts[i]])];
+        }
         const id = Number(service.slice('kafka-'.length));
         const controller = this.stack.nodeIds.includes(id) ? [p.controller.of(id)] : [];
         return [p.kafka.of(id), ...controller, internalPort(this.stack, id), p.jmxExporter.of(id)];
@@ -111,16 +145,32 @@ export class NativeServices {
     return this.names.flatMap((name) => this.ports(name).map((port) => ({ name, port })));
   }
 
-  /** Redis with the repo's redis.conf; --dir is the service directory itself (Redis chdirs there, and the cwd marks the pid as ours). */
-  redis(): ProcessSpec {
-    const dir = this.dir('redis');
+  /**
+   * A Redis process with the repo's redis.conf; --dir is the service directory itself (Redis chdirs there, and
+   * the cwd marks the pid as ours). On a cluster, each node also has its bus port and its nodes.conf (written by
+   * Redis: a restarted node rejoins by itself), and a replica logs in to its primary as admin, with the password
+   * from a file in the node's private directory, never on the command line.
+   */
+  redis(service: RedisService = 'redis'): ProcessSpec {
+    const dir = this.dir(service);
     mkdirSync(dir, { recursive: true });
-    return this.spec('redis', 'redis-server', [
+    const i = this.redisIndex(service);
+    const cluster: string[] = [];
+    if (this.stack.redis.mode === 'cluster') {
+      cluster.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(this.stack.redis.busPorts[i]), '--cluster-node-timeout', String(REDIS_CLUSTER_NODE_TIMEOUT_MS));
+      if (this.access.secure) {
+        const conf = join(dir, 'replication.conf');
+        writeFileSync(conf, `masteruser admin\nmasterauth ${this.access.secrets.read(SECRET_FILES.redisPassword('admin'))}\n`, { mode: 0o600 });
+        cluster.push('--include', conf);
+      }
+    }
+    return this.spec(service, 'redis-server', [
       join(CONFIG_DIR, 'redis', 'redis.conf'),
-      '--port', String(this.stack.ports.redis), '--bind', '127.0.0.1', '--dir', dir,
+      '--port', String(this.redisPort(service)), '--bind', '127.0.0.1', '--dir', dir,
       '--daemonize', 'no',
       // ACL users (default user off) from the stack's secrets.
       ...(this.access.secure ? ['--aclfile', this.access.secrets.path(SECRET_FILES.redisAcl)] : []),
+      ...cluster,
     ]);
   }
 
@@ -142,14 +192,16 @@ export class NativeServices {
     ]);
   }
 
-  redisExporter(): ProcessSpec {
+  /** The exporter of one Redis process (`redis-exporter-<i>` watches cluster node i). */
+  redisExporter(service: RedisExporterService = 'redis-exporter'): ProcessSpec {
+    const i = this.exporterIndex(service);
     // The password from a map keyed by our Redis's URI (never argv, and never REDIS_PASSWORD: that one the
     // exporter sends to any target its unauthenticated /scrape?target= names).
     const auth = this.access.redis('exporter');
     const secure = auth.password !== undefined;
-    return this.spec('redis-exporter', 'prometheus-redis-exporter', [
-      '-redis.addr', this.addresses.redisUrl, '-web.listen-address', `127.0.0.1:${this.stack.ports.redisExporter}`,
-      // Drivers only: DBSIZE would count any other key too.
+    return this.spec(service, 'prometheus-redis-exporter', [
+      '-redis.addr', `redis://127.0.0.1:${this.stack.redis.nodePorts[i]}`, '-web.listen-address', `127.0.0.1:${this.stack.redis.exporterPorts[i]}`,
+      // Drivers only: DBSIZE would count any other key too. On a cluster each exporter counts its own node's.
       '-count-keys', `db0=${this.stack.redisKeyPrefix}*`,
       ...(secure ? ['-redis.user', auth.username ?? 'exporter', '-redis.password-file', this.access.secrets.path(SECRET_FILES.redisExporterPasswords)] : []),
     ]);

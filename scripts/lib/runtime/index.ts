@@ -29,8 +29,8 @@ export async function openRuntime(env: NodeJS.ProcessEnv = process.env, opts: { 
   // On stdout, as the first line of what the command reports (stderr is for problems).
   if (!opts.quiet) process.stdout.write(`${RUNTIME_LINE[name]}\n`);
   const security = securityMode(env);
-  if (name === 'docker') return new DockerRuntime(loadStack(), security);
+  if (name === 'docker') return new DockerRuntime(loadStack({ env }), security);
   const offset = Number(env.RASTRO_PORT_OFFSET ?? '0');
   if (!Number.isInteger(offset) || offset < 0) throw new Error(`RASTRO_PORT_OFFSET=${env.RASTRO_PORT_OFFSET}: expected a non-negative integer`);
-  return new NativeRuntime(loadStack({ portOffset: offset }), env.RASTRO_HOME ?? join(ROOT, '.rastro', 'native'), security);
+  return new NativeRuntime(loadStack({ portOffset: offset, env }), env.RASTRO_HOME ?? join(ROOT, '.rastro', 'native'), security);
 }

@@ -65,7 +65,8 @@ export interface Runtime {
   /** Where a producer on this machine serves /metrics so this runtime's Prometheus can scrape it. */
   metricsBindHost(): Promise<string>;
   /** Runs the real redis-cli against the stack's Redis, as `user` (default: the read-only app user). */
-  redisCli(args: string[], user?: RedisUser): Promise<CliResult>;
+  /** redis-cli as `user` (app by default) against the stack's Redis, or against the cluster node on `port`. */
+  redisCli(args: string[], user?: RedisUser, port?: number): Promise<CliResult>;
   services(): Promise<ServiceState[]>;
   /** A human description of the topology (process list or compose services) for the evidence. */
   topology(): Promise<string>;
