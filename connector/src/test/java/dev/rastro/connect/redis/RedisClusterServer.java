@@ -148,7 +148,8 @@ final class RedisClusterServer implements AutoCloseable {
     /** SIGSTOP or SIGCONT: a paused replica receives nothing its primary writes meanwhile. */
     void signal(int port, String signal) throws IOException, InterruptedException {
         long pid = processes.get(ports.indexOf(port)).pid();
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
+        // The shell's own kill: no procps needed.
+        Process kill = new ProcessBuilder("sh", "-c", "kill -" + signal + " " + pid).start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IOException("kill -" + signal + " " + pid + " failed");
         }
