@@ -91,7 +91,8 @@ export async function ensureRedisCluster(setup: ClusterSetup, log: (line: string
     const addrs = setup.nodes.map((n) => new URL(n.url).host);
     const cli = ['redis-cli', ...setup.cli.args, '--cluster', 'create', ...addrs, '--cluster-replicas', String(setup.replicas), '--cluster-yes'];
     await $({ quiet: true, env: { ...process.env, ...setup.cli.env } })`${cli}`.catch((err: Error) => {
-      throw new Error(`create the Redis Cluster of ${addrs.join(' ')} (redis-cli --cluster create): ${err.message}`);
+      // A node that already holds keys (a stack that ran with REDIS_MODE=single) is refused by redis-cli.
+      throw new Error(`create the Redis Cluster of ${addrs.join(' ')} (redis-cli --cluster create): ${err.message.trim()} (switching a stack between REDIS_MODE=single and cluster needs make down WIPE=1 first)`);
     });
     log(`Redis Cluster created: ${addrs.join(' ')} (${setup.nodes.length / (1 + setup.replicas)} primaries, ${setup.replicas} replica each)`);
   }

@@ -1,12 +1,12 @@
 // A private Redis Cluster of Debian's redis-server for the tests of the cluster design (connector/README.md,
 // "Redis Cluster"): primaries with one replica each, made by redis-cli --cluster create, no persistence.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
 import { requireCommand } from '../../scripts/lib/native/processes.ts';
+import { ensureRedisCluster } from '../../scripts/lib/redis-cluster.ts';
 import { waitForRedis } from '../../scripts/lib/readiness.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
 import { exited, freePort } from './app-fixture.ts';
@@ -26,26 +26,18 @@ export interface TestRedisCluster {
   stop(): Promise<void>;
 }
 
-/**
- * `primaries` × (1 + `replicas`) redis-server processes in cluster mode on free ports (each with its own
- * cluster bus port), joined by `redis-cli --cluster create`; returns once every node reports cluster_state:ok.
- */
-export async function startRedisCluster(o: { primaries?: number; replicas?: number } = {}): Promise<TestRedisCluster> {
-  const primaries = o.primaries ?? 3;
-  const replicas = o.replicas ?? 1;
+/** `count` redis-server processes in cluster mode, not yet joined, on free ports (each with its own bus port and directory). */
+export async function startClusterNodes(count: number): Promise<{ nodes: ClusterNode[]; stop: () => Promise<void> }> {
   const bin = requireCommand('redis-server', 'Redis Cluster tests');
-  const cli = requireCommand('redis-cli', 'Redis Cluster tests');
   const dir = mkdtempSync(join(tmpdir(), 'rastro-redis-cluster-'));
   const nodes: ClusterNode[] = [];
-  const direct: Redis[] = [];
   const stop = async () => {
-    for (const r of direct) r.disconnect();
     for (const n of nodes) n.child.kill('SIGKILL');
     await Promise.all(nodes.map((n) => exited(n.child)));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    for (let i = 0; i < primaries * (1 + replicas); i++) {
+    for (let i = 0; i < count; i++) {
       const [port, bus] = [await freePort(), await freePort()];
       // Each node in its own directory: the cluster config file (nodes.conf) is per node.
       const nodeDir = join(dir, String(port));
@@ -61,14 +53,34 @@ export async function startRedisCluster(o: { primaries?: number; replicas?: numb
       };
       await waitForRedis({ url: `redis://127.0.0.1:${port}` }, 20_000, { guard });
     }
-    await promisify(execFile)(cli, ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'], { timeout: 60_000 });
+    return { nodes, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * `primaries` × (1 + `replicas`) redis-server processes in cluster mode, joined by the launcher's own step
+ * (ensureRedisCluster: `redis-cli --cluster create`, then every node reporting cluster_state:ok).
+ */
+export async function startRedisCluster(o: { primaries?: number; replicas?: number } = {}): Promise<TestRedisCluster> {
+  const primaries = o.primaries ?? 3;
+  const replicas = o.replicas ?? 1;
+  const started = await startClusterNodes(primaries * (1 + replicas));
+  const nodes = started.nodes;
+  const direct: Redis[] = [];
+  const stop = async () => {
+    for (const r of direct) r.disconnect();
+    await started.stop();
+  };
+  try {
+    await ensureRedisCluster({ nodes: nodes.map((n) => ({ url: `redis://127.0.0.1:${n.port}` })), cli: { args: [], env: {} }, replicas }, () => {});
     const node = (port: number) => {
       const r = new Redis(port, '127.0.0.1', { lazyConnect: false, maxRetriesPerRequest: 1 });
       direct.push(r);
       return r;
     };
-    const checks = nodes.map((n) => node(n.port));
-    await waitFor(async () => (await Promise.all(checks.map((r) => r.cluster('INFO')))).every((i) => /cluster_state:ok/.test(String(i))), { what: 'every cluster node to report cluster_state:ok', timeoutMs: 30_000 });
     const client = new Cluster(nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), { redisOptions: { maxRetriesPerRequest: 3 } });
     await waitFor(async () => (await client.cluster('INFO')).toString().includes('cluster_state:ok'), { what: 'the cluster client to see the cluster', timeoutMs: 30_000 });
     return {

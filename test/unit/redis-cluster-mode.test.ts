@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NativeServices } from '../../scripts/lib/native/services.ts';
-import { parseClusterNodes } from '../../scripts/lib/redis-cluster.ts';
+import { Redis } from 'ioredis';
+import { ensureRedisCluster, parseClusterNodes } from '../../scripts/lib/redis-cluster.ts';
 import { sinkKeyPatterns } from '../../scripts/lib/sink-keys.ts';
 import { redisAclRules, SECRET_FILES, StackAccess } from '../../shared/security.ts';
 import { loadStack } from '../../shared/stack.ts';
+import { waitFor } from '../../scripts/lib/wait.ts';
+import { startClusterNodes } from './redis-cluster-fixture.ts';
 
 /** REDIS_MODE=cluster as the launcher and the grants see it (the stack itself: test/integration/redis-cluster.test.ts). */
 const cluster = loadStack({ portOffset: 5000, env: { REDIS_MODE: 'cluster' } });
@@ -70,4 +73,26 @@ describe('REDIS_MODE=cluster', () => {
     expect(sinkKeyPatterns(cluster).map((k) => k.pattern)).toEqual(['driver:*', 'tombstone:driver:*', 'drivers:geo:{*}', 'sink-offsets:redis-sink:{*}']);
     expect(sinkKeyPatterns(single).map((k) => k.pattern)).toEqual(['driver:*', 'tombstone:driver:*', 'drivers:geo', 'sink-offsets:redis-sink']);
   });
+
+  it('make up joins fresh nodes once, leaves a formed cluster alone, and refuses a node holding data, naming the way out', async () => {
+    const fresh = await startClusterNodes(3);
+    const held = await startClusterNodes(3);
+    try {
+      const setup = (nodes: typeof fresh.nodes) => ({ nodes: nodes.map((n) => ({ url: `redis://127.0.0.1:${n.port}` })), cli: { args: [], env: {} }, replicas: 0 });
+      const said: string[] = [];
+      expect(await ensureRedisCluster(setup(fresh.nodes), (l) => said.push(l))).toBe(true);
+      expect(said[0]).toMatch(/^Redis Cluster created: .* \(3 primaries, 0 replica each\)$/);
+      expect(await ensureRedisCluster(setup(fresh.nodes), () => {})).toBe(false);
+      // A node that ran as one Redis (REDIS_MODE=single) holds keys: redis-cli refuses it, and the error says what to do.
+      const one = new Redis((held.nodes[1] as { port: number }).port, '127.0.0.1');
+      // (A cluster node writes only into slots it serves: give it all of them first.)
+      await one.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+      await waitFor(async () => (await one.set('driver:7', 'x').then(() => true, () => false)), { what: 'the lone node to take writes', timeoutMs: 10_000 });
+      one.disconnect();
+      await expect(ensureRedisCluster(setup(held.nodes), () => {})).rejects.toThrow(/redis-cli --cluster create\): .*is not empty.*make down WIPE=1 first/s);
+    } finally {
+      await fresh.stop();
+      await held.stop();
+    }
+  }, 60_000);
 });
