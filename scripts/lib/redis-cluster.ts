@@ -85,7 +85,10 @@ export interface ClusterSetup {
  */
 export async function ensureRedisCluster(setup: ClusterSetup, log: (line: string) => void): Promise<boolean> {
   const seed = setup.nodes[0] as RedisAccess;
-  const info = await clusterInfo(seed);
+  const info = await clusterInfo(seed).catch((err: Error) => {
+    // A Redis still running from REDIS_MODE=single answers "cluster support disabled".
+    throw new Error(`CLUSTER INFO at ${seed.url}: ${err.message} (switching a stack between REDIS_MODE=single and cluster needs make down WIPE=1 first)`);
+  });
   const fresh = info.cluster_slots_assigned === '0' && info.cluster_known_nodes === '1';
   if (fresh) {
     const addrs = setup.nodes.map((n) => new URL(n.url).host);

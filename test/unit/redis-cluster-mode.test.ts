@@ -9,6 +9,7 @@ import { sinkKeyPatterns } from '../../scripts/lib/sink-keys.ts';
 import { redisAclRules, SECRET_FILES, StackAccess } from '../../shared/security.ts';
 import { loadStack } from '../../shared/stack.ts';
 import { waitFor } from '../../scripts/lib/wait.ts';
+import { startRedis } from './app-fixture.ts';
 import { startClusterNodes } from './redis-cluster-fixture.ts';
 
 /** REDIS_MODE=cluster as the launcher and the grants see it (the stack itself: test/integration/redis-cluster.test.ts). */
@@ -90,6 +91,13 @@ describe('REDIS_MODE=cluster', () => {
       await waitFor(async () => (await one.set('driver:7', 'x').then(() => true, () => false)), { what: 'the lone node to take writes', timeoutMs: 10_000 });
       one.disconnect();
       await expect(ensureRedisCluster(setup(held.nodes), () => {})).rejects.toThrow(/redis-cli --cluster create\): .*is not empty.*make down WIPE=1 first/s);
+      // A Redis still running without cluster mode (the stack's one Redis): named, with the same way out.
+      const plain = await startRedis();
+      try {
+        await expect(ensureRedisCluster({ nodes: [{ url: plain.url }], cli: { args: [], env: {} }, replicas: 0 }, () => {})).rejects.toThrow(/CLUSTER INFO at redis:\/\/127\.0\.0\.1:\d+: .*cluster support disabled.*make down WIPE=1 first/s);
+      } finally {
+        await plain.stop();
+      }
     } finally {
       await fresh.stop();
       await held.stop();
