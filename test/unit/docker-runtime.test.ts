@@ -80,6 +80,11 @@ describe('docker runtime: make up on a host that never ran it', () => {
     expect(rt.scaleRefusal()).toBe('make scale runs on the native runtime only: compose.yml defines the 3 KRaft voters and no broker-only services (run it without RUNTIME=docker)');
     await expect(rt.addBroker(4)).rejects.toThrow(/^add broker 4: make scale runs on the native runtime only/);
   });
+
+  it('refuses REDIS_MODE=cluster before anything starts: compose.yml has one Redis service', async () => {
+    const rt = new DockerRuntime(loadStack({ env: { REDIS_MODE: 'cluster' } }), 'off');
+    await expect(rt.up(() => {})).rejects.toThrow('REDIS_MODE=cluster runs on the native runtime only: compose.yml defines one Redis service');
+  });
 });
 
 describe("Kafka's tools in docker: the same names, through docker compose exec", () => {
